@@ -1,0 +1,138 @@
+"""Inline markup inside messages: ``sup``, ``sub`` and ``em`` as tags, ``&amp;`` escapes.
+
+A message keeps the product XML's inline elements as tags (``1.8 mg/m<sup>2</sup>``), the way
+itstool writes them, so a translator sees them and a check can compare them. This module
+parses such a message (from the XML or from a translator) into segments, and turns the
+segments into plain text or HTML. It never evaluates anything else: a tag that is not one of
+the three, or an unknown entity, is an :class:`InlineError`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+ALLOWED_TAGS = ("sup", "sub", "em")
+
+_TOKEN = re.compile(r"<(/?)([A-Za-z][\w.-]*)\s*>|<|&(#[0-9]+|#x[0-9a-fA-F]+|[a-z]+);|&|>")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+_SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+
+
+class InlineError(ValueError):
+    """A message whose markup is not well formed or uses a tag other than sup, sub, em."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of text, and the inline element it stands in (None for plain text)."""
+
+    text: str
+    tag: str | None = None
+
+
+def escape(text: str) -> str:
+    """Escape text for a message: ``&``, ``<`` and ``>`` only (quotes stay readable)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def parse(message: str) -> list[Segment]:
+    """Split a message into segments; raise InlineError for markup we do not allow.
+
+    >>> parse("1 m<sup>2</sup> &amp; more")
+    [Segment(text='1 m', tag=None), Segment(text='2', tag='sup'), Segment(text=' & more', tag=None)]
+    """
+    segments: list[Segment] = []
+    open_tag: str | None = None
+    buffer: list[str] = []
+    pos = 0
+
+    def flush() -> None:
+        if buffer:
+            segments.append(Segment("".join(buffer), open_tag))
+            buffer.clear()
+
+    for match in _TOKEN.finditer(message):
+        buffer.append(message[pos : match.start()])
+        pos = match.end()
+        token = match.group(0)
+        if match.group(2):
+            closing, tag = match.group(1) == "/", match.group(2)
+            if tag not in ALLOWED_TAGS:
+                slash = "/" if closing else ""
+                raise InlineError(
+                    f"tag <{slash}{tag}> is not allowed (only {', '.join(ALLOWED_TAGS)})"
+                )
+            if closing:
+                if open_tag != tag:
+                    raise InlineError(f"</{tag}> closes nothing that is open")
+                flush()
+                open_tag = None
+            else:
+                if open_tag is not None:
+                    raise InlineError(f"<{tag}> inside <{open_tag}>: inline tags do not nest")
+                flush()
+                open_tag = tag
+        elif match.group(3):
+            buffer.append(_entity(match.group(3)))
+        elif token == "&":
+            raise InlineError("a bare '&' (write &amp;)")
+        else:
+            raise InlineError(f"a bare '{token}' (write {'&lt;' if token == '<' else '&gt;'})")
+    buffer.append(message[pos:])
+    if open_tag is not None:
+        raise InlineError(f"<{open_tag}> is never closed")
+    flush()
+    return [s for s in segments if s.text or s.tag]
+
+
+def _entity(name: str) -> str:
+    if name.startswith("#x"):
+        return chr(int(name[2:], 16))
+    if name.startswith("#"):
+        return chr(int(name[1:]))
+    if name not in _ENTITIES:
+        raise InlineError(f"unknown entity &{name}; (only &amp; &lt; &gt; &quot; &apos;)")
+    return _ENTITIES[name]
+
+
+def tags(message: str) -> list[str]:
+    """The sequence of inline tags in a message, for comparing source and translation."""
+    return [s.tag for s in parse(message) if s.tag]
+
+
+def to_text(message: str) -> str:
+    """Plain text for artwork: superscript and subscript digits become Unicode characters.
+
+    >>> to_text("1.8 mg/m<sup>2</sup>")
+    '1.8 mg/m²'
+    """
+    out = []
+    for seg in parse(message):
+        if seg.tag == "sup":
+            out.append(_script(seg.text, _SUPERSCRIPT, "^"))
+        elif seg.tag == "sub":
+            out.append(_script(seg.text, _SUBSCRIPT, "_"))
+        else:
+            out.append(seg.text)
+    return "".join(out)
+
+
+def _script(text: str, table: dict[int, int], marker: str) -> str:
+    converted = text.translate(table)
+    # Only when every character has a Unicode form; otherwise keep it readable.
+    if all(ord(c) in table for c in text):
+        return converted
+    return f"{marker}({text})" if len(text) > 1 else f"{marker}{text}"
+
+
+def to_html(message: str) -> str:
+    """HTML with every character of the text escaped and the inline tags as elements."""
+    out = []
+    for seg in parse(message):
+        text = html.escape(seg.text, quote=False)
+        out.append(f"<{seg.tag}>{text}</{seg.tag}>" if seg.tag else text)
+    return "".join(out)

@@ -1,0 +1,625 @@
+"""Read a product file: hardened XML parse, XSD validation, business rules -> :class:`Product`.
+
+This is the only module that imports lxml. The parser loads no DTD, expands no entity, never
+touches the network, and a DOCTYPE is refused before the parser sees the file; files above
+:data:`MAX_BYTES` are refused unread. Every problem names ``path:line:column``, what was wrong
+and what was found, in words a regulatory editor understands rather than libxml2's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from smpc_manager import inline
+from smpc_manager.errors import ProblemsError
+from smpc_manager.model import (
+    PRODUCT_NAMESPACE,
+    Address,
+    Authorisation,
+    Cost,
+    Holder,
+    Located,
+    MarketCode,
+    PartialDate,
+    Problem,
+    Product,
+    Severity,
+    SourceLocation,
+    Text,
+)
+from smpc_manager.resources import resource_dir
+
+#: Product files are a few kilobytes; anything this large is refused before it is read.
+MAX_BYTES = 2 * 1024 * 1024
+
+SCHEMA_FILE = "product.xsd"
+_NS = "{" + PRODUCT_NAMESPACE + "}"
+_XSD = "{http://www.w3.org/2001/XMLSchema}"
+
+_PROLOG_DOCTYPE = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL
+)
+_DECLARED_ENCODING = re.compile(
+    rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']"
+)
+
+
+# ------------------------------------------------------------------------ public API
+
+
+def load_product(path: str | Path) -> Product:
+    """Load and validate a product file; raise :class:`ProblemsError` listing every error.
+
+    Warnings (an ATC code above level 5, say) do not stop loading; :func:`validate_file`
+    returns them.
+    """
+    product, problems = _load(Path(path))
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors or product is None:
+        raise ProblemsError(errors)
+    return product
+
+
+def validate_file(path: str | Path) -> list[Problem]:
+    """Every problem of one product file, errors and warnings, in file order."""
+    return _load(Path(path))[1]
+
+
+@cache
+def product_schema() -> etree.XMLSchema:
+    """The product XSD, parsed once per process."""
+    schema_path = resource_dir("schemas") / SCHEMA_FILE
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.XMLSchema(etree.parse(str(schema_path), parser))
+
+
+@cache
+def field_notes() -> dict[str, str]:
+    """Each element's ``xs:documentation`` from the schema, by element name.
+
+    The translator sees these as ``#.`` notes; an XML editor shows them as tooltips.
+    """
+    schema_path = resource_dir("schemas") / SCHEMA_FILE
+    tree = etree.parse(str(schema_path), etree.XMLParser(resolve_entities=False, no_network=True))
+    notes: dict[str, str] = {}
+    for element in tree.iter(f"{_XSD}element"):
+        name = element.get("name")
+        doc = element.find(f"{_XSD}annotation/{_XSD}documentation")
+        if name and doc is not None and doc.text and name not in notes:
+            notes[name] = " ".join(doc.text.split())
+    return notes
+
+
+# ------------------------------------------------------------------------ reading
+
+
+def _load(path: Path) -> tuple[Product | None, list[Problem]]:
+    where = SourceLocation(str(path))
+    data, problem = _read(path)
+    if problem is not None:
+        return None, [problem]
+    assert data is not None
+    problem = _check_bytes(data, where)
+    if problem is not None:
+        return None, [problem]
+    lines = data.decode("utf-8-sig").splitlines()
+    try:
+        root = _parse(data)
+    except etree.XMLSyntaxError as err:
+        return None, [_syntax_problem(err, where)]
+
+    if getattr(root.getroottree().docinfo, "doctype", ""):  # the prolog scan missed it
+        return None, [Problem(where, "a DOCTYPE is not allowed in a product file")]
+    problem = _check_root(root, where, lines)
+    if problem is not None:
+        return None, [problem]
+
+    schema = product_schema()
+    if not schema.validate(root.getroottree()):
+        problems = _schema_problems(schema.error_log, where, lines)
+        return None, problems
+
+    product = _build(root, path, lines)
+    problems = [p for rule in BUSINESS_RULES for p in rule(product, path)]
+    problems.sort(key=lambda p: (p.location.line, p.location.column))
+    return product, problems
+
+
+def _read(path: Path) -> tuple[bytes | None, Problem | None]:
+    where = SourceLocation(str(path))
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            return None, Problem(where, "is a folder, not a product file")
+        if size > MAX_BYTES:
+            return None, Problem(
+                where,
+                f"file is {size:,} bytes, over the limit of {MAX_BYTES:,} bytes for a product"
+                " file; refused unread",
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None, Problem(where, "no such file")
+    except PermissionError:
+        return None, Problem(where, "cannot be read: permission denied")
+    except OSError as err:
+        return None, Problem(where, f"cannot be read: {err.strerror or err}")
+    if len(data) > MAX_BYTES:  # grew while we looked
+        return None, Problem(where, f"file is over the limit of {MAX_BYTES:,} bytes; refused")
+    return data, None
+
+
+def _check_bytes(data: bytes, where: SourceLocation) -> Problem | None:
+    """Refuse what must never reach the parser: nothing, non-UTF-8, a DOCTYPE."""
+    if not data.strip():
+        return Problem(where, "the file is empty (expected a <product> document)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Problem(where, "the file is UTF-16 (byte-order mark found); product files "
+                              "must be UTF-8")
+    declared = _DECLARED_ENCODING.match(data)
+    if declared and declared.group(1).decode("ascii").lower() not in ("utf-8", "utf8"):
+        line = data[: declared.start(1)].count(b"\n") + 1
+        return Problem(
+            SourceLocation(where.path, line),
+            f"the XML declaration says encoding '{declared.group(1).decode('ascii')}';"
+            " product files must be UTF-8",
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return Problem(
+            SourceLocation(where.path, line, column),
+            f"is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start or continue a"
+            " character (save the file as UTF-8)",
+        )
+    doctype = _PROLOG_DOCTYPE.match(data)
+    if doctype:
+        start = doctype.end() - len(b"<!DOCTYPE")
+        line = data[:start].count(b"\n") + 1
+        return Problem(
+            SourceLocation(where.path, line, 1),
+            "a DOCTYPE is not allowed in a product file (DTDs and entities are never"
+            " loaded); remove the <!DOCTYPE ...> declaration",
+        )
+    return None
+
+
+def _parse(data: bytes) -> etree._Element:
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        collect_ids=False,
+    )
+    return etree.fromstring(data, parser)
+
+
+def _syntax_problem(err: etree.XMLSyntaxError, where: SourceLocation) -> Problem:
+    entries = list(err.error_log)  # type: ignore[call-overload]
+    if entries:
+        first = entries[0]
+        line, column, message = first.line, first.column, first.message
+    else:
+        line, column = err.lineno or 0, err.offset or 0
+        message = err.msg or str(err)
+    message = re.sub(r",? line \d+(, column \d+)?$", "", message.strip())
+    return Problem(
+        SourceLocation(where.path, line or 0, column or 0),
+        f"the XML is not well formed: {_lower_first(message)}",
+    )
+
+
+def _check_root(
+    root: etree._Element, where: SourceLocation, lines: list[str]
+) -> Problem | None:
+    qname = etree.QName(root)
+    if qname.localname == "product" and qname.namespace == PRODUCT_NAMESPACE:
+        return None
+    line: int = root.sourceline or 0  # type: ignore[assignment]
+    found = f"<{qname.localname}>" + (
+        f' in namespace "{qname.namespace}"' if qname.namespace else " in no namespace"
+    )
+    return Problem(
+        SourceLocation(where.path, line, _column(lines, line, root.prefix, qname.localname)),
+        f'the root element must be <product xmlns="{PRODUCT_NAMESPACE}">; found {found}',
+        field=qname.localname,
+    )
+
+
+# ------------------------------------------------------------------------ XSD messages
+
+#: What each simple type should be, in words; used to rewrite libxml2's facet messages.
+_TYPE_WORDS = {
+    "AtcCode": "is not an ATC code (e.g. L01XC26: a letter, 2 digits, 2 letters, 2 digits)",
+    "ProductId": "is not a product id (lower-case letters, digits and hyphens, e.g. besponsa)",
+    "CountryCode": "is not an ISO 3166 country code (e.g. AT, DE, BE)",
+    "MarketCode": "is not a market (an ISO 3166 country code such as AT, or EU)",
+    "MarketList": "is not a list of markets (ISO 3166 country codes such as AT DE, or EU)",
+    "Date": "is not a date (expected YYYY-MM-DD, e.g. 2017-06-29)",
+    "YearMonth": "is not a month (expected YYYY-MM, e.g. 2022-02)",
+    "DateOrYearMonth": "is not a date (expected YYYY-MM or YYYY-MM-DD, e.g. 2022-02)",
+    "PrescriptionCode": "is not a prescription code (e.g. NR, Rx, S1A, POM)",
+    "CurrencyCode": "is not an ISO 4217 currency code (e.g. GBP, EUR)",
+    "AuthorisationType": "is not an authorisation type (standard, conditional, exceptional)",
+    "NonEmptyToken": "must not be empty",
+}
+#: The simple type of each element or attribute whose value can be wrong.
+_FIELD_TYPES = {
+    "atc-code": "AtcCode",
+    "id": "ProductId",
+    "country": "CountryCode",
+    "market": "CountryCode",
+    "markets": "MarketList",
+    "first-authorisation": "Date",
+    "renewal": "Date",
+    "valid-until": "Date",
+    "review-by": "Date",
+    "revision-date": "DateOrYearMonth",
+    "prescription-status": "PrescriptionCode",
+    "currency": "CurrencyCode",
+    "type": "AuthorisationType",
+    "amount": "Decimal",
+}
+
+_ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([\w.-]+)'(?:, attribute '([\w:.-]+)')?: ")
+_VALUE = re.compile(r"(?:The value '|^')(.*?)' (?:is not|has)")
+_EXPECTED = re.compile(r"Expected is(?: one of)? \( (.*?) \)")
+
+
+def _schema_problems(
+    log: etree._ListErrorLog, where: SourceLocation, lines: list[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[int, str | None]] = set()
+    for entry in log:
+        problem = _rewrite(entry.message, entry.line, where, lines)
+        key = (problem.location.line, problem.field)
+        # libxml2 reports a bad value twice (the facet, then the type); keep the first.
+        if key in seen and "value" in entry.message:
+            continue
+        seen.add(key)
+        problems.append(problem)
+    return problems
+
+
+def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -> Problem:
+    """Turn one libxml2 schema message into our words, naming the element and the value."""
+    match = _ELEMENT.match(message)
+    if not match:
+        return Problem(SourceLocation(where.path, line), message.strip())
+    element, attribute = match.group(1), match.group(2)
+    rest = message[match.end() :].strip()
+    field = attribute or element
+    location = SourceLocation(
+        where.path, line, _column(lines, line, None, element, attribute)
+    )
+    subject = f"{element} attribute '{attribute}'" if attribute else element
+    value = _VALUE.search(rest)
+    if value is not None or "is not a valid value" in rest or "[facet" in rest:
+        found = value.group(1) if value else ""
+        type_name = _FIELD_TYPES.get(field, "")
+        words = _TYPE_WORDS.get(type_name)
+        if words is None:
+            type_match = re.search(r"type '([\w-]+)'", rest)
+            words = _TYPE_WORDS.get(type_match.group(1) if type_match else "", "is not valid")
+        if found == "" and "length of '0'" in rest:
+            return Problem(location, f"{subject} is empty; it needs a value", field=field)
+        return Problem(location, f"{subject} '{found}' {words}", field=field)
+    if "This element is not expected" in rest:
+        expected = _expected(rest)
+        hint = f"; expected {expected} here" if expected else ""
+        return Problem(location, f"<{element}> is not allowed here{hint}", field=field)
+    if "Missing child element" in rest:
+        expected = _expected(rest)
+        return Problem(location, f"<{element}> is incomplete: missing {expected}", field=field)
+    if "is required but missing" in rest:
+        missing = re.search(r"attribute '([\w:.-]+)'", rest)
+        name = missing.group(1) if missing else "?"
+        return Problem(location, f"<{element}> needs the attribute {name}", field=name)
+    if "is not allowed" in rest and attribute:
+        return Problem(location, f"<{element}> has an unknown attribute '{attribute}'",
+                       field=field)
+    if "Character content other than whitespace" in rest:
+        return Problem(location, f"<{element}> holds text, but only child elements are allowed",
+                       field=field)
+    if "Element content is not allowed" in rest:
+        return Problem(location, f"<{element}> holds child elements, but only text is allowed",
+                       field=field)
+    return Problem(location, f"{subject}: {_lower_first(rest.rstrip('.'))}", field=field)
+
+
+def _expected(rest: str) -> str:
+    match = _EXPECTED.search(rest)
+    if not match:
+        return ""
+    names = [re.sub(r"^\{[^}]*\}", "", n.strip()) for n in match.group(1).split(",")]
+    return " or ".join(f"<{n}>" for n in names)
+
+
+def _column(
+    lines: list[str], line: int, prefix: str | None, element: str, attribute: str | None = None
+) -> int:
+    """The 1-based column of an element (or its attribute) on a line, 0 if not found."""
+    if not 0 < line <= len(lines):
+        return 0
+    text = lines[line - 1]
+    tag = f"<{prefix}:{element}" if prefix else f"<{element}"
+    start = text.find(tag)
+    if start < 0:
+        start = text.find(f":{element}")
+    if start < 0:
+        return 0
+    if attribute:
+        at = text.find(attribute.split(":")[-1] + "=", start)
+        if at >= 0:
+            return at + 1
+    return start + 1
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+# ------------------------------------------------------------------------ building the model
+
+
+class _Builder:
+    def __init__(self, path: Path, lines: list[str]) -> None:
+        self.path = str(path)
+        self.lines = lines
+        self.texts: list[Text] = []
+        self.notes = field_notes()
+
+    def loc(self, element: etree._Element) -> SourceLocation:
+        line: int = element.sourceline or 0  # type: ignore[assignment]
+        name = etree.QName(element).localname
+        return SourceLocation(self.path, line, _column(self.lines, line, element.prefix, name))
+
+    def located(self, element: etree._Element) -> Located[str]:
+        return Located(_plain(element), self.loc(element))
+
+    def text(self, element: etree._Element, context: str, note_key: str) -> Text:
+        text = Text(context, _markup(element), self.loc(element), self.notes.get(note_key, ""))
+        self.texts.append(text)
+        return text
+
+    def items(self, parent: etree._Element | None, tag: str, section: str) -> tuple[Text, ...]:
+        """Repeated items of a section: context ``section`` for one, ``section/N`` for more."""
+        if parent is None:
+            return ()
+        children = parent.findall(_NS + tag)
+        note_key = section if tag == "p" else tag
+        if len(children) == 1:
+            return (self.text(children[0], section, note_key),)
+        return tuple(
+            self.text(child, f"{section}/{n}", note_key) for n, child in enumerate(children, 1)
+        )
+
+    def date(self, element: etree._Element) -> Located[dt.date]:
+        return Located(dt.date.fromisoformat(_plain(element)), self.loc(element))
+
+
+def _build(root: etree._Element, path: Path, lines: list[str]) -> Product:
+    b = _Builder(path, lines)
+
+    def one(parent: etree._Element, tag: str) -> etree._Element:
+        found = parent.find(_NS + tag)
+        assert found is not None, tag  # guaranteed by the schema
+        return found
+
+    name = b.located(one(root, "name"))
+    strength = b.located(one(root, "strength"))
+    form = b.text(one(root, "pharmaceutical-form"), "pharmaceutical-form", "pharmaceutical-form")
+    composition = one(root, "composition")
+    actives = b.items(composition, "active-substance", "active-substance")
+    composition_texts = b.items(composition, "p", "composition")
+    excipients = b.items(one(root, "excipients"), "excipient", "excipients")
+    sections = {
+        tag: b.items(root.find(_NS + tag), "p", tag)
+        for tag in ("indications", "posology", "contraindications", "warnings",
+                    "undesirable-effects")
+    }
+    group = b.text(one(root, "pharmacotherapeutic-group"), "pharmacotherapeutic-group",
+                   "pharmacotherapeutic-group")
+    atc = b.located(one(root, "atc-code"))
+
+    holder_el = one(root, "marketing-authorisation-holder")
+    address_el = one(holder_el, "address")
+    postal = address_el.find(_NS + "postal-code")
+    holder = Holder(
+        name=_plain(one(holder_el, "name")),
+        address=Address(
+            street=_plain(one(address_el, "street")),
+            postal_code=_plain(postal) if postal is not None else None,
+            city=b.text(one(address_el, "city"), "marketing-authorisation-holder/city", "city"),
+            country=b.located(one(address_el, "country")),
+        ),
+        location=b.loc(holder_el),
+    )
+
+    authorisations = []
+    for ma in root.findall(_NS + "marketing-authorisation"):
+        renewal = ma.find(_NS + "renewal")
+        valid_until = ma.find(_NS + "valid-until")
+        authorisations.append(
+            Authorisation(
+                markets=tuple((ma.get("markets") or "").split()),
+                type=ma.get("type", "standard").strip(),
+                numbers=tuple(_plain(n) for n in ma.findall(_NS + "number")),
+                first_authorisation=b.date(one(ma, "first-authorisation")),
+                renewal=b.date(renewal) if renewal is not None else None,
+                valid_until=b.date(valid_until) if valid_until is not None else None,
+                location=b.loc(ma),
+            )
+        )
+    statuses = tuple(
+        MarketCode((el.get("market") or "").strip(), _plain(el), b.loc(el))
+        for el in root.findall(_NS + "prescription-status")
+    )
+    costs = tuple(
+        Cost(
+            market=(el.get("market") or "").strip(),
+            currency=(el.get("currency") or "").strip(),
+            amount=Decimal((el.get("amount") or "0").strip()),
+            pack=b.text(el, f"cost/{(el.get('market') or '').strip()}", "cost"),
+            location=b.loc(el),
+        )
+        for el in root.findall(_NS + "cost")
+    )
+    revision_el = one(root, "revision-date")
+    review_el = one(root, "review-by")
+    return Product(
+        id=(root.get("id") or "").strip(),
+        lang=(root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip(),
+        path=str(path),
+        location=b.loc(root),
+        name=name,
+        strength=strength,
+        pharmaceutical_form=form,
+        active_substances=actives,
+        composition=composition_texts,
+        excipients=excipients,
+        indications=sections["indications"],
+        posology=sections["posology"],
+        contraindications=sections["contraindications"],
+        warnings=sections["warnings"],
+        undesirable_effects=sections["undesirable-effects"],
+        pharmacotherapeutic_group=group,
+        atc_code=atc,
+        holder=holder,
+        authorisations=tuple(authorisations),
+        prescription_status=statuses,
+        costs=costs,
+        revision_date=Located(PartialDate.parse(_plain(revision_el)), b.loc(revision_el)),
+        review_by=b.date(review_el),
+        texts=tuple(b.texts),
+    )
+
+
+def _plain(element: etree._Element) -> str:
+    return " ".join("".join(str(t) for t in element.itertext()).split())
+
+
+def _markup(element: etree._Element) -> str:
+    """The element's content as a message: inline elements as tags, whitespace folded."""
+    parts = [inline.escape(element.text or "")]
+    for child in element:
+        if isinstance(child.tag, str):
+            tag = etree.QName(child).localname
+            parts.append(f"<{tag}>{inline.escape(child.text or '')}</{tag}>")
+        parts.append(inline.escape(child.tail or ""))
+    return " ".join("".join(parts).split())
+
+
+# ------------------------------------------------------------------------ business rules
+
+Rule = Callable[[Product, Path], Iterable[Problem]]
+
+
+def rule_id_matches_file(product: Product, path: Path) -> Iterable[Problem]:
+    if product.id != path.stem:
+        yield Problem(
+            product.location,
+            f"product id '{product.id}' does not match the file name '{path.name}'"
+            f" (rename the file to {product.id}.xml or set id=\"{path.stem}\")",
+            field="id",
+        )
+
+
+def rule_language_known(product: Product, path: Path) -> Iterable[Problem]:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(product.lang.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        yield Problem(
+            product.location,
+            f"xml:lang '{product.lang}' is not a language CLDR knows (e.g. en, de)",
+            field="xml:lang",
+        )
+
+
+def rule_dates_in_order(product: Product, path: Path) -> Iterable[Problem]:
+    revision, review = product.revision_date, product.review_by
+    if revision.value.first_day() > review.value:
+        yield Problem(
+            review.location,
+            f"review-by {review.value} is before the revision-date {revision.value}"
+            " it is meant to re-verify",
+            field="review-by",
+        )
+    for ma in product.authorisations:
+        first = ma.first_authorisation
+        for label, later in (("renewal", ma.renewal), ("valid-until", ma.valid_until)):
+            if later is not None and later.value < first.value:
+                yield Problem(
+                    later.location,
+                    f"{label} {later.value} is before the first-authorisation {first.value}",
+                    field=label,
+                )
+        if first.value > revision.value.last_day():
+            yield Problem(
+                first.location,
+                f"first-authorisation {first.value} is after the revision-date"
+                f" {revision.value} of the text",
+                field="first-authorisation",
+            )
+
+
+def rule_one_code_per_market(product: Product, path: Path) -> Iterable[Problem]:
+    for kind, entries in (("prescription-status", product.prescription_status),
+                          ("cost", product.costs)):
+        seen: dict[str, SourceLocation] = {}
+        for entry in entries:
+            if entry.market in seen:
+                yield Problem(
+                    entry.location,
+                    f"a second {kind} for market {entry.market} (the first is on line"
+                    f" {seen[entry.market].line})",
+                    field=kind,
+                )
+            seen.setdefault(entry.market, entry.location)
+
+
+def rule_atc_level(product: Product, path: Path) -> Iterable[Problem]:
+    code = product.atc_code
+    if len(code.value) != 7:
+        yield Problem(
+            code.location,
+            f"atc-code '{code.value}' is not at level 5 (a chemical substance, 7 characters"
+            " like L01XC26); a product normally carries a level-5 code",
+            severity=Severity.WARNING,
+            field="atc-code",
+        )
+
+
+def rule_inline_markup(product: Product, path: Path) -> Iterable[Problem]:
+    for text in product.texts:
+        try:
+            inline.parse(text.source)
+        except inline.InlineError as err:  # pragma: no cover - the schema allows only these
+            yield Problem(text.location, f"{text.context}: {err}", field=text.context)
+
+
+#: The rules every loaded product must pass, after the schema.
+BUSINESS_RULES: tuple[Rule, ...] = (
+    rule_id_matches_file,
+    rule_language_known,
+    rule_dates_in_order,
+    rule_one_code_per_market,
+    rule_atc_level,
+    rule_inline_markup,
+)

@@ -1,0 +1,202 @@
+"""A portfolio: the user's repository of products, catalogs and ``smpc.toml``.
+
+The root is found by walking up from a product file to ``smpc.toml``, as git finds ``.git``.
+A folder holding ``products/`` but no ``smpc.toml`` is a portfolio with the default settings.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.model import Problem, SourceLocation
+
+CONFIG_FILE = "smpc.toml"
+PRODUCTS_DIR = "products"
+LOCALES_DIR = "locales"
+TEMPLATES_DIR = "templates"
+
+_TOP_KEYS = {"source-locale", "markets", "policy", "profiles"}
+_POLICY_KEYS = {"warn-days", "max-revision-age-months"}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Date policy: how early ``smpc check`` warns, how old a revision date may be."""
+
+    warn_days: int = 90
+    max_revision_age_months: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    """A portfolio root and its settings from ``smpc.toml`` (defaults where absent)."""
+
+    root: Path
+    source_locale: str = "en"
+    #: The markets ``smpc build`` renders; empty means every shipped market.
+    markets: tuple[str, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    #: Market profiles the portfolio defines itself: market code -> profile table or file.
+    profiles: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def products_dir(self) -> Path:
+        return self.root / PRODUCTS_DIR
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / LOCALES_DIR
+
+    def product_files(self) -> list[Path]:
+        """Every ``products/*.xml``, sorted by name."""
+        if not self.products_dir.is_dir():
+            return []
+        return sorted(p for p in self.products_dir.glob("*.xml") if p.is_file())
+
+    def template_path(self, product_id: str) -> Path:
+        return self.locales_dir / "templates" / f"{product_id}.pot"
+
+    def catalog_path(self, locale: str, product_id: str) -> Path:
+        return self.locales_dir / locale / "LC_MESSAGES" / f"{product_id}.po"
+
+    def catalog_locales(self) -> list[str]:
+        """The locales that have a folder under ``locales/`` (``templates`` excluded)."""
+        if not self.locales_dir.is_dir():
+            return []
+        return sorted(
+            p.name for p in self.locales_dir.iterdir()
+            if p.is_dir() and p.name != "templates" and (p / "LC_MESSAGES").is_dir()
+        )
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``smpc.toml``.
+
+    A folder with a ``products/`` subfolder counts too, so a product file of a portfolio
+    without settings still finds its catalogs.
+    """
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    for candidate in (folder, *folder.parents):
+        if (candidate / PRODUCTS_DIR).is_dir():
+            return candidate
+    return None
+
+
+def load_portfolio(root: Path) -> Portfolio:
+    """Read ``root/smpc.toml`` (if any); raise :class:`ProblemsError` for a bad one."""
+    config = root / CONFIG_FILE
+    if not config.is_file():
+        return Portfolio(root=root)
+    where = SourceLocation(str(config))
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ProblemsError([Problem(where, "is not valid UTF-8")]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ProblemsError([Problem(_toml_location(where, err), f"is not valid TOML: {err}")]
+                            ) from None
+    problems: list[Problem] = []
+
+    def problem(message: str) -> None:
+        problems.append(Problem(where, message))
+
+    for key in sorted(set(data) - _TOP_KEYS):
+        problem(f"unknown setting '{key}' (known: {', '.join(sorted(_TOP_KEYS))})")
+    source = data.get("source-locale", "en")
+    if not isinstance(source, str) or not source:
+        problem(f"source-locale must be a locale such as 'en', found {source!r}")
+        source = "en"
+    markets = data.get("markets", [])
+    if not isinstance(markets, list) or not all(isinstance(m, str) for m in markets):
+        problem(f"markets must be a list of market codes such as [\"AT\", \"DE\"], found"
+                f" {markets!r}")
+        markets = []
+    policy_data = data.get("policy", {})
+    policy = Policy()
+    if not isinstance(policy_data, dict):
+        problem("[policy] must be a table")
+    else:
+        for key in sorted(set(policy_data) - _POLICY_KEYS):
+            problem(f"unknown setting 'policy.{key}' (known: {', '.join(sorted(_POLICY_KEYS))})")
+        warn = policy_data.get("warn-days", 90)
+        age = policy_data.get("max-revision-age-months")
+        if not isinstance(warn, int) or isinstance(warn, bool) or warn < 0:
+            problem(f"policy.warn-days must be a whole number of days >= 0, found {warn!r}")
+            warn = 90
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
+            problem(f"policy.max-revision-age-months must be a whole number >= 1, found {age!r}")
+            age = None
+        policy = Policy(warn, age)
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        problem("[profiles] must be a table of market codes")
+        profiles = {}
+    if problems:
+        raise ProblemsError(problems)
+    return Portfolio(
+        root=root,
+        source_locale=source,
+        markets=tuple(m.upper() for m in markets),
+        policy=policy,
+        profiles=profiles,
+    )
+
+
+def _toml_location(where: SourceLocation, err: tomllib.TOMLDecodeError) -> SourceLocation:
+    line = getattr(err, "lineno", 0) or 0
+    column = getattr(err, "colno", 0) or 0
+    return SourceLocation(where.path, line, column)
+
+
+def portfolio_for(path: Path) -> Portfolio:
+    """The portfolio a product file or folder belongs to (defaults if none is found)."""
+    root = find_root(path)
+    if root is None:
+        folder = path if path.is_dir() else path.parent
+        return Portfolio(root=folder.resolve())
+    return load_portfolio(root)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A product file and the portfolio it belongs to."""
+
+    path: Path
+    portfolio: Portfolio
+
+
+def expand(paths: Iterable[str | Path]) -> list[Target]:
+    """Product files named on the command line, folders expanded to their products.
+
+    A folder is a portfolio (its ``products/*.xml``) or a folder of product files. A path
+    that does not exist is a :class:`UsageError`, so a typo is not mistaken for a pass.
+    """
+    targets: list[Target] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        if path.is_dir():
+            root = path if (path / CONFIG_FILE).is_file() or (path / PRODUCTS_DIR).is_dir() \
+                else None
+            if root is not None:
+                portfolio = load_portfolio(root.resolve())
+                files = sorted((path / PRODUCTS_DIR).glob("*.xml"))
+            else:
+                portfolio = portfolio_for(path)
+                files = sorted(path.glob("*.xml"))
+            if not files:
+                raise UsageError(f"{path}: no product files (expected {PRODUCTS_DIR}/*.xml)")
+            targets.extend(Target(f, portfolio) for f in files)
+        else:
+            targets.append(Target(path, portfolio_for(path)))
+    return targets
