@@ -10,16 +10,21 @@ starts at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from smpc_manager import __version__
+from smpc_manager.clock import SYSTEM_CLOCK, Clock, parse_day
 from smpc_manager.errors import SmpcError
+
+if TYPE_CHECKING:
+    from smpc_manager.checks import CheckReport
 
 FORMATS_TEXT_JSON = click.Choice(["text", "json"])
 
@@ -75,11 +80,38 @@ def main(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    # The day "today" comes from a clock a caller may inject (obj={"today": ...}).
+    ctx.obj.setdefault("today", SYSTEM_CLOCK)
 
 
 def emit_json(data: object) -> None:
     """Print data as stable, indented JSON (sorted keys keep diffs readable)."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A day written YYYY-MM-DD; an impossible one (2027-02-30) is a usage error."""
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
+
+
+#: --as-of for every command that judges dates (check, render, build); see as_of_day().
+option_as_of = click.option(
+    "--as-of", "as_of", callback=_parse_day, default=None, metavar="YYYY-MM-DD",
+    help="Judge dates as of this day instead of today (reproduces what held on a past day).",
+)
+
+
+def as_of_day(ctx: click.Context, as_of: dt.date | None) -> dt.date:
+    """The --as-of day, or today from the context's clock."""
+    if as_of is not None:
+        return as_of
+    clock: Clock = (ctx.obj or {}).get("today") or SYSTEM_CLOCK
+    return clock()
 
 
 # ------------------------------------------------------------------------ validate
@@ -130,6 +162,113 @@ def validate(paths: Sequence[Path], fmt: str) -> None:
 
 
 # ------------------------------------------------------------------------ check
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@option_as_of
+@click.option("--warn-days", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Warn N days ahead of a review-by or valid-until date (overrides"
+                   " smpc.toml and the market profiles; default 90).")
+@click.option("--market", default=None, metavar="M",
+              help="Check for one market only (AT, DE, IE, GB …): its authorisation, its"
+                   " profile's policy and its language's catalog.")
+@click.option("--format", "fmt", type=FORMATS_TEXT_JSON, default="text", show_default=True,
+              help="text: findings grouped by file, for people; json: for CI (see below).")
+@click.pass_context
+def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
+          warn_days: int | None, market: str | None, fmt: str) -> None:
+    """Check every date that can expire, and every market's translation, as of a day.
+
+    PATHS are product files or portfolio folders. The day is today unless --as-of names
+    another, so that anyone can reproduce what was valid on a past day.
+
+    \b
+    Errors (exit status 1):
+      review-by has passed            re-verify the summary against the current SmPC
+      valid-until has passed          an authorisation has expired
+      conditional, no valid-until     a conditional authorisation must state its term
+      contradicting dates             revision-date after review-by or after the day;
+                                      renewal before first-authorisation; a file that
+                                      does not load at all
+      translation                     a market's catalog is missing, incomplete, fuzzy,
+                                      or fails the translation checks
+    Warnings (exit status 0):
+      review-by or valid-until near   within --warn-days (smpc.toml [policy] warn-days,
+                                      or the market profile; the longest window wins)
+      revision-date too old           older than max-revision-age-months
+
+    \b
+    Boundaries: a review-by or valid-until date is the last valid day. It has passed
+    only the day after (as-of > date); it is near from N days before it up to and
+    including the day itself. A revision-date given as YYYY-MM is compared by its
+    month: 2026-12 is after 2026-11-30 but not after 2026-12-01.
+
+    \b
+    --format json prints one object (keys sorted; new keys may be added):
+      {"as_of": "YYYY-MM-DD",
+       "findings": [{"severity": "error"|"warning", "rule": "review-by-passed", ...,
+                     "path": ..., "line": N|null, "column": N|null,
+                     "field": "review-by"|null, "date": "YYYY-MM-DD"|"YYYY-MM"|null,
+                     "market": "AT"|null, "locale": "de_AT"|null, "message": ...}],
+       "summary": {"files": N, "files_with_errors": N, "errors": N,
+                   "warnings": N, "ok": true|false}}
+
+    \b
+    Exit status: 0 no errors (warnings allowed), 1 any error, 2 wrong usage.
+
+    \b
+    Examples:
+      smpc check examples/portfolio
+      smpc check products/besponsa.xml --as-of 2027-07-01 --market AT
+      smpc check . --format json > check.json
+    """
+    from smpc_manager.checks import check_targets
+    from smpc_manager.portfolio import expand
+
+    day = as_of_day(ctx, as_of)
+    targets = expand(paths)
+    report = check_targets(targets, day, market=market.upper() if market else None,
+                           warn_days=warn_days)
+    if fmt == "json":
+        emit_json(report.as_dict())
+    else:
+        _echo_check_report(report)
+    if report.errors:
+        sys.exit(1)
+
+
+def _echo_check_report(report: CheckReport) -> None:
+    """Findings grouped by file, a blank line between files, then one summary line."""
+    from smpc_manager.checks import Finding
+    from smpc_manager.model import Severity
+
+    styles: dict[Severity, dict[str, Any]] = {
+        Severity.ERROR: {"fg": "red", "bold": True}, Severity.WARNING: {"fg": "yellow"}}
+    current = None
+    for finding in report.findings:
+        if current is not None and finding.location.path != current:
+            click.echo()
+        current = finding.location.path
+        scope = ""
+        if isinstance(finding, Finding) and (finding.market or finding.locale):
+            scope = "[" + " ".join(s for s in (finding.market, finding.locale) if s) + "] "
+        label = click.style(finding.severity.value, **styles[finding.severity])
+        click.echo(f"{click.style(str(finding.location), bold=True)}: {label}: {scope}"
+                   f"{finding.message}")
+    if report.findings:
+        click.echo()
+    files = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''}"
+    parts = []
+    if report.errors:
+        parts.append(click.style(
+            f"{report.errors} error{'s' if report.errors != 1 else ''} in"
+            f" {report.files_with(Severity.ERROR)} of {files}", fg="red", bold=True))
+    if report.warnings:
+        parts.append(click.style(
+            f"{report.warnings} warning{'s' if report.warnings != 1 else ''}", fg="yellow"))
+    verdict = ", ".join(parts) if parts else click.style("no problems", fg="green")
+    click.echo(f"checked {files} as of {report.as_of}: {verdict}")
 
 
 # ------------------------------------------------------------------------ build

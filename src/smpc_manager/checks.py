@@ -1,0 +1,431 @@
+"""Date and business rules: everything in a summary that can expire, as of a given day.
+
+A rule is a small pure function ``(product, context) -> list[Problem]``; :data:`DATE_RULES`
+lists them. The :class:`CheckContext` carries the day the check is made *as of* and the
+policy that applies (how many days ahead to warn, how old a revision date may be).
+
+Boundaries, stated once:
+
+* a ``review-by`` or ``valid-until`` date is the **last valid day**: it *has passed* only
+  when ``as_of > date`` (an error); on the day itself it is still valid;
+* it is *near* (a warning) from ``warn_days`` days before it up to and including the day
+  itself: ``0 <= (date - as_of).days <= warn_days``;
+* a ``revision-date`` given to the month (``2022-02``) is compared by its month: it is
+  *after* a day only when its month begins after that day;
+* a maximum revision age of N months is exceeded when ``as_of`` is after the revision date
+  moved N months on (for a month-only date, after the last day of that month).
+
+:func:`check_file` runs the rules and the per-market translation checks over one product
+file; :func:`expiry_errors` is the refusal that ``smpc render`` and ``smpc build`` apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smpc_manager.clock import add_months
+from smpc_manager.errors import ProblemsError
+from smpc_manager.model import (
+    Authorisation,
+    Located,
+    PartialDate,
+    Problem,
+    Product,
+    Severity,
+)
+from smpc_manager.portfolio import Portfolio, Target
+
+#: The days before a review-by or valid-until date on which a check warns, unless the
+#: portfolio, the market profile or the command line says otherwise.
+DEFAULT_WARN_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Finding(Problem):
+    """A problem found by a check, with what a report needs besides the sentence.
+
+    ``rule`` names the rule (``review-by-passed``), ``date`` the date involved (ISO,
+    ``YYYY-MM`` for a month-only revision date), ``market`` and ``locale`` where the finding
+    holds for one market or language only.
+    """
+
+    rule: str = ""
+    date: str | None = None
+    market: str | None = None
+    locale: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        data = Problem.as_dict(self)
+        data.update(rule=self.rule, date=self.date, market=self.market, locale=self.locale)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What the rules need besides the product: the day, and the policy of the day."""
+
+    as_of: dt.date
+    #: Warn this many days before a review-by or valid-until date (and on the day itself).
+    warn_days: int = DEFAULT_WARN_DAYS
+    #: Warn when the revision date is older than this many months; None: no limit.
+    max_revision_age_months: int | None = None
+    #: Consider only the authorisations covering this market; None: every authorisation.
+    market: str | None = None
+
+
+Rule = Callable[[Product, CheckContext], list[Problem]]
+
+
+# ------------------------------------------------------------------------ the rules
+
+
+def rule_review_by(product: Product, context: CheckContext) -> list[Problem]:
+    """review-by passed: an error; within the warning window: a warning."""
+    review = product.review_by
+    return _expiry(
+        review,
+        context,
+        rule="review-by",
+        field="review-by",
+        what=f"review-by {review.value}",
+        passed="re-verify against the current SmPC",
+        near="re-verify against the current SmPC before then",
+    )
+
+
+def rule_authorisation_valid(product: Product, context: CheckContext) -> list[Problem]:
+    """valid-until passed: an error; near: a warning; conditional without one: an error."""
+    problems: list[Problem] = []
+    for ma in _authorisations(product, context):
+        if ma.valid_until is None:
+            if ma.type == "conditional":
+                problems.append(Finding(
+                    ma.location,
+                    f"conditional marketing authorisation {_numbers(ma)} has no valid-until:"
+                    " a conditional authorisation holds for one year at a time; add the"
+                    " <valid-until> of its current term",
+                    field="valid-until",
+                    rule="conditional-without-valid-until",
+                    market=context.market,
+                ))
+            continue
+        problems.extend(_expiry(
+            ma.valid_until,
+            context,
+            rule="valid-until",
+            field="valid-until",
+            what=f"valid-until {ma.valid_until.value} of marketing authorisation {_numbers(ma)}",
+            passed="the authorisation has expired; record its renewal before promoting",
+            near="confirm its renewal before then",
+            market=context.market,
+        ))
+    return problems
+
+
+def rule_dates_agree(product: Product, context: CheckContext) -> list[Problem]:
+    """Dates that contradict each other, or the day of the check, are errors.
+
+    The loader refuses the first and last of these already; the rule keeps them for any
+    product, however it was made.
+    """
+    problems: list[Problem] = []
+    revision, review = product.revision_date, product.review_by
+    if revision.value.first_day() > review.value:
+        problems.append(Finding(
+            revision.location,
+            f"revision-date {revision.value} is after the review-by {review.value} that is"
+            " meant to re-verify it",
+            field="revision-date", rule="revision-after-review-by", date=str(revision.value),
+        ))
+    if revision.value.first_day() > context.as_of:
+        problems.append(Finding(
+            revision.location,
+            f"revision-date {revision.value} is after the day of the check"
+            f" ({context.as_of}): the text was not yet published on that day",
+            field="revision-date", rule="revision-after-as-of", date=str(revision.value),
+        ))
+    for ma in _authorisations(product, context):
+        first, renewal = ma.first_authorisation, ma.renewal
+        if renewal is not None and renewal.value < first.value:
+            problems.append(Finding(
+                renewal.location,
+                f"renewal {renewal.value} of marketing authorisation {_numbers(ma)} is before"
+                f" its first-authorisation {first.value}",
+                field="renewal", rule="renewal-before-first-authorisation",
+                date=renewal.value.isoformat(), market=context.market,
+            ))
+    return problems
+
+
+def rule_revision_age(product: Product, context: CheckContext) -> list[Problem]:
+    """A revision date older than the policy's maximum age: a warning."""
+    limit = context.max_revision_age_months
+    if limit is None:
+        return []
+    revision = product.revision_date
+    last_day = revision_age_limit(revision.value, limit)
+    if context.as_of <= last_day:
+        return []
+    return [Finding(
+        revision.location,
+        f"revision-date {revision.value} is {_age_in_months(revision.value, context.as_of)}"
+        f" months old (as of {context.as_of}), more than the {limit} months allowed: check"
+        " whether the SmPC has a newer text",
+        severity=Severity.WARNING,
+        field="revision-date", rule="revision-age", date=str(revision.value),
+    )]
+
+
+#: The date rules, in the order their findings are reported for one line.
+DATE_RULES: tuple[Rule, ...] = (
+    rule_review_by,
+    rule_authorisation_valid,
+    rule_dates_agree,
+    rule_revision_age,
+)
+
+
+def date_findings(
+    product: Product, context: CheckContext, rules: Iterable[Rule] = DATE_RULES
+) -> list[Problem]:
+    """Every finding of the date rules for one product, in file order."""
+    return _sorted(p for rule in rules for p in rule(product, context))
+
+
+def revision_age_limit(revision: PartialDate, months: int) -> dt.date:
+    """The last day on which a revision date is at most ``months`` old.
+
+    >>> revision_age_limit(PartialDate(2022, 2), 24)
+    datetime.date(2024, 2, 29)
+    >>> revision_age_limit(PartialDate(2024, 2, 29), 12)
+    datetime.date(2025, 2, 28)
+    """
+    moved = add_months(revision.first_day(), months)
+    if revision.day is not None:
+        return moved
+    return PartialDate(moved.year, moved.month).last_day()
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _expiry(
+    date: Located[dt.date],
+    context: CheckContext,
+    *,
+    rule: str,
+    field: str,
+    what: str,
+    passed: str,
+    near: str,
+    market: str | None = None,
+) -> list[Problem]:
+    days = (date.value - context.as_of).days
+    if days < 0:
+        return [Finding(
+            date.location,
+            f"{what} has passed (as of {context.as_of}): {passed}",
+            field=field, rule=f"{rule}-passed", date=date.value.isoformat(), market=market,
+        )]
+    if days <= context.warn_days:
+        when = "is today, its last valid day" if days == 0 else \
+            f"is in {days} day{'s' if days != 1 else ''}"
+        return [Finding(
+            date.location,
+            f"{what} {when} (as of {context.as_of}): {near}",
+            severity=Severity.WARNING,
+            field=field, rule=f"{rule}-near", date=date.value.isoformat(), market=market,
+        )]
+    return []
+
+
+def _authorisations(product: Product, context: CheckContext) -> tuple[Authorisation, ...]:
+    if context.market is None:
+        return product.authorisations
+    return product.authorisations_for(context.market)
+
+
+def _numbers(ma: Authorisation) -> str:
+    return ", ".join(ma.numbers) if ma.numbers else f"for {' '.join(ma.markets)}"
+
+
+def _age_in_months(revision: PartialDate, as_of: dt.date) -> int:
+    months = (as_of.year - revision.year) * 12 + as_of.month - revision.month
+    if revision.day is not None and as_of.day < revision.day:
+        months -= 1
+    return months
+
+
+def _sorted(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.location.path, p.location.line,
+                                           p.location.column))
+
+
+# ------------------------------------------------------------------------ policy and markets
+
+
+def context_for(
+    product: Product,
+    portfolio: Portfolio,
+    as_of: dt.date,
+    *,
+    market: str | None = None,
+    warn_days: int | None = None,
+) -> CheckContext:
+    """The context a product is checked in: the day, and the strictest policy that applies.
+
+    ``warn_days`` from the command line overrides every other; otherwise the portfolio's
+    ``[policy]`` in ``smpc.toml`` and the profiles of the markets concerned each may ask for
+    a warning, and the longest window and the shortest maximum revision age win.
+    """
+    policy = portfolio.policy
+    windows: list[int | None] = [policy.warn_days]
+    ages: list[int | None] = [policy.max_revision_age_months]
+    for code in markets_of(product, portfolio, market):
+        profile_warn, profile_age = market_policy(code, portfolio)
+        windows.append(profile_warn)
+        ages.append(profile_age)
+    known_ages = [a for a in ages if a is not None]
+    return CheckContext(
+        as_of=as_of,
+        warn_days=warn_days if warn_days is not None else max(w for w in windows
+                                                              if w is not None),
+        max_revision_age_months=min(known_ages) if known_ages else None,
+        market=market,
+    )
+
+
+def market_policy(market: str, portfolio: Portfolio) -> tuple[int | None, int | None]:
+    """A market profile's date policy: (warn days, maximum revision age in months)."""
+    return None, None
+
+
+def markets_of(
+    product: Product, portfolio: Portfolio, market: str | None = None
+) -> tuple[str, ...]:
+    """The markets a product is checked for: ``market`` alone, or every market it serves."""
+    if market is not None:
+        return (market,)
+    return tuple(m for m in portfolio.markets if product.authorisations_for(m))
+
+
+def translation_findings(
+    product: Product, portfolio: Portfolio, market: str, locale: str | None = None
+) -> list[Problem]:
+    """Per market and language: a catalog that is incomplete, fuzzy or fails its checks."""
+    return []
+
+
+# ------------------------------------------------------------------------ files and reports
+
+
+def check_product(
+    product: Product,
+    portfolio: Portfolio,
+    as_of: dt.date,
+    *,
+    market: str | None = None,
+    warn_days: int | None = None,
+) -> list[Problem]:
+    """Every finding for a loaded product: its dates, then each market's translations."""
+    context = context_for(product, portfolio, as_of, market=market, warn_days=warn_days)
+    findings = date_findings(product, context)
+    for code in markets_of(product, portfolio, market):
+        findings.extend(translation_findings(product, portfolio, code))
+    return findings
+
+
+def check_file(
+    path: Path,
+    portfolio: Portfolio,
+    as_of: dt.date,
+    *,
+    market: str | None = None,
+    warn_days: int | None = None,
+) -> list[Problem]:
+    """Every finding for one product file; a file that does not load yields its load errors.
+
+    The loader refuses some contradictions itself (a review-by before the revision date, a
+    renewal before the first authorisation); they come back here as findings, so that one
+    bad file does not hide the others.
+    """
+    from smpc_manager.loader import load_product
+
+    try:
+        product = load_product(path)
+    except ProblemsError as err:
+        return [_as_finding(p, "load") for p in err.problems]
+    return check_product(product, portfolio, as_of, market=market, warn_days=warn_days)
+
+
+def expiry_errors(
+    product: Product, portfolio: Portfolio, as_of: dt.date, market: str
+) -> list[Problem]:
+    """The date errors that forbid rendering ``product`` for ``market`` as of ``as_of``.
+
+    ``smpc render`` and ``smpc build`` refuse a summary for which this is not empty: its
+    review-by has passed, the authorisation covering the market has expired (or, being
+    conditional, states no end), or its dates contradict each other or the day.
+    """
+    context = context_for(product, portfolio, as_of, market=market)
+    return [p for p in date_findings(product, context) if p.severity is Severity.ERROR]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """The findings of a check over some product files, as of one day."""
+
+    as_of: dt.date
+    files: tuple[str, ...]
+    findings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.findings if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.findings if p.severity is Severity.WARNING)
+
+    def files_with(self, severity: Severity) -> int:
+        return len({p.location.path for p in self.findings if p.severity is severity})
+
+    def as_dict(self) -> dict[str, object]:
+        """The stable JSON structure of ``smpc check --format json`` (see its --help)."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "findings": [_as_finding(p, "").as_dict() for p in self.findings],
+            "summary": {
+                "files": len(self.files),
+                "files_with_errors": self.files_with(Severity.ERROR),
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "ok": self.errors == 0,
+            },
+        }
+
+
+def check_targets(
+    targets: Sequence[Target],
+    as_of: dt.date,
+    *,
+    market: str | None = None,
+    warn_days: int | None = None,
+) -> CheckReport:
+    """Check every product file, each with its portfolio's policy, into one report."""
+    findings: list[Problem] = []
+    for target in targets:
+        found = check_file(target.path, target.portfolio, as_of, market=market,
+                           warn_days=warn_days)
+        findings.extend(_sorted(found))
+    return CheckReport(as_of, tuple(str(t.path) for t in targets), tuple(findings))
+
+
+def _as_finding(problem: Problem, rule: str) -> Finding:
+    if isinstance(problem, Finding):
+        return problem
+    return Finding(problem.location, problem.message, problem.severity, problem.field,
+                   rule=rule)
