@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
+import threading
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import cache
@@ -40,12 +42,10 @@ from smpc_manager.resources import resource_dir
 MAX_BYTES = 2 * 1024 * 1024
 
 SCHEMA_FILE = "product.xsd"
+_SCHEMA_LOCK = threading.Lock()
 _NS = "{" + PRODUCT_NAMESPACE + "}"
 _XSD = "{http://www.w3.org/2001/XMLSchema}"
 
-_PROLOG_DOCTYPE = re.compile(
-    rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL
-)
 _DECLARED_ENCODING = re.compile(
     rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']"
 )
@@ -109,11 +109,16 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
     problem = _check_bytes(data, where)
     if problem is not None:
         return None, [problem]
-    lines = data.decode("utf-8-sig").splitlines()
-    try:
-        root = _parse(data)
-    except etree.XMLSyntaxError as err:
-        return None, [_syntax_problem(err, where)]
+    # XML turns CR LF and a lone CR into LF before anything else; doing it first keeps
+    # libxml2's line numbers right for files saved with old Mac line ends.
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    # Only LF ends a line in XML; str.splitlines() would also split at U+2028, NEL and
+    # form feeds and shift every column lookup after them.
+    lines = data.decode("utf-8-sig").split("\n")
+    root, problem = _parse(data, where)
+    if problem is not None:
+        return None, [problem]
+    assert root is not None
 
     if getattr(root.getroottree().docinfo, "doctype", ""):  # the prolog scan missed it
         return None, [Problem(where, "a DOCTYPE is not allowed in a product file")]
@@ -122,11 +127,17 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
         return None, [problem]
 
     schema = product_schema()
-    if not schema.validate(root.getroottree()):
-        problems = _schema_problems(schema.error_log, where, lines)
-        return None, problems
+    # The error log lives on the shared schema object: one validation at a time.
+    with _SCHEMA_LOCK:
+        valid = schema.validate(root.getroottree())
+        log = schema.error_log  # a copy, taken while we hold the lock
+    if not valid:
+        return None, _schema_problems(log, where, lines)
 
-    product = _build(root, path, lines)
+    try:
+        product = _build(root, path, lines)
+    except (ValueError, ArithmeticError) as err:  # the schema should have caught it
+        return None, [Problem(where, f"a value the schema let through cannot be read: {err}")]
     problems = [p for rule in BUSINESS_RULES for p in rule(product, path)]
     problems.sort(key=lambda p: (p.location.line, p.location.column))
     return product, problems
@@ -135,9 +146,13 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
 def _read(path: Path) -> tuple[bytes | None, Problem | None]:
     where = SourceLocation(str(path))
     try:
-        size = path.stat().st_size
-        if path.is_dir():
+        info = path.stat()
+        size = info.st_size
+        if stat.S_ISDIR(info.st_mode):
             return None, Problem(where, "is a folder, not a product file")
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or a device would block or never end; a product is a plain file.
+            return None, Problem(where, "is not a regular file (a device, pipe or socket)")
         if size > MAX_BYTES:
             return None, Problem(
                 where,
@@ -159,11 +174,22 @@ def _read(path: Path) -> tuple[bytes | None, Problem | None]:
 
 def _check_bytes(data: bytes, where: SourceLocation) -> Problem | None:
     """Refuse what must never reach the parser: nothing, non-UTF-8, a DOCTYPE."""
+    first_line = SourceLocation(where.path, 1)
     if not data.strip():
-        return Problem(where, "the file is empty (expected a <product> document)")
+        return Problem(first_line, "the file is empty (expected a <product> document)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Problem(where, "the file is UTF-16 (byte-order mark found); product files "
+        return Problem(first_line, "the file is UTF-16 (byte-order mark found); product files "
                               "must be UTF-8")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        # UTF-16 without a byte-order mark decodes as "UTF-8" full of NULs, and libxml2
+        # would quietly read it as UTF-16; XML never allows a NUL character.
+        line = data[:nul].count(b"\n") + 1
+        return Problem(
+            SourceLocation(where.path, line),
+            "the file holds NUL bytes: it is UTF-16 or binary, not UTF-8 text (save it as"
+            " UTF-8)",
+        )
     declared = _DECLARED_ENCODING.match(data)
     if declared and declared.group(1).decode("ascii").lower() not in ("utf-8", "utf8"):
         line = data[: declared.start(1)].count(b"\n") + 1
@@ -180,22 +206,47 @@ def _check_bytes(data: bytes, where: SourceLocation) -> Problem | None:
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         return Problem(
             SourceLocation(where.path, line, column),
-            f"is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start or continue a"
-            " character (save the file as UTF-8)",
+            f"the file is not valid UTF-8 here: byte 0x{data[err.start]:02X} cannot start or"
+            " continue a character (save the file as UTF-8)",
         )
-    doctype = _PROLOG_DOCTYPE.match(data)
-    if doctype:
-        start = doctype.end() - len(b"<!DOCTYPE")
+    start = _prolog_doctype(data)
+    if start is not None:
         line = data[:start].count(b"\n") + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
         return Problem(
-            SourceLocation(where.path, line, 1),
+            SourceLocation(where.path, line, column),
             "a DOCTYPE is not allowed in a product file (DTDs and entities are never"
             " loaded); remove the <!DOCTYPE ...> declaration",
         )
     return None
 
 
-def _parse(data: bytes) -> etree._Element:
+def _prolog_doctype(data: bytes) -> int | None:
+    """The offset of a ``<!DOCTYPE`` in the prolog, or None.
+
+    A plain scan rather than a regular expression: ``(\\s+|...)*`` backtracks
+    exponentially on a run of blank lines that is not followed by a DOCTYPE.
+    """
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while pos < len(data):
+        if data[pos : pos + 1] in (b" ", b"\t", b"\r", b"\n"):
+            pos += 1
+        elif data.startswith(b"<?", pos):
+            end = data.find(b"?>", pos + 2)
+            if end < 0:
+                return None
+            pos = end + 2
+        elif data.startswith(b"<!--", pos):
+            end = data.find(b"-->", pos + 4)
+            if end < 0:
+                return None
+            pos = end + 3
+        else:
+            return pos if data.startswith(b"<!DOCTYPE", pos) else None
+    return None
+
+
+def _parse(data: bytes, where: SourceLocation) -> tuple[etree._Element | None, Problem | None]:
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -204,22 +255,70 @@ def _parse(data: bytes) -> etree._Element:
         huge_tree=False,
         collect_ids=False,
     )
-    return etree.fromstring(data, parser)
+    try:
+        return etree.fromstring(data, parser), None
+    except etree.XMLSyntaxError as err:
+        # The parser's own log: the exception's error_log also holds the errors of every
+        # earlier parse in this thread, so its first entry may belong to another file.
+        entries = list(parser.error_log)
+        if entries:
+            first = entries[0]
+            line, column, message = first.line, first.column, first.message
+        else:
+            line, column = err.lineno or 0, err.offset or 0
+            message = re.sub(r", line \d+, column \d+$", "", err.msg or str(err))
+        return None, Problem(
+            SourceLocation(where.path, line or 0, column or 0),
+            f"the XML is not well formed: {_syntax_words(message.strip())}",
+        )
 
 
-def _syntax_problem(err: etree.XMLSyntaxError, where: SourceLocation) -> Problem:
-    entries = list(err.error_log)  # type: ignore[call-overload]
-    if entries:
-        first = entries[0]
-        line, column, message = first.line, first.column, first.message
-    else:
-        line, column = err.lineno or 0, err.offset or 0
-        message = err.msg or str(err)
-    message = re.sub(r",? line \d+(, column \d+)?$", "", message.strip())
-    return Problem(
-        SourceLocation(where.path, line or 0, column or 0),
-        f"the XML is not well formed: {_lower_first(message)}",
+#: libxml2's well-formedness messages, in words; the first pattern that matches is used.
+_SYNTAX_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (r"^Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)$",
+         r"<\1> opened on line \2 is closed by </\3>; an end tag is missing or misspelt"),
+        (r"^Premature end of data in tag (\S+) line (\d+)$",
+         r"the file ends before <\1> (opened on line \2) is closed; is it cut short?"),
+        (r"^Start tag expected, '<' not found$",
+         "no element where the document should begin; found text (is this an XML file?)"),
+        (r"^Document is empty$", "the document holds no element"),
+        (r"^xmlParseEntityRef: no name$", "a bare '&' (write &amp; for an ampersand)"),
+        (r"^Entity '([^']*)' not defined$",
+         r"unknown entity &\1; (only &amp; &lt; &gt; &quot; &apos; and character"
+         r" references like &#233; are allowed)"),
+        (r"^xmlParseCharRef: invalid xmlChar value (\d+)$",
+         r"a character reference to code \1, a character XML does not allow"),
+        (r"^PCDATA invalid Char value (\d+)$",
+         r"a control character (code \1) that XML does not allow in text"),
+        (r"^Char 0x([0-9A-Fa-f]+) out of allowed range$",
+         r"a control character (0x\1) that XML does not allow"),
+        (r"^Extra content at the end of the document$",
+         "more content after the end of the root element (only one <product> per file)"),
+        (r"^StartTag: invalid element name$",
+         "a '<' that starts no element (write &lt; for a less-than sign)"),
+        (r"^Excessive depth in document: (\d+).*$", r"elements nested deeper than \1 levels"),
+        (r"^Namespace prefix (\S+) on (\S+) is not defined$",
+         r"the prefix \1: of <\1:\2> is not declared (no xmlns:\1=...)"),
+        (r"^Attribute (\S+) redefined$", r"the attribute \1 is given twice"),
+        (r"^Couldn't find end of Start Tag (\S+) line (\d+)$",
+         r"the start tag <\1> on line \2 is not closed with '>'"),
+        (r"^AttValue: .* expected$", "an attribute value must be in quotes"),
+        (r"^XML declaration allowed only at the start of the document$",
+         "the <?xml ...?> declaration must be the very first thing in the file"),
+        (r"^Double hyphen within comment.*$", "'--' inside a comment"),
+        (r"^xmlParsePI : no target name$", "a '<?' that starts no processing instruction"),
+        (r"^Sequence '\]\]>' not allowed in content$", "']]>' in text (write ]]&gt;)"),
     )
+)
+
+
+def _syntax_words(message: str) -> str:
+    for pattern, words in _SYNTAX_WORDS:
+        if pattern.match(message):
+            return pattern.sub(words, message)
+    return _lower_first(message)
 
 
 def _check_root(
@@ -255,6 +354,9 @@ _TYPE_WORDS = {
     "CurrencyCode": "is not an ISO 4217 currency code (e.g. GBP, EUR)",
     "AuthorisationType": "is not an authorisation type (standard, conditional, exceptional)",
     "NonEmptyToken": "must not be empty",
+    "Decimal": "is not an amount (digits with at most 2 decimals after a full stop, e.g."
+               " 6000.00)",
+    "Language": "is not a language tag (e.g. en, de, de-AT)",
 }
 #: The simple type of each element or attribute whose value can be wrong.
 _FIELD_TYPES = {
@@ -272,9 +374,13 @@ _FIELD_TYPES = {
     "currency": "CurrencyCode",
     "type": "AuthorisationType",
     "amount": "Decimal",
+    "xml:lang": "Language",
 }
 
-_ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([\w.-]+)'(?:, attribute '([\w:.-]+)')?: ")
+_ELEMENT = re.compile(
+    r"^Element '(?:\{[^}]*\})?([\w.-]+)'(?:, attribute '(?:\{([^}]*)\})?([\w.-]+)')?: "
+)
+_XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 _VALUE = re.compile(r"(?:The value '|^')(.*?)' (?:is not|has)")
 _EXPECTED = re.compile(r"Expected is(?: one of)? \( (.*?) \)")
 
@@ -300,13 +406,15 @@ def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -
     match = _ELEMENT.match(message)
     if not match:
         return Problem(SourceLocation(where.path, line), message.strip())
-    element, attribute = match.group(1), match.group(2)
+    element, attribute = match.group(1), match.group(3)
+    if attribute and match.group(2) == _XML_NAMESPACE:
+        attribute = f"xml:{attribute}"
     rest = message[match.end() :].strip()
     field = attribute or element
     location = SourceLocation(
         where.path, line, _column(lines, line, None, element, attribute)
     )
-    subject = f"{element} attribute '{attribute}'" if attribute else element
+    subject = f"<{element}> attribute {attribute}" if attribute else element
     value = _VALUE.search(rest)
     if value is not None or "is not a valid value" in rest or "[facet" in rest:
         found = value.group(1) if value else ""
@@ -316,18 +424,28 @@ def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -
             type_match = re.search(r"type '([\w-]+)'", rest)
             words = _TYPE_WORDS.get(type_match.group(1) if type_match else "", "is not valid")
         if found == "" and "length of '0'" in rest:
-            return Problem(location, f"{subject} is empty; it needs a value", field=field)
+            empty = subject if attribute else f"<{element}>"
+            return Problem(location, f"{empty} is empty; it needs a value", field=field)
         return Problem(location, f"{subject} '{found}' {words}", field=field)
     if "This element is not expected" in rest:
         expected = _expected(rest)
-        hint = f"; expected {expected} here" if expected else ""
-        return Problem(location, f"<{element}> is not allowed here{hint}", field=field)
+        if element not in field_notes():
+            hint = f"; expected {expected} here" if expected else ""
+            return Problem(location, f"<{element}> is not an element of a product file{hint}",
+                           field=field)
+        if expected:
+            return Problem(location, f"expected {expected} before <{element}>: it is missing"
+                           " or out of order", field=field)
+        return Problem(location, f"<{element}> is not allowed here (nothing more may follow)",
+                       field=field)
     if "Missing child element" in rest:
         expected = _expected(rest)
         return Problem(location, f"<{element}> is incomplete: missing {expected}", field=field)
     if "is required but missing" in rest:
-        missing = re.search(r"attribute '([\w:.-]+)'", rest)
-        name = missing.group(1) if missing else "?"
+        missing = re.search(r"attribute '(?:\{([^}]*)\})?([\w.-]+)'", rest)
+        name = missing.group(2) if missing else "an attribute"
+        if missing and missing.group(1) == _XML_NAMESPACE:
+            name = f"xml:{name}"
         return Problem(location, f"<{element}> needs the attribute {name}", field=name)
     if "is not allowed" in rest and attribute:
         return Problem(location, f"<{element}> has an unknown attribute '{attribute}'",
@@ -606,6 +724,21 @@ def rule_atc_level(product: Product, path: Path) -> Iterable[Problem]:
         )
 
 
+def rule_no_empty_text(product: Product, path: Path) -> Iterable[Problem]:
+    # An empty message would be msgid "", which gettext reserves for the catalog header.
+    for text in product.texts:
+        try:
+            plain = inline.to_text(text.source)
+        except inline.InlineError:
+            continue  # rule_inline_markup reports it
+        if not plain.strip():
+            yield Problem(
+                text.location,
+                f"{text.context} is empty; write its text or remove the element",
+                field=text.context,
+            )
+
+
 def rule_inline_markup(product: Product, path: Path) -> Iterable[Problem]:
     for text in product.texts:
         try:
@@ -621,5 +754,6 @@ BUSINESS_RULES: tuple[Rule, ...] = (
     rule_dates_in_order,
     rule_one_code_per_market,
     rule_atc_level,
+    rule_no_empty_text,
     rule_inline_markup,
 )
