@@ -1,0 +1,744 @@
+"""Every .pot/.po/.mo read and write: a strict reader, a stable writer, update, compile, stats.
+
+The catalogs are :class:`babel.messages.catalog.Catalog` objects, but the file format is
+handled here rather than by Babel's ``read_po``/``write_po``: Babel's reader accepts
+duplicate entries and a non-UTF-8 charset in silence, does not read ``#|`` previous msgids
+back, and its writer regenerates the header (``Generated-By``, dates). A translator's file
+must survive a round trip unchanged, and our output must be byte-identical for the same
+input, so the header is kept as it was written (:class:`PoCatalog`) and every string is
+wrapped at :data:`WIDTH` columns.
+
+Updating is our own too: Babel's ``Catalog.update`` offers fuzzy matches across contexts,
+which would put the German of ``contraindications/2`` under ``indications``. Here a
+changed message is matched only within its own context (field).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from babel.messages.catalog import Catalog, Message
+
+from smpc_manager import atomic
+from smpc_manager.errors import ProblemsError
+from smpc_manager.model import Problem, Product, SourceLocation
+
+if TYPE_CHECKING:
+    from smpc_manager.portfolio import Portfolio
+    from smpc_manager.translation import Translated
+
+#: Column at which strings and comments are wrapped; fixed, so the output never churns.
+WIDTH = 76
+
+#: Header placeholders as GNU xgettext writes them in a template.
+_PLACEHOLDER_DATE = "YEAR-MO-DA HO:MI+ZONE"
+
+_Key = tuple[str, str | None]
+
+
+class PoCatalog(Catalog):
+    """A Babel catalog that keeps its header entry exactly as it was read or made.
+
+    ``header_comments`` are the ``#`` lines above the header entry (without ``# ``),
+    ``header_fields`` the ``Name: value`` lines of its msgstr in their order.
+    """
+
+    def __init__(self, locale: str | None = None, **kwargs: Any) -> None:
+        super().__init__(locale, **kwargs)
+        self.header_comments: list[str] = []
+        self.header_fields: list[tuple[str, str]] = []
+        self.header_fuzzy = False
+
+    def header(self, name: str) -> str | None:
+        """The value of a header field, matched case-insensitively."""
+        for key, value in self.header_fields:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def set_header(self, name: str, value: str) -> None:
+        """Replace a header field's value, or append the field."""
+        for i, (key, _) in enumerate(self.header_fields):
+            if key.lower() == name.lower():
+                self.header_fields[i] = (key, value)
+                return
+        self.header_fields.append((name, value))
+
+
+# ------------------------------------------------------------------------ reading
+
+
+class _Syntax(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
+            "\\": "\\", '"': '"'}
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(.*)")
+
+
+def _unquote(text: str, line: int) -> str:
+    match = _STRING.fullmatch(text.strip())
+    if match is None:
+        shown = text.strip()
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise _Syntax(line, f"syntax error: expected a string in double quotes, found {shown!r}")
+    body = match.group(1)
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char != "\\":
+            out.append(char)
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt in "01234567":
+            digits = re.match(r"[0-7]{1,3}", body[i + 1 :])
+            assert digits is not None
+            out.append(chr(int(digits.group(0), 8)))
+            i += 1 + len(digits.group(0))
+        elif nxt == "x" and re.match(r"[0-9a-fA-F]", body[i + 2 : i + 3]):
+            digits = re.match(r"[0-9a-fA-F]+", body[i + 2 :])
+            assert digits is not None
+            out.append(chr(int(digits.group(0), 16)))
+            i += 2 + len(digits.group(0))
+        else:
+            raise _Syntax(line, f"syntax error: unknown escape sequence '\\{nxt}' in a string")
+    return "".join(out)
+
+
+@dataclass
+class _Entry:
+    """One entry as it is being read."""
+
+    line: int = 0
+    obsolete: bool = False
+    comments: list[str] = field(default_factory=list)
+    auto: list[str] = field(default_factory=list)
+    locations: list[tuple[str, int | None]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    previous: dict[str, str] = field(default_factory=dict)
+    context: str | None = None
+    msgid: str | None = None
+    plural: str | None = None
+    strings: dict[int, str] = field(default_factory=dict)
+    #: The part a continuation line adds to: ("msgid", None), ("msgstr", 0), ("previous", "msgid").
+    current: tuple[str, object] | None = None
+
+    def has_content(self) -> bool:
+        return self.msgid is not None or self.context is not None
+
+    def started(self) -> bool:
+        return bool(self.has_content() or self.comments or self.auto or self.locations
+                    or self.flags or self.previous)
+
+
+class _Parser:
+    """The state of reading one file, line by line."""
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+        self.entry = _Entry()
+
+    def finish(self) -> None:
+        entry = self.entry
+        if entry.has_content():
+            if entry.msgid is None:
+                raise _Syntax(entry.line, "syntax error: msgctxt without a msgid")
+            if not entry.strings:
+                raise _Syntax(entry.line, "syntax error: msgid without a msgstr")
+            self.entries.append(entry)
+        # Comments that end the file belong to no entry; GNU tools drop them too.
+        self.entry = _Entry()
+
+    def feed(self, number: int, raw: str) -> None:
+        line = raw.strip()
+        if not line:
+            if self.entry.strings:
+                self.finish()
+            return
+        obsolete = False
+        if line.startswith("#~"):
+            obsolete = True
+            line = line[2:].lstrip()
+            if not line:
+                return
+            if line.startswith("|"):
+                line = "#" + line
+        if line.startswith("#"):
+            if self.entry.strings:
+                self.finish()
+            _comment(self.entry, line, number, obsolete)
+            return
+        if obsolete:
+            self.entry.obsolete = True
+        elif self.entry.obsolete and self.entry.has_content():
+            raise _Syntax(number, "syntax error: an entry is partly obsolete (#~)")
+        if line.startswith('"'):
+            _continue(self.entry, _unquote(line, number), number)
+            return
+        match = _KEYWORD.fullmatch(line)
+        if match is None:
+            word = line.split()[0]
+            raise _Syntax(number, f"syntax error: unknown keyword '{word}'"
+                                  " (expected msgctxt, msgid, msgid_plural or msgstr)")
+        keyword, index, rest = match.group(1), match.group(2), match.group(3)
+        value = _unquote(rest, number)
+        if keyword in ("msgctxt", "msgid") and self.entry.strings:
+            self.finish()
+            self.entry.obsolete = obsolete
+        self.keyword(self.entry, keyword, index, value, number)
+
+    @staticmethod
+    def keyword(entry: _Entry, keyword: str, index: str | None, value: str,
+                number: int) -> None:
+        if keyword == "msgctxt":
+            if entry.has_content():
+                raise _Syntax(number, "syntax error: msgctxt after msgid")
+            entry.context, entry.line, entry.current = value, number, ("msgctxt", None)
+        elif keyword == "msgid":
+            if entry.msgid is not None:
+                raise _Syntax(number, "syntax error: a second msgid without a msgstr"
+                                      " for the first")
+            entry.msgid, entry.current = value, ("msgid", None)
+            if entry.context is None:
+                entry.line = number
+        elif keyword == "msgid_plural":
+            if entry.msgid is None or entry.strings:
+                raise _Syntax(number, "syntax error: msgid_plural not after a msgid")
+            entry.plural, entry.current = value, ("msgid_plural", None)
+        else:
+            if entry.msgid is None:
+                raise _Syntax(number, "syntax error: msgstr without a msgid")
+            slot = int(index) if index is not None else 0
+            if (index is None) != (entry.plural is None):
+                raise _Syntax(number, "syntax error: msgstr[N] belongs to plural messages,"
+                                      " plain msgstr to the others")
+            if slot in entry.strings:
+                raise _Syntax(number, f"syntax error: a second {keyword}")
+            entry.strings[slot] = value
+            entry.current = ("msgstr", slot)
+
+
+def parse_po(text: str, path: str = "<catalog>") -> PoCatalog:
+    """Parse the text of a .po/.pot file into a :class:`PoCatalog`; strict.
+
+    Raises :class:`ProblemsError` with ``path:line`` for a syntax error, a header whose
+    charset is not UTF-8, and entries defined twice (same msgctxt and msgid).
+    """
+    parser = _Parser()
+    try:
+        for number, raw in enumerate(text.split("\n"), 1):
+            parser.feed(number, raw)
+        parser.finish()
+    except _Syntax as err:
+        raise ProblemsError([Problem(SourceLocation(path, err.line), err.message)]) from None
+    return _build(parser.entries, path)
+
+
+def _build(entries: list[_Entry], path: str) -> PoCatalog:
+    catalog = PoCatalog()
+    problems: list[Problem] = []
+    seen: dict[tuple[bool, _Key], int] = {}
+    for item in entries:
+        assert item.msgid is not None
+        key = (item.obsolete, (item.msgid, item.context))
+        if key in seen:
+            what = f"msgctxt {item.context!r} msgid " if item.context is not None else "msgid "
+            shown = item.msgid if len(item.msgid) <= 50 else item.msgid[:47] + "..."
+            problems.append(Problem(
+                SourceLocation(path, item.line),
+                f"duplicate entry: {what}{shown!r} is already defined on line {seen[key]}",
+            ))
+            continue
+        seen[key] = item.line
+        if item.msgid == "" and item.context is None and not item.obsolete:
+            problems.extend(_read_header(catalog, item, path))
+            continue
+        _add(catalog, item)
+    if not any(e.msgid == "" and e.context is None and not e.obsolete for e in entries):
+        problems.append(Problem(SourceLocation(path, 1),
+                                "no header entry (msgid \"\") declaring charset=UTF-8"))
+    if problems:
+        raise ProblemsError(problems)
+    return catalog
+
+
+def _comment(entry: _Entry, line: str, number: int, obsolete: bool) -> None:
+    if not entry.started():
+        entry.line = number
+    if entry.has_content() and not line.startswith("#|"):
+        raise _Syntax(number, "syntax error: a comment inside an entry")
+    kind = line[:2]
+    body = line[2:]
+    if obsolete and kind != "#|":
+        raise _Syntax(number, "syntax error: unexpected '#~ #'")
+    if kind == "#:":
+        for token in body.split():
+            name, colon, lineno = token.rpartition(":")
+            if colon and lineno.isdigit():
+                entry.locations.append((name, int(lineno)))
+            else:
+                entry.locations.append((token, None))
+    elif kind == "#,":
+        entry.flags.extend(f.strip() for f in body.split(",") if f.strip())
+    elif kind == "#.":
+        entry.auto.append(body[1:] if body.startswith(" ") else body)
+    elif kind == "#|":
+        if obsolete:
+            entry.obsolete = True
+        body = body.strip()
+        if body.startswith('"'):
+            if entry.current is None or entry.current[0] != "previous":
+                raise _Syntax(number, "syntax error: '#|' string without a previous msgid")
+            name = str(entry.current[1])
+            entry.previous[name] += _unquote(body, number)
+            return
+        word, _, rest = body.partition(" ")
+        if word not in ("msgctxt", "msgid", "msgid_plural"):
+            raise _Syntax(number, f"syntax error: unknown previous keyword '#| {word}'")
+        entry.previous[word] = _unquote(rest, number)
+        entry.current = ("previous", word)
+    else:
+        text = line[1:]
+        entry.comments.append(text[1:] if text.startswith(" ") else text)
+
+
+def _continue(entry: _Entry, value: str, number: int) -> None:
+    if entry.current is None or entry.current[0] == "previous":
+        raise _Syntax(number, "syntax error: a string that continues nothing")
+    part, slot = entry.current
+    if part == "msgctxt":
+        entry.context = (entry.context or "") + value
+    elif part == "msgid":
+        entry.msgid = (entry.msgid or "") + value
+    elif part == "msgid_plural":
+        entry.plural = (entry.plural or "") + value
+    else:
+        assert isinstance(slot, int)
+        entry.strings[slot] += value
+
+
+def _add(catalog: PoCatalog, item: _Entry) -> None:
+    assert item.msgid is not None
+    msgid: str | tuple[str, str] = item.msgid
+    string: str | tuple[str, ...] = item.strings.get(0, "")
+    previous: list[str] = []
+    if "msgid" in item.previous:
+        previous = [item.previous["msgid"]]
+        if "msgid_plural" in item.previous:
+            previous.append(item.previous["msgid_plural"])
+    if item.plural is not None:
+        msgid = (item.msgid, item.plural)
+        string = tuple(item.strings.get(i, "") for i in range(max(item.strings) + 1))
+    message = Message(cast(Any, msgid), cast(Any, string),
+                      locations=cast(Any, item.locations), flags=(),
+                      auto_comments=item.auto, user_comments=item.comments,
+                      previous_id=previous, lineno=item.line, context=item.context)
+    # Babel guesses python-format flags from '%' in the text; keep exactly what was written.
+    message.flags = set(item.flags)
+    if item.obsolete:
+        catalog.obsolete[(item.msgid, item.context) if item.context is not None
+                         else item.msgid] = message
+    else:
+        catalog[msgid] = message
+
+
+def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
+    catalog.header_comments = list(item.comments)
+    catalog.header_fuzzy = catalog.fuzzy = "fuzzy" in item.flags
+    fields: list[tuple[str, str]] = []
+    for row in item.strings.get(0, "").split("\n"):
+        if not row.strip():
+            continue
+        name, colon, value = row.partition(":")
+        if not colon:
+            return [Problem(SourceLocation(path, item.line),
+                            f"header: expected 'Name: value', found {row!r}")]
+        fields.append((name.strip(), value.strip()))
+    catalog.header_fields = fields
+    content_type = catalog.header("Content-Type")
+    charset = None
+    if content_type is not None:
+        match = re.search(r"charset\s*=\s*([^\s;]+)", content_type)
+        charset = match.group(1) if match else None
+    if charset is None or charset.lower().replace("-", "") != "utf8":
+        found = f"charset={charset}" if charset else "no charset"
+        return [Problem(SourceLocation(path, item.line),
+                        f"header: the catalog must be UTF-8 (Content-Type: text/plain;"
+                        f" charset=UTF-8), found {found}")]
+    for name, value in fields:
+        # Babel reads the locale, plural forms and dates from the header; a value it
+        # cannot read is left to the header text, which is what we write back.
+        try:
+            catalog.mime_headers = [(name, value)]
+        except (ValueError, TypeError, LookupError):
+            continue
+    catalog.charset = "utf-8"
+    return []
+
+
+def read_catalog(path: Path) -> PoCatalog:
+    """Read a .po or .pot file strictly; raise :class:`ProblemsError` naming ``path:line``."""
+    where = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ProblemsError([Problem(SourceLocation(where), "no such catalog")]) from None
+    except OSError as err:
+        raise ProblemsError(
+            [Problem(SourceLocation(where), f"cannot be read: {err.strerror or err}")]
+        ) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        raise ProblemsError([Problem(
+            SourceLocation(where, line),
+            f"is not valid UTF-8: byte 0x{data[err.start]:02X} (catalogs must be UTF-8)",
+        )]) from None
+    return parse_po(text.replace("\r\n", "\n"), where)
+
+
+_CACHE: dict[Path, tuple[tuple[int, int], PoCatalog]] = {}
+
+
+def load_catalog(path: Path) -> PoCatalog:
+    """:func:`read_catalog`, cached per process by (resolved path, mtime_ns, size).
+
+    Rendering many markets from one catalog parses it once; an edited file is read again.
+    The catalog returned is shared: callers must not change it.
+    """
+    resolved = path.resolve()
+    try:
+        stat = resolved.stat()
+    except OSError:
+        return read_catalog(path)
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _CACHE.get(resolved)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    catalog = read_catalog(path)
+    _CACHE[resolved] = (stamp, catalog)
+    return catalog
+
+
+# ------------------------------------------------------------------------ writing
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\t", "\\t").replace("\r", "\\r"))
+
+
+def _chunks(text: str, room: int) -> list[str]:
+    """Split a string into pieces whose escaped form fits ``room``, breaking after spaces
+    and after each newline, as GNU gettext does."""
+    pieces: list[str] = []
+    for part in re.findall(r"[^\n]*\n|[^\n]+", text):
+        current = ""
+        for word in re.findall(r"[^ ]+ *| +", part):
+            if current and len(_escape(current + word)) > room:
+                pieces.append(current)
+                current = word
+            else:
+                current += word
+        if current:
+            pieces.append(current)
+    return pieces
+
+
+def _string(keyword: str, text: str, prefix: str = "") -> list[str]:
+    single = f"{prefix}{keyword} \"{_escape(text)}\""
+    if len(single) <= WIDTH and "\n" not in text[:-1]:
+        return [single]
+    room = WIDTH - len(prefix) - 2
+    return [f'{prefix}{keyword} ""'] + [f'{prefix}"{_escape(p)}"' for p in _chunks(text, room)]
+
+
+def _wrap_words(words: Sequence[str], lead: str) -> list[str]:
+    lines: list[str] = []
+    current = lead
+    for word in words:
+        if current != lead and len(current) + 1 + len(word) > WIDTH:
+            lines.append(current)
+            current = lead
+        current = f"{current} {word}"
+    if current != lead:
+        lines.append(current)
+    return lines
+
+
+def _entry_lines(message: Message, obsolete: bool) -> list[str]:
+    out: list[str] = []
+    out.extend(f"# {c}".rstrip() if c else "#" for c in message.user_comments)
+    out.extend(f"#. {c}".rstrip() for c in message.auto_comments)
+    if message.locations and not obsolete:
+        words = [f"{name}:{line}" if line else name for name, line in message.locations]
+        out.extend(_wrap_words(words, "#:"))
+    flags = sorted(message.flags)
+    if flags:
+        out.append("#, " + ", ".join(flags))
+    prefix = "#~ " if obsolete else ""
+    previous = list(message.previous_id or ())
+    if previous:
+        mark = "#~| " if obsolete else "#| "
+        out.extend(_string("msgid", previous[0], mark))
+        if len(previous) > 1:
+            out.extend(_string("msgid_plural", previous[1], mark))
+    if message.context is not None:
+        out.extend(_string("msgctxt", message.context, prefix))
+    if isinstance(message.id, (list, tuple)):
+        out.extend(_string("msgid", message.id[0], prefix))
+        out.extend(_string("msgid_plural", message.id[1], prefix))
+        strings = list(message.string) if isinstance(message.string, (list, tuple)) else []
+        for i, value in enumerate(strings or [""]):
+            out.extend(_string(f"msgstr[{i}]", value or "", prefix))
+    else:
+        out.extend(_string("msgid", message.id, prefix))
+        out.extend(_string("msgstr", str(message.string or ""), prefix))
+    return out
+
+
+def format_po(catalog: Catalog) -> str:
+    """The text of a catalog in .po syntax: header, messages in order, obsolete ones last.
+
+    The same catalog always gives the same text: no dates are filled in here, strings are
+    wrapped at :data:`WIDTH`.
+    """
+    if isinstance(catalog, PoCatalog):
+        comments, fields, fuzzy = catalog.header_comments, catalog.header_fields, \
+            catalog.header_fuzzy
+    else:
+        comments, fields, fuzzy = [], list(catalog.mime_headers), bool(catalog.fuzzy)
+    lines = [f"# {c}".rstrip() if c else "#" for c in comments]
+    if fuzzy:
+        lines.append("#, fuzzy")
+    lines.append('msgid ""')
+    lines.append('msgstr ""')
+    lines.extend(f'"{_escape(f"{name}: {value}")}\\n"' for name, value in fields)
+    blocks = ["\n".join(lines)]
+    for message in catalog:
+        if message.id:
+            blocks.append("\n".join(_entry_lines(message, obsolete=False)))
+    for message in catalog.obsolete.values():
+        blocks.append("\n".join(_entry_lines(message, obsolete=True)))
+    return "\n\n".join(blocks) + "\n"
+
+
+def write_catalog(path: Path, catalog: Catalog) -> bool:
+    """Write a catalog atomically; return False (and leave the file alone) if unchanged."""
+    data = format_po(catalog).encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic.write_bytes(path, data)
+    return True
+
+
+# ------------------------------------------------------------------------ finding catalogs
+
+
+def normalize_locale(locale: str) -> str:
+    """``de-at`` -> ``de_AT``: the form used for folder names and Babel."""
+    parts = locale.replace("-", "_").split("_")
+    if len(parts) == 1:
+        return parts[0].lower()
+    return "_".join([parts[0].lower(), *[p.upper() if len(p) == 2 else p for p in parts[1:]]])
+
+
+def locale_chain(locale: str) -> list[str]:
+    """The locales to try for ``locale``, most specific first: ``de_AT`` -> de_AT, de."""
+    name = normalize_locale(locale)
+    chain = [name]
+    while "_" in name:
+        name = name.rsplit("_", 1)[0]
+        chain.append(name)
+    return chain
+
+
+def catalog_for(portfolio: Portfolio, product_id: str, locale: str) -> Path | None:
+    """The catalog rendering uses for a product in a locale: ``de_AT`` falls back to ``de``."""
+    for candidate in locale_chain(locale):
+        path = portfolio.catalog_path(candidate, product_id)
+        if path.is_file():
+            return path
+    return None
+
+
+# ------------------------------------------------------------------------ .mo files
+
+
+def format_mo(catalog: Catalog, include: Iterable[Message] | None = None) -> bytes:
+    """A GNU .mo file of the catalog: the header and every translated, non-fuzzy message
+    (``include`` narrows that further); sorted, so the same catalog gives the same bytes."""
+    if isinstance(catalog, PoCatalog):
+        header = "".join(f"{k}: {v}\n" for k, v in catalog.header_fields)
+    else:
+        header = "".join(f"{k}: {v}\n" for k, v in catalog.mime_headers)
+    pairs: dict[bytes, bytes] = {b"": header.encode("utf-8")}
+    chosen = list(include) if include is not None else [m for m in catalog if m.id]
+    for message in chosen:
+        if not message.id or message.fuzzy:
+            continue
+        strings = message.string if isinstance(message.string, (list, tuple)) \
+            else [message.string]
+        if not all(strings):
+            continue
+        key = "\0".join(message.id) if isinstance(message.id, (list, tuple)) else message.id
+        if message.context is not None:
+            key = f"{message.context}\x04{key}"
+        pairs[key.encode("utf-8")] = "\0".join(strings).encode("utf-8")
+    keys = sorted(pairs)
+    count = len(keys)
+    originals_at = 7 * 4
+    translations_at = originals_at + count * 8
+    data_at = translations_at + count * 8
+    tables: list[int] = []
+    blob = b""
+    for source in (keys, [pairs[k] for k in keys]):
+        for item in source:
+            tables += [len(item), data_at + len(blob)]
+            blob += item + b"\0"
+    head = struct.pack("<7I", 0x950412DE, 0, count, originals_at, translations_at, 0, data_at)
+    return head + struct.pack(f"<{len(tables)}I", *tables) + blob
+
+
+# ------------------------------------------------------------------------ dates
+
+
+def clock_now() -> dt.datetime:
+    """The time for new headers: ``SOURCE_DATE_EPOCH`` if set (reproducible builds), else
+    the current UTC time, to the minute."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        now = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    else:
+        now = dt.datetime.now(dt.UTC)
+    return now.replace(second=0, microsecond=0)
+
+
+def format_header_date(when: dt.datetime) -> str:
+    """``2026-11-25 10:00+0000``, the form gettext tools write in headers."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.strftime("%Y-%m-%d %H:%M%z")
+
+
+
+# ------------------------------------------------------------------------ statistics
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogStats:
+    """How far one product's catalog in one language is translated.
+
+    The counts are over the product's current messages, as rendering looks them up:
+    a message that is missing from the catalog is untranslated, a translation that fails
+    a check is ``failed`` and not counted as translated.
+    """
+
+    product: str
+    locale: str
+    #: The catalog file, or None when the language has none for this product.
+    path: Path | None
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    failed: int
+    obsolete: int
+    #: The messages that are not usable, with the reasons.
+    gaps: tuple[Translated, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether rendering in this language will find every message usable."""
+        return self.translated == self.total
+
+    def as_dict(self, root: Path | None = None) -> dict[str, object]:
+        path = self.path
+        if path is not None and root is not None:
+            path = _relative(path, root)
+        return {
+            "product": self.product,
+            "locale": self.locale,
+            "catalog": path.as_posix() if path is not None else None,
+            "total": self.total,
+            "translated": self.translated,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
+            "failed": self.failed,
+            "obsolete": self.obsolete,
+            "complete": self.complete,
+            "gaps": [
+                {"context": g.text.context, "location": str(g.text.location),
+                 "status": g.status, "reasons": list(g.reasons)}
+                for g in self.gaps
+            ],
+        }
+
+
+def _relative(path: Path, root: Path) -> Path:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
+
+
+def catalog_statistics(product: Product, locale: str, path: Path | None,
+                       source_locale: str = "en") -> CatalogStats:
+    """The statistics of ``path`` (None: no catalog) for ``product`` in ``locale``."""
+    from smpc_manager.translation import translate
+
+    catalog = load_catalog(path) if path is not None else None
+    results = [translate(t, catalog, locale, product.name.value, source_locale=source_locale)
+               for t in product.messages()]
+    counts = {status: sum(1 for r in results if r.status == status)
+              for status in ("translated", "fuzzy", "untranslated", "failed")}
+    return CatalogStats(
+        product=product.id,
+        locale=locale,
+        path=path,
+        total=len(results),
+        translated=counts["translated"],
+        fuzzy=counts["fuzzy"],
+        untranslated=counts["untranslated"],
+        failed=counts["failed"],
+        obsolete=len(catalog.obsolete) if catalog is not None else 0,
+        gaps=tuple(r for r in results if not r.ok),
+    )
+
+
+def statistics(portfolio: Portfolio, products: Sequence[Product],
+               locales: Sequence[str] | None = None) -> list[CatalogStats]:
+    """Per product and language (default: every language with a catalog folder), the
+    translated / fuzzy / untranslated / failed / obsolete counts and completeness."""
+    chosen = [normalize_locale(x) for x in locales] if locales else portfolio.catalog_locales()
+    stats: list[CatalogStats] = []
+    for product in products:
+        for locale in chosen:
+            path = portfolio.catalog_path(locale, product.id)
+            stats.append(catalog_statistics(product, locale, path if path.is_file() else None,
+                                            portfolio.source_locale))
+    return stats

@@ -1,0 +1,247 @@
+"""Translating one message, and the checks that decide whether a translation is usable.
+
+A translation is used only when it is there, not fuzzy, and passes every check: no empty
+text, the same inline tags, the invented name kept, and every number of the English present
+in the target locale's notation (``0.25`` is ``0,25`` in German), while a number that is a
+reference (``section 6.1``) stays as written (``Abschnitt 6.1``). Anything else counts as
+not translated, so a German text never carries a silent English fallback or a wrong dose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from smpc_manager import inline
+from smpc_manager.model import Text
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
+Status = Literal["translated", "fuzzy", "untranslated", "failed"]
+
+#: The language the product XML is written in unless a portfolio says otherwise.
+SOURCE_LOCALE = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """A message and what the catalog holds for it.
+
+    ``translation`` is the catalog's text (also for a fuzzy or failing entry, so a report can
+    show it); only when :attr:`ok` may it be used.
+    """
+
+    text: Text
+    translation: str | None
+    status: Status
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "translated" and self.translation is not None
+
+
+def same_language(locale: str, other: str) -> bool:
+    """Whether two locales share a language (``en_IE`` and ``en``)."""
+    return _language(locale) == _language(other)
+
+
+def _language(locale: str) -> str:
+    return locale.replace("-", "_").split("_")[0].lower()
+
+
+def translate(
+    text: Text,
+    catalog: Catalog | None,
+    locale: str,
+    invented_name: str,
+    *,
+    source_locale: str = SOURCE_LOCALE,
+) -> Translated:
+    """What ``catalog`` gives for ``text`` in ``locale``, checked.
+
+    In the source language the English is the text and no catalog is needed. Otherwise a
+    missing catalog or entry is ``untranslated``, a fuzzy entry ``fuzzy``, and a translation
+    failing :func:`check_translation` ``failed`` with the reasons.
+    """
+    if same_language(locale, source_locale):
+        return Translated(text, text.source, "translated")
+    if catalog is None:
+        return Translated(text, None, "untranslated", ("no catalog for this language",))
+    message = catalog.get(text.source, context=text.context)
+    if message is None:
+        return Translated(text, None, "untranslated", ("not in the catalog",))
+    string = message.string
+    if isinstance(string, (list, tuple)):  # a plural entry: not one of ours
+        string = string[0] if string else ""
+    if not string:
+        return Translated(text, None, "untranslated", ("not translated yet",))
+    if message.fuzzy:
+        return Translated(text, string, "fuzzy",
+                          ("fuzzy: the English changed or the translation needs review",))
+    reasons = check_translation(text.source, string, locale, invented_name)
+    if reasons:
+        return Translated(text, string, "failed", tuple(reasons))
+    return Translated(text, string, "translated")
+
+
+# ------------------------------------------------------------------------ checks
+
+Check = Callable[[str, str, str, str], list[str]]
+
+
+def check_translation(source: str, translation: str, locale: str,
+                      invented_name: str) -> list[str]:
+    """Reasons why ``translation`` of ``source`` cannot be used in ``locale``; [] if none.
+
+    >>> check_translation("Each vial contains 0.25 mg.", "Jede enthält 0,25 mg.", "de", "X")
+    []
+    >>> check_translation("Each vial contains 0.25 mg.", "Jede enthält 0.25 mg.", "de", "X")
+    ['the number 0.25 is missing: in de it is written 0,25']
+    """
+    if not translation.strip():
+        return ["the translation is empty"]
+    reasons: list[str] = []
+    for check in CHECKS:
+        reasons.extend(check(source, translation, locale, invented_name))
+    return reasons
+
+
+def check_tags(source: str, translation: str, locale: str, invented_name: str) -> list[str]:
+    """The translation carries the same inline tags, in the same order, well formed."""
+    try:
+        theirs = inline.tags(translation)
+    except inline.InlineError as err:
+        return [f"the markup is broken: {err}"]
+    try:
+        ours = inline.tags(source)
+    except inline.InlineError:  # the English itself is checked by the loader
+        return []
+    if theirs != ours:
+        return [f"the inline tags differ: the English has {_show_tags(ours)},"
+                f" the translation {_show_tags(theirs)}"]
+    return []
+
+
+def _show_tags(names: list[str]) -> str:
+    return " ".join(f"<{n}>" for n in names) if names else "none"
+
+
+def check_name(source: str, translation: str, locale: str, invented_name: str) -> list[str]:
+    """The invented name, where the English uses it, is kept as it is written."""
+    if invented_name and invented_name in _plain(source) \
+            and invented_name not in _plain(translation):
+        return [f"the invented name {invented_name} is missing"]
+    return []
+
+
+#: Words after which a number names a place in a document and is never localised.
+_REFERENCE_WORDS = (
+    r"sections?|chapters?|tables?|annex(?:es)?|appendix|appendices|figures?|paragraphs?|"
+    r"articles?|points?|items?|§+"
+)
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_REFERENCE = re.compile(
+    rf"(?:\b(?:{_REFERENCE_WORDS})|§)\s*({_NUMBER}(?:\s*(?:,|and|or|to|-|–)\s*{_NUMBER})*)",
+    re.IGNORECASE,
+)
+_NUMBER_RE = re.compile(rf"(?<![\d.,]){_NUMBER}")
+
+
+def numbers(text: str) -> list[tuple[str, bool]]:
+    """The numbers in a plain text, each with whether it is a reference (``section 6.1``).
+
+    >>> numbers("1.8 mg, see section 6.1 and 4.4")
+    [('1.8', False), ('6.1', True), ('4.4', True)]
+    """
+    spans = [m.span(1) for m in _REFERENCE.finditer(text)]
+    found: list[tuple[str, bool]] = []
+    for match in _NUMBER_RE.finditer(text):
+        value = match.group(0)
+        inside = any(start <= match.start() < end for start, end in spans)
+        found.append((value, inside))
+    return found
+
+
+@cache
+def _symbols(locale: str) -> tuple[str, str]:
+    """The decimal and group symbols of a locale, from CLDR (``,`` and ``.`` for de)."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    try:
+        parsed = Locale.parse(locale.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        parsed = Locale.parse(_language(locale))
+    return get_decimal_symbol(parsed), get_group_symbol(parsed)
+
+
+def localized_forms(number: str, source_locale: str, locale: str) -> list[str]:
+    """How a number of the English may be written in ``locale``: with the locale's decimal
+    symbol, and with its group symbol or without grouping.
+
+    >>> localized_forms("0.25", "en", "de")
+    ['0,25']
+    >>> localized_forms("1,000", "en", "de")
+    ['1.000', '1000']
+    """
+    decimal, group = _symbols(source_locale)
+    to_decimal, to_group = _symbols(locale)
+    forms = []
+    for target_group in (to_group, ""):
+        out = []
+        for char in number:
+            if char == decimal:
+                out.append(to_decimal)
+            elif char == group:
+                out.append(target_group)
+            else:
+                out.append(char)
+        form = "".join(out)
+        if form not in forms:
+            forms.append(form)
+    return forms
+
+
+def _contains_number(text: str, form: str) -> bool:
+    return re.search(rf"(?<![\d]){re.escape(form)}(?![\d]|[.,]\d)", text) is not None
+
+
+def check_numbers(source: str, translation: str, locale: str, invented_name: str,
+                  *, source_locale: str = SOURCE_LOCALE) -> list[str]:
+    """Every number of the English appears in the translation, in the locale's notation;
+    a reference (``section 6.1``) exactly as written."""
+    try:
+        english, theirs = _plain(source), _plain(translation)
+    except inline.InlineError:
+        return []  # reported by check_tags
+    reasons: list[str] = []
+    seen: set[str] = set()
+    for value, reference in numbers(english):
+        if value in seen:
+            continue
+        seen.add(value)
+        if reference:
+            if not _contains_number(theirs, value):
+                reasons.append(f"the reference {value} is missing: it stays as written")
+            continue
+        forms = localized_forms(value, source_locale, locale)
+        if not any(_contains_number(theirs, form) for form in forms):
+            if forms[0] == value:
+                reasons.append(f"the number {value} is missing")
+            else:
+                reasons.append(f"the number {value} is missing: in {locale} it is written"
+                               f" {forms[0]}")
+    return reasons
+
+
+def _plain(message: str) -> str:
+    return "".join(s.text for s in inline.parse(message))
+
+
+#: The checks :func:`check_translation` runs, in order; each returns its reasons.
+CHECKS: tuple[Check, ...] = (check_tags, check_name, check_numbers)
