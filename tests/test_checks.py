@@ -348,11 +348,14 @@ def test_check_goes_on_after_a_bad_file() -> None:
 def test_policy_from_the_portfolio_and_the_override(product: Product) -> None:
     from smpc_manager.checks import context_for
 
-    portfolio = Portfolio(root=EXAMPLE, policy=Policy(warn_days=30,
-                                                      max_revision_age_months=48))
+    given = frozenset({"warn-days", "max-revision-age-months"})
+    portfolio = Portfolio(root=EXAMPLE, policy=Policy(30, 48, given))
     context = context_for(product, portfolio, D(2026, 11, 25))
     assert (context.warn_days, context.max_revision_age_months) == (30, 48)
     assert context_for(product, portfolio, D(2026, 11, 25), warn_days=7).warn_days == 7
+    # Keys smpc.toml does not set come from the market profiles (90 days for AT, DE, IE).
+    unset = Portfolio(root=EXAMPLE, policy=Policy(30, 48))
+    assert context_for(product, unset, D(2026, 11, 25)).warn_days == 90
 
 
 # ------------------------------------------------------------------------ invariants

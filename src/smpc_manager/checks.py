@@ -275,41 +275,54 @@ def context_for(
     market: str | None = None,
     warn_days: int | None = None,
 ) -> CheckContext:
-    """The context a product is checked in: the day, and the strictest policy that applies.
+    """The context a product is checked in: the day, and the policy that applies.
 
-    ``warn_days`` from the command line overrides every other; otherwise the portfolio's
-    ``[policy]`` in ``smpc.toml`` and the profiles of the markets concerned each may ask for
-    a warning, and the longest window and the shortest maximum revision age win.
+    Each setting comes from the first of: the command line (``warn_days``), the portfolio's
+    ``[policy]`` in ``smpc.toml`` where it sets the key, the profile of ``market`` (or, with
+    no market, the strictest of the markets the product serves: the longest warning window
+    and the shortest maximum revision age), and the default of 90 days and no age limit.
     """
     policy = portfolio.policy
-    windows: list[int | None] = [policy.warn_days]
-    ages: list[int | None] = [policy.max_revision_age_months]
-    for code in markets_of(product, portfolio, market):
-        profile_warn, profile_age = market_policy(code, portfolio)
-        windows.append(profile_warn)
-        ages.append(profile_age)
-    known_ages = [a for a in ages if a is not None]
-    return CheckContext(
-        as_of=as_of,
-        warn_days=warn_days if warn_days is not None else max(w for w in windows
-                                                              if w is not None),
-        max_revision_age_months=min(known_ages) if known_ages else None,
-        market=market,
-    )
+    codes = (market,) if market is not None else markets_of(product, portfolio)
+    profiles = [market_policy(code, portfolio) for code in codes]
+    if warn_days is None:
+        warn_days = policy.warn_days
+        if "warn-days" not in policy.given and profiles:
+            warn_days = max(p[0] for p in profiles)
+    max_age = policy.max_revision_age_months
+    if "max-revision-age-months" not in policy.given:
+        ages = [p[1] for p in profiles if p[1] is not None]
+        max_age = min(ages) if ages else max_age
+    return CheckContext(as_of=as_of, warn_days=warn_days, max_revision_age_months=max_age,
+                        market=market)
 
 
-def market_policy(market: str, portfolio: Portfolio) -> tuple[int | None, int | None]:
-    """A market profile's date policy: (warn days, maximum revision age in months)."""
-    return None, None
+def market_policy(market: str, portfolio: Portfolio) -> tuple[int, int | None]:
+    """A market profile's date policy: (warn days, maximum revision age in months).
+
+    An unknown market is a :class:`~smpc_manager.errors.UsageError` (from the profiles).
+    """
+    from smpc_manager.profiles import load_profile
+
+    policy = load_profile(market, portfolio).policy
+    return policy.warn_days, policy.max_revision_age_months
 
 
 def markets_of(
     product: Product, portfolio: Portfolio, market: str | None = None
 ) -> tuple[str, ...]:
-    """The markets a product is checked for: ``market`` alone, or every market it serves."""
-    if market is not None:
-        return (market,)
-    return tuple(m for m in portfolio.markets if product.authorisations_for(m))
+    """The markets a product is checked for: those it serves, or ``market`` if it serves it.
+
+    A product serves a market when it has an authorisation and a prescription status there
+    (:func:`smpc_manager.profiles.markets_for`); limited to one market that it does not
+    serve, nothing of that market applies to it.
+    """
+    from smpc_manager.profiles import markets_for
+
+    served = markets_for(product, portfolio)
+    if market is None:
+        return served
+    return (market,) if market in served else ()
 
 
 def translation_findings(

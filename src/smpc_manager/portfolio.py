@@ -30,6 +30,8 @@ class Policy:
 
     warn_days: int = 90
     max_revision_age_months: int | None = None
+    #: The keys smpc.toml sets itself (they override a market profile's defaults).
+    given: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,7 @@ def load_portfolio(root: Path) -> Portfolio:
         if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
             problem(f"policy.max-revision-age-months must be a whole number >= 1, found {age!r}")
             age = None
-        policy = Policy(warn, age)
+        policy = Policy(warn, age, frozenset(policy_data) & _POLICY_KEYS)
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         problem("[profiles] must be a table of market codes")
