@@ -1,0 +1,385 @@
+"""Measure ``smpc build`` against itstool and against a floor, on a generated portfolio.
+
+Run by hand, not in CI (see benchmarks/README.md)::
+
+    python benchmarks/bench_build.py                 # N = 1,000, memory at 200 and 2,000
+    python benchmarks/bench_build.py -n 200 --memory-sizes ""   # a quick look
+
+Every measurement is a whole process, started the way a user starts it, timed by wall clock
+with its peak memory: ``/usr/bin/time -v`` where installed (the largest single process of
+the tree, workers included), and a sampler that adds up the resident memory of the process
+and all its children every few milliseconds (the whole tree at its fullest).
+
+(a) ``smpc build`` cold, into an empty folder; (b) the same build again, nothing changed;
+(c) itstool merging a compiled German catalog into the same N XML files in one batch, a
+peer that does less than a build (no validation, no per-market layout); (d) a floor: one
+Python process that parses and XSD-validates the N files with lxml and writes atomically
+as many files of the same sizes as the build wrote, the work no build can avoid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "portfolio"
+FLOOR = Path(__file__).resolve().parent / "floor.py"
+GNU_TIME = Path("/usr/bin/time")
+
+
+# ------------------------------------------------------------------------ the portfolio
+
+
+def generate(target: Path, count: int, example: Path = EXAMPLE) -> list[Path]:
+    """An N-product portfolio: the example's product and catalogs, copied under new ids.
+
+    Each copy has its own id (``besponsa-0001``), its own file and its own catalogs, and one
+    sentence that differs (its number), so that no two products are byte-identical.
+    """
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "products").mkdir(parents=True)
+    shutil.copy2(example / "smpc.toml", target / "smpc.toml")
+    products = sorted((example / "products").glob("*.xml"))
+    catalogs = sorted((example / "locales").glob("*/LC_MESSAGES/*.po")) if (
+        example / "locales").is_dir() else []
+    templates = sorted((example / "locales" / "templates").glob("*.pot")) if (
+        example / "locales" / "templates").is_dir() else []
+    width = max(4, len(str(count)))
+    written: list[Path] = []
+    for index in range(count):
+        source = products[index % len(products)]
+        stem = source.stem
+        new_id = f"{stem}-{index + 1:0{width}d}"
+        xml = source.read_text(encoding="utf-8").replace(f'id="{stem}"', f'id="{new_id}"', 1)
+        path = target / "products" / f"{new_id}.xml"
+        path.write_text(xml, encoding="utf-8")
+        written.append(path)
+        for catalog in [*catalogs, *templates]:
+            if catalog.stem != stem:
+                continue
+            relative = catalog.relative_to(example)
+            copy = target / relative.parent / f"{new_id}{catalog.suffix}"
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            text = catalog.read_text(encoding="utf-8")
+            copy.write_text(text.replace(f"products/{stem}.xml", f"products/{new_id}.xml"),
+                            encoding="utf-8")
+    return written
+
+
+# ------------------------------------------------------------------------ measuring
+
+
+@dataclass
+class Run:
+    """One process, measured."""
+
+    name: str
+    seconds: float
+    max_rss_kb: int  # the largest single process of the tree
+    tree_rss_kb: int  # the whole tree at its fullest (sampled)
+    returncode: int
+
+    def line(self) -> str:
+        return (f"{self.name:<34} {self.seconds:8.2f} s   peak {self.max_rss_kb / 1024:7.1f} MB"
+                f"   tree {self.tree_rss_kb / 1024:7.1f} MB")
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as handle:
+                found.extend(int(c) for c in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_rss(pid: int) -> int:
+    total, stack, seen = 0, [pid], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        total += _rss_kb(current)
+        stack.extend(_children(current))
+    return total
+
+
+def measure(name: str, command: list[str], cwd: Path | None = None, quiet: bool = True) -> Run:
+    """Run ``command`` once; wall time, peak memory of its largest process and of its tree."""
+    report = None
+    wrapped = command
+    if GNU_TIME.exists():
+        handle, name_of_report = tempfile.mkstemp(suffix=".time")
+        os.close(handle)
+        report = Path(name_of_report)
+        wrapped = [str(GNU_TIME), "-v", "-o", str(report), *command]
+    peak = 0
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        wrapped, cwd=cwd, stdout=subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    max_rss = 0
+    if report is not None:
+        text = report.read_text()
+        report.unlink()
+        match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+        max_rss = int(match.group(1)) if match else 0
+        wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
+        if wall:
+            parts = [float(p) for p in wall.group(1).split(":")]
+            seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    if process.returncode != 0:
+        tail = "\n".join(stderr.strip().splitlines()[-5:])
+        print(f"  {name}: exit {process.returncode}\n{tail}", file=sys.stderr)
+    # The time wrapper itself is a process of the tree; its few MB are not ours to count.
+    tree = peak - (_time_overhead_kb() if report is not None else 0)
+    return Run(name, seconds, max_rss, max(tree, max_rss), process.returncode)
+
+
+_OVERHEAD: list[int] = []
+
+
+def _time_overhead_kb() -> int:
+    if not _OVERHEAD:
+        with subprocess.Popen([str(GNU_TIME), "-v", "-o", os.devnull, "sleep", "0.3"]) as proc:
+            time.sleep(0.15)
+            _OVERHEAD.append(_rss_kb(proc.pid))
+    return _OVERHEAD[0]
+
+
+def smpc_command() -> list[str]:
+    """The ``smpc`` script next to this Python, as a user runs it; else ``python -m``."""
+    script = Path(sys.executable).parent / "smpc"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "smpc_manager"]
+
+
+def best_of(name: str, command: list[str], times: int) -> Run:
+    """The median run of several (start-up times are short and noisy)."""
+    runs = [measure(name, command) for _ in range(times)]
+    runs.sort(key=lambda r: r.seconds)
+    return runs[len(runs) // 2]
+
+
+# ------------------------------------------------------------------------ the peer
+
+
+def itstool_catalog(work: Path, example: Path = EXAMPLE) -> Path:
+    """A compiled German catalog for itstool: its own template, filled from our German.
+
+    itstool extracts its own messages (no msgctxt); each gets the German our catalog has for
+    the same English, so that itstool merges as much real German as we render.
+    """
+    product = sorted((example / "products").glob("*.xml"))[0]
+    pot = work / "itstool.pot"
+    subprocess.run(["itstool", "-o", str(pot), str(product)], check=True)
+    german: dict[str, str] = {}
+    ours = example / "locales" / "de" / "LC_MESSAGES" / f"{product.stem}.po"
+    if ours.exists():
+        from babel.messages.pofile import read_po
+
+        with ours.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and message.string and not message.fuzzy:
+                    german[str(message.id)] = str(message.string)
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with pot.open("rb") as handle:
+        template = read_po(handle)
+    for message in template:
+        if message.id:
+            # A message our catalog lacks (the invented name, codes) is kept as it is.
+            message.string = german.get(str(message.id), str(message.id))
+    mo = work / "de.mo"
+    with mo.open("wb") as handle:
+        write_mo(handle, template)
+    return mo
+
+
+# ------------------------------------------------------------------------ the benchmark
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": model,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "itstool": _version(["itstool", "--version"]),
+    }
+
+
+def _version(command: list[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError:
+        return "not installed"
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) \
+        else "unknown"
+
+
+def build_runs(work: Path, count: int, jobs: int | None, formats: list[str]) -> dict[str, Run]:
+    portfolio = work / f"portfolio-{count}"
+    files = generate(portfolio, count)
+    out = work / f"out-{count}"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [*smpc_command(), "build", str(portfolio), "-o", str(out)]
+    for fmt in formats:
+        command += ["--format", fmt]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    runs = {"cold": measure(f"smpc build, cold (N={count})", command)}
+    runs["unchanged"] = measure(f"smpc build, unchanged (N={count}, {len(files)} files)",
+                                command)
+    return runs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1000, help="products (default 1000)")
+    parser.add_argument("--memory-sizes", default="200,2000",
+                        help="N for the flat-memory comparison, comma-separated ('' skips)")
+    parser.add_argument("--jobs", type=int, default=None, help="passed to smpc build")
+    parser.add_argument("--format", dest="formats", action="append", default=None,
+                        help="passed to smpc build (repeatable; default: its default)")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="folder for the generated portfolios (default: a temporary one)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+    formats = args.formats or []
+    work = args.work or Path(tempfile.mkdtemp(prefix="smpc-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if shutil.which("itstool") is None:
+        print("itstool is not installed (apt-get install itstool)", file=sys.stderr)
+        return 2
+    info = machine()
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
+    n = args.n
+
+    runs = build_runs(work, n, args.jobs, formats)
+    cold, unchanged = runs["cold"], runs["unchanged"]
+    portfolio, out = work / f"portfolio-{n}", work / f"out-{n}"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    outputs = {key: record["size"] for key, record in sorted(manifest["outputs"].items())}
+    sizes = list(outputs.values())
+    files = sorted(str(p) for p in (portfolio / "products").glob("*.xml"))
+
+    mo = itstool_catalog(work)
+    its_out = work / "itstool-out"
+    shutil.rmtree(its_out, ignore_errors=True)
+    its_out.mkdir()
+    itstool = measure(f"itstool -m de.mo, batch (N={n})",
+                      ["itstool", "-m", str(mo), "-o", f"{its_out}/", *files])
+
+    sizes_file = work / "sizes.json"
+    sizes_file.write_text(json.dumps(outputs))
+    floor_out = work / "floor-out"
+    shutil.rmtree(floor_out, ignore_errors=True)
+    floor = measure(f"floor: parse+XSD+write (N={n})",
+                    [sys.executable, str(FLOOR), str(portfolio / "products"), str(sizes_file),
+                     str(floor_out)])
+
+    sample = files[0]
+    help_run = best_of("smpc --help", [*smpc_command(), "--help"], 7)
+    validate_run = best_of("smpc validate one file", [*smpc_command(), "validate", sample], 7)
+
+    print()
+    print(f"{len(sizes)} outputs from {n} products ({sum(sizes) / 1e6:.1f} MB)")
+    for run in (cold, unchanged, itstool, floor, help_run, validate_run):
+        print(run.line())
+    memory: dict[int, Run] = {}
+    for size in [int(s) for s in args.memory_sizes.split(",") if s.strip()]:
+        memory[size] = build_runs(work, size, args.jobs, formats)["cold"]
+        print(memory[size].line())
+
+    ratios = {
+        "cold / itstool": (cold.seconds / itstool.seconds, 0.5),
+        "cold / floor": (cold.seconds / floor.seconds, 3.0),
+        "unchanged / cold": (unchanged.seconds / cold.seconds, 0.2),
+    }
+    print()
+    for name, (value, target) in ratios.items():
+        verdict = "ok" if value <= target else "MISSED"
+        print(f"{name:<20} {value:6.3f}   target <= {target}   {verdict}")
+    for run in (help_run, validate_run):
+        verdict = "ok" if run.seconds < 0.3 else "MISSED"
+        print(f"{run.name:<20} {run.seconds:6.3f} s target < 0.3 s   {verdict}")
+    if len(memory) >= 2:
+        small, large = min(memory), max(memory)
+        growth = (memory[large].max_rss_kb - memory[small].max_rss_kb) / (large - small)
+        tree = (memory[large].tree_rss_kb - memory[small].tree_rss_kb) / (large - small)
+        print(f"peak memory N={small} -> N={large}: {memory[small].max_rss_kb / 1024:.1f} MB"
+              f" -> {memory[large].max_rss_kb / 1024:.1f} MB ({growth:+.1f} KB per product;"
+              f" whole tree {tree:+.1f} KB per product)")
+    failed = [r.name for r in (cold, unchanged, itstool, floor, help_run, validate_run,
+                               *memory.values()) if r.returncode != 0]
+    if args.json:
+        args.json.write_text(json.dumps({
+            "machine": info, "n": n, "outputs": len(sizes),
+            "runs": {r.name: vars(r) for r in (cold, unchanged, itstool, floor, help_run,
+                                               validate_run, *memory.values())},
+            "ratios": {k: v for k, (v, _) in ratios.items()},
+            "median_startup": statistics.median([help_run.seconds, validate_run.seconds]),
+        }, indent=2) + "\n")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
