@@ -378,7 +378,7 @@ _FIELD_TYPES = {
 }
 
 _ELEMENT = re.compile(
-    r"^Element '(?:\{[^}]*\})?([\w.-]+)'(?:, attribute '(?:\{([^}]*)\})?([\w.-]+)')?: "
+    r"^Element '(?:\{(?P<ns>[^}]*)\})?([\w.-]+)'(?:, attribute '(?:\{([^}]*)\})?([\w.-]+)')?: "
 )
 _XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 _VALUE = re.compile(r"(?:The value '|^')(.*?)' (?:is not|has)")
@@ -406,8 +406,8 @@ def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -
     match = _ELEMENT.match(message)
     if not match:
         return Problem(SourceLocation(where.path, line), message.strip())
-    element, attribute = match.group(1), match.group(3)
-    if attribute and match.group(2) == _XML_NAMESPACE:
+    element, attribute = match.group(2), match.group(4)
+    if attribute and match.group(3) == _XML_NAMESPACE:
         attribute = f"xml:{attribute}"
     rest = message[match.end() :].strip()
     field = attribute or element
@@ -429,6 +429,11 @@ def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -
         return Problem(location, f"{subject} '{found}' {words}", field=field)
     if "This element is not expected" in rest:
         expected = _expected(rest)
+        namespace = match.group("ns")
+        if namespace not in (None, PRODUCT_NAMESPACE):
+            hint = f"; expected {expected} here" if expected else ""
+            return Problem(location, f"<{element}> of namespace {namespace} is not an element"
+                           f" of a product file{hint}", field=field)
         if element not in field_notes():
             hint = f"; expected {expected} here" if expected else ""
             return Problem(location, f"<{element}> is not an element of a product file{hint}",
