@@ -1,0 +1,284 @@
+"""smpc check through the command line: exit codes, path:line, text and JSON, the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from smpc_manager.cli import main
+from tests.conftest import DATA, EXAMPLE
+
+CHECK_DATA = DATA / "check"
+BESPONSA = EXAMPLE / "products" / "besponsa.xml"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def clock(day: dt.date) -> dict[str, Callable[[], dt.date]]:
+    """The context object that makes the CLI's "today" the given day."""
+    return {"today": lambda: day}
+
+
+def check(runner: CliRunner, *args: str | Path, today: dt.date = dt.date(2026, 11, 25),
+          color: bool = False) -> Result:
+    return runner.invoke(main, ["check", *map(str, args)], obj=clock(today), color=color)
+
+
+def line_of(path: Path, text: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if text in line:
+            return number
+    raise AssertionError(f"{text} not in {path}")
+
+
+def review_by(path: Path) -> dt.date:
+    found = re.search(r"<review-by>([\d-]+)</review-by>", path.read_text(encoding="utf-8"))
+    assert found is not None
+    return dt.date.fromisoformat(found.group(1))
+
+
+# ------------------------------------------------------------------------ acceptance
+
+
+def test_example_passes_today(runner: CliRunner) -> None:
+    result = check(runner, EXAMPLE)
+    assert result.exit_code == 0, result.output
+    assert result.output == "checked 1 file as of 2026-11-25: no problems\n"
+
+
+def test_example_fails_the_day_after_review_by(runner: CliRunner) -> None:
+    day_after = review_by(BESPONSA) + dt.timedelta(days=1)
+    result = check(runner, EXAMPLE, "--as-of", day_after.isoformat())
+    assert result.exit_code == 1
+    line = line_of(BESPONSA, "<review-by>")
+    assert f"{EXAMPLE}/products/besponsa.xml:{line}:" in result.output
+    assert (f"error: review-by {review_by(BESPONSA)} has passed (as of {day_after}):"
+            " re-verify against the current SmPC") in result.output
+    assert result.output.splitlines()[-1] == \
+        f"checked 1 file as of {day_after}: 1 error in 1 of 1 file"
+
+
+def test_example_warns_20_days_before(runner: CliRunner) -> None:
+    day = review_by(BESPONSA) - dt.timedelta(days=20)
+    result = check(runner, BESPONSA, today=day)  # the day from the clock, not --as-of
+    assert result.exit_code == 0, result.output
+    assert f"warning: review-by {review_by(BESPONSA)} is in 20 days (as of {day})" in \
+        result.output
+    assert result.output.splitlines()[-1].endswith(": 1 warning")
+
+
+def test_json_parses_and_lists_the_error(runner: CliRunner) -> None:
+    day_after = review_by(BESPONSA) + dt.timedelta(days=1)
+    result = check(runner, EXAMPLE, "--as-of", day_after.isoformat(), "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["as_of"] == day_after.isoformat()
+    assert data["summary"] == {"files": 1, "files_with_errors": 1, "errors": 1,
+                               "warnings": 0, "ok": False}
+    (finding,) = data["findings"]
+    assert finding == {
+        "severity": "error",
+        "rule": "review-by-passed",
+        "path": str(BESPONSA),
+        "line": line_of(BESPONSA, "<review-by>"),
+        "column": 3,
+        "field": "review-by",
+        "date": review_by(BESPONSA).isoformat(),
+        "market": None,
+        "locale": None,
+        "message": f"review-by {review_by(BESPONSA)} has passed (as of {day_after}):"
+                   " re-verify against the current SmPC",
+    }
+
+
+def test_json_when_all_is_well(runner: CliRunner) -> None:
+    result = check(runner, EXAMPLE, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {
+        "as_of": "2026-11-25", "findings": [],
+        "summary": {"files": 1, "files_with_errors": 0, "errors": 0, "warnings": 0,
+                    "ok": True},
+    }
+
+
+# ------------------------------------------------------------------------ the day
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2027-02-30", "'2027-02-30' is not a day of the calendar"),
+        ("2027-02-29", "'2027-02-29' is not a day of the calendar"),
+        ("20270701", "'20270701' is not a day (expected YYYY-MM-DD"),
+        ("tomorrow", "'tomorrow' is not a day (expected YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_as_of_is_a_usage_error(runner: CliRunner, value: str, why: str) -> None:
+    result = check(runner, EXAMPLE, "--as-of", value)
+    assert result.exit_code == 2
+    assert "Invalid value for '--as-of'" in result.output
+    assert why in result.output
+    assert "Traceback" not in result.output
+
+
+def test_leap_day_is_a_day(runner: CliRunner) -> None:
+    result = check(runner, EXAMPLE, "--as-of", "2028-02-29")
+    assert result.exit_code == 1
+    assert "(as of 2028-02-29)" in result.output
+
+
+def test_as_of_wins_over_the_clock(runner: CliRunner) -> None:
+    result = check(runner, EXAMPLE, "--as-of", "2026-11-25", today=dt.date(2030, 1, 1))
+    assert result.exit_code == 0, result.output
+
+
+def test_the_clock_decides_without_as_of(runner: CliRunner) -> None:
+    result = check(runner, EXAMPLE, today=dt.date(2030, 1, 1))
+    assert result.exit_code == 1
+    assert "(as of 2030-01-01)" in result.output
+
+
+# ------------------------------------------------------------------------ policy
+
+
+def test_warn_days_overrides(runner: CliRunner) -> None:
+    day = review_by(BESPONSA) - dt.timedelta(days=20)
+    assert "warning" not in check(runner, EXAMPLE, "--warn-days", "19", today=day).output
+    assert "warning" in check(runner, EXAMPLE, "--warn-days", "20", today=day).output
+    result = check(runner, EXAMPLE, "--warn-days", "-1", today=day)
+    assert result.exit_code == 2
+
+
+def test_smpc_toml_sets_the_window_and_the_revision_age(runner: CliRunner,
+                                                        portfolio: Path) -> None:
+    config = portfolio / "smpc.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "warn-days = 90", "warn-days = 10\nmax-revision-age-months = 24"), encoding="utf-8")
+    product = portfolio / "products" / "besponsa.xml"
+    day = review_by(product) - dt.timedelta(days=20)
+    result = check(runner, portfolio, today=day)
+    assert result.exit_code == 0, result.output
+    assert "review-by" not in result.output  # 20 days ahead, outside a 10-day window
+    line = line_of(product, "<revision-date>")
+    assert re.search(rf"besponsa\.xml:{line}:\d+: warning: revision-date 2022-02 is \d+ months"
+                     r" old .*more than the 24 months allowed", result.output)
+
+
+def test_a_portfolio_profile_sets_the_policy(runner: CliRunner, portfolio: Path) -> None:
+    """A profile the portfolio names in smpc.toml brings its own date policy."""
+    from smpc_manager import profiles
+
+    shipped = Path(profiles.__file__).parent / "profiles" / "at.toml"
+    own = portfolio / "at.toml"
+    own.write_text(shipped.read_text(encoding="utf-8").replace(
+        "[policy]\nwarn-days = 90", "[policy]\nwarn-days = 400\nmax-revision-age-months = 60"),
+        encoding="utf-8")
+    config = portfolio / "smpc.toml"
+    text = config.read_text(encoding="utf-8").replace("warn-days = 90\n", "")
+    config.write_text(text + '\n[profiles]\nAT = "at.toml"\n', encoding="utf-8")
+    day = review_by(portfolio / "products" / "besponsa.xml") - dt.timedelta(days=300)
+    assert "review-by" not in check(runner, portfolio, "--market", "DE", today=day).output
+    result = check(runner, portfolio, "--market", "AT", today=day)
+    assert result.exit_code == 0, result.output
+    assert "warning: review-by" in result.output
+    assert "revision-date 2022-02 is" in result.output  # older than 60 months by then
+
+
+def test_an_unknown_market_is_a_usage_error(runner: CliRunner) -> None:
+    result = check(runner, EXAMPLE, "--market", "XX")
+    assert result.exit_code == 2
+    assert "unknown market 'XX'" in result.output
+
+
+# ------------------------------------------------------------------------ many files
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """A portfolio with the example, a file the loader refuses and two with findings."""
+    root = tmp_path / "mixed"
+    shutil.copytree(EXAMPLE, root)
+    for name in ("review-by-before-revision-date", "conditional-without-valid-until",
+                 "gb-authorisation-ends-leap-day"):
+        shutil.copy(CHECK_DATA / f"{name}.xml", root / "products")
+    return root
+
+
+def test_every_file_is_checked_and_grouped(runner: CliRunner, mixed: Path) -> None:
+    result = check(runner, mixed, "--as-of", "2028-02-20")
+    assert result.exit_code == 1
+    groups = result.output.rstrip("\n").split("\n\n")
+    files = [{Path(line.split(":")[0]).name for line in g.splitlines()} for g in groups[:-1]]
+    assert files == [{"besponsa.xml"}, {"conditional-without-valid-until.xml"},
+                     {"gb-authorisation-ends-leap-day.xml"},
+                     {"review-by-before-revision-date.xml"}]
+    assert "conditional marketing authorisation EU/1/17/1200/001 has no valid-until" in \
+        result.output
+    assert "valid-until 2028-02-29 of marketing authorisation PLGB 00057/1690 is in 9 days" \
+        in result.output
+    bad = mixed / "products" / "review-by-before-revision-date.xml"
+    assert (f"{bad}:{line_of(bad, '<review-by>')}:3: error: review-by 2022-01-31 is before"
+            " the revision-date 2022-02") in result.output
+    assert groups[-1] == "checked 4 files as of 2028-02-20: 5 errors in 4 of 4 files," \
+        " 1 warning"
+
+
+def test_json_lists_every_file(runner: CliRunner, mixed: Path) -> None:
+    result = check(runner, mixed, "--as-of", "2028-02-20", "--format", "json")
+    data = json.loads(result.output)
+    rules = sorted((Path(f["path"]).name, f["rule"]) for f in data["findings"])
+    assert rules == [
+        ("besponsa.xml", "review-by-passed"),
+        ("conditional-without-valid-until.xml", "conditional-without-valid-until"),
+        ("conditional-without-valid-until.xml", "review-by-passed"),
+        ("gb-authorisation-ends-leap-day.xml", "review-by-passed"),
+        ("gb-authorisation-ends-leap-day.xml", "valid-until-near"),
+        ("review-by-before-revision-date.xml", "load"),
+    ]
+    assert data["summary"]["files"] == 4
+
+
+def test_market_limits_the_authorisations(runner: CliRunner, mixed: Path) -> None:
+    gb = mixed / "products" / "gb-authorisation-ends-leap-day.xml"
+    result = check(runner, gb, "--as-of", "2027-12-31", "--market", "AT")
+    assert result.exit_code == 0, result.output
+    assert "PLGB" not in result.output
+    result = check(runner, gb, "--as-of", "2028-03-01", "--market", "GB",
+                   "--format", "json")
+    rules = {f["rule"]: f["market"] for f in json.loads(result.output)["findings"]}
+    # The GB profile also limits the revision date's age to 24 months.
+    assert rules == {"review-by-passed": None, "valid-until-passed": "GB",
+                     "revision-age": None}
+
+
+def test_a_missing_path_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = check(runner, tmp_path / "nothing.xml")
+    assert result.exit_code == 2
+    assert "nothing.xml: no such file or folder" in result.output
+
+
+# ------------------------------------------------------------------------ colour
+
+
+def test_colour_on_a_terminal_none_when_piped(runner: CliRunner) -> None:
+    args = (EXAMPLE, "--as-of", "2028-01-01")
+    coloured = check(runner, *args, color=True).output
+    piped = check(runner, *args).output
+    assert "\x1b[31m" in coloured  # errors in red
+    assert ANSI.search(piped) is None
+    assert ANSI.sub("", coloured) == piped
+
+
+def test_help_states_the_boundaries_and_the_json(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "It has passed only the day after (as-of > date)" in text
+    assert '"findings": [' in text
+    assert '"summary":' in text
