@@ -1,0 +1,516 @@
+"""Market profiles: what a market's text block holds, in what order, under which labels.
+
+A profile is data (``profiles/<market>.toml`` inside the package, or a portfolio's own in
+``smpc.toml`` under ``[profiles.<M>]`` or in a file it names there), never an if-chain:
+
+* ``locale`` — the language the block is printed in (``de_AT``);
+* ``title`` — the document's name (``Fachkurzinformation``), a ``smpc``-domain message;
+* ``[[element]]`` — the elements in print order. Each prints a product ``field`` or a fixed
+  legal ``phrase``, with an optional ``label``; ``run-in = true`` continues the previous
+  paragraph instead of starting a new one; ``end`` is what closes it (``.`` unless the text
+  already ends a sentence); ``optional = true`` skips it when the product has no data;
+  ``when`` names a condition (``single-active-not-in-name``, the German ``Wirkstoff:``);
+  ``print = "code"`` prints the prescription code itself instead of its wording;
+* ``[prescription]`` — the fixed wording for each prescription code of the market;
+* ``[month-names]`` — month names pinned per locale, so a CLDR update cannot change a text
+  that has been approved (Austrian German prints January as ``Jänner``);
+* ``[policy]`` — date policy defaults for ``smpc check`` (``warn-days``,
+  ``max-revision-age-months``).
+
+Labels, titles, phrases and wordings are English ``msgid``s of the ``smpc`` gettext domain;
+the German comes from ``locales/de/LC_MESSAGES/smpc.po``, and a missing or fuzzy one is
+refused at render time like any other untranslated message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.resources import resource_dir
+
+if TYPE_CHECKING:
+    from smpc_manager.model import Product
+    from smpc_manager.portfolio import Portfolio
+
+#: The product fields an element can print (the product XML's element names).
+FIELDS = (
+    "name",
+    "active-substance",
+    "composition",
+    "excipients",
+    "indications",
+    "posology",
+    "contraindications",
+    "warnings",
+    "undesirable-effects",
+    "pharmacotherapeutic-group",
+    "atc-code",
+    "marketing-authorisation-holder",
+    "marketing-authorisation",
+    "prescription-status",
+    "cost",
+    "revision-date",
+)
+#: Conditions an element may be printed under.
+CONDITIONS = ("single-active-not-in-name",)
+#: How a list of items (the excipients) is joined: plain commas, as the seed does, or
+#: CLDR's list patterns for the locale (``A, B und C``).
+LIST_STYLES = ("comma", "standard", "or")
+PRINT_MODES = ("wording", "code")
+
+_TOP_KEYS = {"market", "locale", "title", "list-style", "revision-date-format",
+             "cost-format", "month-names", "policy", "prescription", "element"}
+_REQUIRED_TOP = ("locale", "title", "element")
+_ELEMENT_KEYS = {"field", "phrase", "label", "run-in", "end", "optional", "when", "print"}
+_POLICY_KEYS = {"warn-days", "max-revision-age-months"}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A ``smpc``-domain message: its English ``msgid`` and where a profile defines it."""
+
+    msgid: str
+    location: SourceLocation
+    #: For the translator: what the message is (``AT label of contraindications``).
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One element of a profile: a product field or a fixed phrase, in print order."""
+
+    location: SourceLocation
+    field: str | None = None
+    phrase: Message | None = None
+    label: Message | None = None
+    run_in: bool = False
+    end: str = "."
+    optional: bool = False
+    when: str | None = None
+    print: str = "wording"
+
+    @property
+    def name(self) -> str:
+        """The field name, or ``phrase`` for a fixed phrase."""
+        return self.field or "phrase"
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePolicy:
+    """Date policy defaults for ``smpc check`` (the portfolio's ``smpc.toml`` may override)."""
+
+    warn_days: int = 90
+    max_revision_age_months: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketProfile:
+    """What one market's text block holds, in order, and how it is worded. See the module."""
+
+    market: str
+    locale: str
+    title: Message
+    elements: tuple[Element, ...]
+    prescription: Mapping[str, Message]
+    list_style: str = "comma"
+    revision_date_format: str = "MMMM y"
+    cost_format: Message | None = None
+    month_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    policy: ProfilePolicy = field(default_factory=ProfilePolicy)
+    #: Where the profile came from, and the sha256 of that file's bytes.
+    source: SourceLocation = field(default_factory=lambda: SourceLocation(""))
+    sha256: str = ""
+
+    def required_fields(self) -> tuple[str, ...]:
+        """The product fields this market cannot print without, in print order."""
+        return tuple(
+            e.field for e in self.elements if e.field is not None and not e.optional
+            and e.when is None
+        )
+
+    def messages(self) -> Iterator[Message]:
+        """Every ``smpc``-domain message the profile uses, in file order."""
+        found = [self.title]
+        for element in self.elements:
+            found.extend(m for m in (element.label, element.phrase) if m is not None)
+        found.extend(self.prescription.values())
+        if self.cost_format is not None:
+            found.append(self.cost_format)
+        return iter(sorted(found, key=lambda m: m.location.line))
+
+
+# ------------------------------------------------------------------------ finding profiles
+
+
+def shipped_markets() -> tuple[str, ...]:
+    """The markets with a profile inside the package, sorted (``AT``, ``DE``, ``GB``, ``IE``)."""
+    return tuple(sorted(p.stem.upper() for p in _profile_dir().glob("*.toml")))
+
+
+def known_markets(portfolio: Portfolio | None = None) -> tuple[str, ...]:
+    """The shipped markets and those a portfolio defines itself, sorted."""
+    own = {m.upper() for m in portfolio.profiles} if portfolio is not None else set()
+    return tuple(sorted(set(shipped_markets()) | own))
+
+
+def load_profile(market: str, portfolio: Portfolio | None = None) -> MarketProfile:
+    """The profile of ``market``: the portfolio's own if it defines one, else the shipped one.
+
+    An unknown market is a :class:`UsageError` listing the known ones; a profile with an
+    unknown key or a missing field is a :class:`ProblemsError` naming ``path:line``.
+    """
+    code = market.strip().upper()
+    if portfolio is not None:
+        own = {m.upper(): value for m, value in portfolio.profiles.items()}
+        if code in own:
+            return _portfolio_profile(code, own[code], portfolio)
+    if not re.fullmatch(r"[A-Z]{2}", code) or code not in shipped_markets():
+        known = ", ".join(known_markets(portfolio))
+        raise UsageError(f"unknown market '{market}' (known: {known})")
+    return _shipped_profile(code)
+
+
+def markets_for(product: Product, portfolio: Portfolio) -> tuple[str, ...]:
+    """The markets to build ``product`` for: those configured in ``smpc.toml`` (default: all
+    known) for which the product has a prescription status and an authorisation."""
+    configured = portfolio.markets or known_markets(portfolio)
+    return tuple(
+        m for m in configured
+        if product.prescription_code(m) is not None and product.authorisations_for(m)
+    )
+
+
+def _profile_dir() -> Path:
+    inside = Path(__file__).resolve().parent / "profiles"
+    return inside if inside.is_dir() else resource_dir("profiles")
+
+
+@cache
+def _shipped_profile(code: str) -> MarketProfile:
+    path = _profile_dir() / f"{code.lower()}.toml"
+    data = path.read_bytes()
+    return parse_profile(data, _display_path(path), code)
+
+
+def _portfolio_profile(code: str, value: Any, portfolio: Portfolio) -> MarketProfile:
+    config = portfolio.root / "smpc.toml"
+    if isinstance(value, str):  # a file the portfolio names, relative to its root
+        path = portfolio.root / value
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise ProblemsError([Problem(
+                _locate_key(config, "profiles", code),
+                f"profile file for market {code} '{value}' cannot be read:"
+                f" {err.strerror or err}",
+                field=f"profiles.{code}",
+            )]) from None
+        return parse_profile(data, str(path), code)
+    if isinstance(value, dict):
+        text = config.read_bytes() if config.is_file() else b""
+        return _build(value, str(config), text.decode("utf-8", "replace").splitlines(), code,
+                      prefix=f"profiles.{code}.", digest=hashlib.sha256(text).hexdigest())
+    raise ProblemsError([Problem(
+        _locate_key(config, "profiles", code),
+        f"profiles.{code} must be a table or the name of a profile file, found {value!r}",
+        field=f"profiles.{code}",
+    )])
+
+
+def _display_path(path: Path) -> str:
+    """A shipped profile's path as a person finds it in a checkout or an installed package."""
+    package = Path(__file__).resolve().parent
+    try:
+        return str(Path("smpc_manager") / path.resolve().relative_to(package))
+    except ValueError:
+        return str(path)
+
+
+def _locate_key(config: Path, table: str, key: str) -> SourceLocation:
+    try:
+        lines = config.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return SourceLocation(str(config))
+    for number, line in enumerate(lines, 1):
+        if re.match(rf"\s*(\[{table}\.{key}\b|{key}\s*=)", line):
+            return SourceLocation(str(config), number)
+    return SourceLocation(str(config))
+
+
+# ------------------------------------------------------------------------ parsing
+
+
+def parse_profile(data: bytes, path: str, market: str) -> MarketProfile:
+    """Parse one profile file's bytes; raise :class:`ProblemsError` for anything wrong."""
+    where = SourceLocation(path)
+    try:
+        text = data.decode("utf-8")
+        table = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ProblemsError([Problem(where, "is not valid UTF-8")]) from None
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", 0) or 0
+        raise ProblemsError(
+            [Problem(SourceLocation(path, line), f"is not valid TOML: {err}")]) from None
+    return _build(table, path, text.splitlines(), market, prefix="",
+                  digest=hashlib.sha256(data).hexdigest())
+
+
+class _Lines:
+    """Finds the line of a key in a profile's text, for ``path:line`` in problems."""
+
+    def __init__(self, path: str, lines: list[str], prefix: str) -> None:
+        self.path = path
+        self.lines = lines
+        self.prefix = re.escape(prefix)
+        header = re.compile(rf"\s*\[\[\s*{self.prefix}element\s*\]\]")
+        self.element_lines = [n for n, line in enumerate(lines, 1) if header.match(line)]
+        self.base = 1
+        if prefix:
+            table = re.compile(rf"\s*\[{re.escape(prefix.rstrip('.'))}\]")
+            self.base = next((n for n, line in enumerate(lines, 1) if table.match(line)), 1)
+
+    def key(self, key: str, start: int = 0, section: str | None = None) -> SourceLocation:
+        """The first line at or after ``start`` (or the ``[section]`` header) holding ``key``."""
+        first = start or self.base
+        if section is not None:
+            header = re.compile(rf"\s*\[{self.prefix}{re.escape(section)}\]")
+            first = next((n for n, line in enumerate(self.lines, 1) if header.match(line)),
+                         first)
+        pattern = re.compile(rf'\s*"?{re.escape(key)}"?\s*=')
+        for number in range(first, len(self.lines) + 1):
+            if pattern.match(self.lines[number - 1]):
+                return SourceLocation(self.path, number)
+        return SourceLocation(self.path, first if first > 1 or start else 0)
+
+    def element(self, index: int) -> SourceLocation:
+        if index < len(self.element_lines):
+            return SourceLocation(self.path, self.element_lines[index])
+        return SourceLocation(self.path)
+
+
+def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *,
+           prefix: str, digest: str) -> MarketProfile:
+    where = _Lines(path, lines, prefix)
+    problems: list[Problem] = []
+
+    def problem(location: SourceLocation, message: str, key: str) -> None:
+        problems.append(Problem(location, message, field=key))
+
+    for key in sorted(set(table) - _TOP_KEYS):
+        problem(where.key(key), f"unknown profile key '{key}' (known: "
+                f"{', '.join(sorted(_TOP_KEYS))})", key)
+    for key in _REQUIRED_TOP:
+        if key not in table:
+            problem(SourceLocation(path, where.base if prefix else 0),
+                    f"the profile for {market} has no '{key}' (required)", key)
+
+    declared = table.get("market", market)
+    if not isinstance(declared, str) or declared.upper() != market:
+        problem(where.key("market"), f"market must be '{market}' (the profile's market),"
+                f" found {declared!r}", "market")
+
+    def string(key: str, default: str) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            problem(where.key(key), f"{key} must be a non-empty text, found {value!r}", key)
+            return default
+        return value
+
+    locale = string("locale", "en")
+    if "locale" in table:
+        _check_locale(locale, where.key("locale"), problems)
+    title_text = string("title", "")
+    title = Message(title_text, where.key("title"), f"{market} title of the document")
+    list_style = string("list-style", "comma")
+    if list_style not in LIST_STYLES:
+        problem(where.key("list-style"), f"list-style '{list_style}' is not one of "
+                f"{', '.join(LIST_STYLES)}", "list-style")
+    date_format = string("revision-date-format", "MMMM y")
+    cost_format = None
+    if "cost-format" in table:
+        cost_text = string("cost-format", "%(price)s")
+        cost_format = Message(cost_text, where.key("cost-format"),
+                              f"{market} cost excluding VAT: %(price)s is the amount,"
+                              " %(pack)s the pack")
+        for name in re.findall(r"%\((\w+)\)s", cost_text):
+            if name not in ("price", "pack"):
+                problem(where.key("cost-format"), f"cost-format uses %({name})s; only"
+                        " %(price)s and %(pack)s exist", "cost-format")
+
+    prescription = _prescription(table.get("prescription", {}), where, market, problems)
+    month_names = _month_names(table.get("month-names", {}), where, problems)
+    policy = _policy(table.get("policy", {}), where, problems)
+    elements = _elements(table.get("element", []), where, market, problems)
+
+    if problems:
+        raise ProblemsError(problems)
+    return MarketProfile(
+        market=market,
+        locale=locale,
+        title=title,
+        elements=elements,
+        prescription=prescription,
+        list_style=list_style,
+        revision_date_format=date_format,
+        cost_format=cost_format,
+        month_names=month_names,
+        policy=policy,
+        source=SourceLocation(path),
+        sha256=digest,
+    )
+
+
+def _check_locale(locale: str, where: SourceLocation, problems: list[Problem]) -> None:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(locale)
+    except (ValueError, UnknownLocaleError):
+        problems.append(Problem(where, f"locale '{locale}' is not a locale CLDR knows"
+                                " (e.g. de_AT, en_IE)", field="locale"))
+
+
+def _prescription(value: Any, where: _Lines, market: str,
+                  problems: list[Problem]) -> dict[str, Message]:
+    if not isinstance(value, dict):
+        problems.append(Problem(where.key("prescription"), "[prescription] must be a table"
+                                " of code = wording", field="prescription"))
+        return {}
+    out: dict[str, Message] = {}
+    for code, wording in value.items():
+        location = where.key(code, section="prescription")
+        if not isinstance(wording, str) or not wording.strip():
+            problems.append(Problem(location, f"prescription.{code} must be the wording of"
+                                    f" the code, found {wording!r}", field="prescription"))
+            continue
+        out[code] = Message(wording, location, f"{market} wording of prescription code {code}")
+    return out
+
+
+def _month_names(value: Any, where: _Lines,
+                 problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        problems.append(Problem(where.key("month-names"), "[month-names] must be a table of"
+                                " locale = [12 names]", field="month-names"))
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for locale, names in value.items():
+        if (not isinstance(names, list) or len(names) != 12
+                or not all(isinstance(n, str) and n for n in names)):
+            problems.append(Problem(where.key(locale, section="month-names"),
+                                    f"month-names.{locale} must list the 12 month names,"
+                                    f" found {names!r}", field="month-names"))
+            continue
+        out[locale] = tuple(names)
+    return out
+
+
+def _policy(value: Any, where: _Lines, problems: list[Problem]) -> ProfilePolicy:
+    if not isinstance(value, dict):
+        problems.append(Problem(where.key("policy"), "[policy] must be a table",
+                                field="policy"))
+        return ProfilePolicy()
+    for key in sorted(set(value) - _POLICY_KEYS):
+        problems.append(Problem(where.key(key, section="policy"), f"unknown policy key"
+                                f" '{key}' (known: {', '.join(sorted(_POLICY_KEYS))})",
+                                field=f"policy.{key}"))
+    warn = value.get("warn-days", 90)
+    age = value.get("max-revision-age-months")
+    if not isinstance(warn, int) or isinstance(warn, bool) or warn < 0:
+        problems.append(Problem(where.key("warn-days", section="policy"),
+                                f"policy.warn-days must be a whole number >= 0, found {warn!r}",
+                                field="policy.warn-days"))
+        warn = 90
+    if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
+        problems.append(Problem(where.key("max-revision-age-months", section="policy"),
+                                "policy.max-revision-age-months must be a whole number >= 1,"
+                                f" found {age!r}", field="policy.max-revision-age-months"))
+        age = None
+    return ProfilePolicy(warn, age)
+
+
+def _elements(value: Any, where: _Lines, market: str,
+              problems: list[Problem]) -> tuple[Element, ...]:
+    if not isinstance(value, list) or not value:
+        if value != []:
+            problems.append(Problem(where.key("element"), "element must be a list of"
+                                    " [[element]] tables", field="element"))
+        return ()
+    elements: list[Element] = []
+    for index, item in enumerate(value):
+        location = where.element(index)
+        if not isinstance(item, dict):
+            problems.append(Problem(location, f"element {index + 1} must be a table",
+                                    field="element"))
+            continue
+        element = _element(item, index, location, where=where, market=market,
+                           problems=problems)
+        if element is not None:
+            elements.append(element)
+    return tuple(elements)
+
+
+def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
+             where: _Lines, market: str, problems: list[Problem]) -> Element | None:
+    start = location.line
+    before = len(problems)
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(where.key(key, start) if key in item else location,
+                                f"element {index + 1}: {message}", field=f"element.{key}"))
+
+    for key in sorted(set(item) - _ELEMENT_KEYS):
+        bad(key, f"unknown key '{key}' (known: {', '.join(sorted(_ELEMENT_KEYS))})")
+    field_name, phrase = item.get("field"), item.get("phrase")
+    if (field_name is None) == (phrase is None):
+        bad("field", "needs exactly one of 'field' (a product field) or 'phrase' (a fixed"
+            " text)")
+    if field_name is not None and field_name not in FIELDS:
+        bad("field", f"field '{field_name}' is not a product field (known: "
+            f"{', '.join(FIELDS)})")
+    if phrase is not None and (not isinstance(phrase, str) or not phrase.strip()):
+        bad("phrase", f"phrase must be a non-empty text, found {phrase!r}")
+    label = item.get("label")
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        bad("label", f"label must be a non-empty text, found {label!r}")
+    for key in ("run-in", "optional"):
+        if key in item and not isinstance(item[key], bool):
+            bad(key, f"{key} must be true or false, found {item[key]!r}")
+    end = item.get("end", ".")
+    if not isinstance(end, str):
+        bad("end", f"end must be a text, found {end!r}")
+    when = item.get("when")
+    if when is not None and when not in CONDITIONS:
+        bad("when", f"condition '{when}' is unknown (known: {', '.join(CONDITIONS)})")
+    mode = item.get("print", "wording")
+    if mode not in PRINT_MODES or (mode == "code" and field_name != "prescription-status"):
+        bad("print", f"print = {mode!r} is only for prescription-status, as 'wording' or"
+            " 'code'")
+    if index == 0 and item.get("run-in"):
+        bad("run-in", "the first element cannot run in: there is no paragraph before it")
+    if len(problems) > before:
+        return None
+    what = field_name or "phrase"
+    return Element(
+        location=location,
+        field=field_name,
+        phrase=Message(phrase, where.key("phrase", start), f"{market} fixed phrase")
+        if phrase is not None else None,
+        label=Message(label, where.key("label", start), f"{market} label of {what}")
+        if label is not None else None,
+        run_in=bool(item.get("run-in", False)),
+        end=end,
+        optional=bool(item.get("optional", False)),
+        when=when,
+        print=mode,
+    )

@@ -1,0 +1,683 @@
+"""Rendering one product for one market: the text block, an HTML page, or structured JSON.
+
+The market profile (:mod:`smpc_manager.profiles`) picks the elements, their order, labels and
+fixed phrases; the product's catalog gives the content in the target language, the ``smpc``
+catalog the labels and phrases; Babel formats dates, prices, numbers and country names for
+the locale; a Jinja2 template lays the result out. This is the only module that imports
+Jinja2.
+
+Nothing falls back: a required message that is missing, fuzzy or fails a translation check
+refuses the whole rendering with one :class:`~smpc_manager.model.Problem` per message, so a
+German text never carries a silent English sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from smpc_manager import __version__, inline
+from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.model import Problem, Product, SourceLocation, Text
+from smpc_manager.profiles import Element, MarketProfile, Message, load_profile
+from smpc_manager.resources import resource_dir
+
+if TYPE_CHECKING:
+    import jinja2
+    from babel.messages.catalog import Catalog
+
+    from smpc_manager.portfolio import Portfolio
+
+#: The output formats and the file extension of each.
+EXTENSIONS = {"text": "txt", "html": "html", "json": "json"}
+#: The template each format is laid out with (JSON is built directly).
+TEMPLATES = {"text": "text.txt.j2", "html": "page.html.j2"}
+#: The gettext domain of the tool's own labels and phrases.
+DOMAIN = "smpc"
+#: The language the ``smpc`` messages (and the product XML, by default) are written in.
+TOOL_SOURCE_LOCALE = "en"
+#: Version of the JSON structure; raised when a key changes meaning or disappears.
+JSON_VERSION = 1
+
+_SENTENCE_END = (".", "!", "?", ":")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """One rendered text block and the sha256 of every input it was made from."""
+
+    content: str
+    fmt: str
+    market: str
+    locale: str
+    product_id: str
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.fmt]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One element of the block as printed: its label and its text, plain and as HTML."""
+
+    field: str
+    label: str | None
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+    inputs: dict[str, str]
+
+
+# ------------------------------------------------------------------------ the renderer
+
+
+class Renderer:
+    """Renders the products of one portfolio.
+
+    Profiles, the Jinja2 environment, the templates and the ``smpc`` catalogs are loaded once
+    and shared by every :meth:`render` call (a build keeps one Renderer per portfolio).
+    """
+
+    def __init__(self, portfolio: Portfolio) -> None:
+        self.portfolio = portfolio
+        self._profiles: dict[str, MarketProfile] = {}
+        self._env = _environment()
+        self._templates = {fmt: self._env.get_template(name) for fmt, name in TEMPLATES.items()}
+        self._template_hashes = {fmt: _template_hash(name) for fmt, name in TEMPLATES.items()}
+        self._words: dict[str, _Words] = {}
+
+    def profile(self, market: str) -> MarketProfile:
+        """The profile of a market (the portfolio's own where it defines one), loaded once."""
+        code = market.strip().upper()
+        if code not in self._profiles:
+            self._profiles[code] = load_profile(code, self.portfolio)
+        return self._profiles[code]
+
+    def render(self, product: Product, market: str, locale: str | None = None,
+               fmt: str = "text") -> Rendering:
+        """Render ``product`` for ``market`` in ``locale`` (default: the market's).
+
+        Raises :class:`ProblemsError` listing every missing, fuzzy or failing message and
+        every piece of data the market needs but the product lacks; nothing is rendered then.
+        """
+        if fmt not in EXTENSIONS:
+            raise UsageError(f"unknown format '{fmt}' (known: {', '.join(EXTENSIONS)})")
+        profile = self.profile(market)
+        target = _locale(locale or profile.locale)
+        document, problems = self._compose(product, profile, target)
+        if problems:
+            raise ProblemsError(problems)
+        inputs = dict(document.inputs)
+        if fmt == "json":
+            content = _json(document, product, profile, target, inputs)
+        else:
+            inputs[f"smpc_manager/templates/{TEMPLATES[fmt]}"] = self._template_hashes[fmt]
+            words = self._words_for(target)
+            content = self._templates[fmt].render(
+                title=document.title,
+                paragraphs=document.paragraphs,
+                lang=target.replace("_", "-"),
+                product_id=product.id,
+                market=profile.market,
+                source=_relative(product.path, self.portfolio.root),
+                gettext=words.template_gettext(),
+            )
+            if not content.endswith("\n"):
+                content += "\n"
+        return Rendering(content, fmt, profile.market, target, product.id,
+                         dict(sorted(inputs.items())))
+
+    def problems(self, product: Product, market: str,
+                 locale: str | None = None) -> list[Problem]:
+        """Why :meth:`render` would refuse: every missing, fuzzy or failing message and every
+        piece of data the market needs but the product lacks ([] if it would render)."""
+        profile = self.profile(market)
+        return self._compose(product, profile, _locale(locale or profile.locale))[1]
+
+    # -------------------------------------------------------------------- composing
+
+    def _words_for(self, locale: str) -> _Words:
+        if locale not in self._words:
+            self._words[locale] = _Words.load(locale, self.portfolio)
+        return self._words[locale]
+
+    def _compose(self, product: Product, profile: MarketProfile,
+                 locale: str) -> tuple[_Document, list[Problem]]:
+        words = self._words_for(locale)
+        content = _Content.load(product, locale, self.portfolio)
+        problems: list[Problem] = list(words.problems) + list(content.problems)
+        inputs = {
+            _relative(product.path, self.portfolio.root): _file_hash(Path(product.path)),
+            _profile_key(profile, self.portfolio.root): profile.sha256,
+            "smpc-manager": hashlib.sha256(f"smpc-manager {__version__}".encode()).hexdigest(),
+        }
+        inputs.update(words.inputs)
+        inputs.update(content.inputs)
+        composer = _Composer(product, profile, locale, words, content)
+        paragraphs = composer.paragraphs()
+        problems.extend(composer.problems)
+        # The page's own strings (templates) must be translated as well as the profile's.
+        if not words.source:
+            for message in template_messages():
+                words.get(message, problems)
+        title = words.get(profile.title, problems)
+        unique = list(dict.fromkeys(problems))
+        return _Document(title, paragraphs, inputs), unique
+
+
+def translation_problems(product: Product, portfolio: Portfolio, market: str,
+                         locale: str | None = None) -> list[Problem]:
+    """Why ``product`` cannot be rendered for ``market`` in ``locale`` (default: the
+    market's): one problem per missing, fuzzy or failing message (product or ``smpc``
+    domain) and per piece of data the market requires but the product lacks."""
+    return Renderer(portfolio).problems(product, market, locale)
+
+
+# ------------------------------------------------------------------------ the two domains
+
+
+class _Words:
+    """The ``smpc`` domain in one locale: labels, phrases, wordings, the page's strings."""
+
+    def __init__(self, locale: str, catalogs: Sequence[tuple[str, Catalog]], *, source: bool,
+                 problems: Sequence[Problem], inputs: dict[str, str]) -> None:
+        self.locale = locale
+        self.catalogs = catalogs
+        self.source = source
+        self.problems = tuple(problems)
+        self.inputs = inputs
+
+    @classmethod
+    def load(cls, locale: str, portfolio: Portfolio) -> _Words:
+        """The portfolio's own ``locales/<lang>/LC_MESSAGES/smpc.po`` first (for the labels of
+        its own profiles), then the catalog shipped with the tool; ``de_AT`` falls back to
+        ``de``."""
+        from smpc_manager.catalogs import load_catalog, locale_chain
+
+        source = _same_language(locale, TOOL_SOURCE_LOCALE)
+        found: list[tuple[str, Catalog]] = []
+        inputs: dict[str, str] = {}
+        for root, shown in ((portfolio.locales_dir, None),
+                            (resource_dir("locales"), "smpc_manager/locales")):
+            for candidate in locale_chain(locale):
+                path = root / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
+                if path.is_file():
+                    key = f"{shown}/{candidate}/LC_MESSAGES/{DOMAIN}.po" if shown \
+                        else _relative(str(path), portfolio.root)
+                    found.append((key, load_catalog(path)))
+                    inputs[key] = _file_hash(path)
+                    break
+        problems: list[Problem] = []
+        if not found and not source:
+            expected = f"smpc_manager/locales/{locale_chain(locale)[-1]}/LC_MESSAGES/smpc.po"
+            problems.append(Problem(
+                SourceLocation(expected),
+                f"no catalog of the tool's labels and legal phrases for {locale}: they cannot"
+                " be printed in that language",
+                field=DOMAIN,
+            ))
+        return cls(locale, found, source=source, problems=problems, inputs=inputs)
+
+    def get(self, message: Message, problems: list[Problem]) -> str:
+        """The text of ``message`` in this locale; a problem is appended when there is none."""
+        reasons: list[str] = []
+        for path, catalog in self.catalogs:
+            entry = catalog.get(message.msgid)
+            if entry is None:
+                continue
+            string = entry.string if isinstance(entry.string, str) else ""
+            if not string:
+                continue
+            if entry.fuzzy:
+                reasons.append(f"fuzzy in {path}:{entry.lineno}")
+                continue
+            missing = _placeholders(message.msgid) - _placeholders(string)
+            extra = _placeholders(string) - _placeholders(message.msgid)
+            if missing or extra:
+                english = " ".join(sorted(_placeholders(message.msgid))) or "none"
+                reasons.append(f"the placeholders differ in {path}:{entry.lineno}"
+                               f" (the English has {english})")
+                continue
+            return string
+        if self.source:
+            return message.msgid
+        why = "; ".join(reasons) or "not translated" + (
+            f" in {self.catalogs[0][0]}" if self.catalogs else "")
+        what = message.note or "message"
+        if self.catalogs:  # a missing catalog is reported once, not for every message
+            problems.append(Problem(message.location, f"{what} '{message.msgid}' has no"
+                                    f" usable {self.locale} translation: {why}", field=DOMAIN))
+        return message.msgid
+
+    def template_gettext(self) -> Callable[..., str]:
+        """A ``gettext`` for the templates' ``{% trans %}`` blocks (new-style: the variables
+        are formatted in after the lookup; the result is autoescaped like any text)."""
+        lookup = {m.msgid: m for m in template_messages()}
+
+        def gettext(msgid: str, **variables: Any) -> str:
+            message = lookup.get(msgid) or Message(msgid, SourceLocation("template"))
+            text = self.get(message, [])
+            return text % variables if variables else text
+
+        return gettext
+
+
+class _Content:
+    """The product's own domain in one locale: its catalog, or the XML in its language."""
+
+    def __init__(self, product: Product, locale: str, catalog: Catalog | None, *,
+                 source: bool, problems: Sequence[Problem], inputs: dict[str, str]) -> None:
+        self.product = product
+        self.locale = locale
+        self.catalog = catalog
+        self.source = source
+        self.problems = tuple(problems)
+        self.inputs = inputs
+
+    @classmethod
+    def load(cls, product: Product, locale: str, portfolio: Portfolio) -> _Content:
+        from smpc_manager.catalogs import catalog_for, load_catalog, locale_chain
+
+        source_locale = product.lang or portfolio.source_locale
+        if _same_language(locale, source_locale):
+            return cls(product, locale, None, source=True, problems=(), inputs={})
+        path = catalog_for(portfolio, product.id, locale)
+        if path is None:
+            expected = portfolio.catalog_path(locale_chain(locale)[-1], product.id)
+            problem = Problem(
+                product.location,
+                f"no {locale} catalog for {product.id}: every message would be English"
+                f" (expected {_relative(str(expected), portfolio.root)}; run smpc init)",
+                field=product.id,
+            )
+            return cls(product, locale, None, source=False, problems=(problem,), inputs={})
+        key = _relative(str(path), portfolio.root)
+        return cls(product, locale, load_catalog(path), source=False, problems=(),
+                   inputs={key: _file_hash(path)})
+
+    def get(self, text: Text, problems: list[Problem]) -> str:
+        """The message in this locale, as a message (inline tags kept)."""
+        from smpc_manager.translation import translate
+
+        if self.source:
+            return text.source
+        if self.catalog is None:  # reported once by load()
+            return text.source
+        result = translate(text, self.catalog, self.locale, self.product.name.value,
+                           source_locale=self.product.lang or TOOL_SOURCE_LOCALE)
+        if result.ok and result.translation is not None:
+            return result.translation
+        why = "; ".join(result.reasons) or result.status
+        problems.append(Problem(text.location, f"{text.context}: {result.status} in"
+                                f" {self.locale}: {why}", field=text.context))
+        return text.source
+
+
+# ------------------------------------------------------------------------ composing elements
+
+
+class _Composer:
+    """Turns a profile's elements into paragraphs of parts, collecting every problem."""
+
+    def __init__(self, product: Product, profile: MarketProfile, locale: str, words: _Words,
+                 content: _Content) -> None:
+        self.product = product
+        self.profile = profile
+        self.locale = locale
+        self.words = words
+        self.content = content
+        self.problems: list[Problem] = []
+
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        paragraphs: list[list[Part]] = []
+        for element in self.profile.elements:
+            part = self._part(element)
+            if part is None:
+                continue
+            if element.run_in and paragraphs:
+                paragraphs[-1].append(part)
+            else:
+                paragraphs.append([part])
+        return tuple(Paragraph(tuple(p)) for p in paragraphs)
+
+    def _part(self, element: Element) -> Part | None:
+        if element.phrase is not None:
+            text = self.words.get(element.phrase, self.problems)
+            return self._finish(element, None, text, _escape(text))
+        assert element.field is not None
+        if element.when == "single-active-not-in-name" and not self._single_active_not_in_name():
+            return None
+        values = self._value(element)
+        if values is None:
+            return None
+        plain, html = values
+        label = self.words.get(element.label, self.problems) if element.label else None
+        return self._finish(element, label, plain, html)
+
+    def _finish(self, element: Element, label: str | None, text: str, html: str) -> Part:
+        if element.end and not text.rstrip().endswith(_SENTENCE_END):
+            text += element.end
+            html += _escape(element.end)
+        return Part(element.name, label, text, html)
+
+    def _missing(self, element: Element, what: str) -> None:
+        if not element.optional:
+            self.problems.append(Problem(
+                self.product.location,
+                f"{element.name}: the {self.profile.market} profile requires {what}, and the"
+                f" product has none",
+                field=element.name,
+            ))
+
+    def _texts(self, texts: Sequence[Text]) -> list[str]:
+        return [self.content.get(t, self.problems) for t in texts]
+
+    def _messages(self, messages: Sequence[str], joiner: str = " ") -> tuple[str, str]:
+        """Messages joined, as plain text and as HTML (each escaped, inline tags kept)."""
+        try:
+            plain = joiner.join(inline.to_text(m) for m in messages)
+            html = _escape(joiner).join(inline.to_html(m) for m in messages)
+        except inline.InlineError:  # reported by the translation check
+            plain = joiner.join(messages)
+            html = _escape(plain)
+        return plain, html
+
+    def _plain(self, text: str) -> tuple[str, str]:
+        return text, _escape(text)
+
+    def _value(self, element: Element) -> tuple[str, str] | None:
+        product, name = self.product, element.field
+        if name == "name":
+            form = inline.to_text(self.content.get(product.pharmaceutical_form, self.problems))
+            strength = localize_numbers(product.strength.value, self.locale)
+            return self._plain(f"{product.name.value} {strength} {form}")
+        if name == "active-substance":
+            return self._messages(self._texts(product.active_substances), ", ")
+        if name == "excipients":
+            if not product.excipients:
+                self._missing(element, "the excipients")
+                return None
+            items = [inline.to_text(t) for t in self._texts(product.excipients)]
+            return self._plain(join_list(items, self.profile.list_style, self.locale))
+        if name in ("composition", "indications", "posology", "contraindications", "warnings",
+                    "undesirable-effects"):
+            texts = product.section(name)
+            if not texts:
+                self._missing(element, f"the {name} section")
+                return None
+            return self._messages(self._texts(texts))
+        if name == "pharmacotherapeutic-group":
+            return self._messages(self._texts([product.pharmacotherapeutic_group]))
+        if name == "atc-code":
+            return self._plain(product.atc_code.value)
+        if name == "marketing-authorisation-holder":
+            return self._plain(self._holder())
+        if name == "marketing-authorisation":
+            numbers = [n for a in product.authorisations_for(self.profile.market)
+                       for n in a.numbers]
+            if not numbers:
+                self._missing(element, f"a marketing-authorisation covering"
+                                       f" {self.profile.market}")
+                return None
+            return self._plain(", ".join(dict.fromkeys(numbers)))
+        if name == "prescription-status":
+            return self._prescription(element)
+        if name == "cost":
+            return self._cost(element)
+        if name == "revision-date":
+            return self._plain(format_revision_date(product, self.profile, self.locale))
+        raise AssertionError(name)  # pragma: no cover - the profile loader checks fields
+
+    def _single_active_not_in_name(self) -> bool:
+        actives = self.product.active_substances
+        if len(actives) != 1:
+            return False
+        name = self.product.name.value.casefold()
+        translated = inline.to_text(self.content.get(actives[0], []))
+        return not any(s.casefold() in name for s in (actives[0].source, translated))
+
+    def _holder(self) -> str:
+        from babel import Locale
+
+        holder = self.product.holder
+        address = holder.address
+        city = inline.to_text(self.content.get(address.city, self.problems))
+        town = f"{address.postal_code} {city}" if address.postal_code else city
+        country = Locale.parse(self.locale).territories.get(address.country.value,
+                                                            address.country.value)
+        return ", ".join([holder.name, address.street, town, country])
+
+    def _prescription(self, element: Element) -> tuple[str, str] | None:
+        market = self.profile.market
+        status = self.product.prescription_code(market)
+        if status is None:
+            self._missing(element, f"a prescription-status for {market}")
+            return None
+        wording = self.profile.prescription.get(status.code)
+        if wording is None:
+            known = ", ".join(self.profile.prescription) or "none"
+            self.problems.append(Problem(
+                status.location,
+                f"prescription-status '{status.code}' is not a code of the {market} profile"
+                f" (known: {known})",
+                field="prescription-status",
+            ))
+            return None
+        if element.print == "code":
+            return self._plain(status.code)
+        return self._plain(self.words.get(wording, self.problems))
+
+    def _cost(self, element: Element) -> tuple[str, str] | None:
+        from babel.numbers import format_currency
+
+        cost = self.product.cost(self.profile.market)
+        if cost is None:
+            self._missing(element, f"a cost for {self.profile.market}")
+            return None
+        price = format_currency(cost.amount, cost.currency, locale=self.locale)
+        pack = inline.to_text(self.content.get(cost.pack, self.problems))
+        if self.profile.cost_format is None:
+            return self._plain(f"{price}, {pack}")
+        pattern = self.words.get(self.profile.cost_format, self.problems)
+        try:
+            return self._plain(pattern % {"price": price, "pack": pack})
+        except (KeyError, ValueError, TypeError):  # placeholders are checked by get()
+            return self._plain(f"{price}, {pack}")
+
+
+# ------------------------------------------------------------------------ Babel formatting
+
+
+def _locale(locale: str) -> str:
+    """A locale as Babel and the folder names write it (``de-at`` -> ``de_AT``); unknown to
+    CLDR is a usage error."""
+    from babel import Locale, UnknownLocaleError
+
+    from smpc_manager.catalogs import normalize_locale
+
+    name = normalize_locale(locale.strip())
+    try:
+        Locale.parse(name)
+    except (ValueError, UnknownLocaleError):
+        raise UsageError(f"unknown locale '{locale}' (expected e.g. de_AT, de, en)") from None
+    return name
+
+
+def _same_language(locale: str, other: str) -> bool:
+    return locale.replace("-", "_").split("_")[0].lower() == \
+        other.replace("-", "_").split("_")[0].lower()
+
+
+def format_revision_date(product: Product, profile: MarketProfile, locale: str) -> str:
+    """The revision date as the profile prints it (``Februar 2022``; ``Jänner`` in Austria).
+
+    Month names the profile pins for the locale win over CLDR's, so an approved text cannot
+    change with a Babel upgrade.
+    """
+    day = product.revision_date.value.first_day()
+    return format_month_year(day, profile.revision_date_format, locale,
+                             profile.month_names.get(locale))
+
+
+def format_month_year(day: Any, pattern: str, locale: str,
+                      month_names: Sequence[str] | None = None) -> str:
+    """``day`` in a CLDR date pattern; ``MMMM`` taken from ``month_names`` when given.
+
+    >>> import datetime as dt
+    >>> format_month_year(dt.date(2022, 1, 1), "MMMM y", "de_DE")
+    'Januar 2022'
+    >>> format_month_year(dt.date(2022, 1, 1), "MMMM y", "de_DE", ["Jänner"] + [""] * 11)
+    'Jänner 2022'
+    """
+    from babel.dates import format_date
+
+    if month_names and "MMMM" in pattern:
+        name = month_names[day.month - 1].replace("'", "''")
+        pattern = pattern.replace("MMMM", f"'{name}'")
+    return str(format_date(day, pattern, locale=locale))
+
+
+def localize_numbers(text: str, locale: str) -> str:
+    """Decimal numbers in an untranslated field (the strength) in the locale's notation.
+
+    >>> localize_numbers("0.5 mg/1.5 ml", "de_AT")
+    '0,5 mg/1,5 ml'
+    """
+    from babel.numbers import get_decimal_symbol
+
+    symbol = get_decimal_symbol(locale)
+    return re.sub(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])", rf"\1{symbol}\2", text)
+
+
+def join_list(items: Sequence[str], style: str, locale: str) -> str:
+    """Join items as the profile says: ``comma`` (``A, B, C``) or a CLDR list style.
+
+    >>> join_list(["Sucrose", "Polysorbat 80"], "comma", "de_AT")
+    'Sucrose, Polysorbat 80'
+    >>> join_list(["A", "B", "C"], "standard", "de_AT")
+    'A, B und C'
+    """
+    from babel.lists import format_list
+
+    if style == "comma":
+        return ", ".join(items)
+    return str(format_list(list(items), style=style, locale=locale))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------ output
+
+
+def _json(document: _Document, product: Product, profile: MarketProfile, locale: str,
+          inputs: dict[str, str]) -> str:
+    elements = []
+    for number, paragraph in enumerate(document.paragraphs, 1):
+        for part in paragraph.parts:
+            elements.append({"paragraph": number, "field": part.field, "label": part.label,
+                             "text": part.text, "html": part.html})
+    data = {
+        "version": JSON_VERSION,
+        "product": product.id,
+        "market": profile.market,
+        "locale": locale,
+        "title": document.title,
+        "revision-date": str(product.revision_date.value),
+        "elements": elements,
+        "inputs": dict(sorted(inputs.items())),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"%\(\w+\)s|%[sd]", text))
+
+
+def _relative(path: str, root: Path) -> str:
+    """A path relative to the portfolio root where it lies inside it, with ``/``."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _profile_key(profile: MarketProfile, root: Path) -> str:
+    path = profile.source.path
+    return path if path.startswith("smpc_manager/") else _relative(path, root)
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@cache
+def _template_hash(name: str) -> str:
+    return _file_hash(_template_dir() / name)
+
+
+def _template_dir() -> Path:
+    inside = Path(__file__).resolve().parent / "templates"
+    return inside if inside.is_dir() else resource_dir("templates")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_template_dir())),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"]),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # {% trans %} blocks call the ``gettext`` passed in with the variables as keywords.
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.policies["ext.i18n.trimmed"] = True
+    return env
+
+
+@cache
+def template_messages() -> tuple[Message, ...]:
+    """The ``smpc`` messages of the templates, found with Babel's Jinja2 extractor."""
+    from babel.messages.extract import extract_from_file
+
+    found: list[Message] = []
+    for name in sorted(TEMPLATES.values()):
+        path = _template_dir() / name
+        for extracted in extract_from_file(
+            "jinja2", str(path), options={"extensions": "jinja2.ext.i18n",
+                                          "newstyle_gettext": "true", "trimmed": "true"}
+        ):
+            # (lineno, message, comments, context); the type stubs lag behind Babel here.
+            row: Any = extracted
+            lineno, msgid = int(row[0]), row[1]
+            text = msgid if isinstance(msgid, str) else msgid[0]
+            found.append(Message(text, SourceLocation(f"smpc_manager/templates/{name}", lineno),
+                                 "text of the HTML page"))
+    return tuple(found)
