@@ -16,6 +16,8 @@ from dataclasses import dataclass
 ALLOWED_TAGS = ("sup", "sub", "em")
 
 _TOKEN = re.compile(r"<(/?)([A-Za-z][\w.-]*)\s*>|<|&(#[0-9]+|#x[0-9a-fA-F]+|[a-z]+);|&|>")
+#: Characters XML 1.0 does not allow (a translator's editor may still let them in).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
@@ -55,6 +57,9 @@ def parse(message: str) -> list[Segment]:
             segments.append(Segment("".join(buffer), open_tag))
             buffer.clear()
 
+    bad = _CONTROL.search(message)
+    if bad is not None:
+        raise InlineError(f"a control character U+{ord(bad.group()):04X} that text may not hold")
     for match in _TOKEN.finditer(message):
         buffer.append(message[pos : match.start()])
         pos = match.end()
@@ -90,13 +95,27 @@ def parse(message: str) -> list[Segment]:
 
 
 def _entity(name: str) -> str:
-    if name.startswith("#x"):
-        return chr(int(name[2:], 16))
     if name.startswith("#"):
-        return chr(int(name[1:]))
+        digits = name[2:] if name.startswith("#x") else name[1:]
+        # Bounded first: int() of thousands of digits is slow or refused, chr() of a huge
+        # number overflows.
+        code = int(digits, 16 if name.startswith("#x") else 10) if len(digits) <= 8 else -1
+        if not _xml_char(code):
+            raise InlineError(f"&{name}; is not a character XML allows")
+        return chr(code)
     if name not in _ENTITIES:
         raise InlineError(f"unknown entity &{name}; (only &amp; &lt; &gt; &quot; &apos;)")
     return _ENTITIES[name]
+
+
+def _xml_char(code: int) -> bool:
+    """Whether a code point is a character of XML 1.0 (its production Char)."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
 
 
 def tags(message: str) -> list[str]:
