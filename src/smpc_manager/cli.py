@@ -272,3 +272,69 @@ def _echo_check_report(report: CheckReport) -> None:
 
 
 # ------------------------------------------------------------------------ build
+
+
+@main.command()
+@click.argument("portfolio", type=click.Path(path_type=Path, file_okay=False))
+@click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Write DIR/<market>/<locale>/<id>.<ext> and DIR/manifest.json here.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: the number of CPUs).")
+@click.option("--market", "markets", multiple=True, metavar="M",
+              help="Build only this market (repeatable; default: every market in smpc.toml"
+                   " that each product has data for).")
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["text", "html", "json"]),
+              help="Output format (repeatable; default: text).")
+@option_as_of
+@click.pass_context
+def build(ctx: click.Context, portfolio: Path, out_dir: Path, jobs: int | None,
+          markets: Sequence[str], formats: Sequence[str], as_of: dt.date | None) -> None:
+    """Render every product of a portfolio for every market, in parallel, incrementally.
+
+    Each output goes to DIR/<market>/<locale>/<id>.<ext>, written atomically; DIR/manifest.json
+    records, per output, the sha256 of its inputs (product XML, catalogs, profile, template,
+    tool version) and of the file written. A rebuild renders only what changed: an output
+    whose inputs and file still match the manifest is left alone. Outputs of products that
+    left the portfolio are removed.
+
+    Every failure of every product is reported, the rest is still built, and the exit status
+    is 1 if anything failed (an output that fails is removed, never left stale). A product
+    whose review-by or authorisation has expired as of --as-of (default today) is refused.
+
+    \b
+    Examples:
+      smpc build examples/portfolio -o out/
+      smpc build . -o out/ --market AT --format text --format html --jobs 4
+    """
+    from smpc_manager.build import BuildOptions, default_jobs, plan_build, run_plan
+    from smpc_manager.errors import UsageError
+    from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
+
+    if not portfolio.is_dir() or not (
+        (portfolio / CONFIG_FILE).is_file() or (portfolio / PRODUCTS_DIR).is_dir()
+    ):
+        raise UsageError(f"{portfolio}: not a portfolio (expected {CONFIG_FILE} or"
+                         f" {PRODUCTS_DIR}/ in it)")
+    settings = load_portfolio(portfolio)
+    options = BuildOptions(
+        out_dir=out_dir,
+        as_of=as_of_day(ctx, as_of),
+        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        markets=tuple(dict.fromkeys(m.upper() for m in markets)),
+        jobs=jobs or default_jobs(),
+    )
+    plan = plan_build(settings, settings.product_files(), options)
+    stderr = click.get_text_stream("stderr")
+    if stderr.isatty() and plan.tasks:
+        with click.progressbar(length=plan.total, label="building", file=stderr,
+                               show_pos=True) as bar:
+            result = run_plan(plan, bar.update)
+    else:
+        result = run_plan(plan)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    click.echo(result.summary(), err=True)
+    if not result.ok:
+        sys.exit(1)

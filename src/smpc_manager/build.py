@@ -1,0 +1,749 @@
+"""Build a whole portfolio: every product for every market, in parallel, incrementally.
+
+``build`` renders each product for each market it serves into
+``OUT/<market>/<locale>/<id>.<ext>`` and records in ``OUT/manifest.json``, per output, the
+hashes of everything it was made from and of what was written. The next build hashes those
+inputs first (file bytes only: no XML parse, no render) and renders again only the outputs
+whose inputs changed, or whose file is missing or was altered since.
+
+Work goes to a pool of processes. Each worker builds one :class:`~smpc_manager.render.Renderer`
+when it starts (schema, profiles, templates and the tool's catalogs are loaded once per
+worker), then receives product *paths*, loads each product once, renders all of its outputs,
+writes them atomically and sends back only hashes and problems. Nothing of a product is kept
+once its outputs are written, so memory stays flat however large the portfolio.
+
+The manifest is written atomically at the end, also when products failed or the build was
+interrupted, and it lists only what is really on disk: an output that failed this time is
+removed with its entry, so the folder never holds a text its current inputs would refuse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from smpc_manager import __version__
+from smpc_manager.atomic import write_bytes
+from smpc_manager.errors import ProblemsError, SmpcError, UsageError
+from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.portfolio import CONFIG_FILE, Portfolio
+from smpc_manager.resources import resource_dir
+
+if TYPE_CHECKING:
+    from smpc_manager.model import Product
+    from smpc_manager.profiles import MarketProfile
+    from smpc_manager.render import Renderer
+
+MANIFEST_FILE = "manifest.json"
+#: Bumped when the manifest's structure changes; an older manifest means a full build.
+MANIFEST_VERSION = 1
+#: What the tool version contributes to every output's inputs.
+TOOL = f"smpc-manager {__version__}"
+
+Progress = Callable[[int], None]
+
+
+# ------------------------------------------------------------------------ hashing
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class FileHashes:
+    """sha256 of files, each read at most once per build; a missing file hashes to ``None``."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, str | None] = {}
+
+    def __call__(self, path: Path) -> str | None:
+        try:
+            return self._cache[path]
+        except KeyError:
+            pass
+        try:
+            digest: str | None = sha256_bytes(path.read_bytes())
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            digest = None
+        self._cache[path] = digest
+        return digest
+
+
+# ------------------------------------------------------------------------ the manifest
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """One output file in the manifest: what it was made from, and what was written."""
+
+    product: str
+    market: str
+    locale: str
+    fmt: str
+    inputs: Mapping[str, str]
+    sha256: str
+    size: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "product": self.product,
+            "market": self.market,
+            "locale": self.locale,
+            "format": self.fmt,
+            "inputs": dict(sorted(self.inputs.items())),
+            "sha256": self.sha256,
+            "size": self.size,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OutputRecord:
+        inputs = data["inputs"]
+        if not isinstance(inputs, dict):
+            raise TypeError("inputs")
+        return cls(
+            product=str(data["product"]),
+            market=str(data["market"]),
+            locale=str(data["locale"]),
+            fmt=str(data["format"]),
+            inputs={str(k): str(v) for k, v in inputs.items()},
+            sha256=str(data["sha256"]),
+            size=int(data["size"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    """What a build learnt from a product's XML, kept so an unchanged one is not parsed again.
+
+    ``sha256`` is of the product file, ``config`` of the settings it was planned under;
+    while both hold, ``markets`` are the markets it serves, and the dates from ``valid_from``
+    to ``valid_until`` (``None``: unbounded) are the days on which it passes the expiry check.
+    """
+
+    source: str
+    sha256: str
+    config: str
+    #: The product's source language (``xml:lang``): which outputs need its catalog.
+    lang: str
+    markets: tuple[str, ...]
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "config": self.config,
+            "lang": self.lang,
+            "markets": list(self.markets),
+            "valid-from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid-until": self.valid_until.isoformat() if self.valid_until else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProductRecord:
+        def day(value: object) -> dt.date | None:
+            return None if value is None else dt.date.fromisoformat(str(value))
+
+        return cls(
+            source=str(data["source"]),
+            sha256=str(data["sha256"]),
+            config=str(data["config"]),
+            lang=str(data["lang"]),
+            markets=tuple(str(m) for m in data["markets"]),
+            valid_from=day(data.get("valid-from")),
+            valid_until=day(data.get("valid-until")),
+        )
+
+
+@dataclass(slots=True)
+class Manifest:
+    """``manifest.json``: every output by its path under the output folder, and each product."""
+
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    products: dict[str, ProductRecord] = field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        """Stable bytes: sorted keys, no timestamps, so an unchanged build rewrites the same."""
+        data = {
+            "manifest-version": MANIFEST_VERSION,
+            "tool": TOOL,
+            "outputs": {k: self.outputs[k].as_dict() for k in sorted(self.outputs)},
+            "products": {k: self.products[k].as_dict() for k in sorted(self.products)},
+        }
+        return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        """The manifest at ``path``; an absent, unreadable or older one is empty (full build).
+
+        A manifest is a cache of what was built, never a source: when it cannot be trusted,
+        building everything again is always right.
+        """
+        try:
+            data = json.loads(path.read_bytes())
+            if data.get("manifest-version") != MANIFEST_VERSION:
+                return cls()
+            outputs = {str(k): OutputRecord.from_dict(v) for k, v in data["outputs"].items()}
+            products = {str(k): ProductRecord.from_dict(v) for k, v in data["products"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return cls()
+        return cls(outputs, products)
+
+
+# ------------------------------------------------------------------------ the plan
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file a build makes: a product rendered for a market, in a format."""
+
+    product: str
+    market: str
+    locale: str
+    fmt: str
+
+    @property
+    def key(self) -> str:
+        """Its path under the output folder, ``AT/de_AT/besponsa.txt``: the manifest key."""
+        from smpc_manager.render import EXTENSIONS
+
+        return f"{self.market}/{self.locale}/{self.product}.{EXTENSIONS[self.fmt]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A product for a worker to build: a path and names, nothing large.
+
+    ``wanted`` lists the (market, format) pairs to render; ``None`` means every market the
+    product serves (its XML changed, so which markets those are must be found by loading it).
+    """
+
+    source: str
+    product: str
+    wanted: tuple[tuple[str, str], ...] | None
+    #: The outputs this task stands for on the progress bar.
+    expected: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """An output a worker wrote, and its record."""
+
+    key: str
+    record: OutputRecord
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    """What a worker sends back for one product: hashes and problems, never the texts."""
+
+    product: str
+    written: tuple[Written, ...] = ()
+    #: Outputs that were wanted and failed (their old files must go).
+    failed: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    #: The product's record when it loaded, else None.
+    record: ProductRecord | None = None
+    #: How many outputs this result accounts for, for the progress bar.
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """What the command line chose: the output folder, the day, and any narrowing."""
+
+    out_dir: Path
+    as_of: dt.date
+    formats: tuple[str, ...] = ("text",)
+    #: Only these markets (upper case); empty: every market each product serves.
+    markets: tuple[str, ...] = ()
+    jobs: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """The outcome: counts of outputs, every problem, and the seconds it took."""
+
+    built: int
+    unchanged: int
+    failed: int
+    removed: int
+    problems: tuple[Problem, ...]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and not self.problems
+
+    def summary(self) -> str:
+        failed = f", {self.failed} failed" if self.failed or self.problems else ", 0 failed"
+        removed = f", {self.removed} removed" if self.removed else ""
+        return (f"{self.built} built, {self.unchanged} unchanged{failed}{removed}"
+                f" in {self.seconds:.1f} s")
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a build will do, known before any work: tasks, and what is already up to date."""
+
+    portfolio: Portfolio
+    options: BuildOptions
+    manifest: Manifest
+    config: str
+    tasks: list[Task] = field(default_factory=list)
+    #: Outputs whose inputs and file match the manifest: kept as they are.
+    unchanged: dict[str, OutputRecord] = field(default_factory=dict)
+    #: Product records carried over for products that need no parse.
+    products: dict[str, ProductRecord] = field(default_factory=dict)
+    @property
+    def total(self) -> int:
+        """Outputs the progress bar counts: the unchanged ones, and those to render."""
+        return len(self.unchanged) + sum(t.expected for t in self.tasks)
+
+
+def config_hash(portfolio: Portfolio) -> str:
+    """What every product's plan depends on besides its XML: the settings and the tool."""
+    config = portfolio.root / CONFIG_FILE
+    digest = hashlib.sha256(TOOL.encode())
+    with contextlib.suppress(FileNotFoundError):
+        digest.update(b"\0" + config.read_bytes())
+    return digest.hexdigest()
+
+
+def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: BuildOptions
+               ) -> Plan:
+    """Decide what to build: hash inputs, compare with the manifest, list the tasks.
+
+    Reads files and hashes bytes only; no product is parsed here.
+    """
+    from smpc_manager.profiles import shipped_markets
+
+    known = set(shipped_markets()) | {m.upper() for m in portfolio.profiles}
+    unknown = [m for m in options.markets if m not in known]
+    if unknown:
+        raise UsageError(f"--market {unknown[0]}: no profile for this market (known:"
+                         f" {', '.join(sorted(known))})")
+    manifest = Manifest.read(options.out_dir / MANIFEST_FILE)
+    plan = Plan(portfolio, options, manifest, config_hash(portfolio))
+    hashes = FileHashes()
+    inputs = InputHasher(portfolio, hashes)
+    for source in product_files:
+        product_id = source.stem
+        record = manifest.products.get(product_id)
+        source_hash = hashes(source)
+        if (
+            record is None
+            or record.sha256 != source_hash
+            or record.config != plan.config
+            or not record.valid_on(options.as_of)
+        ):
+            guess = len(_selected(options.markets, _markets_guess(portfolio)))
+            plan.tasks.append(Task(str(source), product_id, None,
+                                   max(1, guess * len(options.formats))))
+            continue
+        plan.products[product_id] = record
+        wanted: list[tuple[str, str]] = []
+        for market in _selected(options.markets, record.markets):
+            for fmt in options.formats:
+                output = Output(product_id, market, inputs.locale(market), fmt)
+                old = manifest.outputs.get(output.key)
+                current = inputs.of(source, record.lang, output)
+                if (
+                    old is not None
+                    and dict(old.inputs) == current
+                    and hashes(options.out_dir / output.key) == old.sha256
+                ):
+                    plan.unchanged[output.key] = old
+                else:
+                    wanted.append((market, fmt))
+        if wanted:
+            plan.tasks.append(Task(str(source), product_id, tuple(wanted), len(wanted)))
+    return plan
+
+
+def _selected(chosen: Sequence[str], markets: Iterable[str]) -> list[str]:
+    return [m for m in markets if not chosen or m in chosen]
+
+
+def _markets_guess(portfolio: Portfolio) -> tuple[str, ...]:
+    """The markets a product not yet loaded probably serves: for the progress bar only."""
+    from smpc_manager.profiles import shipped_markets
+
+    return portfolio.markets or shipped_markets()
+
+
+class InputHasher:
+    """The hashes of an output's inputs, from file bytes alone, as the renderer reports them.
+
+    :class:`~smpc_manager.render.Renderer` records in each rendering the sha256 of every
+    input it used, keyed by path (relative to the portfolio, or ``smpc_manager/...`` for what
+    ships with the tool). This computes the same dictionary by the same lookup rules without
+    parsing or rendering anything, so an up-to-date output is recognised by hashing a few
+    files. Should the two ever disagree, the output is merely rendered again (the manifest
+    keeps what the renderer reported); tests hold them equal.
+    """
+
+    def __init__(self, portfolio: Portfolio, hashes: FileHashes) -> None:
+        self.portfolio = portfolio
+        self.hashes = hashes
+        self._profiles: dict[str, MarketProfile] = {}
+        self._words: dict[str, dict[str, str | None]] = {}
+        self._tool = sha256_bytes(TOOL.encode())
+
+    def profile(self, market: str) -> MarketProfile:
+        if market not in self._profiles:
+            from smpc_manager.profiles import load_profile
+
+            self._profiles[market] = load_profile(market, self.portfolio)
+        return self._profiles[market]
+
+    def locale(self, market: str) -> str:
+        """The locale the market's block is printed in, as its folder is named (``de_AT``)."""
+        from smpc_manager.catalogs import normalize_locale
+
+        return normalize_locale(self.profile(market).locale)
+
+    def of(self, source: Path, lang: str, output: Output) -> dict[str, str | None]:
+        """The inputs of ``output`` of the product in ``source`` (written in ``lang``)."""
+        from smpc_manager.catalogs import catalog_for
+        from smpc_manager.render import (
+            TEMPLATES,
+            _profile_key,
+            _relative,
+            _same_language,
+            _template_hash,
+        )
+
+        root = self.portfolio.root
+        profile = self.profile(output.market)
+        inputs: dict[str, str | None] = {
+            _relative(str(source), root): self.hashes(source),
+            _profile_key(profile, root): profile.sha256,
+            "smpc-manager": self._tool,
+        }
+        inputs.update(self._smpc_catalogs(output.locale))
+        if not _same_language(output.locale, lang or self.portfolio.source_locale):
+            catalog = catalog_for(self.portfolio, output.product, output.locale)
+            if catalog is not None:
+                inputs[_relative(str(catalog), root)] = self.hashes(catalog)
+            else:  # the renderer refuses; never equal to a recorded output
+                inputs["(no catalog)"] = None
+        if output.fmt in TEMPLATES:
+            name = TEMPLATES[output.fmt]
+            inputs[f"smpc_manager/templates/{name}"] = _template_hash(name)
+        return dict(sorted(inputs.items()))
+
+    def _smpc_catalogs(self, locale: str) -> dict[str, str | None]:
+        """The tool's own catalogs for ``locale``: the portfolio's first, then the shipped."""
+        if locale not in self._words:
+            from smpc_manager.catalogs import locale_chain
+            from smpc_manager.render import DOMAIN, _relative
+
+            found: dict[str, str | None] = {}
+            for folder, shown in ((self.portfolio.locales_dir, None),
+                                  (resource_dir("locales"), "smpc_manager/locales")):
+                for candidate in locale_chain(locale):
+                    path = folder / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
+                    if path.is_file():
+                        key = f"{shown}/{candidate}/LC_MESSAGES/{DOMAIN}.po" if shown \
+                            else _relative(str(path), self.portfolio.root)
+                        found[key] = self.hashes(path)
+                        break
+            self._words[locale] = found
+        return self._words[locale]
+
+
+# ------------------------------------------------------------------------ the workers
+
+#: The worker's renderer, made once per process by :func:`_init_worker`.
+_RENDERER: Renderer | None = None
+_WORKER: tuple[Portfolio, BuildOptions] | None = None
+
+
+def _init_worker(portfolio: Portfolio, options: BuildOptions) -> None:
+    """Pool initializer: load schema, profiles, templates and catalogs once for this worker.
+
+    Under ``fork`` the parent's renderer is inherited ready-made and kept; under ``spawn``
+    each worker makes its own.
+    """
+    global _RENDERER, _WORKER  # noqa: PLW0603 - one renderer per worker process, by design
+    _WORKER = (portfolio, options)
+    if _RENDERER is None:
+        from smpc_manager.render import Renderer
+
+        _RENDERER = Renderer(portfolio)
+
+
+def _run_task(task: Task) -> TaskResult:
+    """Build one product in a worker (or in the parent with ``--jobs 1``)."""
+    assert _RENDERER is not None
+    assert _WORKER is not None
+    portfolio, options = _WORKER
+    return build_product(_RENDERER, portfolio, options, task)
+
+
+def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOptions, task: Task
+                  ) -> TaskResult:
+    """Load one product, check it as of the day, render and write the wanted outputs."""
+    from smpc_manager.checks import expiry_errors
+    from smpc_manager.loader import load_product
+    from smpc_manager.profiles import markets_for
+
+    source = Path(task.source)
+    try:
+        data = source.read_bytes()
+        product = load_product(source)
+    except ProblemsError as err:
+        return TaskResult(task.product, problems=err.problems, count=task.expected)
+    except OSError as err:
+        problem = Problem(SourceLocation(task.source), f"cannot be read: {err.strerror or err}")
+        return TaskResult(task.product, problems=(problem,), count=task.expected)
+
+    served = tuple(markets_for(product, portfolio))
+    if task.wanted is None:
+        wanted = [(m, f) for m in _selected(options.markets, served) for f in options.formats]
+    else:
+        wanted = [(m, f) for m, f in task.wanted if m in served]
+    written: list[Written] = []
+    failed: list[str] = []
+    problems: list[Problem] = []
+    window: tuple[dt.date | None, dt.date | None] = (None, None)
+    refused: dict[str, list[Problem]] = {}
+    # Every market the product serves, not only those wanted now: the window recorded must
+    # hold for the outputs kept from earlier builds too.
+    for market in served:
+        errors = expiry_errors(product, portfolio, options.as_of, market)
+        if errors:
+            refused[market] = errors
+        else:
+            window = _narrow(window, _valid_window(product, portfolio, options.as_of, market))
+    for market in dict.fromkeys(m for m, _ in wanted):
+        problems.extend(p for p in refused.get(market, ()) if p not in problems)
+    for market, fmt in wanted:
+        if market in refused:
+            failed.append(Output(task.product, market, market_locale(market, portfolio), fmt)
+                          .key)
+            continue
+        try:
+            rendering = renderer.render(product, market, fmt=fmt)
+        except ProblemsError as err:
+            failed.append(Output(task.product, market, market_locale(market, portfolio), fmt)
+                          .key)
+            problems.extend(p for p in err.problems if p not in problems)
+            continue
+        output = Output(task.product, rendering.market, rendering.locale, fmt)
+        content = rendering.content.encode("utf-8")
+        write_bytes(options.out_dir / output.key, content)
+        written.append(Written(output.key, OutputRecord(
+            task.product, market, rendering.locale, fmt, dict(rendering.inputs),
+            sha256_bytes(content), len(content),
+        )))
+    record = ProductRecord(
+        source=_portable(source, portfolio),
+        sha256=sha256_bytes(data),
+        config=config_hash(portfolio),
+        lang=product.lang,
+        markets=served,
+        valid_from=window[0],
+        valid_until=window[1],
+    )
+    return TaskResult(task.product, tuple(written), tuple(failed), tuple(problems), record,
+                      count=task.expected)
+
+
+def market_locale(market: str, portfolio: Portfolio) -> str:
+    """The locale a market's block is printed in (its profile's), which names its folder."""
+    from smpc_manager.catalogs import normalize_locale
+    from smpc_manager.profiles import load_profile
+
+    return normalize_locale(load_profile(market, portfolio).locale)
+
+
+def _portable(source: Path, portfolio: Portfolio) -> str:
+    """The product file relative to the portfolio, with forward slashes."""
+    try:
+        return source.resolve().relative_to(portfolio.root.resolve()).as_posix()
+    except ValueError:
+        return source.as_posix()
+
+
+def _valid_window(product: Product, portfolio: Portfolio, as_of: dt.date, market: str
+                  ) -> tuple[dt.date | None, dt.date | None]:
+    """The days around ``as_of`` on which ``product`` passes the expiry check for ``market``.
+
+    The date rules compare the day of the check with the product's own dates, so their
+    verdict can change only on such a date or the day after; probing those days outward from
+    ``as_of`` finds the stretch in which a rebuild needs no parse to know the verdict.
+    """
+    from smpc_manager.checks import expiry_errors
+
+    one = dt.timedelta(days=1)
+    breaks = sorted({d + delta for d in _dates(product) for delta in (dt.timedelta(0), one)})
+    until = None
+    for day in (d for d in breaks if d > as_of):
+        if expiry_errors(product, portfolio, day, market):
+            until = day - one
+            break
+    since = None
+    for day in reversed([d for d in breaks if d <= as_of]):
+        if expiry_errors(product, portfolio, day - one, market):
+            since = day
+            break
+    return since, until
+
+
+def _dates(product: Product) -> Iterator[dt.date]:
+    yield product.review_by.value
+    yield product.revision_date.value.first_day()
+    yield product.revision_date.value.last_day()
+    for ma in product.authorisations:
+        yield ma.first_authorisation.value
+        for located in (ma.renewal, ma.valid_until):
+            if located is not None:
+                yield located.value
+
+
+def _narrow(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, dt.date | None]
+            ) -> tuple[dt.date | None, dt.date | None]:
+    lows = [d for d in (a[0], b[0]) if d is not None]
+    highs = [d for d in (a[1], b[1]) if d is not None]
+    return (max(lows) if lows else None, min(highs) if highs else None)
+
+
+# ------------------------------------------------------------------------ running a plan
+
+
+def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
+    """Carry out a plan; write the manifest at the end whatever happened.
+
+    Every product's problems are collected, the others are still built; the manifest written
+    afterwards lists exactly the outputs on disk, also after an interruption.
+    """
+    started = time.perf_counter()
+    options = plan.options
+    tick = progress or (lambda _n: None)
+    outputs: dict[str, OutputRecord] = dict(plan.manifest.outputs)
+    products: dict[str, ProductRecord] = {}
+    built = failed = 0
+    problems: list[Problem] = []
+    planned_ids = {t.product for t in plan.tasks} | set(plan.products)
+    try:
+        tick(len(plan.unchanged))
+        products.update(plan.products)
+        for result in _results(plan):
+            for written in result.written:
+                outputs[written.key] = written.record
+            for key in result.failed:
+                _remove(options.out_dir, key)
+                outputs.pop(key, None)
+            if result.record is not None:
+                products[result.product] = result.record
+                # Markets or formats the product no longer serves: their files go.
+                served = {(m, f) for m in result.record.markets for f in options.formats}
+                for key, old in list(outputs.items()):
+                    if old.product == result.product and _in_scope(old, options) and (
+                        (old.market, old.fmt) not in served
+                    ):
+                        _remove(options.out_dir, key)
+                        del outputs[key]
+            else:
+                for key, old in list(outputs.items()):
+                    if old.product == result.product and _in_scope(old, options):
+                        _remove(options.out_dir, key)
+                        del outputs[key]
+            built += len(result.written)
+            failed += len(result.failed) + (1 if result.record is None else 0)
+            problems.extend(result.problems)
+            tick(result.count)
+    finally:
+        removed = 0
+        for key, old in list(outputs.items()):
+            if old.product not in planned_ids:
+                _remove(options.out_dir, key)
+                del outputs[key]
+                removed += 1
+        for product_id, record in plan.manifest.products.items():
+            if product_id in planned_ids and product_id not in products:
+                products[product_id] = record  # interrupted before its result came back
+        write_bytes(options.out_dir / MANIFEST_FILE, Manifest(outputs, products).to_bytes())
+    return BuildResult(
+        built=built,
+        unchanged=len(plan.unchanged),
+        failed=failed,
+        removed=removed,
+        problems=tuple(problems),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _in_scope(record: OutputRecord, options: BuildOptions) -> bool:
+    return (not options.markets or record.market in options.markets) and (
+        record.fmt in options.formats
+    )
+
+
+def _remove(out_dir: Path, key: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (out_dir / key).unlink()
+
+
+def _results(plan: Plan) -> Iterator[TaskResult]:
+    """Each task's result as it completes: in this process, or from a pool of workers."""
+    global _RENDERER, _WORKER  # noqa: PLW0603 - the parent acts as a worker too
+    if not plan.tasks:
+        return
+    from smpc_manager.render import Renderer
+
+    # Made here first, so that broken profiles or templates fail once, not in every worker;
+    # forked workers inherit it ready-made.
+    _RENDERER = Renderer(plan.portfolio)
+    _WORKER = (plan.portfolio, plan.options)
+    jobs = max(1, min(plan.options.jobs, len(plan.tasks)))
+    if jobs == 1:
+        for task in plan.tasks:
+            yield _run_task(task)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    chunksize = max(1, min(16, len(plan.tasks) // (jobs * 8)))
+    with context.Pool(jobs, initializer=_init_worker,
+                      initargs=(plan.portfolio, plan.options)) as pool:
+        yield from pool.imap_unordered(_run_task, plan.tasks, chunksize=chunksize)
+
+
+def build(portfolio: Portfolio, product_files: Sequence[Path], options: BuildOptions,
+          progress: Progress | None = None) -> BuildResult:
+    """Plan and run a build in one call (see :func:`plan_build` and :func:`run_plan`)."""
+    return run_plan(plan_build(portfolio, product_files, options), progress)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+__all__ = [
+    "MANIFEST_FILE",
+    "BuildOptions",
+    "BuildResult",
+    "Manifest",
+    "Plan",
+    "SmpcError",
+    "build",
+    "plan_build",
+    "run_plan",
+]
