@@ -16,6 +16,7 @@ changed message is matched only within its own context (field).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import struct
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from babel import Locale
 from babel.messages.catalog import Catalog, Message
 
 from smpc_manager import atomic
@@ -50,7 +52,7 @@ class PoCatalog(Catalog):
     ``header_fields`` the ``Name: value`` lines of its msgstr in their order.
     """
 
-    def __init__(self, locale: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, locale: str | Locale | None = None, **kwargs: Any) -> None:
         super().__init__(locale, **kwargs)
         self.header_comments: list[str] = []
         self.header_fields: list[tuple[str, str]] = []
@@ -395,7 +397,7 @@ def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
 
 def read_catalog(path: Path) -> PoCatalog:
     """Read a .po or .pot file strictly; raise :class:`ProblemsError` naming ``path:line``."""
-    where = str(path)
+    where = shown(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -554,6 +556,272 @@ def write_catalog(path: Path, catalog: Catalog) -> bool:
         pass
     atomic.write_bytes(path, data)
     return True
+
+
+# ------------------------------------------------------------------------ init and update
+
+
+def _key(message: Message) -> _Key:
+    msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+    return (msgid, message.context)
+
+
+def _has_translation(message: Message) -> bool:
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return any(strings)
+
+
+def _similarity(a: Message, b: Message) -> float:
+    return difflib.SequenceMatcher(None, _key(a)[0], _key(b)[0], autojunk=False).ratio()
+
+
+@dataclass(frozen=True, slots=True)
+class MergeCounts:
+    """What a merge did: messages added untranslated, changed English kept as fuzzy
+    suggestions, revived from obsolete entries, and made obsolete."""
+
+    added: int = 0
+    changed: int = 0
+    revived: int = 0
+    obsolete: int = 0
+    kept: int = 0
+
+
+def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
+    """Merge a template into a catalog, as ``msgmerge --previous`` does, but never across
+    contexts; return the new catalog (the inputs are left unchanged) and the counts.
+
+    - a message in both keeps its translation, flags and translator comments; locations
+      and notes come from the template; a ``#|`` previous msgid is dropped once the entry
+      is no longer fuzzy;
+    - a message that comes back is revived from its obsolete entry;
+    - a message whose English changed gets the translation of the entry with the same
+      context as a *fuzzy* suggestion, with the English it was made for as ``#| msgid``
+      (the oldest one, if the entry was already fuzzy);
+    - an entry the template no longer has becomes obsolete (``#~``); nothing is deleted.
+
+    Merging the result with the same template again changes nothing.
+    """
+    new = PoCatalog(locale=old.locale)
+    if isinstance(old, PoCatalog):
+        new.header_comments = list(old.header_comments)
+        new.header_fields = list(old.header_fields)
+        new.header_fuzzy = new.fuzzy = old.header_fuzzy
+    else:
+        new.header_fields = list(old.mime_headers)
+        new.header_fuzzy = new.fuzzy = bool(old.fuzzy)
+    created = template.header("POT-Creation-Date") if isinstance(template, PoCatalog) \
+        else None
+    if created is not None:
+        new.set_header("POT-Creation-Date", created)
+    new.charset = "utf-8"
+
+    wanted = [m for m in template if m.id]
+    wanted_keys = {_key(m) for m in wanted}
+    live = {_key(m): m for m in old if m.id}
+    gone = {_key(m): m for m in old.obsolete.values()}
+    # Entries that may lend their translation to a changed message of the same context.
+    spare = [m for k, m in live.items() if k not in wanted_keys] + \
+            [m for k, m in gone.items() if k not in wanted_keys and k not in live]
+    used: set[int] = set()
+    counts = {"added": 0, "changed": 0, "revived": 0, "kept": 0}
+    for entry in wanted:
+        key = _key(entry)
+        if key in live or key in gone:
+            counts["kept" if key in live else "revived"] += 1
+            message = (live.get(key) or gone[key]).clone()
+            message.locations = list(entry.locations)
+            message.auto_comments = list(entry.auto_comments)
+            if not message.fuzzy:
+                message.previous_id = []
+        else:
+            message = _suggestion(entry, spare, used)
+            counts["changed" if message.fuzzy else "added"] += 1
+        new[message.id] = message
+
+    obsolete: dict[_Key, Message] = {}
+    for key, message in gone.items():
+        if key not in wanted_keys and id(message) not in used:
+            obsolete[key] = message.clone()
+    newly = 0
+    for key, message in live.items():
+        if key not in wanted_keys and id(message) not in used:
+            newly += 1
+            obsolete[key] = message.clone()
+    for (msgid, context), message in obsolete.items():
+        message.locations = []
+        new.obsolete[msgid if context is None else (msgid, context)] = message
+    return new, MergeCounts(counts["added"], counts["changed"], counts["revived"], newly,
+                            counts["kept"])
+
+
+def _suggestion(entry: Message, spare: list[Message], used: set[int]) -> Message:
+    """A new message for ``entry``: fuzzy with the best translation of the same context,
+    or untranslated when that context has none."""
+    candidates = [
+        m for m in spare
+        if m.context == entry.context and id(m) not in used and _has_translation(m)
+        and isinstance(m.id, (list, tuple)) == isinstance(entry.id, (list, tuple))
+    ]
+    message = entry.clone()
+    message.flags = set()
+    message.previous_id = []
+    message.user_comments = []
+    if not candidates:
+        message.string = ("",) * len(entry.id) if isinstance(entry.id, (list, tuple)) else ""
+        return message
+    best = max(candidates, key=lambda m: _similarity(m, entry))  # first one wins a tie
+    used.add(id(best))
+    message.string = best.string
+    message.flags = {"fuzzy"}
+    message.user_comments = list(best.user_comments)
+    if best.fuzzy and best.previous_id:
+        message.previous_id = list(best.previous_id)
+    else:
+        message.previous_id = list(best.id) if isinstance(best.id, (list, tuple)) \
+            else [best.id]
+    return message
+
+
+def new_catalog(template: Catalog, locale: str, title: str, now: dt.datetime) -> PoCatalog:
+    """A new catalog for ``locale`` from a template: every message untranslated, a header
+    with the language, its plural forms and ``now`` as the revision date."""
+    from babel.messages.plurals import get_plural
+
+    name = normalize_locale(locale)
+    language = Locale.parse(name).get_display_name("en") or name
+    project = template.header("Project-Id-Version") if isinstance(template, PoCatalog) \
+        else template.project
+    created = template.header("POT-Creation-Date") if isinstance(template, PoCatalog) \
+        else None
+    empty = PoCatalog(locale=name)
+    empty.header_comments = [f"{language} translation of {title}."]
+    empty.header_fields = [
+        ("Project-Id-Version", project or ""),
+        ("Report-Msgid-Bugs-To", ""),
+        ("POT-Creation-Date", created or format_header_date(now)),
+        ("PO-Revision-Date", format_header_date(now)),
+        ("Last-Translator", ""),
+        ("Language-Team", language),
+        ("Language", name),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Plural-Forms", get_plural(name).plural_forms),
+    ]
+    empty.header_fuzzy = empty.fuzzy = False
+    catalog, _ = merge(empty, template)
+    return catalog
+
+
+# ------------------------------------------------------------------------ portfolio steps
+
+
+def shown(path: Path) -> str:
+    """A path as messages show it: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+@dataclass(frozen=True, slots=True)
+class Updated:
+    """The outcome of ``init`` or ``update`` for one product's catalog in one language."""
+
+    product: str
+    locale: str
+    path: Path
+    created: bool
+    written: bool
+    counts: MergeCounts
+
+
+def read_template(portfolio: Portfolio, product_id: str) -> PoCatalog:
+    """The product's template; a missing one is a problem that says how to make it."""
+    path = portfolio.template_path(product_id)
+    if not path.is_file():
+        raise ProblemsError([Problem(
+            SourceLocation(shown(path)),
+            f"no template for product '{product_id}' (run `smpc extract"
+            f" {shown(portfolio.root)}` first)",
+        )])
+    return read_catalog(path)
+
+
+def init_catalog(portfolio: Portfolio, product: Product, locale: str,
+                 now: dt.datetime) -> Updated:
+    """Start the product's catalog for ``locale`` from its template; an existing catalog
+    is left exactly as it is (``written`` is False)."""
+    name = normalize_locale(locale)
+    path = portfolio.catalog_path(name, product.id)
+    if path.exists():
+        return Updated(product.id, name, path, created=False, written=False,
+                       counts=MergeCounts())
+    catalog = new_catalog(read_template(portfolio, product.id), name, product.name.value, now)
+    write_catalog(path, catalog)
+    return Updated(product.id, name, path, created=True, written=True,
+                   counts=MergeCounts(added=len(catalog)))
+
+
+def update_catalog(portfolio: Portfolio, product: Product, locale: str,
+                   now: dt.datetime) -> Updated:
+    """Merge the product's template into its catalog for ``locale`` (see :func:`merge`);
+    a language that has catalogs but none for this product gets a new one."""
+    name = normalize_locale(locale)
+    path = portfolio.catalog_path(name, product.id)
+    if not path.is_file():
+        return init_catalog(portfolio, product, name, now)
+    template = read_template(portfolio, product.id)
+    catalog, counts = merge(read_catalog(path), template)
+    written = write_catalog(path, catalog)
+    return Updated(product.id, name, path, created=False, written=written, counts=counts)
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """The outcome of compiling one catalog to a .mo file."""
+
+    product: str
+    locale: str
+    path: Path
+    compiled: int
+    fuzzy: int
+    untranslated: int
+    failed: int
+    written: bool
+
+
+def compile_catalog(product: Product, locale: str, path: Path) -> Compiled:
+    """Write ``path`` with the suffix .mo: every translated message that is not fuzzy and
+    passes the translation checks, so the .mo gives what rendering would use."""
+    from smpc_manager.translation import check_translation
+
+    catalog = read_catalog(path)
+    include: list[Message] = []
+    fuzzy = untranslated = failed = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        if not _has_translation(message):
+            untranslated += 1
+        elif message.fuzzy:
+            fuzzy += 1
+        elif isinstance(message.string, str) and isinstance(message.id, str) and \
+                check_translation(message.id, message.string, locale, product.name.value):
+            failed += 1
+        else:
+            include.append(message)
+    target = path.with_suffix(".mo")
+    data = format_mo(catalog, include)
+    try:
+        written = target.read_bytes() != data
+    except OSError:
+        written = True
+    if written:
+        atomic.write_bytes(target, data)
+    return Compiled(product.id, locale, target, len(include), fuzzy, untranslated, failed,
+                    written)
 
 
 # ------------------------------------------------------------------------ finding catalogs

@@ -1,0 +1,114 @@
+"""Products -> gettext templates: one ``locales/templates/<id>.pot`` per product.
+
+Each translatable element becomes one message: ``msgctxt`` names the field
+(``contraindications/2``), so equal English in two places may differ in German; ``#:`` is
+the XML file (relative to the portfolio root) and line; ``#.`` is the field's meaning from
+the schema. What is not translatable (the invented name, codes, numbers-only fields, dates)
+is never a message: :meth:`Product.messages` yields only the texts.
+
+A template is rewritten only when its messages change, and then its ``POT-Creation-Date``
+is the injected ``now``; extracting unchanged products leaves every byte as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Message
+
+from smpc_manager.catalogs import (
+    WIDTH,
+    PoCatalog,
+    format_header_date,
+    format_po,
+    read_catalog,
+    write_catalog,
+)
+from smpc_manager.errors import ProblemsError
+from smpc_manager.model import Product
+
+_TEMPLATE_DATE_FIELD = "POT-Creation-Date"
+
+
+def relative_location(path: str, root: Path) -> str:
+    """A product path as the ``#:`` comment shows it: relative to the portfolio root, with
+    forward slashes (``products/besponsa.xml``)."""
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def template_for(product: Product, root: Path, creation_date: str) -> PoCatalog:
+    """The template catalog of one product; ``creation_date`` goes into the header as is."""
+    source = relative_location(product.path, root)
+    catalog = PoCatalog(fuzzy=True)
+    catalog.header_comments = [
+        f"Messages of {product.name.value} ({source}) for translation.",
+        "Written by `smpc extract`; translators work on the catalogs made from it",
+        f"(`smpc init`, `smpc update`): locales/<language>/LC_MESSAGES/{product.id}.po.",
+    ]
+    catalog.header_fuzzy = True
+    catalog.header_fields = [
+        ("Project-Id-Version", product.id),
+        ("Report-Msgid-Bugs-To", ""),
+        (_TEMPLATE_DATE_FIELD, creation_date),
+        ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
+        ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
+        ("Language-Team", "LANGUAGE <LL@li.org>"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+    ]
+    for text in product.messages():
+        location = (relative_location(text.location.path, root), text.location.line)
+        notes = textwrap.wrap(text.note, WIDTH - 3, break_long_words=False,
+                              break_on_hyphens=False) if text.note else []
+        key = catalog.get(text.source, context=text.context)
+        if key is not None:  # the same field twice: one message, both places
+            key.locations.append(location)
+            continue
+        message = Message(text.source, "", locations=[location], auto_comments=notes,
+                          context=text.context)
+        message.flags = set()  # no python-format guesses from a '%' in the English
+        catalog[text.source] = message
+    return catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """The outcome of extracting one product."""
+
+    product: str
+    path: Path
+    messages: int
+    written: bool
+
+
+def extract(product: Product, template: Path, root: Path, now: dt.datetime) -> Extracted:
+    """Write the product's template to ``template`` unless its messages are unchanged.
+
+    The header keeps the old ``POT-Creation-Date`` while the messages are the same, so an
+    unchanged product gives a byte-identical file; otherwise the date is ``now``.
+    """
+    old_date = _old_creation_date(template)
+    if old_date is not None:
+        catalog = template_for(product, root, old_date)
+        if template.read_bytes() == format_po(catalog).encode("utf-8"):
+            return Extracted(product.id, template, len(catalog), written=False)
+    catalog = template_for(product, root, format_header_date(now))
+    written = write_catalog(template, catalog)
+    return Extracted(product.id, template, len(catalog), written)
+
+
+def _old_creation_date(template: Path) -> str | None:
+    if not template.is_file():
+        return None
+    try:
+        old = read_catalog(template)
+    except ProblemsError:  # a broken template is simply made again
+        return None
+    return old.header(_TEMPLATE_DATE_FIELD)
