@@ -157,6 +157,194 @@ def validate(paths: Sequence[Path], fmt: str) -> None:
 # ------------------------------------------------------------------------ gettext workflow
 # (extract, init, update, compile, stats)
 
+_LOCALE_OPTION = click.option(
+    "--locale", "-l", "locales", multiple=True, metavar="LOCALE",
+    help="Only this language (de, de_AT); repeat for more. Default: every language that"
+         " has catalogs under locales/.",
+)
+
+
+def _load_products(paths: Sequence[Path]) -> list[tuple[Any, Any]]:
+    """(portfolio, product) for each product file named or found; all problems at once."""
+    from smpc_manager.errors import ProblemsError
+    from smpc_manager.loader import load_product
+    from smpc_manager.portfolio import expand
+
+    loaded: list[tuple[Any, Any]] = []
+    problems: list[Any] = []
+    for target in expand(paths):
+        try:
+            loaded.append((target.portfolio, load_product(target.path)))
+        except ProblemsError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ProblemsError(problems)
+    return loaded
+
+
+def _chosen_locales(portfolio: Any, locales: Sequence[str]) -> list[str]:
+    from smpc_manager.catalogs import normalize_locale
+
+    if locales:
+        return [normalize_locale(x) for x in locales]
+    return list(portfolio.catalog_locales())
+
+
+@main.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def extract_command(paths: Sequence[Path]) -> None:
+    """Write each product's translation template, locales/templates/<id>.pot.
+
+    One message per translatable element, with msgctxt naming the field, #: the XML line
+    and #. a note. A template whose messages did not change is left byte for byte as it
+    was. SOURCE_DATE_EPOCH, if set, is the POT-Creation-Date of a changed template.
+
+    \b
+    Example:
+      smpc extract examples/portfolio
+    """
+    from smpc_manager.catalogs import clock_now, shown
+    from smpc_manager.extract import extract
+
+    now = clock_now()
+    for portfolio, product in _load_products(paths):
+        done = extract(product, portfolio.template_path(product.id), portfolio.root, now)
+        state = "written" if done.written else "unchanged"
+        click.echo(f"{shown(done.path)}: {done.messages} messages ({state})")
+
+
+@main.command("init")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", "locales", multiple=True, required=True, metavar="LOCALE",
+              help="The language to start (de); repeat for more.")
+def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
+    """Start the catalogs of a language from the templates (run extract first).
+
+    Creates locales/<locale>/LC_MESSAGES/<id>.po for each product; a catalog that exists
+    is left as it is (smpc update merges into it).
+
+    \b
+    Example:
+      smpc init examples/portfolio --locale de
+    """
+    from smpc_manager.catalogs import clock_now, init_catalog, shown
+
+    now = clock_now()
+    for portfolio, product in _load_products(paths):
+        for locale in _chosen_locales(portfolio, locales):
+            done = init_catalog(portfolio, product, locale, now)
+            if done.created:
+                click.echo(f"{shown(done.path)}: created, {done.counts.added} messages to"
+                           " translate")
+            else:
+                click.echo(f"{shown(done.path)}: exists, left as it is (use smpc update)")
+
+
+@main.command("update")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_LOCALE_OPTION
+def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
+    """Merge the templates into the catalogs, keeping every translation.
+
+    Changed English keeps its old translation as a fuzzy entry with the previous English
+    (#| msgid); fuzzy matches never cross fields (msgctxt); removed messages become
+    obsolete (#~); a message that returns is revived. Unchanged input leaves the files
+    byte for byte as they were.
+
+    \b
+    Example:
+      smpc update examples/portfolio --locale de
+    """
+    from smpc_manager.catalogs import clock_now, shown, update_catalog
+    from smpc_manager.errors import UsageError
+
+    now = clock_now()
+    for portfolio, product in _load_products(paths):
+        chosen = _chosen_locales(portfolio, locales)
+        if not chosen:
+            raise UsageError(f"{shown(portfolio.locales_dir)}: no catalogs yet (start one with"
+                             f" smpc init {shown(portfolio.root)} --locale LOCALE)")
+        known = set(portfolio.catalog_locales())
+        for locale in chosen:
+            if locale not in known:
+                raise UsageError(f"no catalogs for '{locale}' yet (start them with smpc init"
+                                 f" {shown(portfolio.root)} --locale {locale})")
+            done = update_catalog(portfolio, product, locale, now)
+            c = done.counts
+            if done.created:
+                click.echo(f"{shown(done.path)}: created, {c.added} messages to translate")
+                continue
+            state = "written" if done.written else "unchanged"
+            click.echo(f"{shown(done.path)}: {c.added} added, {c.changed} changed (fuzzy),"
+                       f" {c.revived} revived, {c.obsolete} obsolete ({state})")
+
+
+@main.command("compile")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_LOCALE_OPTION
+def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
+    """Write a .mo file next to each catalog, for tools that want compiled catalogs.
+
+    Only translations rendering would use go in: not fuzzy, and passing the checks.
+    Rendering itself reads the .po files.
+
+    \b
+    Example:
+      smpc compile examples/portfolio
+    """
+    from smpc_manager.catalogs import compile_catalog, shown
+
+    for portfolio, product in _load_products(paths):
+        for locale in _chosen_locales(portfolio, locales):
+            path = portfolio.catalog_path(locale, product.id)
+            if not path.is_file():
+                continue
+            done = compile_catalog(product, locale, path)
+            left = [f"{n} {what}" for n, what in ((done.fuzzy, "fuzzy"),
+                                                 (done.untranslated, "untranslated"),
+                                                 (done.failed, "failing checks")) if n]
+            note = f"; left out: {', '.join(left)}" if left else ""
+            click.echo(f"{shown(done.path)}: {done.compiled} messages{note}")
+
+
+@main.command("stats")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_LOCALE_OPTION
+@click.option("--format", "fmt", type=FORMATS_TEXT_JSON, default="text", show_default=True,
+              help="text: a line per product and language, then what is missing; json: a"
+                   " list of records.")
+def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> None:
+    """How far each product is translated, per language.
+
+    Counts translated, fuzzy, untranslated, failing (a translation that fails a check:
+    tags, the invented name, numbers in the language's notation) and obsolete messages,
+    and whether the catalog is complete for rendering.
+
+    \b
+    Examples:
+      smpc stats examples/portfolio
+      smpc stats examples/portfolio --format json
+    """
+    from smpc_manager.catalogs import statistics
+
+    records = []
+    for portfolio, product in _load_products(paths):
+        for stat in statistics(portfolio, [product], _chosen_locales(portfolio, locales)):
+            records.append((portfolio, stat))
+    if fmt == "json":
+        emit_json([stat.as_dict(portfolio.root) for portfolio, stat in records])
+        return
+    if not records:
+        click.echo("no catalogs yet (start one with smpc init PORTFOLIO --locale LOCALE)")
+    for _portfolio, stat in records:
+        state = "complete" if stat.complete else "incomplete"
+        click.echo(f"{stat.product} {stat.locale}: {stat.translated}/{stat.total} translated,"
+                   f" {stat.fuzzy} fuzzy, {stat.untranslated} untranslated, {stat.failed}"
+                   f" failing checks, {stat.obsolete} obsolete: {state}")
+        for gap in stat.gaps:
+            click.echo(f"  {gap.text.location}: {gap.text.context}: {gap.status}:"
+                       f" {'; '.join(gap.reasons)}")
+
 
 # ------------------------------------------------------------------------ render
 
