@@ -349,6 +349,59 @@ def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> No
 # ------------------------------------------------------------------------ render
 
 
+@main.command()
+@click.argument("product", type=click.Path(path_type=Path))
+@click.option("--market", "-m", required=True, metavar="M",
+              help="The market whose profile is rendered: AT, DE, IE, GB, or one the"
+                   " portfolio's smpc.toml defines.")
+@click.option("--locale", "-l", default=None, metavar="L",
+              help="Render in this language instead of the market's (e.g. en for an"
+                   " English preview of the Austrian block).")
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text",
+              show_default=True,
+              help="text: the artwork-ready block; html: a standalone page; json: the"
+                   " fields, labels and input hashes.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file (atomically; nothing is written on refusal)"
+                   " instead of standard output.")
+def render(product: Path, market: str, locale: str | None, fmt: str,
+           output: Path | None) -> None:
+    """Render one product's text block for one market.
+
+    The profile of the market picks the elements, their order, labels and legal phrases;
+    the product's catalog gives the translation. A translation that is missing, fuzzy or
+    fails a check refuses the rendering (exit 1) with every such message listed as
+    path:line: field: why; the source language needs no catalog.
+
+    \b
+    Examples:
+      smpc render products/besponsa.xml --market AT
+      smpc render products/besponsa.xml --market AT --locale en
+      smpc render products/besponsa.xml --market IE --format html -o besponsa-ie.html
+    """
+    from smpc_manager.atomic import write_text
+    from smpc_manager.errors import UsageError
+    from smpc_manager.loader import load_product
+    from smpc_manager.portfolio import expand
+    from smpc_manager.render import Renderer
+
+    targets = expand([product])
+    if len(targets) != 1:
+        raise UsageError(f"{product}: render takes one product file; this folder holds"
+                         f" {len(targets)}")
+    target = targets[0]
+    loaded = load_product(target.path)
+    renderer = Renderer(target.portfolio)
+    renderer.profile(market)  # an unknown market is a usage error before anything else
+    # (The --as-of expiry refusal, checks.expiry_errors, belongs here: before rendering.)
+    rendering = renderer.render(loaded, market, locale, fmt)
+    if output is not None:
+        write_text(output, rendering.content)
+    else:
+        click.echo(rendering.content, nl=False)
+
+
+
 # ------------------------------------------------------------------------ check
 
 

@@ -1,0 +1,158 @@
+"""The tool's own gettext domain ``smpc``: labels, titles and fixed legal phrases.
+
+Its messages live in two places: the Jinja2 templates (``{% trans %}`` blocks, found with
+Babel's Jinja2 extractor) and the market profiles (``title``, ``label``, ``phrase``, the
+prescription wordings, ``cost-format``). This module collects both into ``locales/smpc.pot``
+and merges that into every ``locales/<lang>/LC_MESSAGES/smpc.po`` the same way ``smpc
+update`` merges a product's catalogs (a changed English phrase turns its translation fuzzy,
+nothing is lost). It is a maintainer's tool, not a user command::
+
+    python -m smpc_manager.tooldomain            # rewrite smpc.pot, merge into each smpc.po
+    python -m smpc_manager.tooldomain --check    # exit 1 if smpc.pot or a smpc.po is stale
+
+The English catalog holds each message as its own translation (as GNU ``msgen`` makes
+one), so a wording meant for English readers can be changed there without touching the
+profiles. Unchanged input gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from babel.messages.catalog import Message as PoMessage
+
+from smpc_manager import __version__
+from smpc_manager.catalogs import (
+    WIDTH,
+    PoCatalog,
+    clock_now,
+    format_header_date,
+    format_po,
+    merge,
+    read_catalog,
+    write_catalog,
+)
+from smpc_manager.errors import SmpcError
+from smpc_manager.profiles import Message, load_profile, shipped_markets
+from smpc_manager.render import DOMAIN, template_messages
+from smpc_manager.resources import resource_dir
+
+TEMPLATE_NAME = f"{DOMAIN}.pot"
+_DATE_FIELD = "POT-Creation-Date"
+
+
+def tool_messages() -> list[Message]:
+    """Every ``smpc`` message: the templates' first, then each shipped profile's in order."""
+    found = list(template_messages())
+    for market in shipped_markets():
+        found.extend(load_profile(market).messages())
+    return found
+
+
+def tool_template(creation_date: str) -> PoCatalog:
+    """The ``smpc.pot`` catalog; ``creation_date`` goes into the header as is."""
+    catalog = PoCatalog(fuzzy=True)
+    catalog.header_comments = [
+        "Labels, titles and fixed legal phrases of smpc-manager's templates and market",
+        "profiles. Written by `python -m smpc_manager.tooldomain`; do not edit by hand.",
+    ]
+    catalog.header_fuzzy = True
+    catalog.header_fields = [
+        ("Project-Id-Version", f"smpc-manager {__version__}"),
+        ("Report-Msgid-Bugs-To", ""),
+        (_DATE_FIELD, creation_date),
+        ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
+        ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
+        ("Language-Team", "LANGUAGE <LL@li.org>"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+    ]
+    for message in tool_messages():
+        location = (message.location.path, message.location.line)
+        entry = catalog.get(message.msgid)
+        if entry is not None:  # the same label in several markets: one message
+            if location not in entry.locations:
+                entry.locations.append(location)
+            for note in _notes(message):
+                if note not in entry.auto_comments:
+                    entry.auto_comments.append(note)
+            continue
+        entry = PoMessage(message.msgid, "", locations=[location],
+                          auto_comments=_notes(message))
+        catalog[message.msgid] = entry
+    return catalog
+
+
+def _notes(message: Message) -> list[str]:
+    if not message.note:
+        return []
+    return textwrap.wrap(message.note, WIDTH - 3, break_long_words=False,
+                         break_on_hyphens=False)
+
+
+def _same_but_date(old: PoCatalog, new: PoCatalog) -> bool:
+    date = old.header(_DATE_FIELD)
+    if date is None:
+        return False
+    new.set_header(_DATE_FIELD, date)
+    return format_po(old) == format_po(new)
+
+
+def refresh(locales: Path, *, write: bool) -> list[str]:
+    """Make ``smpc.pot`` and each ``smpc.po`` under ``locales`` current; return the files
+    that were (or, with ``write=False``, would be) changed."""
+    pot_path = locales / TEMPLATE_NAME
+    template = tool_template(format_header_date(clock_now()))
+    changed: list[str] = []
+    if pot_path.is_file():
+        old = read_catalog(pot_path)
+        if not _same_but_date(old, template):
+            template.set_header(_DATE_FIELD, format_header_date(clock_now()))
+            changed.append(str(pot_path))
+    else:
+        changed.append(str(pot_path))
+    if write:
+        write_catalog(pot_path, template)
+    for po_path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        catalog, _counts = merge(read_catalog(po_path), template)
+        if po_path.parts[-3] == "en":  # English: every new message is its own translation
+            for entry in catalog:
+                if entry.id and not entry.string:
+                    entry.string = entry.id
+        if format_po(catalog).encode("utf-8") != po_path.read_bytes():
+            changed.append(str(po_path))
+            if write:
+                write_catalog(po_path, catalog)
+    return changed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m smpc_manager.tooldomain",
+        description="Extract the smpc domain (templates and market profiles) into"
+                    " locales/smpc.pot and merge it into every locales/*/LC_MESSAGES/smpc.po.",
+    )
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 if a file is not current")
+    parser.add_argument("--locales", type=Path, default=resource_dir("locales"),
+                        help="the folder holding smpc.pot (default: %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        changed = refresh(args.locales, write=not args.check)
+    except SmpcError as err:
+        for line in err.lines():
+            print(line, file=sys.stderr)
+        return err.exit_code
+    verb = "not current" if args.check else "written"
+    for path in changed:
+        print(f"{path}: {verb}", file=sys.stderr)
+    return 1 if args.check and changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
