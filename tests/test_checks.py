@@ -27,7 +27,7 @@ from smpc_manager.checks import (
 from smpc_manager.clock import add_months, parse_day
 from smpc_manager.loader import load_product
 from smpc_manager.model import Authorisation, Located, PartialDate, Problem, Product, Severity
-from smpc_manager.portfolio import Policy, Portfolio, expand, load_portfolio
+from smpc_manager.portfolio import Policy, Portfolio, Target, load_portfolio
 from tests.conftest import DATA, EXAMPLE
 
 CHECK_DATA = DATA / "check"
@@ -335,7 +335,9 @@ def test_a_file_the_loader_refuses_comes_back_as_findings() -> None:
 
 
 def test_check_goes_on_after_a_bad_file() -> None:
-    targets = expand([CHECK_DATA / "review-by-before-revision-date.xml", BESPONSA])
+    english = Portfolio(root=EXAMPLE, markets=("IE",))  # no catalog needed
+    targets = [Target(CHECK_DATA / "review-by-before-revision-date.xml", english),
+               Target(BESPONSA, english)]
     report = check_targets(targets, D(2027, 12, 11))
     assert [(Path(f.location.path).name, f.severity) for f in report.findings] == [
         ("review-by-before-revision-date.xml", Severity.ERROR),

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def test_json_parses_and_lists_the_error(runner: CliRunner) -> None:
         "locale": None,
         "message": f"review-by {review_by(BESPONSA)} has passed (as of {day_after}):"
                    " re-verify against the current SmPC",
+        "file": str(BESPONSA),
     }
 
 
@@ -201,9 +203,15 @@ def test_an_unknown_market_is_a_usage_error(runner: CliRunner) -> None:
 
 @pytest.fixture
 def mixed(tmp_path: Path) -> Path:
-    """A portfolio with the example, a file the loader refuses and two with findings."""
+    """A portfolio with the example, a file the loader refuses and two with findings.
+
+    Its one market is IE, in the products' own language, so only dates are at stake.
+    """
     root = tmp_path / "mixed"
-    shutil.copytree(EXAMPLE, root)
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.mo"))
+    config = root / "smpc.toml"
+    config.write_text(re.sub(r"(?m)^markets = .*$", 'markets = ["IE"]',
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
     for name in ("review-by-before-revision-date", "conditional-without-valid-until",
                  "gb-authorisation-ends-leap-day"):
         shutil.copy(CHECK_DATA / f"{name}.xml", root / "products")
@@ -282,3 +290,70 @@ def test_help_states_the_boundaries_and_the_json(runner: CliRunner) -> None:
     assert "It has passed only the day after (as-of > date)" in text
     assert '"findings": [' in text
     assert '"summary":' in text
+
+
+# ------------------------------------------------------------------------ translations
+
+
+def po_path(portfolio: Path) -> Path:
+    return portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def gnu_statistics(po: Path) -> str:
+    """What GNU msgfmt counts in a catalog (a cross-check of what we read)."""
+    if shutil.which("msgfmt") is None:
+        pytest.skip("GNU msgfmt is not installed")
+    result = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)],
+                            capture_output=True, text=True, check=True)
+    return result.stderr
+
+
+def test_the_example_catalogs_pass(runner: CliRunner, portfolio: Path) -> None:
+    result = check(runner, portfolio, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["findings"] == []
+
+
+def test_a_fuzzy_message_is_an_error_for_each_german_market(runner: CliRunner,
+                                                            portfolio: Path) -> None:
+    po = po_path(portfolio)
+    edit(po, 'msgctxt "indications"\n', '#, fuzzy\nmsgctxt "indications"\n')
+    assert "1 fuzzy translation" in gnu_statistics(po)
+    result = check(runner, portfolio, "--format", "json")
+    assert result.exit_code == 1
+    product = portfolio / "products" / "besponsa.xml"
+    line = line_of(product, "BESPONSA is indicated as monotherapy")
+    found = [(f["market"], f["locale"], f["line"]) for f in json.loads(result.output)["findings"]
+             if f["rule"] == "translation" and f["field"] == "indications"
+             and "fuzzy" in f["message"]]
+    assert found == [("AT", "de_AT", line), ("DE", "de_DE", line)]
+    # IE is printed in the products' English: the German catalog does not concern it.
+    assert check(runner, portfolio, "--market", "IE").exit_code == 0
+
+
+def test_a_failing_translation_is_an_error(runner: CliRunner, portfolio: Path) -> None:
+    edit(po_path(portfolio), "1 ml Lösung 0,25 mg", "1 ml Lösung 0.25 mg")
+    result = check(runner, portfolio, "--market", "AT")
+    assert result.exit_code == 1
+    product = portfolio / "products" / "besponsa.xml"
+    line = line_of(product, "After reconstitution")
+    assert re.search(rf"besponsa\.xml:{line}:\d+: error: \[AT de_AT\] composition/2: failed in"
+                     r" de_AT: .*0,25", result.output), result.output
+
+
+def test_a_missing_catalog_is_an_error(runner: CliRunner, portfolio: Path) -> None:
+    po_path(portfolio).unlink()
+    result = check(runner, portfolio, "--market", "DE", "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.output)["findings"]
+    product = str(portfolio / "products" / "besponsa.xml")
+    assert finding["file"] == product
+    assert (finding["rule"], finding["market"], finding["locale"]) == ("translation", "DE",
+                                                                      "de_DE")
+    assert "no de_DE catalog for besponsa" in finding["message"]

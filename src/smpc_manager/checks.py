@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from smpc_manager.clock import add_months
@@ -328,8 +328,21 @@ def markets_of(
 def translation_findings(
     product: Product, portfolio: Portfolio, market: str, locale: str | None = None
 ) -> list[Problem]:
-    """Per market and language: a catalog that is incomplete, fuzzy or fails its checks."""
-    return []
+    """Per market and language: what would make ``smpc render`` refuse, as errors.
+
+    A catalog that is missing, incomplete, fuzzy or fails the translation checks (in the
+    product's domain or the tool's labels), or data the market requires that the product
+    lacks. ``locale`` defaults to the market's.
+    """
+    from smpc_manager.profiles import load_profile
+    from smpc_manager.render import translation_problems
+
+    target = locale or load_profile(market, portfolio).locale
+    return [
+        Finding(p.location, p.message, Severity.ERROR, p.field, rule="translation",
+                market=market, locale=target)
+        for p in translation_problems(product, portfolio, market, locale)
+    ]
 
 
 # ------------------------------------------------------------------------ files and reports
@@ -388,32 +401,62 @@ def expiry_errors(
 
 
 @dataclass(frozen=True, slots=True)
+class FileResult:
+    """The findings for one product file checked.
+
+    A finding may point into another file (the product's catalog, a profile); it is still
+    reported under the product it concerns.
+    """
+
+    path: str
+    findings: tuple[Problem, ...] = ()
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for p in self.findings if p.severity is severity)
+
+
+@dataclass(frozen=True, slots=True)
 class CheckReport:
     """The findings of a check over some product files, as of one day."""
 
     as_of: dt.date
-    files: tuple[str, ...]
-    findings: tuple[Problem, ...] = field(default=())
+    results: tuple[FileResult, ...] = ()
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(r.path for r in self.results)
+
+    @property
+    def findings(self) -> tuple[Problem, ...]:
+        return tuple(p for r in self.results for p in r.findings)
 
     @property
     def errors(self) -> int:
-        return sum(1 for p in self.findings if p.severity is Severity.ERROR)
+        return sum(r.count(Severity.ERROR) for r in self.results)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for p in self.findings if p.severity is Severity.WARNING)
+        return sum(r.count(Severity.WARNING) for r in self.results)
 
-    def files_with(self, severity: Severity) -> int:
-        return len({p.location.path for p in self.findings if p.severity is severity})
+    @property
+    def files_with_errors(self) -> int:
+        return sum(1 for r in self.results if r.count(Severity.ERROR))
 
     def as_dict(self) -> dict[str, object]:
-        """The stable JSON structure of ``smpc check --format json`` (see its --help)."""
+        """The stable JSON structure of ``smpc check --format json`` (see its --help).
+
+        Each finding is :meth:`Finding.as_dict` plus ``file``, the product file it concerns
+        (``path`` is where the problem is: the product, or its catalog).
+        """
         return {
             "as_of": self.as_of.isoformat(),
-            "findings": [_as_finding(p, "").as_dict() for p in self.findings],
+            "findings": [
+                {**_as_finding(p, "").as_dict(), "file": r.path}
+                for r in self.results for p in r.findings
+            ],
             "summary": {
-                "files": len(self.files),
-                "files_with_errors": self.files_with(Severity.ERROR),
+                "files": len(self.results),
+                "files_with_errors": self.files_with_errors,
                 "errors": self.errors,
                 "warnings": self.warnings,
                 "ok": self.errors == 0,
@@ -428,13 +471,20 @@ def check_targets(
     market: str | None = None,
     warn_days: int | None = None,
 ) -> CheckReport:
-    """Check every product file, each with its portfolio's policy, into one report."""
-    findings: list[Problem] = []
+    """Check every product file, each with its portfolio's policy, into one report.
+
+    Within a file, the findings in the product file come first, in line order, then those
+    in other files (its catalogs) by path and line.
+    """
+    results = []
     for target in targets:
+        path = str(target.path)
         found = check_file(target.path, target.portfolio, as_of, market=market,
                            warn_days=warn_days)
-        findings.extend(_sorted(found))
-    return CheckReport(as_of, tuple(str(t.path) for t in targets), tuple(findings))
+        found.sort(key=lambda p: (p.location.path != path, p.location.path,
+                                  p.location.line, p.location.column))
+        results.append(FileResult(path, tuple(found)))
+    return CheckReport(as_of, tuple(results))
 
 
 def _as_finding(problem: Problem, rule: str) -> Finding:

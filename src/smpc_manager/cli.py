@@ -480,31 +480,27 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
 
 
 def _echo_check_report(report: CheckReport) -> None:
-    """Findings grouped by file, a blank line between files, then one summary line."""
+    """Findings grouped by product file, a blank line between files, then a summary line."""
     from smpc_manager.checks import Finding
     from smpc_manager.model import Severity
 
     styles: dict[Severity, dict[str, Any]] = {
         Severity.ERROR: {"fg": "red", "bold": True}, Severity.WARNING: {"fg": "yellow"}}
-    current = None
-    for finding in report.findings:
-        if current is not None and finding.location.path != current:
-            click.echo()
-        current = finding.location.path
-        scope = ""
-        if isinstance(finding, Finding) and (finding.market or finding.locale):
-            scope = "[" + " ".join(s for s in (finding.market, finding.locale) if s) + "] "
-        label = click.style(finding.severity.value, **styles[finding.severity])
-        click.echo(f"{click.style(str(finding.location), bold=True)}: {label}: {scope}"
-                   f"{finding.message}")
-    if report.findings:
+    for result in (r for r in report.results if r.findings):
+        for finding in result.findings:
+            scope = ""
+            if isinstance(finding, Finding) and (finding.market or finding.locale):
+                scope = "[" + " ".join(s for s in (finding.market, finding.locale) if s) + "] "
+            label = click.style(finding.severity.value, **styles[finding.severity])
+            click.echo(f"{click.style(str(finding.location), bold=True)}: {label}: {scope}"
+                       f"{finding.message}")
         click.echo()
     files = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''}"
     parts = []
     if report.errors:
         parts.append(click.style(
             f"{report.errors} error{'s' if report.errors != 1 else ''} in"
-            f" {report.files_with(Severity.ERROR)} of {files}", fg="red", bold=True))
+            f" {report.files_with_errors} of {files}", fg="red", bold=True))
     if report.warnings:
         parts.append(click.style(
             f"{report.warnings} warning{'s' if report.warnings != 1 else ''}", fg="yellow"))
