@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from smpc_manager import __version__
 from smpc_manager.atomic import write_bytes
-from smpc_manager.errors import ProblemsError, SmpcError, UsageError
+from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.model import Problem, SourceLocation
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.resources import resource_dir
@@ -548,7 +548,12 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
             continue
         output = Output(task.product, rendering.market, rendering.locale, fmt)
         content = rendering.content.encode("utf-8")
-        write_bytes(options.out_dir / output.key, content)
+        try:
+            write_bytes(options.out_dir / output.key, content)
+        except ProblemsError as err:  # a full disk, a folder we may not write
+            failed.append(output.key)
+            problems.extend(err.problems)
+            continue
         written.append(Written(output.key, OutputRecord(
             task.product, market, rendering.locale, fmt, dict(rendering.inputs),
             sha256_bytes(content), len(content),
@@ -642,10 +647,12 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     built = failed = 0
     problems: list[Problem] = []
     planned_ids = {t.product for t in plan.tasks} | set(plan.products)
+    done: set[str] = set()
     try:
         tick(len(plan.unchanged))
         products.update(plan.products)
         for result in _results(plan):
+            done.add(result.product)
             for written in result.written:
                 outputs[written.key] = written.record
             for key in result.failed:
@@ -678,8 +685,8 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
                 del outputs[key]
                 removed += 1
         for product_id, record in plan.manifest.products.items():
-            if product_id in planned_ids and product_id not in products:
-                products[product_id] = record  # interrupted before its result came back
+            if product_id in planned_ids and product_id not in done:
+                products.setdefault(product_id, record)  # interrupted before its result
         write_bytes(options.out_dir / MANIFEST_FILE, Manifest(outputs, products).to_bytes())
     return BuildResult(
         built=built,
@@ -742,7 +749,6 @@ __all__ = [
     "BuildResult",
     "Manifest",
     "Plan",
-    "SmpcError",
     "build",
     "plan_build",
     "run_plan",

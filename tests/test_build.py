@@ -1,0 +1,345 @@
+"""The portfolio build: outputs and manifest, incremental skips, failures, workers, atomicity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from smpc_manager.build import (
+    MANIFEST_FILE,
+    BuildOptions,
+    BuildResult,
+    Manifest,
+    Task,
+    _valid_window,
+    build,
+    plan_build,
+    run_plan,
+)
+from smpc_manager.checks import expiry_errors
+from smpc_manager.loader import load_product
+from smpc_manager.portfolio import load_portfolio
+from smpc_manager.render import EXTENSIONS, Renderer
+from tests.conftest import EXAMPLE
+
+AS_OF = dt.date(2026, 11, 25)
+IDS = ("alpha", "bravo", "charlie")
+MARKETS = ("AT", "DE", "IE")
+
+
+def make_portfolio(root: Path, ids: tuple[str, ...] = IDS) -> Path:
+    """A portfolio of copies of the example's product, each with its own id and catalogs."""
+    root.mkdir(parents=True)
+    shutil.copy2(EXAMPLE / "smpc.toml", root / "smpc.toml")
+    source = EXAMPLE / "products" / "besponsa.xml"
+    catalogs = sorted((EXAMPLE / "locales").glob("*/LC_MESSAGES/besponsa.po"))
+    for product_id in ids:
+        add_product(root, product_id, source, catalogs)
+    return root
+
+
+def add_product(root: Path, product_id: str, source: Path, catalogs: list[Path]) -> None:
+    products = root / "products"
+    products.mkdir(exist_ok=True)
+    xml = source.read_text(encoding="utf-8").replace('id="besponsa"', f'id="{product_id}"')
+    (products / f"{product_id}.xml").write_text(xml, encoding="utf-8")
+    for catalog in catalogs:
+        target = root / catalog.relative_to(EXAMPLE).parent / f"{product_id}.po"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(catalog, target)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return make_portfolio(tmp_path / "portfolio")
+
+
+def options(out: Path, **changes: object) -> BuildOptions:
+    values: dict[str, object] = {"out_dir": out, "as_of": AS_OF, "jobs": 1}
+    values.update(changes)
+    return BuildOptions(**values)  # type: ignore[arg-type]
+
+
+def run(root: Path, out: Path, **changes: object) -> BuildResult:
+    settings = load_portfolio(root)
+    return build(settings, settings.product_files(), options(out, **changes))
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def expected_keys(ids: tuple[str, ...] = IDS, markets: tuple[str, ...] = MARKETS,
+                  formats: tuple[str, ...] = ("text",)) -> set[str]:
+    locales = {"AT": "de_AT", "DE": "de_DE", "IE": "en_IE", "GB": "en_GB"}
+    return {f"{m}/{locales[m]}/{i}.{EXTENSIONS[f]}" for i in ids for m in markets
+            for f in formats}
+
+
+# ------------------------------------------------------------------------ outputs
+
+
+def test_outputs_and_manifest(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(small, out, formats=("text", "html", "json"))
+
+    assert result.problems == ()
+    assert (result.built, result.unchanged, result.failed) == (27, 0, 0)
+    files = files_under(out)
+    keys = expected_keys(formats=("text", "html", "json"))
+    assert set(files) == keys | {MANIFEST_FILE}
+    manifest = json.loads(files[MANIFEST_FILE])
+    assert set(manifest["outputs"]) == keys
+    # Each output is what the renderer makes of the product, and the manifest says so.
+    settings = load_portfolio(small)
+    renderer = Renderer(settings)
+    for key, record in manifest["outputs"].items():
+        product = load_product(small / "products" / f"{record['product']}.xml")
+        rendering = renderer.render(product, record["market"], fmt=record["format"])
+        assert files[key] == rendering.content.encode("utf-8"), key
+        assert record["sha256"] == sha(files[key])
+        assert record["size"] == len(files[key])
+        assert record["inputs"] == rendering.inputs
+        assert record["locale"] == rendering.locale
+    assert set(manifest["products"]) == set(IDS)
+    assert manifest["products"]["alpha"]["markets"] == list(MARKETS)
+    assert manifest["products"]["alpha"]["source"] == "products/alpha.xml"
+
+
+def test_manifest_is_stable_and_sorted(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out)
+    first = (out / MANIFEST_FILE).read_bytes()
+    text = first.decode()
+    keys = re.findall(r'^    "([^"]+)": \{$', text, flags=re.MULTILINE)
+    assert keys == sorted(keys)
+    assert str(AS_OF) not in text  # nothing of the day or the clock
+    assert json.loads(first)["manifest-version"] == 1
+    run(small, out)
+    assert (out / MANIFEST_FILE).read_bytes() == first
+
+
+def test_market_and_format_narrow_the_build(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(small, out, markets=("IE",), formats=("html", "json"))
+    assert result.built == 6
+    assert set(files_under(out)) == expected_keys(markets=("IE",), formats=("html", "json")) \
+        | {MANIFEST_FILE}
+    # Building the other markets afterwards keeps the first ones.
+    result = run(small, out, markets=("AT",), formats=("html", "json"))
+    assert (result.built, result.unchanged) == (6, 0)
+    manifest = Manifest.read(out / MANIFEST_FILE)
+    assert set(manifest.outputs) == expected_keys(markets=("AT", "IE"), formats=("html", "json"))
+
+
+# ------------------------------------------------------------------------ incremental
+
+
+def test_unchanged_rebuild_plans_no_work(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}
+    settings = load_portfolio(small)
+    plan = plan_build(settings, settings.product_files(), options(out))
+    # No task: no product is parsed, nothing is rendered.
+    assert plan.tasks == []
+    assert set(plan.unchanged) == expected_keys()
+    result = run_plan(plan)
+    assert (result.built, result.unchanged, result.failed) == (0, 9, 0)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")} == before
+
+
+def test_changed_catalog_rebuilds_only_what_uses_it(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out)
+    manifest_before = Manifest.read(out / MANIFEST_FILE)
+    catalog = small / "locales" / "de" / "LC_MESSAGES" / "bravo.po"
+    catalog.write_bytes(catalog.read_bytes() + b"\n# a translator's note\n")
+
+    settings = load_portfolio(small)
+    plan = plan_build(settings, settings.product_files(), options(out))
+    assert plan.tasks == [Task(str(small / "products" / "bravo.xml"), "bravo",
+                               (("AT", "text"), ("DE", "text")), 2)]
+    result = run_plan(plan)
+    assert (result.built, result.unchanged) == (2, 7)
+    after = Manifest.read(out / MANIFEST_FILE)
+    for key in ("AT/de_AT/bravo.txt", "DE/de_DE/bravo.txt"):
+        assert after.outputs[key].inputs["locales/de/LC_MESSAGES/bravo.po"] == sha(
+            catalog.read_bytes())
+        assert after.outputs[key].inputs != manifest_before.outputs[key].inputs
+    assert {k: v for k, v in after.outputs.items() if "bravo" not in k or k.startswith("IE")} \
+        == {k: v for k, v in manifest_before.outputs.items()
+            if "bravo" not in k or k.startswith("IE")}
+
+
+def test_changed_product_is_parsed_again(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out)
+    path = small / "products" / "alpha.xml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "the infusion is given over 1 hour", "the infusion is given over one hour"),
+        encoding="utf-8")
+    settings = load_portfolio(small)
+    plan = plan_build(settings, settings.product_files(), options(out, markets=("IE",)))
+    assert [(t.product, t.wanted) for t in plan.tasks] == [("alpha", None)]
+    result = run_plan(plan)
+    assert (result.built, result.unchanged) == (1, 2)
+    assert "given over one hour" in (out / "IE/en_IE/alpha.txt").read_text(encoding="utf-8")
+
+
+def test_altered_or_deleted_output_is_made_again(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out)
+    good = (out / "IE/en_IE/alpha.txt").read_bytes()
+    (out / "IE/en_IE/alpha.txt").write_bytes(b"edited by hand\n")
+    (out / "AT/de_AT/charlie.txt").unlink()
+    result = run(small, out)
+    assert (result.built, result.unchanged) == (2, 7)
+    assert (out / "IE/en_IE/alpha.txt").read_bytes() == good
+    assert (out / "AT/de_AT/charlie.txt").is_file()
+
+
+def test_removed_product_leaves_the_manifest_and_the_folder(small: Path, tmp_path: Path
+                                                            ) -> None:
+    out = tmp_path / "out"
+    run(small, out, formats=("text", "json"))
+    (small / "products" / "charlie.xml").unlink()
+    result = run(small, out, formats=("text", "json"))
+    assert (result.built, result.unchanged, result.removed) == (0, 12, 6)
+    assert set(files_under(out)) == expected_keys(("alpha", "bravo"), formats=("text", "json")) \
+        | {MANIFEST_FILE}
+    assert "charlie" not in Manifest.read(out / MANIFEST_FILE).products
+
+
+def test_unreadable_manifest_means_a_full_build(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out)
+    (out / MANIFEST_FILE).write_text("{ not json", encoding="utf-8")
+    result = run(small, out)
+    assert (result.built, result.unchanged) == (9, 0)
+    assert json.loads((out / MANIFEST_FILE).read_bytes())["outputs"]
+
+
+# ------------------------------------------------------------------------ failures
+
+
+def test_failing_products_are_all_reported_and_the_rest_is_built(small: Path, tmp_path: Path
+                                                                ) -> None:
+    out = tmp_path / "out"
+    run(small, out)
+    broken = small / "products" / "bravo.xml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace(
+        "<atc-code>L01XC26</atc-code>", "<atc-code>L1XC</atc-code>"), encoding="utf-8")
+    (small / "locales" / "de" / "LC_MESSAGES" / "charlie.po").unlink()
+
+    result = run(small, out)
+
+    assert not result.ok
+    lines = [str(p) for p in result.problems]
+    atc_line = next(n for n, text in enumerate(broken.read_text().splitlines(), 1)
+                    if "<atc-code>" in text)
+    assert any(line.startswith(f"{broken}:{atc_line}:") and "L1XC" in line for line in lines)
+    assert any("charlie" in line and "de_AT" in line for line in lines)
+    assert any("charlie" in line and "de_DE" in line for line in lines)
+    # bravo fails whole (1), charlie for its two German markets (2).
+    assert result.failed == 3
+    # What failed is gone, not left stale; the rest is there and unchanged.
+    on_disk = set(files_under(out))
+    assert on_disk == expected_keys(("alpha",)) | {"IE/en_IE/charlie.txt", MANIFEST_FILE}
+    manifest = Manifest.read(out / MANIFEST_FILE)
+    assert set(manifest.outputs) == on_disk - {MANIFEST_FILE}
+    assert set(manifest.products) == {"alpha", "charlie"}
+
+
+def test_expired_product_is_refused_with_the_check_findings(small: Path, tmp_path: Path
+                                                           ) -> None:
+    out = tmp_path / "out"
+    assert run(small, out).ok
+    product = load_product(small / "products" / "alpha.xml")
+    day_after = product.review_by.value + dt.timedelta(days=1)
+
+    # Nothing changed but the day: the recorded window tells the build to look again.
+    settings = load_portfolio(small)
+    plan = plan_build(settings, settings.product_files(), options(out, as_of=day_after))
+    assert len(plan.tasks) == 3
+    result = run_plan(plan)
+
+    findings = expiry_errors(product, settings, day_after, "AT")
+    assert findings
+    assert result.failed == 9
+    assert {str(f) for f in findings} <= {str(p) for p in result.problems}
+    assert set(files_under(out)) == {MANIFEST_FILE}
+    assert Manifest.read(out / MANIFEST_FILE).outputs == {}
+
+
+def test_valid_window_matches_the_check_day_by_day(small: Path) -> None:
+    settings = load_portfolio(small)
+    product = load_product(small / "products" / "alpha.xml")
+    since, until = _valid_window(product, settings, AS_OF, "AT")
+    assert since is not None
+    assert until is not None
+    for day in (since - dt.timedelta(days=1), until + dt.timedelta(days=1)):
+        assert expiry_errors(product, settings, day, "AT"), day
+    for day in (since, AS_OF, until):
+        assert not expiry_errors(product, settings, day, "AT"), day
+
+
+# ------------------------------------------------------------------------ workers, atomicity
+
+
+def test_one_and_two_workers_give_the_same_bytes(small: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    first = run(small, one, jobs=1, formats=("text", "json"))
+    second = run(small, two, jobs=2, formats=("text", "json"))
+    assert (first.built, second.built) == (18, 18)
+    assert files_under(one) == files_under(two)
+
+
+def test_no_temporary_file_is_left_behind(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out, jobs=2)
+    (small / "locales" / "de" / "LC_MESSAGES" / "alpha.po").unlink()
+    run(small, out, jobs=2)
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert leftovers == []
+
+
+def test_interrupted_build_leaves_a_consistent_manifest(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    settings = load_portfolio(small)
+    plan = plan_build(settings, settings.product_files(), options(out))
+    seen: list[int] = []
+
+    def progress(count: int) -> None:
+        seen.append(count)
+        if len(seen) == 2:  # the unchanged ones (none), then the first product
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_plan(plan, progress)
+    manifest = Manifest.read(out / MANIFEST_FILE)
+    assert len(manifest.outputs) == 3
+    for key, record in manifest.outputs.items():
+        assert sha((out / key).read_bytes()) == record.sha256
+    # The next build finishes the job and keeps what was done.
+    result = run(small, out)
+    assert (result.built, result.unchanged) == (6, 3)
+
+
+def test_unknown_market_is_a_usage_error(small: Path, tmp_path: Path) -> None:
+    from smpc_manager.errors import UsageError
+
+    with pytest.raises(UsageError, match="XX"):
+        run(small, tmp_path / "out", markets=("XX",))

@@ -1,0 +1,146 @@
+"""smpc build through the command line: exit codes, path:line problems, summary, progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from smpc_manager.cli import main
+from tests.conftest import REPO
+from tests.test_build import AS_OF, expected_keys, files_under, make_portfolio
+
+SUMMARY = re.compile(r"^(\d+) built, (\d+) unchanged, (\d+) failed(?:, (\d+) removed)? in"
+                     r" \d+\.\d s$")
+
+
+def clock(day: dt.date) -> dict[str, Callable[[], dt.date]]:
+    return {"today": lambda: day}
+
+
+def smpc_build(runner: CliRunner, *args: str | Path, today: dt.date = AS_OF) -> Result:
+    return runner.invoke(main, ["build", *map(str, args)], obj=clock(today))
+
+
+def summary(result: Result) -> tuple[int, ...]:
+    last = result.output.splitlines()[-1]
+    found = SUMMARY.match(last)
+    assert found, last
+    return tuple(int(g or 0) for g in found.groups())
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return make_portfolio(tmp_path / "portfolio", ("alpha", "bravo"))
+
+
+def test_build_then_rebuild(runner: CliRunner, small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = smpc_build(runner, small, "-o", out, "--format", "text", "--format", "html")
+    assert result.exit_code == 0, result.output
+    # Piped (not a terminal): no progress bar, only the summary.
+    assert len(result.output.splitlines()) == 1
+    assert summary(result) == (12, 0, 0, 0)
+    assert set(files_under(out)) == expected_keys(("alpha", "bravo"),
+                                                  formats=("text", "html")) | {"manifest.json"}
+
+    again = smpc_build(runner, small, "-o", out, "--format", "text", "--format", "html")
+    assert again.exit_code == 0, again.output
+    assert summary(again) == (0, 12, 0, 0)
+
+
+def test_market_option(runner: CliRunner, small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = smpc_build(runner, small, "-o", out, "--market", "ie", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert set(files_under(out)) == expected_keys(("alpha", "bravo"), ("IE",)) \
+        | {"manifest.json"}
+
+
+def test_failures_are_lines_and_exit_1(runner: CliRunner, small: Path, tmp_path: Path) -> None:
+    broken = small / "products" / "bravo.xml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace(
+        "<atc-code>L01XC26</atc-code>", "<atc-code>L1XC</atc-code>"), encoding="utf-8")
+    line = next(n for n, text in enumerate(broken.read_text().splitlines(), 1)
+                if "<atc-code>" in text)
+    result = smpc_build(runner, small, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(x.startswith(f"{broken}:{line}:") and "'L1XC'" in x for x in lines), lines
+    assert "Traceback" not in result.output
+    assert summary(result)[:3] == (3, 0, 1)
+
+
+def test_the_day_comes_from_the_clock(runner: CliRunner, small: Path, tmp_path: Path) -> None:
+    product = small / "products" / "alpha.xml"
+    found = re.search(r"<review-by>([\d-]+)</review-by>", product.read_text(encoding="utf-8"))
+    assert found
+    day_after = dt.date.fromisoformat(found.group(1)) + dt.timedelta(days=1)
+    out = tmp_path / "out"
+    refused = smpc_build(runner, small, "-o", out, today=day_after)
+    assert refused.exit_code == 1
+    assert f"review-by {found.group(1)} has passed" in refused.output
+    assert summary(refused)[:3] == (0, 0, 6)
+    # --as-of wins over the clock, and reproduces what held on that day.
+    allowed = smpc_build(runner, small, "-o", out, "--as-of", found.group(1), today=day_after)
+    assert allowed.exit_code == 0, allowed.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--market", "XX"], "XX"),
+    (["--jobs", "0"], "--jobs"),
+    (["--as-of", "2026-02-30"], "2026-02-30"),
+    (["--format", "pdf"], "pdf"),
+])
+def test_usage_errors_exit_2(runner: CliRunner, small: Path, tmp_path: Path, args: list[str],
+                             message: str) -> None:
+    result = smpc_build(runner, small, "-o", tmp_path / "out", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_not_a_portfolio_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = smpc_build(runner, tmp_path / "empty", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{tmp_path / 'empty'}: not a portfolio")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal(small: Path, tmp_path: Path) -> None:
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    command = [sys.executable, "-m", "smpc_manager", "build", str(small), "-o",
+               str(tmp_path / "out"), "--as-of", AS_OF.isoformat(), "--jobs", "1"]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=secondary, cwd=REPO, env=env)
+    os.close(secondary)
+    chunks: list[bytes] = []
+    while True:
+        ready, _, _ = select.select([primary], [], [], 30)
+        if not ready:
+            break
+        try:
+            data = os.read(primary, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=30)
+    os.close(primary)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert process.returncode == 0, shown
+    assert "building" in shown
+    assert "6/6" in shown
+    assert re.search(r"6 built, 0 unchanged, 0 failed in \d+\.\d s", shown)
