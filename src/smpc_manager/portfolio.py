@@ -6,6 +6,7 @@ A folder holding ``products/`` but no ``smpc.toml`` is a portfolio with the defa
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,11 @@ PRODUCTS_DIR = "products"
 LOCALES_DIR = "locales"
 TEMPLATES_DIR = "templates"
 
+#: A settings file is a few lines; anything this large is refused unread.
+MAX_CONFIG_BYTES = 256 * 1024
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
+_MARKET = re.compile(r"^[A-Za-z]{2}$")
 _TOP_KEYS = {"source-locale", "markets", "policy", "profiles"}
 _POLICY_KEYS = {"warn-days", "max-revision-age-months"}
 
@@ -99,51 +105,54 @@ def load_portfolio(root: Path) -> Portfolio:
     if not config.is_file():
         return Portfolio(root=root)
     where = SourceLocation(str(config))
-    try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ProblemsError([Problem(where, "is not valid UTF-8")]) from None
-    except tomllib.TOMLDecodeError as err:
-        raise ProblemsError([Problem(_toml_location(where, err), f"is not valid TOML: {err}")]
-                            ) from None
+    text, data = _read_config(config, where)
     problems: list[Problem] = []
+    lines = text.splitlines()
 
-    def problem(message: str) -> None:
-        problems.append(Problem(where, message))
+    def problem(message: str, key: str = "") -> None:
+        problems.append(Problem(SourceLocation(where.path, _key_line(lines, key)), message))
 
     for key in sorted(set(data) - _TOP_KEYS):
-        problem(f"unknown setting '{key}' (known: {', '.join(sorted(_TOP_KEYS))})")
+        problem(f"unknown setting '{key}' (known: {', '.join(sorted(_TOP_KEYS))})", key)
     source = data.get("source-locale", "en")
-    if not isinstance(source, str) or not source:
-        problem(f"source-locale must be a locale such as 'en', found {source!r}")
+    if not isinstance(source, str) or not _LOCALE.match(source):
+        problem(f"source-locale must be a locale such as 'en', found {source!r}", "source-locale")
         source = "en"
     markets = data.get("markets", [])
     if not isinstance(markets, list) or not all(isinstance(m, str) for m in markets):
         problem(f"markets must be a list of market codes such as [\"AT\", \"DE\"], found"
-                f" {markets!r}")
+                f" {markets!r}", "markets")
         markets = []
+    for market in markets:
+        if not _MARKET.match(market):
+            problem(f"markets: {market!r} is not a market code (two letters such as AT)",
+                    "markets")
     policy_data = data.get("policy", {})
     policy = Policy()
     if not isinstance(policy_data, dict):
-        problem("[policy] must be a table")
+        problem("[policy] must be a table", "policy")
     else:
         for key in sorted(set(policy_data) - _POLICY_KEYS):
-            problem(f"unknown setting 'policy.{key}' (known: {', '.join(sorted(_POLICY_KEYS))})")
+            problem(f"unknown setting 'policy.{key}' (known: {', '.join(sorted(_POLICY_KEYS))})",
+                    key)
         warn = policy_data.get("warn-days", 90)
         age = policy_data.get("max-revision-age-months")
-        if not isinstance(warn, int) or isinstance(warn, bool) or warn < 0:
-            problem(f"policy.warn-days must be a whole number of days >= 0, found {warn!r}")
+        if not isinstance(warn, int) or isinstance(warn, bool) or not 0 <= warn <= 3660:
+            problem(f"policy.warn-days must be a whole number of days from 0 to 3660, found"
+                    f" {warn!r}", "warn-days")
             warn = 90
-        if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
-            problem(f"policy.max-revision-age-months must be a whole number >= 1, found {age!r}")
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool)
+                                or not 1 <= age <= 1200):
+            problem(f"policy.max-revision-age-months must be a whole number from 1 to 1200,"
+                    f" found {age!r}", "max-revision-age-months")
             age = None
         policy = Policy(warn, age, frozenset(policy_data) & _POLICY_KEYS)
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
-        problem("[profiles] must be a table of market codes")
+        problem("[profiles] must be a table of market codes", "profiles")
         profiles = {}
     if problems:
-        raise ProblemsError(problems)
+        raise ProblemsError(sorted(problems, key=lambda p: p.location.line))
     return Portfolio(
         root=root,
         source_locale=source,
@@ -153,10 +162,46 @@ def load_portfolio(root: Path) -> Portfolio:
     )
 
 
+def _read_config(config: Path, where: SourceLocation) -> tuple[str, dict[str, Any]]:
+    try:
+        size = config.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ProblemsError([Problem(where, f"is {size:,} bytes; a settings file is a few"
+                                                f" lines (limit {MAX_CONFIG_BYTES:,} bytes)")])
+        text = config.read_bytes().decode("utf-8")
+        return text, tomllib.loads(text)
+    except UnicodeDecodeError as err:
+        raise ProblemsError([Problem(where, f"is not valid UTF-8 (byte {err.start})")]
+                            ) from None
+    except OSError as err:
+        raise ProblemsError([Problem(where, f"cannot be read: {err.strerror or err}")]
+                            ) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ProblemsError([Problem(_toml_location(where, err), _toml_message(err))]
+                            ) from None
+
+
 def _toml_location(where: SourceLocation, err: tomllib.TOMLDecodeError) -> SourceLocation:
+    # Python 3.11's tomllib puts the position only in the message: "... (at line 2, column 5)".
     line = getattr(err, "lineno", 0) or 0
     column = getattr(err, "colno", 0) or 0
+    found = _TOML_AT.search(str(err))
+    if not line and found:
+        line, column = int(found.group(1)), int(found.group(2))
     return SourceLocation(where.path, line, column)
+
+
+def _toml_message(err: tomllib.TOMLDecodeError) -> str:
+    words = _TOML_AT.sub("", getattr(err, "msg", "") or str(err)).strip()
+    return f"is not valid TOML: {words[:1].lower()}{words[1:]}"
+
+
+def _key_line(lines: list[str], key: str) -> int:
+    """The line where a key or table is set in a TOML text, 0 if it cannot be found."""
+    if not key:
+        return 0
+    pattern = re.compile(rf"^\s*(?:\[\s*{re.escape(key)}\s*\]|\"?{re.escape(key)}\"?\s*=)")
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 0)
 
 
 def portfolio_for(path: Path) -> Portfolio:
