@@ -357,3 +357,52 @@ def test_a_missing_catalog_is_an_error(runner: CliRunner, portfolio: Path) -> No
     assert (finding["rule"], finding["market"], finding["locale"]) == ("translation", "DE",
                                                                       "de_DE")
     assert "no de_DE catalog for besponsa" in finding["message"]
+
+
+# ------------------------------------------------------------------------ render and build refuse
+
+
+def test_render_refuses_an_expired_summary(runner: CliRunner, portfolio: Path) -> None:
+    product = portfolio / "products" / "besponsa.xml"
+    out = portfolio / "out.txt"
+    last = review_by(product)
+    day_after = last + dt.timedelta(days=1)
+    args = ["render", str(product), "--market", "AT", "-o", str(out)]
+    result = runner.invoke(main, [*args, "--as-of", day_after.isoformat()], obj=clock(last))
+    assert result.exit_code == 1
+    assert result.output == (f"{product}:{line_of(product, '<review-by>')}:3: review-by {last}"
+                             f" has passed (as of {day_after}): re-verify against the current"
+                             " SmPC\n")
+    assert not out.exists()
+    # Without --as-of the day comes from the clock: the last valid day still renders ...
+    result = runner.invoke(main, args, obj=clock(last))
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("Fachkurzinformation")
+    # ... and the day after does not.
+    assert runner.invoke(main, args, obj=clock(day_after)).exit_code == 1
+
+
+def test_render_refuses_only_for_the_market_whose_authorisation_expired(
+        runner: CliRunner, mixed: Path) -> None:
+    gb = mixed / "products" / "gb-authorisation-ends-leap-day.xml"
+    edit(gb, "<review-by>2027-12-31</review-by>", "<review-by>2029-12-31</review-by>")
+    result = runner.invoke(main, ["render", str(gb), "--market", "GB", "--as-of", "2028-03-01"],
+                           obj=clock(dt.date(2026, 11, 25)))
+    assert result.exit_code == 1
+    assert "valid-until 2028-02-29 of marketing authorisation PLGB 00057/1690 has passed" in \
+        result.output
+    result = runner.invoke(main, ["render", str(gb), "--market", "IE", "--as-of", "2028-03-01"],
+                           obj=clock(dt.date(2026, 11, 25)))
+    assert result.exit_code == 0, result.output
+
+
+def test_build_refuses_an_expired_summary(runner: CliRunner, portfolio: Path,
+                                          tmp_path: Path) -> None:
+    product = portfolio / "products" / "besponsa.xml"
+    out = tmp_path / "out"
+    day_after = review_by(product) + dt.timedelta(days=1)
+    result = runner.invoke(main, ["build", str(portfolio), "-o", str(out), "--jobs", "1",
+                                  "--as-of", day_after.isoformat()], obj=clock(day_after))
+    assert result.exit_code == 1
+    assert f"review-by {review_by(product)} has passed (as of {day_after})" in result.output
+    assert sorted(p.suffix for p in out.rglob("*") if p.is_file()) == [".json"]  # manifest

@@ -364,14 +364,18 @@ def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> No
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (atomically; nothing is written on refusal)"
                    " instead of standard output.")
-def render(product: Path, market: str, locale: str | None, fmt: str,
-           output: Path | None) -> None:
+@option_as_of
+@click.pass_context
+def render(ctx: click.Context, product: Path, *, market: str, locale: str | None, fmt: str,
+           output: Path | None, as_of: dt.date | None) -> None:
     """Render one product's text block for one market.
 
     The profile of the market picks the elements, their order, labels and legal phrases;
     the product's catalog gives the translation. A translation that is missing, fuzzy or
     fails a check refuses the rendering (exit 1) with every such message listed as
-    path:line: field: why; the source language needs no catalog.
+    path:line: field: why; the source language needs no catalog. So does an expired
+    summary: a review-by or the market's valid-until passed as of --as-of (default
+    today), or dates that contradict each other (see smpc check).
 
     \b
     Examples:
@@ -380,7 +384,8 @@ def render(product: Path, market: str, locale: str | None, fmt: str,
       smpc render products/besponsa.xml --market IE --format html -o besponsa-ie.html
     """
     from smpc_manager.atomic import write_text
-    from smpc_manager.errors import UsageError
+    from smpc_manager.checks import expiry_errors
+    from smpc_manager.errors import ProblemsError, UsageError
     from smpc_manager.loader import load_product
     from smpc_manager.portfolio import expand
     from smpc_manager.render import Renderer
@@ -393,7 +398,11 @@ def render(product: Path, market: str, locale: str | None, fmt: str,
     loaded = load_product(target.path)
     renderer = Renderer(target.portfolio)
     renderer.profile(market)  # an unknown market is a usage error before anything else
-    # (The --as-of expiry refusal, checks.expiry_errors, belongs here: before rendering.)
+    # An expired summary is refused as of --as-of (default today), as smpc check finds it.
+    day = as_of_day(ctx, as_of)
+    expired = expiry_errors(loaded, target.portfolio, day, renderer.profile(market).market)
+    if expired:
+        raise ProblemsError(expired)
     rendering = renderer.render(loaded, market, locale, fmt)
     if output is not None:
         write_text(output, rendering.content)
