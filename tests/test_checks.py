@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from smpc_manager.checks import (
     DATE_RULES,
+    RULE_IDS,
     CheckContext,
     Finding,
     check_file,
@@ -391,6 +392,21 @@ def test_review_by_error_exactly_when_passed(product: Product, review: dt.date,
     assert (_worst(findings) is Severity.ERROR) == (as_of > review)
     assert (_worst(findings) is Severity.WARNING) == (review - dt.timedelta(warn) <= as_of
                                                       <= review)
+
+
+@given(review=days, as_of=days, revision_text=st.sampled_from(["2022-02", "2027-12-15"]),
+       warn=st.integers(0, 400), conditional=st.booleans())
+def test_every_finding_names_a_documented_rule(product: Product, review: dt.date,
+                                               as_of: dt.date, revision_text: str,
+                                               warn: int, conditional: bool) -> None:
+    changed = review_by(revision(product, revision_text), review)
+    if conditional:
+        changed = authorisation(changed, type="conditional")
+    for finding in date_findings(changed, CheckContext(as_of, warn, 24)):
+        assert isinstance(finding, Finding)
+        assert finding.rule in RULE_IDS
+        assert finding.field is not None
+        assert finding.date is None or finding.date in finding.message
 
 
 @given(review=days, as_of=days, narrow=st.integers(0, 400), wide=st.integers(0, 400))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from smpc_manager.checks import RULE_IDS
 from smpc_manager.cli import main
 from tests.conftest import DATA, EXAMPLE
 
@@ -290,6 +291,8 @@ def test_help_states_the_boundaries_and_the_json(runner: CliRunner) -> None:
     assert "It has passed only the day after (as-of > date)" in text
     assert '"findings": [' in text
     assert '"summary":' in text
+    for rule in RULE_IDS:
+        assert re.search(rf"\b{rule}\b", text), rule
 
 
 # ------------------------------------------------------------------------ translations

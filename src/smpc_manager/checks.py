@@ -38,6 +38,13 @@ from smpc_manager.model import (
 )
 from smpc_manager.portfolio import Portfolio, Target
 
+#: Every ``rule`` a finding can name (documented in ``smpc check --help`` for CI).
+RULE_IDS = frozenset((
+    "review-by-passed", "review-by-near", "valid-until-passed", "valid-until-near",
+    "conditional-without-valid-until", "revision-age", "revision-after-review-by",
+    "revision-after-as-of", "renewal-before-first-authorisation", "translation", "load",
+))
+
 #: The days before a review-by or valid-until date on which a check warns, unless the
 #: portfolio, the market profile or the command line says otherwise.
 DEFAULT_WARN_DAYS = 90

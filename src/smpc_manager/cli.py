@@ -435,34 +435,50 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
 
     \b
     Errors (exit status 1):
-      review-by has passed            re-verify the summary against the current SmPC
-      valid-until has passed          an authorisation has expired
-      conditional, no valid-until     a conditional authorisation must state its term
-      contradicting dates             revision-date after review-by or after the day;
-                                      renewal before first-authorisation; a file that
-                                      does not load at all
-      translation                     a market's catalog is missing, incomplete, fuzzy,
-                                      or fails the translation checks
+      review-by passed          re-verify the summary against the current SmPC
+      valid-until passed        a marketing authorisation has expired
+      conditional authorisation without valid-until
+      contradicting dates       revision-date after review-by or after the day;
+                                renewal before first-authorisation; any file
+                                that does not load
+      translation               per market and locale: a catalog missing,
+                                incomplete, fuzzy or failing the checks
     Warnings (exit status 0):
-      review-by or valid-until near   within --warn-days (smpc.toml [policy] warn-days,
-                                      or the market profile; the longest window wins)
-      revision-date too old           older than max-revision-age-months
+      review-by or valid-until near
+                                within the warning window (see below)
+      revision-date too old     over max-revision-age-months
 
     \b
-    Boundaries: a review-by or valid-until date is the last valid day. It has passed
-    only the day after (as-of > date); it is near from N days before it up to and
-    including the day itself. A revision-date given as YYYY-MM is compared by its
-    month: 2026-12 is after 2026-11-30 but not after 2026-12-01.
+    Boundaries: a review-by or valid-until date is the last valid day.
+    It has passed only the day after (as-of > date); it is near from N
+    days before it up to and including the day itself. A revision-date
+    given as YYYY-MM is compared by its month: 2026-12 is after 2026-11-30
+    but not after 2026-12-01.
 
     \b
-    --format json prints one object (keys sorted; new keys may be added):
+    The window N and the maximum revision age come from --warn-days, else
+    smpc.toml [policy], else the market profile (without --market, the
+    strictest of the product's markets), else 90 days and no age limit.
+
+    \b
+    --format json prints one object (keys sorted; keys may be added):
       {"as_of": "YYYY-MM-DD",
-       "findings": [{"severity": "error"|"warning", "rule": "review-by-passed", ...,
-                     "path": ..., "line": N|null, "column": N|null,
-                     "field": "review-by"|null, "date": "YYYY-MM-DD"|"YYYY-MM"|null,
-                     "market": "AT"|null, "locale": "de_AT"|null, "message": ...}],
+       "findings": [
+         {"severity": "error" | "warning",
+          "rule": "review-by-passed" | "review-by-near" | ...,
+          "file": the product file the finding concerns,
+          "path", "line", "column": where the problem is (line,
+                                    column: a number or null),
+          "field": "review-by" | ... | null,
+          "date": "YYYY-MM-DD" | "YYYY-MM" | null,
+          "market": "AT" | null, "locale": "de_AT" | null,
+          "message": the sentence printed in text}],
        "summary": {"files": N, "files_with_errors": N, "errors": N,
-                   "warnings": N, "ok": true|false}}
+                   "warnings": N, "ok": true | false}}
+    The rules: review-by-passed, review-by-near, valid-until-passed,
+    valid-until-near, conditional-without-valid-until, revision-age,
+    revision-after-review-by, revision-after-as-of,
+    renewal-before-first-authorisation, translation, load.
 
     \b
     Exit status: 0 no errors (warnings allowed), 1 any error, 2 wrong usage.
