@@ -258,11 +258,18 @@ def parse_profile(data: bytes, path: str, market: str) -> MarketProfile:
     except UnicodeDecodeError:
         raise ProblemsError([Problem(where, "is not valid UTF-8")]) from None
     except tomllib.TOMLDecodeError as err:
-        line = getattr(err, "lineno", 0) or 0
-        raise ProblemsError(
-            [Problem(SourceLocation(path, line), f"is not valid TOML: {err}")]) from None
+        # Python 3.11's error carries the place only in its text: "(at line 15, column 10)".
+        place = re.search(r"\(at line (\d+), column (\d+)\)$", str(err))
+        line, column = (int(place.group(1)), int(place.group(2))) if place else (0, 0)
+        what = str(err)[: place.start()].strip() if place else str(err)
+        raise ProblemsError([Problem(SourceLocation(path, line, column),
+                                     f"is not valid TOML: {_lower(what)}")]) from None
     return _build(table, path, text.splitlines(), market, prefix="",
                   digest=hashlib.sha256(data).hexdigest())
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 class _Lines:
@@ -320,7 +327,9 @@ def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *
                 f" found {declared!r}", "market")
 
     def string(key: str, default: str) -> str:
-        value = table.get(key, default)
+        if key not in table:  # a missing required key is reported once, above
+            return default
+        value = table[key]
         if not isinstance(value, str) or not value.strip():
             problem(where.key(key), f"{key} must be a non-empty text, found {value!r}", key)
             return default

@@ -47,6 +47,10 @@ JSON_VERSION = 1
 
 _SENTENCE_END = (".", "!", "?", ":")
 
+#: Countries whose addresses put the postal code after the town (``Sandwich CT13 9NJ``);
+#: elsewhere it comes first (``1050 Brüssel``). The holder's country decides, not the locale.
+POSTCODE_AFTER_CITY = frozenset({"AU", "CA", "GB", "IE", "IM", "JE", "GG", "US"})
+
 
 @dataclass(frozen=True, slots=True)
 class Rendering:
@@ -460,7 +464,12 @@ class _Composer:
         holder = self.product.holder
         address = holder.address
         city = inline.to_text(self.content.get(address.city, self.problems))
-        town = f"{address.postal_code} {city}" if address.postal_code else city
+        if not address.postal_code:
+            town = city
+        elif address.country.value in POSTCODE_AFTER_CITY:
+            town = f"{city} {address.postal_code}"
+        else:
+            town = f"{address.postal_code} {city}"
         country = Locale.parse(self.locale).territories.get(address.country.value,
                                                             address.country.value)
         return ", ".join([holder.name, address.street, town, country])

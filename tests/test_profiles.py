@@ -1,0 +1,214 @@
+"""Market profiles: the shipped ones, a portfolio's own, and the problems a bad one names."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.loader import load_product
+from smpc_manager.portfolio import load_portfolio
+from smpc_manager.profiles import (
+    FIELDS,
+    load_profile,
+    markets_for,
+    parse_profile,
+    shipped_markets,
+)
+
+from .conftest import DATA, EXAMPLE
+
+MINIMAL = """\
+market = "CH"
+locale = "de_CH"
+title = "Abbreviated summary of product characteristics"
+
+[prescription]
+A = "Subject to prescription and pharmacy-only, repeat dispensing prohibited"
+
+[[element]]
+field = "name"
+end = ""
+
+[[element]]
+field = "indications"
+label = "Therapeutic indications"
+"""
+
+
+def test_shipped_markets() -> None:
+    assert shipped_markets() == ("AT", "DE", "GB", "IE")
+
+
+@pytest.mark.parametrize("market", ["AT", "DE", "GB", "IE"])
+def test_every_shipped_profile_loads(market: str) -> None:
+    profile = load_profile(market)
+    assert profile.market == market
+    assert profile.elements[0].field == "name"
+    assert all(e.field in FIELDS for e in profile.elements if e.field)
+    assert profile.source.path.endswith(f"profiles/{market.lower()}.toml")
+    assert len(profile.sha256) == 64
+    # every message points at the line of the profile that defines it
+    lines = Path(__file__).parents[1].joinpath(
+        "src", profile.source.path).read_text(encoding="utf-8").splitlines()
+    for message in profile.messages():
+        assert message.msgid in lines[message.location.line - 1] or \
+            message.msgid.startswith(lines[message.location.line - 1].split('"')[1])
+
+
+def test_at_follows_the_seed() -> None:
+    profile = load_profile("at")  # case does not matter
+    assert profile.locale == "de_AT"
+    assert profile.required_fields() == (
+        "name", "composition", "excipients", "indications", "contraindications",
+        "pharmacotherapeutic-group", "atc-code", "marketing-authorisation-holder",
+        "revision-date", "prescription-status",
+    )
+    assert profile.month_names["de_AT"][0] == "Jänner"
+    last = profile.elements[-1]
+    assert last.phrase is not None
+    assert last.run_in
+    assert "published summary of product characteristics" in last.phrase.msgid
+
+
+def test_de_has_the_hwg_items() -> None:
+    profile = load_profile("DE")
+    fields = [e.field for e in profile.elements]
+    assert "undesirable-effects" in fields
+    assert "warnings" in fields
+    active = next(e for e in profile.elements if e.field == "active-substance")
+    assert active.when == "single-active-not-in-name"
+    assert profile.prescription["Rx"].msgid == "Prescription only"
+    assert profile.month_names["de_DE"][0] == "Januar"
+
+
+def test_ie_and_gb_print_the_legal_category_code() -> None:
+    for market, code in (("IE", "S1A"), ("GB", "POM")):
+        profile = load_profile(market)
+        status = next(e for e in profile.elements if e.field == "prescription-status")
+        assert status.print == "code"
+        assert code in profile.prescription
+    assert "cost" in load_profile("GB").required_fields()
+    assert "cost" not in load_profile("IE").required_fields()
+    assert load_profile("GB").policy.max_revision_age_months == 24
+
+
+def test_unknown_market_is_a_usage_error_listing_the_known() -> None:
+    with pytest.raises(UsageError, match=r"unknown market 'XX' \(known: AT, DE, GB, IE\)"):
+        load_profile("XX")
+    with pytest.raises(UsageError):
+        load_profile("../at")
+
+
+def test_markets_for_the_example() -> None:
+    portfolio = load_portfolio(EXAMPLE)
+    product = load_product(EXAMPLE / "products" / "besponsa.xml")
+    assert markets_for(product, portfolio) == ("AT", "DE", "IE")
+    gb = load_portfolio(DATA / "gb")
+    assert markets_for(load_product(DATA / "gb" / "products" / "besponsa.xml"), gb) == ("GB",)
+
+
+def test_markets_for_needs_status_and_authorisation(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "p")
+    (tmp_path / "p" / "smpc.toml").write_text('markets = ["AT", "GB", "IE"]\n')
+    portfolio = load_portfolio(tmp_path / "p")
+    product = load_product(tmp_path / "p" / "products" / "besponsa.xml")
+    # GB: no prescription-status and the EU authorisation does not cover it
+    assert markets_for(product, portfolio) == ("AT", "IE")
+
+
+def test_portfolio_profile_inline(tmp_path: Path) -> None:
+    table = MINIMAL.replace("[prescription]", "[profiles.CH.prescription]").replace(
+        "[[element]]", "[[profiles.CH.element]]")
+    head, rest = table.split("\n[profiles.CH.prescription]")
+    (tmp_path / "smpc.toml").write_text("[profiles.CH]\n" + head + "\n[profiles.CH.prescription]"
+                                        + rest)
+    portfolio = load_portfolio(tmp_path)
+    profile = load_profile("CH", portfolio)
+    assert profile.locale == "de_CH"
+    assert [e.field for e in profile.elements] == ["name", "indications"]
+    assert profile.source.path == str(tmp_path / "smpc.toml")
+    label = profile.elements[1].label
+    assert label is not None
+    assert label.location.line == 15
+
+
+def test_portfolio_profile_file_overrides_a_shipped_market(tmp_path: Path) -> None:
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "at.toml").write_text(MINIMAL.replace('"CH"', '"AT"'))
+    (tmp_path / "smpc.toml").write_text('[profiles]\nAT = "profiles/at.toml"\n')
+    profile = load_profile("AT", load_portfolio(tmp_path))
+    assert profile.locale == "de_CH"
+    assert profile.source.path == str(tmp_path / "profiles" / "at.toml")
+
+
+def test_portfolio_profile_file_missing(tmp_path: Path) -> None:
+    (tmp_path / "smpc.toml").write_text('[profiles]\nCH = "profiles/ch.toml"\n')
+    with pytest.raises(ProblemsError) as caught:
+        load_profile("CH", load_portfolio(tmp_path))
+    assert caught.value.lines() == [
+        f"{tmp_path / 'smpc.toml'}:2: profile file for market CH 'profiles/ch.toml' cannot"
+        " be read: No such file or directory"
+    ]
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(ProblemsError) as caught:
+        parse_profile(text.encode(), "ch.toml", "CH")
+    return caught.value.lines()
+
+
+def test_unknown_keys_are_named_with_their_line() -> None:
+    text = MINIMAL.replace('title =', 'colour = "red"\ntitle =').replace(
+        'label = "Therapeutic', 'lable = "x"\nlabel = "Therapeutic')
+    assert _problems(text) == [
+        "ch.toml:3: unknown profile key 'colour' (known: cost-format, element, list-style,"
+        " locale, market, month-names, policy, prescription, revision-date-format, title)",
+        "ch.toml:15: element 2: unknown key 'lable' (known: end, field, label, optional,"
+        " phrase, print, run-in, when)",
+    ]
+
+
+def test_missing_required_fields() -> None:
+    text = MINIMAL.replace('locale = "de_CH"\n', "")
+    assert _problems(text) == ["ch.toml: the profile for CH has no 'locale' (required)"]
+    assert _problems('market = "CH"\n') == [
+        "ch.toml: the profile for CH has no 'locale' (required)",
+        "ch.toml: the profile for CH has no 'title' (required)",
+        "ch.toml: the profile for CH has no 'element' (required)",
+    ]
+
+
+def test_bad_values_are_named() -> None:
+    text = MINIMAL.replace('field = "indications"', 'field = "indication"').replace(
+        'locale = "de_CH"', 'locale = "xx_QQ"')
+    assert _problems(text) == [
+        "ch.toml:2: locale 'xx_QQ' is not a locale CLDR knows (e.g. de_AT, en_IE)",
+        "ch.toml:13: element 2: field 'indication' is not a product field (known: "
+        + ", ".join(FIELDS) + ")",
+    ]
+    both = MINIMAL.replace('field = "indications"', 'field = "indications"\nphrase = "x"')
+    assert _problems(both) == [
+        "ch.toml:13: element 2: needs exactly one of 'field' (a product field) or 'phrase'"
+        " (a fixed text)"
+    ]
+    code = MINIMAL.replace('label = "Therapeutic indications"', 'print = "code"')
+    assert _problems(code)[0].startswith("ch.toml:14: element 2: print = 'code' is only for")
+
+
+def test_wrong_market_and_bad_toml() -> None:
+    assert _problems(MINIMAL.replace('market = "CH"', 'market = "AT"')) == [
+        "ch.toml:1: market must be 'CH' (the profile's market), found 'AT'"
+    ]
+    assert _problems(MINIMAL + "[[element]\n") == [
+        "ch.toml:15:10: is not valid TOML: expected ']]' at the end of an array declaration"
+    ]
+
+
+def test_month_names_must_be_twelve() -> None:
+    text = MINIMAL + '\n[month-names]\nde_CH = ["Jänner"]\n'
+    assert _problems(text) == [
+        "ch.toml:17: month-names.de_CH must list the 12 month names, found ['Jänner']"
+    ]

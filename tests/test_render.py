@@ -1,0 +1,415 @@
+"""Rendering: the seed's Fachkurzinformation, the goldens of every market and format, Babel
+formatting, and refusal instead of an English fallback.
+
+Set ``SMPC_REGEN_GOLDEN=1`` to rewrite the files under ``tests/golden/`` after an intended
+change; review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import doctest
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from smpc_manager import profiles, render
+from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.loader import load_product
+from smpc_manager.model import Product
+from smpc_manager.portfolio import Portfolio, load_portfolio
+from smpc_manager.render import EXTENSIONS, Renderer, translation_problems
+
+from .conftest import DATA, EXAMPLE
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+REGEN = os.environ.get("SMPC_REGEN_GOLDEN") == "1"
+BESPONSA = EXAMPLE / "products" / "besponsa.xml"
+GB = DATA / "gb"
+
+
+def _load(root: Path) -> tuple[Portfolio, Product]:
+    return load_portfolio(root), load_product(root / "products" / "besponsa.xml")
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Renderer, Product]:
+    portfolio, product = _load(EXAMPLE)
+    return Renderer(portfolio), product
+
+
+def _catalog(root: Path) -> Path:
+    return root / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
+
+
+def _edit_entry(po: Path, msgctxt: str, change: str) -> int:
+    """Change one entry of a catalog (``fuzzy``, ``empty`` or a replacement pair ``a=>b``);
+    return the line of the entry's msgctxt."""
+    lines = po.read_text(encoding="utf-8").split("\n")
+    start = lines.index(f'msgctxt "{msgctxt}"')
+    if change == "fuzzy":
+        lines.insert(start, "#, fuzzy")
+    else:
+        end = start
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        block = "\n".join(lines[start:end])
+        if change == "empty":
+            head = block[: block.index("msgstr")]
+            block = head + 'msgstr ""'
+        else:
+            old, new = change.split("=>")
+            assert old in block.split("msgstr", 1)[1]
+            block = block.split("msgstr", 1)[0] + "msgstr" + \
+                block.split("msgstr", 1)[1].replace(old, new)
+        lines[start:end] = block.split("\n")
+    po.write_text("\n".join(lines), encoding="utf-8")
+    return start + 1
+
+
+# ------------------------------------------------------------------------ the seed
+
+
+def _normalise(text: str) -> str:
+    """The seed's block and ours, compared modulo the seed's line-break artefacts only:
+    whitespace runs, a hyphen split at a line end (``CD22-\\npositiver``), a space after a
+    slash at a line break (``VOD/ SOS``), and the missing space in ``1mg``."""
+    text = re.sub(r"-[ \t]*\n[ \t]*(?=[a-zäöü])", "-", text)  # hyphenation at a line end
+    text = " ".join(text.split())
+    text = re.sub(r"/ (?=\S)", "/", text)
+    return re.sub(r"(\d)mg\b", r"\1 mg", text)
+
+
+def test_at_reproduces_the_seed(example: tuple[Renderer, Product]) -> None:
+    renderer, product = example
+    ours = renderer.render(product, "AT").content
+    seed = (DATA / "seed-at.txt").read_text(encoding="utf-8")
+    assert _normalise(ours) == _normalise(seed)
+    # and the layout: a title, a blank line, one paragraph per line as in the seed
+    lines = ours.splitlines()
+    assert lines[:3] == ["Fachkurzinformation", "",
+                         "BESPONSA 1 mg Pulver für ein Konzentrat zur Herstellung einer"
+                         " Infusionslösung"]
+    assert [line.split(":")[0] for line in lines[3:]] == [
+        "Qualitative und quantitative Zusammensetzung", "Liste der sonstigen Bestandteile",
+        "Anwendungsgebiete", "Gegenanzeigen", "Pharmakotherapeutische Gruppe",
+        "Inhaber der Zulassung", "Stand der Information", "Rezeptpflicht/Apothekenpflicht",
+    ]
+
+
+def test_the_normalisation_is_not_blind() -> None:
+    seed = (DATA / "seed-at.txt").read_text(encoding="utf-8")
+    for wrong in (seed.replace("Februar 2022", "Feber 2022"),
+                  seed.replace("Sucrose, Polysorbat 80", "Polysorbat 80, Sucrose"),
+                  seed.replace("Rezept- und", "Rezept und"),
+                  seed.replace("Belgien.", "Belgien")):
+        assert _normalise(wrong) != _normalise(seed)
+
+
+# ------------------------------------------------------------------------ goldens
+
+CASES = [(EXAMPLE, m) for m in ("AT", "DE", "IE")] + [(GB, "GB")]
+
+
+@pytest.mark.parametrize("fmt", list(EXTENSIONS))
+@pytest.mark.parametrize(("root", "market"), CASES, ids=[m for _, m in CASES])
+def test_golden(root: Path, market: str, fmt: str) -> None:
+    portfolio, product = _load(root)
+    rendering = Renderer(portfolio).render(product, market, fmt=fmt)
+    golden = GOLDEN / f"besponsa-{market}.{EXTENSIONS[fmt]}"
+    if REGEN:
+        golden.write_text(rendering.content, encoding="utf-8", newline="\n")
+    assert rendering.content == golden.read_text(encoding="utf-8")
+    assert (rendering.market, rendering.product_id, rendering.fmt) == (market, "besponsa", fmt)
+
+
+def test_acceptance_contents() -> None:
+    def golden(name: str) -> str:
+        return (GOLDEN / name).read_text(encoding="utf-8")
+
+    de = golden("besponsa-DE.txt")
+    for needed in ("Wirkstoff: Inotuzumab Ozogamicin", "Nebenwirkungen:", "Warnhinweise:",
+                   "Verschreibungspflichtig.", "Pharmazeutischer Unternehmer:",
+                   "Stand: Februar 2022."):
+        assert needed in de
+    ie = golden("besponsa-IE.txt")
+    assert "Indications: BESPONSA is indicated as monotherapy" in ie
+    assert "Legal category: S1A." in ie
+    assert "Marketing authorisation number: EU/1/17/1200/001." in ie
+    assert "HPRA Pharmacovigilance" in ie
+    gb = golden("besponsa-GB.txt")
+    assert "Legal category: POM." in gb
+    assert "Cost excluding VAT: £6,000.00 per pack of 1 vial." in gb
+    assert "PLGB 00057/1488" in gb
+    assert "Yellow Card" in gb
+
+
+# ------------------------------------------------------------------------ formatting
+
+
+def test_january_is_jaenner_in_austria_only(portfolio: Path) -> None:
+    xml = portfolio / "products" / "besponsa.xml"
+    xml.write_text(xml.read_text(encoding="utf-8").replace(
+        "<revision-date>2022-02", "<revision-date>2022-01"), encoding="utf-8")
+    renderer = Renderer(load_portfolio(portfolio))
+    product = load_product(xml)
+    assert "Stand der Information: Jänner 2022." in renderer.render(product, "AT").content
+    assert "Stand: Januar 2022." in renderer.render(product, "DE").content
+    assert "Date of revision: January 2022." in renderer.render(product, "IE").content
+    # a German preview in Austria's profile but Germany's language variant
+    assert "Stand der Information: Januar 2022." in \
+        renderer.render(product, "AT", locale="de_DE").content
+
+
+def test_country_named_in_the_locale(example: tuple[Renderer, Product]) -> None:
+    renderer, product = example
+    assert "1050 Brüssel, Belgien." in renderer.render(product, "AT").content
+    assert "1050 Brussels, Belgium." in renderer.render(product, "AT", locale="en").content
+
+
+def test_numbers_in_untranslated_fields_follow_the_locale(portfolio: Path) -> None:
+    xml = portfolio / "products" / "besponsa.xml"
+    xml.write_text(xml.read_text(encoding="utf-8").replace(
+        "<strength>1 mg</strength>", "<strength>0.5 mg</strength>"), encoding="utf-8")
+    renderer = Renderer(load_portfolio(portfolio))
+    product = load_product(xml)
+    assert "BESPONSA 0,5 mg Pulver" in renderer.render(product, "AT").content
+    assert "BESPONSA 0.5 mg powder" in renderer.render(product, "IE").content
+
+
+def test_english_preview_of_the_austrian_profile(example: tuple[Renderer, Product]) -> None:
+    renderer, product = example
+    rendering = renderer.render(product, "AT", locale="en")
+    assert rendering.locale == "en"
+    lines = rendering.content.splitlines()
+    assert lines[0] == "Abbreviated summary of product characteristics"
+    assert lines[-1].startswith("Prescription and pharmacy status: Subject to prescription")
+    assert "Date of revision of the text: February 2022." in lines
+    assert not any(key.startswith("locales/") for key in rendering.inputs)
+
+
+def test_wirkstoff_only_for_one_substance_not_in_the_name(portfolio: Path) -> None:
+    xml = portfolio / "products" / "besponsa.xml"
+    source = xml.read_text(encoding="utf-8")
+    renderer = Renderer(load_portfolio(portfolio))
+    assert "Wirkstoff: Inotuzumab Ozogamicin" in \
+        renderer.render(load_product(xml), "DE").content
+    xml.write_text(source.replace("<name>BESPONSA</name>",
+                                  "<name>Inotuzumab Ozogamicin Pfizer</name>"),
+                   encoding="utf-8")
+    named = renderer.render(load_product(xml), "DE").content
+    assert "Wirkstoff:" not in named
+    assert named.splitlines()[2].startswith("Inotuzumab Ozogamicin Pfizer 1 mg")
+    # and with two active substances it is never printed (the English preview needs no
+    # catalog for the new substance)
+    xml.write_text(source.replace(
+        "<active-substance>inotuzumab ozogamicin</active-substance>",
+        "<active-substance>inotuzumab ozogamicin</active-substance>"
+        "<active-substance>sucrose</active-substance>"), encoding="utf-8")
+    assert "Active substance:" not in renderer.render(load_product(xml), "DE", "en").content
+    assert "Active substance: inotuzumab ozogamicin" in \
+        renderer.render(load_product(BESPONSA), "DE", "en").content
+
+
+# ------------------------------------------------------------------------ refusal
+
+
+def test_every_unusable_message_is_listed(portfolio: Path) -> None:
+    po = _catalog(portfolio)
+    _edit_entry(po, "indications", "fuzzy")
+    _edit_entry(po, "contraindications/2", "empty")
+    _edit_entry(po, "composition/2", "0,25 mg=>0.25 mg")
+    xml = portfolio / "products" / "besponsa.xml"
+    product = load_product(xml)
+    renderer = Renderer(load_portfolio(portfolio))
+    out = portfolio / "out.txt"
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "AT")
+    assert not out.exists()
+    lines = caught.value.lines()
+    xml_lines = xml.read_text(encoding="utf-8").splitlines()
+
+    def where(fragment: str) -> str:
+        number = next(i for i, line in enumerate(xml_lines, 1) if fragment in line)
+        return f"{xml}:{number}:5"
+
+    assert lines == [
+        f"{where('After reconstitution')}: composition/2: failed in de_AT: the number 0.25"
+        " is missing: in de_AT it is written 0,25",
+        f"{where('BESPONSA is indicated as monotherapy')}: indications: fuzzy in de_AT: fuzzy:"
+        " the English changed or the translation needs review",
+        f"{where('Patients who have experienced')}: contraindications/2: untranslated in"
+        " de_AT: not translated yet",
+    ]
+    # the same list without rendering, for smpc check
+    assert [str(p) for p in translation_problems(product, load_portfolio(portfolio),
+                                                 "AT")] == lines
+    # English needs no catalog: the same product still renders in the source language
+    assert renderer.render(product, "IE").content
+    assert renderer.render(product, "AT", locale="en").content
+
+
+def test_no_catalog_for_the_language(portfolio: Path) -> None:
+    shutil.rmtree(portfolio / "locales" / "de")
+    renderer = Renderer(load_portfolio(portfolio))
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "DE")
+    assert caught.value.lines() == [
+        f"{product.location}: no de_DE catalog for besponsa: every message would be English"
+        " (expected locales/de/LC_MESSAGES/besponsa.po; run smpc init)"
+    ]
+
+
+def test_tool_labels_are_refused_too(example: tuple[Renderer, Product]) -> None:
+    renderer, product = example
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "AT", locale="fr")
+    lines = caught.value.lines()
+    assert lines[0] == ("smpc_manager/locales/fr/LC_MESSAGES/smpc.po: no catalog of the tool's"
+                        " labels and legal phrases for fr: they cannot be printed in that"
+                        " language")
+    assert lines[1].endswith("no fr catalog for besponsa: every message would be English"
+                             " (expected locales/fr/LC_MESSAGES/besponsa.po; run smpc init)")
+    assert len(lines) == 2
+
+
+def test_a_portfolio_label_without_translation_is_refused(portfolio: Path) -> None:
+    config = portfolio / "smpc.toml"
+    config.write_text(config.read_text(encoding="utf-8") + """
+[profiles.DE]
+locale = "de_DE"
+title = "Mandatory information"
+
+[profiles.DE.prescription]
+Rx = "Prescription only"
+
+[[profiles.DE.element]]
+field = "name"
+end = ""
+
+[[profiles.DE.element]]
+field = "indications"
+label = "Area of use"
+""", encoding="utf-8")
+    renderer = Renderer(load_portfolio(portfolio))
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "DE")
+    assert caught.value.lines() == [
+        f"{config}:24: DE label of indications 'Area of use' has no usable de_DE"
+        " translation: not translated in smpc_manager/locales/de/LC_MESSAGES/smpc.po"
+    ]
+    # the portfolio may carry its own smpc catalog for its own labels
+    own = portfolio / "locales" / "de" / "LC_MESSAGES" / "smpc.po"
+    own.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                   'msgid "Area of use"\nmsgstr "Anwendungsbereich"\n', encoding="utf-8")
+    rendering = Renderer(load_portfolio(portfolio)).render(product, "DE")
+    assert "Anwendungsbereich: BESPONSA ist indiziert" in rendering.content
+    assert "locales/de/LC_MESSAGES/smpc.po" in rendering.inputs
+    assert "smpc_manager/locales/de/LC_MESSAGES/smpc.po" in rendering.inputs
+
+
+def test_missing_market_data_is_refused(portfolio: Path) -> None:
+    xml = portfolio / "products" / "besponsa.xml"
+    text = xml.read_text(encoding="utf-8")
+    text = re.sub(r"\s*<posology>.*?</posology>", "", text, flags=re.DOTALL)
+    text = text.replace('<prescription-status market="IE">S1A', '<prescription-status'
+                        ' market="IE">S9')
+    xml.write_text(text, encoding="utf-8")
+    product = load_product(xml)
+    renderer = Renderer(load_portfolio(portfolio))
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "IE")
+    status_line = next(i for i, line in enumerate(text.splitlines(), 1) if "S9" in line)
+    assert caught.value.lines() == [
+        f"{product.location}: posology: the IE profile requires the posology section, and"
+        " the product has none",
+        f"{xml}:{status_line}:3: prescription-status 'S9' is not a code of the IE profile"
+        " (known: S1A, S1B, S2)",
+    ]
+    with pytest.raises(ProblemsError, match="requires a cost for GB"):
+        renderer.render(product, "GB", locale="en")
+
+
+def test_usage_errors(example: tuple[Renderer, Product]) -> None:
+    renderer, product = example
+    with pytest.raises(UsageError, match="unknown market 'XX'"):
+        renderer.render(product, "XX")
+    with pytest.raises(UsageError, match="unknown locale 'qq'"):
+        renderer.render(product, "AT", locale="qq")
+    with pytest.raises(UsageError, match="unknown format 'pdf'"):
+        renderer.render(product, "AT", fmt="pdf")
+
+
+# ------------------------------------------------------------------------ HTML, JSON, bytes
+
+
+def test_html_escapes_what_comes_from_the_xml(portfolio: Path) -> None:
+    xml = portfolio / "products" / "besponsa.xml"
+    xml.write_text(xml.read_text(encoding="utf-8").replace(
+        "<p>Patients with serious ongoing",
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; <em>Patients</em> with serious ongoing"),
+        encoding="utf-8")
+    product = load_product(xml)
+    page = Renderer(load_portfolio(portfolio)).render(product, "IE", fmt="html").content
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; <em>Patients</em> with" in page
+    assert "1.8 mg/m<sup>2</sup> per cycle" in page
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en-IE\">")
+    assert "<h1>Prescribing information</h1>" in page
+    assert "@media print" in page
+
+
+def test_json_is_the_structured_result(example: tuple[Renderer, Product]) -> None:
+    renderer, product = example
+    rendering = renderer.render(product, "AT", fmt="json")
+    data = json.loads(rendering.content)
+    assert (data["product"], data["market"], data["locale"], data["revision-date"]) == \
+        ("besponsa", "AT", "de_AT", "2022-02")
+    assert data["title"] == "Fachkurzinformation"
+    fields = [(e["paragraph"], e["field"], e["label"]) for e in data["elements"]]
+    assert fields[:2] == [(1, "name", None),
+                          (2, "composition", "Qualitative und quantitative Zusammensetzung")]
+    assert (6, "atc-code", "ATC-Code") in fields
+    assert data["inputs"] == rendering.inputs
+    assert set(rendering.inputs) == {
+        "products/besponsa.xml", "locales/de/LC_MESSAGES/besponsa.po",
+        "smpc_manager/locales/de/LC_MESSAGES/smpc.po", "smpc_manager/profiles/at.toml",
+        "smpc-manager",
+    }
+    assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in rendering.inputs.values())
+    text_inputs = renderer.render(product, "AT").inputs
+    assert set(text_inputs) - set(rendering.inputs) == {"smpc_manager/templates/text.txt.j2"}
+
+
+def test_same_inputs_same_bytes(portfolio: Path) -> None:
+    first = Renderer(load_portfolio(EXAMPLE))
+    copy = Renderer(load_portfolio(portfolio))
+    product = load_product(BESPONSA)
+    other = load_product(portfolio / "products" / "besponsa.xml")
+    for market in ("AT", "DE", "IE"):
+        for fmt in EXTENSIONS:
+            a = first.render(product, market, fmt=fmt)
+            assert first.render(product, market, fmt=fmt) == a
+            assert copy.render(other, market, fmt=fmt).content == a.content
+
+
+def test_inputs_follow_the_catalog(portfolio: Path) -> None:
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    before = Renderer(load_portfolio(portfolio)).render(product, "AT").inputs
+    po = _catalog(portfolio)
+    po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after = Renderer(load_portfolio(portfolio)).render(product, "AT").inputs
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {"locales/de/LC_MESSAGES/besponsa.po"}
+
+
+def test_doctests() -> None:
+    for module in (render, profiles):
+        result = doctest.testmod(module)
+        assert result.failed == 0
+    assert doctest.testmod(render).attempted >= 4
