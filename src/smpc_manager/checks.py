@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smpc_manager.clock import add_months
 from smpc_manager.errors import ProblemsError
@@ -37,6 +38,9 @@ from smpc_manager.model import (
     Severity,
 )
 from smpc_manager.portfolio import Portfolio, Target
+
+if TYPE_CHECKING:
+    from smpc_manager.render import Renderer
 
 #: Every ``rule`` a finding can name (documented in ``smpc check --help`` for CI).
 RULE_IDS = frozenset((
@@ -333,22 +337,30 @@ def markets_of(
 
 
 def translation_findings(
-    product: Product, portfolio: Portfolio, market: str, locale: str | None = None
+    product: Product,
+    portfolio: Portfolio,
+    market: str,
+    locale: str | None = None,
+    *,
+    renderer: Renderer | None = None,
 ) -> list[Problem]:
     """Per market and language: what would make ``smpc render`` refuse, as errors.
 
     A catalog that is missing, incomplete, fuzzy or fails the translation checks (in the
     product's domain or the tool's labels), or data the market requires that the product
-    lacks. ``locale`` defaults to the market's.
+    lacks. ``locale`` defaults to the market's. A ``renderer`` of the portfolio, when
+    given, is reused (its catalogs and profiles are loaded once for many products).
     """
     from smpc_manager.profiles import load_profile
     from smpc_manager.render import translation_problems
 
     target = locale or load_profile(market, portfolio).locale
+    found = renderer.problems(product, market, locale) if renderer is not None \
+        else translation_problems(product, portfolio, market, locale)
     return [
         Finding(p.location, p.message, Severity.ERROR, p.field, rule="translation",
                 market=market, locale=target)
-        for p in translation_problems(product, portfolio, market, locale)
+        for p in found
     ]
 
 
@@ -362,12 +374,13 @@ def check_product(
     *,
     market: str | None = None,
     warn_days: int | None = None,
+    renderer: Renderer | None = None,
 ) -> list[Problem]:
     """Every finding for a loaded product: its dates, then each market's translations."""
     context = context_for(product, portfolio, as_of, market=market, warn_days=warn_days)
     findings = date_findings(product, context)
     for code in markets_of(product, portfolio, market):
-        findings.extend(translation_findings(product, portfolio, code))
+        findings.extend(translation_findings(product, portfolio, code, renderer=renderer))
     return findings
 
 
@@ -378,6 +391,7 @@ def check_file(
     *,
     market: str | None = None,
     warn_days: int | None = None,
+    renderer: Renderer | None = None,
 ) -> list[Problem]:
     """Every finding for one product file; a file that does not load yields its load errors.
 
@@ -391,7 +405,8 @@ def check_file(
         product = load_product(path)
     except ProblemsError as err:
         return [_as_finding(p, "load") for p in err.problems]
-    return check_product(product, portfolio, as_of, market=market, warn_days=warn_days)
+    return check_product(product, portfolio, as_of, market=market, warn_days=warn_days,
+                         renderer=renderer)
 
 
 def expiry_errors(
@@ -483,11 +498,17 @@ def check_targets(
     Within a file, the findings in the product file come first, in line order, then those
     in other files (its catalogs) by path and line.
     """
+    from smpc_manager.render import Renderer
+
+    renderers: dict[Path, Renderer] = {}
     results = []
     for target in targets:
         path = str(target.path)
+        root = target.portfolio.root
+        if root not in renderers:
+            renderers[root] = Renderer(target.portfolio)
         found = check_file(target.path, target.portfolio, as_of, market=market,
-                           warn_days=warn_days)
+                           warn_days=warn_days, renderer=renderers[root])
         found.sort(key=lambda p: (p.location.path != path, p.location.path,
                                   p.location.line, p.location.column))
         results.append(FileResult(path, tuple(found)))
