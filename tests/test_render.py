@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from smpc_manager import profiles, render
+from smpc_manager import profiles, render, tooldomain
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.loader import load_product
 from smpc_manager.model import Product
@@ -413,3 +413,69 @@ def test_doctests() -> None:
         result = doctest.testmod(module)
         assert result.failed == 0
     assert doctest.testmod(render).attempted >= 4
+
+
+# ------------------------------------------------------------------------ the smpc domain
+
+LOCALES = Path(__file__).resolve().parents[1] / "locales"
+
+
+def test_the_tool_catalogs_are_current() -> None:
+    assert tooldomain.refresh(LOCALES, write=False) == []
+
+
+def test_refresh_is_idempotent_and_notices_a_stale_template(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    copy = tmp_path / "locales"
+    shutil.copytree(LOCALES, copy)
+    before = {p: p.read_bytes() for p in copy.rglob("*.po*")}
+    assert tooldomain.refresh(copy, write=True) == []
+    assert {p: p.read_bytes() for p in copy.rglob("*.po*")} == before
+    pot = copy / "smpc.pot"
+    pot.write_text(pot.read_text(encoding="utf-8").replace(
+        'msgid "ATC code"', 'msgid "ATC"'), encoding="utf-8")
+    german = copy / "de" / "LC_MESSAGES" / "smpc.po"
+    german.write_text(german.read_text(encoding="utf-8").replace(
+        'msgid "Contraindications"\nmsgstr "Gegenanzeigen"',
+        'msgid "Contraindications"\nmsgstr ""'), encoding="utf-8")
+    assert tooldomain.main(["--check", "--locales", str(copy)]) == 1
+    # a rewritten template takes the clock's time (SOURCE_DATE_EPOCH for reproducible files)
+    stamp = re.search(r"POT-Creation-Date: ([^\\]+)", before[pot].decode()).group(1)
+    when = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M%z")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
+    assert tooldomain.refresh(copy, write=True) == [str(pot)]
+    assert pot.read_bytes() == before[pot]
+    # a translator's empty entry stays empty: nothing is invented for German
+    assert 'msgid "Contraindications"\nmsgstr ""' in german.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
+def test_gnu_gettext_agrees(tmp_path: Path) -> None:
+    import gettext
+    import subprocess
+
+    from smpc_manager.catalogs import load_catalog
+
+    for path in [LOCALES / "smpc.pot", *sorted(LOCALES.glob("*/LC_MESSAGES/smpc.po"))]:
+        check = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)],
+                               capture_output=True, text=True, check=False)
+        assert check.returncode == 0, check.stderr
+    for language in ("de", "en"):
+        po = LOCALES / language / "LC_MESSAGES" / "smpc.po"
+        mo = tmp_path / f"{language}.mo"
+        subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
+        with mo.open("rb") as handle:
+            gnu = gettext.GNUTranslations(handle)
+        ours = load_catalog(po)
+        messages = tooldomain.tool_messages()
+        assert len(messages) > 40
+        for message in messages:
+            entry = ours.get(message.msgid)
+            assert entry is not None, message.msgid
+            assert entry.string
+            assert gnu.gettext(message.msgid) == entry.string
+    german = load_catalog(LOCALES / "de" / "LC_MESSAGES" / "smpc.po")
+    assert german.get("Abbreviated summary of product characteristics").string == \
+        "Fachkurzinformation"
