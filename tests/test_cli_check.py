@@ -409,3 +409,21 @@ def test_build_refuses_an_expired_summary(runner: CliRunner, portfolio: Path,
     assert result.exit_code == 1
     assert f"review-by {review_by(product)} has passed (as of {day_after})" in result.output
     assert sorted(p.suffix for p in out.rglob("*") if p.is_file()) == [".json"]  # manifest
+
+
+def test_a_broken_catalog_is_a_finding_not_the_end(runner: CliRunner, portfolio: Path) -> None:
+    po = po_path(portfolio)
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace("\nmsgstr ", "\nmsgstr= ", 1), encoding="utf-8")
+    if shutil.which("msgfmt") is not None:  # GNU gettext agrees the catalog is broken
+        gnu = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)],
+                             capture_output=True, text=True, check=False)
+        assert gnu.returncode != 0
+    shutil.copy(CHECK_DATA / "gb-authorisation-ends-leap-day.xml", portfolio / "products")
+    result = check(runner, portfolio, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    broken = [(f["market"], Path(f["path"]).name) for f in data["findings"]
+              if f["path"] == str(po)]
+    assert broken == [("AT", "besponsa.po"), ("DE", "besponsa.po")]
+    assert data["summary"]["files"] == 2  # the other product was still checked

@@ -355,8 +355,11 @@ def translation_findings(
     from smpc_manager.render import translation_problems
 
     target = locale or load_profile(market, portfolio).locale
-    found = renderer.problems(product, market, locale) if renderer is not None \
-        else translation_problems(product, portfolio, market, locale)
+    try:
+        found = renderer.problems(product, market, locale) if renderer is not None \
+            else translation_problems(product, portfolio, market, locale)
+    except ProblemsError as err:  # a catalog that cannot be read at all
+        found = list(err.problems)
     return [
         Finding(p.location, p.message, Severity.ERROR, p.field, rule="translation",
                 market=market, locale=target)
