@@ -126,7 +126,7 @@ class Renderer:
             raise UsageError(f"unknown format '{fmt}' (known: {', '.join(EXTENSIONS)})")
         profile = self.profile(market)
         target = _locale(locale or profile.locale)
-        document, problems = self._compose(product, profile, target)
+        document, problems = self._compose(product, profile, target, fmt)
         if problems:
             raise ProblemsError(problems)
         inputs = dict(document.inputs)
@@ -151,10 +151,11 @@ class Renderer:
 
     def problems(self, product: Product, market: str,
                  locale: str | None = None) -> list[Problem]:
-        """Why :meth:`render` would refuse: every missing, fuzzy or failing message and every
-        piece of data the market needs but the product lacks ([] if it would render)."""
+        """Why :meth:`render` would refuse in any format: every missing, fuzzy or failing
+        message and every piece of data the market needs but the product lacks ([] if it
+        would render)."""
         profile = self.profile(market)
-        return self._compose(product, profile, _locale(locale or profile.locale))[1]
+        return self._compose(product, profile, _locale(locale or profile.locale), None)[1]
 
     # -------------------------------------------------------------------- composing
 
@@ -163,8 +164,10 @@ class Renderer:
             self._words[locale] = _Words.load(locale, self.portfolio)
         return self._words[locale]
 
-    def _compose(self, product: Product, profile: MarketProfile,
-                 locale: str) -> tuple[_Document, list[Problem]]:
+    def _compose(self, product: Product, profile: MarketProfile, locale: str,
+                 fmt: str | None) -> tuple[_Document, list[Problem]]:
+        """The document and every reason to refuse it; ``fmt`` None checks the strings of
+        every template, a format only those of its own."""
         words = self._words_for(locale)
         content = _Content.load(product, locale, self.portfolio)
         problems: list[Problem] = list(words.problems) + list(content.problems)
@@ -180,8 +183,11 @@ class Renderer:
         problems.extend(composer.problems)
         # The page's own strings (templates) must be translated as well as the profile's.
         if not words.source:
-            for message in template_messages():
-                words.get(message, problems)
+            names = sorted(TEMPLATES.values()) if fmt is None else \
+                [TEMPLATES[fmt]] if fmt in TEMPLATES else []
+            for name in names:
+                for message in template_messages(name):
+                    words.get(message, problems)
         title = words.get(profile.title, problems)
         unique = list(dict.fromkeys(problems))
         return _Document(title, paragraphs, inputs), unique
@@ -274,7 +280,7 @@ class _Words:
     def template_gettext(self) -> Callable[..., str]:
         """A ``gettext`` for the templates' ``{% trans %}`` blocks (new-style: the variables
         are formatted in after the lookup; the result is autoescaped like any text)."""
-        lookup = {m.msgid: m for m in template_messages()}
+        lookup = {m.msgid: m for name in TEMPLATES.values() for m in template_messages(name)}
 
         def gettext(msgid: str, **variables: Any) -> str:
             message = lookup.get(msgid) or Message(msgid, SourceLocation("template"))
@@ -672,13 +678,14 @@ def _environment() -> jinja2.Environment:
 
 
 @cache
-def template_messages() -> tuple[Message, ...]:
-    """The ``smpc`` messages of the templates, found with Babel's Jinja2 extractor."""
+def template_messages(name: str | None = None) -> tuple[Message, ...]:
+    """The ``smpc`` messages of one template (default: all), found with Babel's Jinja2
+    extractor, as ``python -m smpc_manager.tooldomain`` extracts them."""
     from babel.messages.extract import extract_from_file
 
     found: list[Message] = []
-    for name in sorted(TEMPLATES.values()):
-        path = _template_dir() / name
+    for template in [name] if name is not None else sorted(TEMPLATES.values()):
+        path = _template_dir() / template
         for extracted in extract_from_file(
             "jinja2", str(path), options={"extensions": "jinja2.ext.i18n",
                                           "newstyle_gettext": "true", "trimmed": "true"}
@@ -687,6 +694,6 @@ def template_messages() -> tuple[Message, ...]:
             row: Any = extracted
             lineno, msgid = int(row[0]), row[1]
             text = msgid if isinstance(msgid, str) else msgid[0]
-            found.append(Message(text, SourceLocation(f"smpc_manager/templates/{name}", lineno),
-                                 "text of the HTML page"))
+            found.append(Message(text, SourceLocation(f"smpc_manager/templates/{template}",
+                                                      lineno), f"text of {template}"))
     return tuple(found)
