@@ -92,10 +92,11 @@ class Run:
     max_rss_kb: int  # the largest single process of the tree
     tree_rss_kb: int  # the whole tree at its fullest (sampled)
     returncode: int
+    cpu_seconds: float = 0.0  # user + system, the process and its children
 
     def line(self) -> str:
-        return (f"{self.name:<34} {self.seconds:8.2f} s   peak {self.max_rss_kb / 1024:7.1f} MB"
-                f"   tree {self.tree_rss_kb / 1024:7.1f} MB")
+        return (f"{self.name:<40} {self.seconds:7.2f} s  cpu {self.cpu_seconds:7.2f} s"
+                f"  peak {self.max_rss_kb / 1024:6.1f} MB  tree {self.tree_rss_kb / 1024:6.1f} MB")
 
 
 def _children(pid: int) -> list[int]:
@@ -165,11 +166,14 @@ def measure(name: str, command: list[str], cwd: Path | None = None, quiet: bool 
     done.set()
     sampler.join()
     max_rss = 0
+    cpu = 0.0
     if report is not None:
         text = report.read_text()
         report.unlink()
         match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
         max_rss = int(match.group(1)) if match else 0
+        cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)",
+                                                 text))
         wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
         if wall:
             parts = [float(p) for p in wall.group(1).split(":")]
@@ -179,7 +183,7 @@ def measure(name: str, command: list[str], cwd: Path | None = None, quiet: bool 
         print(f"  {name}: exit {process.returncode}\n{tail}", file=sys.stderr)
     # The time wrapper itself is a process of the tree; its few MB are not ours to count.
     tree = peak - (_time_overhead_kb() if report is not None else 0)
-    return Run(name, seconds, max_rss, max(tree, max_rss), process.returncode)
+    return Run(name, seconds, max_rss, max(tree, max_rss), process.returncode, cpu)
 
 
 _OVERHEAD: list[int] = []

@@ -17,10 +17,10 @@ from smpc_manager.build import (
     BuildResult,
     Manifest,
     Task,
-    _valid_window,
     build,
     plan_build,
     run_plan,
+    valid_window,
 )
 from smpc_manager.checks import expiry_errors
 from smpc_manager.loader import load_product
@@ -284,16 +284,37 @@ def test_expired_product_is_refused_with_the_check_findings(small: Path, tmp_pat
     assert Manifest.read(out / MANIFEST_FILE).outputs == {}
 
 
-def test_valid_window_matches_the_check_day_by_day(small: Path) -> None:
+def test_valid_window_is_the_stretch_the_check_passes_day_by_day(small: Path) -> None:
+    """The recorded window equals a day-by-day walk of the check, in every market."""
+    path = small / "products" / "alpha.xml"
+    xml = path.read_text(encoding="utf-8")
+    xml = xml.replace("<review-by>2027-12-31</review-by>", "<review-by>2022-07-15</review-by>")
+    xml = xml.replace("  <prescription-status", """  <marketing-authorisation markets="GB">
+    <number>PLGB 00057/1488</number>
+    <first-authorisation>2021-01-01</first-authorisation>
+    <valid-until>2022-05-31</valid-until>
+  </marketing-authorisation>
+  <prescription-status""", 1)
+    path.write_text(xml, encoding="utf-8")
     settings = load_portfolio(small)
-    product = load_product(small / "products" / "alpha.xml")
-    since, until = _valid_window(product, settings, AS_OF, "AT")
-    assert since is not None
-    assert until is not None
-    for day in (since - dt.timedelta(days=1), until + dt.timedelta(days=1)):
-        assert expiry_errors(product, settings, day, "AT"), day
-    for day in (since, AS_OF, until):
-        assert not expiry_errors(product, settings, day, "AT"), day
+    product = load_product(path)
+    as_of = dt.date(2022, 3, 10)
+    one = dt.timedelta(days=1)
+
+    def passes(day: dt.date, markets: tuple[str, ...]) -> bool:
+        return not any(expiry_errors(product, settings, day, m) for m in markets)
+
+    for markets in (("AT", "IE"), ("AT", "GB", "IE"), ("GB",)):
+        assert passes(as_of, markets)
+        until = as_of
+        while passes(until + one, markets):
+            until += one
+        since = as_of
+        while passes(since - one, markets):
+            since -= one
+        assert valid_window(product, settings, as_of, markets) == (since, until), markets
+    assert valid_window(product, settings, as_of, ("AT", "IE"))[1] == dt.date(2022, 7, 15)
+    assert valid_window(product, settings, as_of, ("AT", "GB"))[1] == dt.date(2022, 5, 31)
 
 
 # ------------------------------------------------------------------------ workers, atomicity

@@ -15,10 +15,13 @@ from smpc_manager.errors import ProblemsError
 from smpc_manager.model import Problem, SourceLocation
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically, creating its folder if needed.
 
-    Raises :class:`ProblemsError` naming the path when the folder cannot be written.
+    ``fsync=False`` leaves flushing to disk to the caller, one that writes many files and
+    makes them durable at once (``smpc build`` syncs before it writes its manifest); the
+    rename is atomic all the same. Raises :class:`ProblemsError` naming the path when the
+    folder cannot be written.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,7 +34,8 @@ def write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as err:
         with contextlib.suppress(OSError):
