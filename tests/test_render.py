@@ -479,3 +479,80 @@ def test_gnu_gettext_agrees(tmp_path: Path) -> None:
     german = load_catalog(LOCALES / "de" / "LC_MESSAGES" / "smpc.po")
     assert german.get("Abbreviated summary of product characteristics").string == \
         "Fachkurzinformation"
+
+
+# ------------------------------------------------------------------------ a portfolio's templates
+
+
+def _own_template(root: Path, name: str, text: str) -> Path:
+    path = root / "templates" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_portfolio_template_lays_out_its_format(portfolio: Path) -> None:
+    _own_template(portfolio, "text.txt.j2",
+                  "{{ title|upper }}\n{% for p in paragraphs %}"
+                  "{% for part in p.parts %}[{{ part.field }}] {{ part.text }}\n"
+                  "{% endfor %}{% endfor %}")
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    rendering = Renderer(load_portfolio(portfolio)).render(product, "AT")
+    lines = rendering.content.splitlines()
+    assert lines[0] == "FACHKURZINFORMATION"
+    assert lines[1].startswith("[name] BESPONSA 1 mg Pulver")
+    assert "templates/text.txt.j2" in rendering.inputs
+    assert "smpc_manager/templates/text.txt.j2" not in rendering.inputs
+    # the other formats keep the tool's templates
+    page = Renderer(load_portfolio(portfolio)).render(product, "AT", fmt="html")
+    assert "smpc_manager/templates/page.html.j2" in page.inputs
+
+
+def test_a_portfolio_template_runs_in_the_sandbox(portfolio: Path) -> None:
+    path = _own_template(portfolio, "text.txt.j2",
+                         "{{ title }}\n{{ gettext.__globals__['__builtins__'] }}\n")
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    with pytest.raises(ProblemsError) as caught:
+        Renderer(load_portfolio(portfolio)).render(product, "AT")
+    assert caught.value.lines() == [
+        f"{path.relative_to(portfolio).as_posix()}:2: the template failed: access to attribute"
+        " '__globals__' of 'function' object is unsafe."
+    ]
+
+
+def test_a_broken_portfolio_template_names_its_line(portfolio: Path) -> None:
+    _own_template(portfolio, "page.html.j2", "<html>\n<body>\n{% for x in %}\n</body>\n")
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    with pytest.raises(ProblemsError) as caught:
+        Renderer(load_portfolio(portfolio)).render(product, "IE", fmt="html")
+    assert caught.value.lines() == [
+        "templates/page.html.j2:3: the template is not valid: Expected an expression, got"
+        " 'end of statement block'"
+    ]
+
+
+def test_a_portfolio_page_is_escaped_and_its_strings_translated(portfolio: Path) -> None:
+    _own_template(portfolio, "page.html.j2",
+                  '<html lang="{{ lang }}"><body>{% for p in paragraphs %}'
+                  "{% for part in p.parts %}<p>{{ part.text }}</p>{% endfor %}{% endfor %}"
+                  "<footer>{% trans %}Approved for {{ market }}{% endtrans %}</footer>"
+                  "</body></html>\n")
+    xml = portfolio / "products" / "besponsa.xml"
+    product = load_product(xml)
+    renderer = Renderer(load_portfolio(portfolio))
+    # in German the page's own string needs a translation; the text format does not
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "AT", fmt="html")
+    assert caught.value.lines() == [
+        "templates/page.html.j2:1: text of page.html.j2 'Approved for %(market)s' has no"
+        " usable de_AT translation: not translated in"
+        " smpc_manager/locales/de/LC_MESSAGES/smpc.po"
+    ]
+    assert renderer.render(product, "AT").content.startswith("Fachkurzinformation\n")
+    xml.write_text(xml.read_text(encoding="utf-8").replace(
+        "<p>Patients with serious ongoing", "<p>&lt;script&gt;x()&lt;/script&gt; Patients with"
+        " serious ongoing"), encoding="utf-8")
+    page = renderer.render(load_product(xml), "IE", fmt="html").content
+    assert "&lt;script&gt;x()&lt;/script&gt; Patients" in page
+    assert "<script" not in page
+    assert "<footer>Approved for IE</footer>" in page

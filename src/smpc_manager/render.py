@@ -98,14 +98,23 @@ class Renderer:
 
     Profiles, the Jinja2 environment, the templates and the ``smpc`` catalogs are loaded once
     and shared by every :meth:`render` call (a build keeps one Renderer per portfolio).
+
+    A portfolio may lay a format out itself with ``templates/text.txt.j2`` or
+    ``templates/page.html.j2``: such a template runs in Jinja2's sandbox (it cannot reach
+    Python objects beyond the values it is given), HTML is autoescaped all the same, and its
+    ``{% trans %}`` strings must be translated like the tool's own.
     """
 
     def __init__(self, portfolio: Portfolio) -> None:
+        from smpc_manager.portfolio import TEMPLATES_DIR
+
         self.portfolio = portfolio
         self._profiles: dict[str, MarketProfile] = {}
-        self._env = _environment()
-        self._templates = {fmt: self._env.get_template(name) for fmt, name in TEMPLATES.items()}
-        self._template_hashes = {fmt: _template_hash(name) for fmt, name in TEMPLATES.items()}
+        own = portfolio.root / TEMPLATES_DIR
+        self._own = {fmt: own / name for fmt, name in TEMPLATES.items()
+                     if (own / name).is_file()}
+        self._env = _environment(str(own) if self._own else None)
+        self._templates: dict[str, jinja2.Template] = {}
         self._words: dict[str, _Words] = {}
 
     def profile(self, market: str) -> MarketProfile:
@@ -133,16 +142,18 @@ class Renderer:
         if fmt == "json":
             content = _json(document, product, profile, target, inputs)
         else:
-            inputs[f"smpc_manager/templates/{TEMPLATES[fmt]}"] = self._template_hashes[fmt]
+            key, digest = self._template_input(fmt)
+            inputs[key] = digest
             words = self._words_for(target)
-            content = self._templates[fmt].render(
+            content = self._lay_out(
+                fmt,
                 title=document.title,
                 paragraphs=document.paragraphs,
                 lang=target.replace("_", "-"),
                 product_id=product.id,
                 market=profile.market,
                 source=_relative(product.path, self.portfolio.root),
-                gettext=words.template_gettext(),
+                gettext=words.template_gettext(self._template_messages(fmt)),
             )
             if not content.endswith("\n"):
                 content += "\n"
@@ -156,6 +167,40 @@ class Renderer:
         would render)."""
         profile = self.profile(market)
         return self._compose(product, profile, _locale(locale or profile.locale), None)[1]
+
+    # -------------------------------------------------------------------- templates
+
+    def _template_input(self, fmt: str) -> tuple[str, str]:
+        """The template of a format as an input: its name and its sha256."""
+        own = self._own.get(fmt)
+        if own is not None:
+            return _relative(str(own), self.portfolio.root), _file_hash(own)
+        return f"smpc_manager/templates/{TEMPLATES[fmt]}", _template_hash(TEMPLATES[fmt])
+
+    def _template_messages(self, fmt: str) -> tuple[Message, ...]:
+        own = self._own.get(fmt)
+        if own is None:
+            return template_messages(TEMPLATES[fmt])
+        return _extract_template(own, _relative(str(own), self.portfolio.root))
+
+    def _lay_out(self, fmt: str, **values: Any) -> str:
+        """Render the format's template; a broken portfolio template is a problem naming
+        its ``path:line``, never a traceback."""
+        import jinja2
+
+        shown = self._template_input(fmt)[0]
+        try:
+            if fmt not in self._templates:
+                self._templates[fmt] = self._env.get_template(TEMPLATES[fmt])
+            return self._templates[fmt].render(**values)
+        except jinja2.TemplateSyntaxError as err:
+            raise ProblemsError([Problem(SourceLocation(shown, err.lineno or 0),
+                                         f"the template is not valid: {err.message}")]
+                                ) from None
+        except jinja2.TemplateError as err:  # undefined names, the sandbox's refusals
+            line = _template_line(err, self._own.get(fmt))
+            raise ProblemsError([Problem(SourceLocation(shown, line),
+                                         f"the template failed: {err}")]) from None
 
     # -------------------------------------------------------------------- composing
 
@@ -183,10 +228,9 @@ class Renderer:
         problems.extend(composer.problems)
         # The page's own strings (templates) must be translated as well as the profile's.
         if not words.source:
-            names = sorted(TEMPLATES.values()) if fmt is None else \
-                [TEMPLATES[fmt]] if fmt in TEMPLATES else []
-            for name in names:
-                for message in template_messages(name):
+            formats = sorted(TEMPLATES) if fmt is None else [fmt] if fmt in TEMPLATES else []
+            for name in formats:
+                for message in self._template_messages(name):
                     words.get(message, problems)
         title = words.get(profile.title, problems)
         unique = list(dict.fromkeys(problems))
@@ -277,10 +321,10 @@ class _Words:
                                     f" usable {self.locale} translation: {why}", field=DOMAIN))
         return message.msgid
 
-    def template_gettext(self) -> Callable[..., str]:
-        """A ``gettext`` for the templates' ``{% trans %}`` blocks (new-style: the variables
+    def template_gettext(self, messages: Sequence[Message]) -> Callable[..., str]:
+        """A ``gettext`` for a template's ``{% trans %}`` blocks (new-style: the variables
         are formatted in after the lookup; the result is autoescaped like any text)."""
-        lookup = {m.msgid: m for name in TEMPLATES.values() for m in template_messages(name)}
+        lookup = {m.msgid: m for m in messages}
 
         def gettext(msgid: str, **variables: Any) -> str:
             message = lookup.get(msgid) or Message(msgid, SourceLocation("template"))
@@ -659,11 +703,16 @@ def _template_dir() -> Path:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def _environment(own: str | None = None) -> jinja2.Environment:
+    """The Jinja2 environment: the tool's templates, or a portfolio's own folder first and
+    then the tool's, in the sandbox."""
     import jinja2
+    import jinja2.sandbox
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_template_dir())),
+    kind = jinja2.Environment if own is None else jinja2.sandbox.ImmutableSandboxedEnvironment
+    folders = [str(_template_dir())] if own is None else [own, str(_template_dir())]
+    env = kind(
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -681,11 +730,19 @@ def _environment() -> jinja2.Environment:
 def template_messages(name: str | None = None) -> tuple[Message, ...]:
     """The ``smpc`` messages of one template (default: all), found with Babel's Jinja2
     extractor, as ``python -m smpc_manager.tooldomain`` extracts them."""
+    found: list[Message] = []
+    for template in [name] if name is not None else sorted(TEMPLATES.values()):
+        found.extend(_extract_template(_template_dir() / template,
+                                       f"smpc_manager/templates/{template}"))
+    return tuple(found)
+
+
+def _extract_template(path: Path, shown: str) -> tuple[Message, ...]:
+    import jinja2
     from babel.messages.extract import extract_from_file
 
     found: list[Message] = []
-    for template in [name] if name is not None else sorted(TEMPLATES.values()):
-        path = _template_dir() / template
+    try:
         for extracted in extract_from_file(
             "jinja2", str(path), options={"extensions": "jinja2.ext.i18n",
                                           "newstyle_gettext": "true", "trimmed": "true"}
@@ -694,6 +751,21 @@ def template_messages(name: str | None = None) -> tuple[Message, ...]:
             row: Any = extracted
             lineno, msgid = int(row[0]), row[1]
             text = msgid if isinstance(msgid, str) else msgid[0]
-            found.append(Message(text, SourceLocation(f"smpc_manager/templates/{template}",
-                                                      lineno), f"text of {template}"))
+            found.append(Message(text, SourceLocation(shown, lineno),
+                                 f"text of {Path(shown).name}"))
+    except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
+        return ()  # a broken template is reported when it is rendered, with its line
     return tuple(found)
+
+
+def _template_line(err: BaseException, path: Path | None) -> int:
+    """The line of a template in a Jinja2 error's traceback (Jinja2 maps its frames to the
+    template's lines), 0 when it is not there."""
+    import traceback
+
+    if path is None:
+        return 0
+    wanted = str(path.resolve())
+    lines = [frame.lineno or 0 for frame in traceback.extract_tb(err.__traceback__)
+             if str(Path(frame.filename).resolve()) == wanted]
+    return lines[-1] if lines else 0
