@@ -556,3 +556,12 @@ def test_a_portfolio_page_is_escaped_and_its_strings_translated(portfolio: Path)
     assert "&lt;script&gt;x()&lt;/script&gt; Patients" in page
     assert "<script" not in page
     assert "<footer>Approved for IE</footer>" in page
+
+
+def test_a_line_break_in_a_translation_stays_in_its_paragraph(portfolio: Path) -> None:
+    po = _catalog(portfolio)
+    _edit_entry(po, "indications", "Monotherapie für=>Monotherapie\\n  für")
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    text = Renderer(load_portfolio(portfolio)).render(product, "AT").content
+    assert "Anwendungsgebiete: BESPONSA ist indiziert als Monotherapie für die Behandlung" in text
+    assert len(text.splitlines()) == 11

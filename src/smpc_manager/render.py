@@ -310,7 +310,7 @@ class _Words:
                 reasons.append(f"the placeholders differ in {path}:{entry.lineno}"
                                f" (the English has {english})")
                 continue
-            return string
+            return " ".join(string.split())
         if self.source:
             return message.msgid
         why = "; ".join(reasons) or "not translated" + (
@@ -378,7 +378,8 @@ class _Content:
         result = translate(text, self.catalog, self.locale, self.product.name.value,
                            source_locale=self.product.lang or TOOL_SOURCE_LOCALE)
         if result.ok and result.translation is not None:
-            return result.translation
+            # A run-in paragraph is one line: a line break a translator typed is a space.
+            return " ".join(result.translation.split())
         why = "; ".join(result.reasons) or result.status
         problems.append(Problem(text.location, f"{text.context}: {result.status} in"
                                 f" {self.locale}: {why}", field=text.context))
