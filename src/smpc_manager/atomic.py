@@ -7,12 +7,19 @@ one. Every file the tool writes goes through :func:`write_bytes` or :func:`write
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from smpc_manager.errors import ProblemsError
 from smpc_manager.model import Problem, SourceLocation
+
+# The process umask, read once at import (reading it means setting it, which is not
+# thread-safe later on).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 def write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
@@ -28,15 +35,22 @@ def write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as err:
         raise ProblemsError(
-            [Problem(SourceLocation(str(path)), f"cannot write here: {err.strerror or err}")]
+            [Problem(SourceLocation(str(path)), f"cannot write here: {_why(path, err)}")]
         ) from None
     try:
+        # mkstemp makes the file private (0600); give it the mode the file had, or the one
+        # a new file gets, so a catalog or an output stays readable to the team.
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             if fsync:
                 os.fsync(handle.fileno())
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way")
         os.replace(tmp, path)
+        if fsync:
+            _sync_folder(path.parent)
     except OSError as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -47,6 +61,37 @@ def write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable: fsync the folder that holds the new name."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the rename is atomic all the same
+    finally:
+        os.close(fd)
+
+
+def _why(path: Path, err: OSError) -> str:
+    """Words for a folder that cannot be made: name the file that stands in the way."""
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            return f"{parent} is a file, not a folder"
+        if parent.is_dir():
+            break
+    return err.strerror or str(err)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -26,6 +26,7 @@ MAX_CONFIG_BYTES = 256 * 1024
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 _MARKET = re.compile(r"^[A-Za-z]{2}$")
+_PRODUCT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOP_KEYS = {"source-locale", "markets", "policy", "profiles"}
 _POLICY_KEYS = {"warn-days", "max-revision-age-months"}
 
@@ -67,10 +68,14 @@ class Portfolio:
         return sorted(p for p in self.products_dir.glob("*.xml") if p.is_file())
 
     def template_path(self, product_id: str) -> Path:
-        return self.locales_dir / "templates" / f"{product_id}.pot"
+        return self.locales_dir / "templates" / f"{_checked_id(product_id)}.pot"
 
     def catalog_path(self, locale: str, product_id: str) -> Path:
-        return self.locales_dir / locale / "LC_MESSAGES" / f"{product_id}.po"
+        """Where a product's catalog for a locale lies; a locale that could name a path
+        (``../../x``) is a :class:`UsageError` before any path is built."""
+        if not _LOCALE.match(locale) or locale == TEMPLATES_DIR:
+            raise UsageError(f"'{locale}' is not a locale (expected e.g. de, de_AT, en)")
+        return self.locales_dir / locale / "LC_MESSAGES" / f"{_checked_id(product_id)}.po"
 
     def catalog_locales(self) -> list[str]:
         """The locales that have a folder under ``locales/`` (``templates`` excluded)."""
@@ -80,6 +85,13 @@ class Portfolio:
             p.name for p in self.locales_dir.iterdir()
             if p.is_dir() and p.name != "templates" and (p / "LC_MESSAGES").is_dir()
         )
+
+
+def _checked_id(product_id: str) -> str:
+    if not _PRODUCT_ID.match(product_id):
+        raise UsageError(f"'{product_id}' is not a product id (lower-case letters, digits and"
+                         " hyphens)")
+    return product_id
 
 
 def find_root(start: Path) -> Path | None:
