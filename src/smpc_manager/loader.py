@@ -269,7 +269,7 @@ def _parse(data: bytes, where: SourceLocation) -> tuple[etree._Element | None, P
             message = re.sub(r", line \d+, column \d+$", "", err.msg or str(err))
         return None, Problem(
             SourceLocation(where.path, line or 0, column or 0),
-            f"the XML is not well formed: {_syntax_words(message.strip())}",
+            f"the XML is not well formed: {_syntax_words(_first_line(message))}",
         )
 
 
@@ -308,10 +308,26 @@ _SYNTAX_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^XML declaration allowed only at the start of the document$",
          "the <?xml ...?> declaration must be the very first thing in the file"),
         (r"^Double hyphen within comment.*$", "'--' inside a comment"),
+        (r"^Comment not terminated.*$", "a comment '<!--' is never closed with '-->'"),
+        (r"^Unescaped '<' not allowed in attributes values$",
+         "a '<' inside an attribute value (write &lt;)"),
         (r"^xmlParsePI : no target name$", "a '<?' that starts no processing instruction"),
         (r"^Sequence '\]\]>' not allowed in content$", "']]>' in text (write ]]&gt;)"),
     )
 )
+
+
+def _first_line(message: str) -> str:
+    """libxml2's message without the excerpt of the file it sometimes appends."""
+    lines = message.strip().splitlines()
+    return _shown(lines[0] if lines else "", 200)
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value from the file, fit for one line of a message: no line breaks, not too long."""
+    value = " ".join(value.split())
+    value = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _syntax_words(message: str) -> str:
@@ -405,7 +421,7 @@ def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -
     """Turn one libxml2 schema message into our words, naming the element and the value."""
     match = _ELEMENT.match(message)
     if not match:
-        return Problem(SourceLocation(where.path, line), message.strip())
+        return Problem(SourceLocation(where.path, line), _first_line(message))
     element, attribute = match.group(2), match.group(4)
     if attribute and match.group(3) == _XML_NAMESPACE:
         attribute = f"xml:{attribute}"
@@ -417,7 +433,7 @@ def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -
     subject = f"<{element}> attribute {attribute}" if attribute else element
     value = _VALUE.search(rest)
     if value is not None or "is not a valid value" in rest or "[facet" in rest:
-        found = value.group(1) if value else ""
+        found = _shown(value.group(1)) if value else ""
         type_name = _FIELD_TYPES.get(field, "")
         words = _TYPE_WORDS.get(type_name)
         if words is None:
