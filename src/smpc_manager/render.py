@@ -223,6 +223,7 @@ class Renderer:
         }
         inputs.update(words.inputs)
         inputs.update(content.inputs)
+        title = words.get(profile.title, problems)
         composer = _Composer(product, profile, locale, words, content)
         paragraphs = composer.paragraphs()
         problems.extend(composer.problems)
@@ -232,7 +233,6 @@ class Renderer:
             for name in formats:
                 for message in self._template_messages(name):
                     words.get(message, problems)
-        title = words.get(profile.title, problems)
         unique = list(dict.fromkeys(problems))
         return _Document(title, paragraphs, inputs), unique
 
