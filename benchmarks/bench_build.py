@@ -359,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, (value, target) in ratios.items():
         verdict = "ok" if value <= target else "MISSED"
         print(f"{name:<20} {value:6.3f}   target <= {target}   {verdict}")
+    if itstool.cpu_seconds and floor.cpu_seconds and cold.cpu_seconds:
+        print(f"{'(cpu) cold / itstool':<20} {cold.cpu_seconds / itstool.cpu_seconds:6.3f}   "
+              f"{'(cpu) cold / floor':<20} {cold.cpu_seconds / floor.cpu_seconds:6.3f}")
+    print(f"load average after the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for run in (help_run, validate_run):
         verdict = "ok" if run.seconds < 0.3 else "MISSED"
         print(f"{run.name:<20} {run.seconds:6.3f} s target < 0.3 s   {verdict}")

@@ -597,21 +597,32 @@ def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,
     verdict without loading the product. Markets covered by the same authorisations get
     the same verdict and are probed once.
     """
-    from smpc_manager.checks import expiry_errors
+    from dataclasses import replace
+
+    from smpc_manager.checks import context_for, date_findings
+    from smpc_manager.model import Severity
 
     one = dt.timedelta(days=1)
     breaks = sorted({d + delta for d in _dates(product) for delta in (dt.timedelta(0), one)})
     by_cover = {product.authorisations_for(m): m for m in reversed(markets)}
     window: tuple[dt.date | None, dt.date | None] = (None, None)
     for market in by_cover.values():
+        # checks.expiry_errors(product, portfolio, day, market) for many days: the context
+        # it builds differs from day to day in nothing but the day, so it is made once.
+        context = context_for(product, portfolio, as_of, market=market)
+
+        def expired(day: dt.date) -> bool:
+            findings = date_findings(product, replace(context, as_of=day))  # noqa: B023
+            return any(p.severity is Severity.ERROR for p in findings)
+
         until = None
         for day in (d for d in breaks if d > as_of):
-            if expiry_errors(product, portfolio, day, market):
+            if expired(day):
                 until = day - one
                 break
         since = None
         for day in reversed([d for d in breaks if d <= as_of]):
-            if expiry_errors(product, portfolio, day - one, market):
+            if expired(day - one):
                 since = day
                 break
         window = _narrow(window, (since, until))
