@@ -161,9 +161,9 @@ class _Parser:
         entry = self.entry
         if entry.has_content():
             if entry.msgid is None:
-                raise _Syntax(entry.line, "syntax error: msgctxt without a msgid")
+                raise _Syntax(entry.line, "syntax error: this msgctxt has no msgid")
             if not entry.strings:
-                raise _Syntax(entry.line, "syntax error: msgid without a msgstr")
+                raise _Syntax(entry.line, "syntax error: this msgid has no msgstr")
             self.entries.append(entry)
         # Comments that end the file belong to no entry; GNU tools drop them too.
         self.entry = _Entry()
@@ -209,17 +209,15 @@ class _Parser:
     @staticmethod
     def keyword(entry: _Entry, keyword: str, index: str | None, value: str,
                 number: int) -> None:
+        if keyword in ("msgctxt", "msgid") and entry.msgid is not None:
+            raise _Syntax(entry.line, "syntax error: this msgid has no msgstr")
         if keyword == "msgctxt":
-            if entry.has_content():
-                raise _Syntax(number, "syntax error: msgctxt after msgid")
+            if entry.context is not None:
+                raise _Syntax(number, "syntax error: a second msgctxt")
             entry.context, entry.line, entry.current = value, number, ("msgctxt", None)
         elif keyword == "msgid":
-            if entry.msgid is not None:
-                raise _Syntax(number, "syntax error: a second msgid without a msgstr"
-                                      " for the first")
-            entry.msgid, entry.current = value, ("msgid", None)
-            if entry.context is None:
-                entry.line = number
+            # Problems point at the msgid line, as GNU msgfmt's do.
+            entry.msgid, entry.line, entry.current = value, number, ("msgid", None)
         elif keyword == "msgid_plural":
             if entry.msgid is None or entry.strings:
                 raise _Syntax(number, "syntax error: msgid_plural not after a msgid")
@@ -256,10 +254,11 @@ def parse_po(text: str, path: str = "<catalog>") -> PoCatalog:
 def _build(entries: list[_Entry], path: str) -> PoCatalog:
     catalog = PoCatalog()
     problems: list[Problem] = []
-    seen: dict[tuple[bool, _Key], int] = {}
+    # GNU msgfmt counts an obsolete entry with the key of a live one as a duplicate too.
+    seen: dict[_Key, int] = {}
     for item in entries:
         assert item.msgid is not None
-        key = (item.obsolete, (item.msgid, item.context))
+        key = (item.msgid, item.context)
         if key in seen:
             what = f"msgctxt {item.context!r} msgid " if item.context is not None else "msgid "
             shown = item.msgid if len(item.msgid) <= 50 else item.msgid[:47] + "..."
@@ -284,8 +283,10 @@ def _build(entries: list[_Entry], path: str) -> PoCatalog:
 def _comment(entry: _Entry, line: str, number: int, obsolete: bool) -> None:
     if not entry.started():
         entry.line = number
-    if entry.has_content() and not line.startswith("#|"):
-        raise _Syntax(number, "syntax error: a comment inside an entry")
+    if entry.msgid is not None:
+        raise _Syntax(entry.line, "syntax error: this msgid has no msgstr")
+    if entry.context is not None:
+        raise _Syntax(entry.line, "syntax error: this msgctxt has no msgid")
     kind = line[:2]
     body = line[2:]
     if obsolete and kind != "#|":
@@ -379,11 +380,8 @@ def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
     if content_type is not None:
         match = re.search(r"charset\s*=\s*([^\s;]+)", content_type)
         charset = match.group(1) if match else None
-    if charset is None or charset.lower().replace("-", "") != "utf8":
-        found = f"charset={charset}" if charset else "no charset"
-        return [Problem(SourceLocation(path, item.line),
-                        f"header: the catalog must be UTF-8 (Content-Type: text/plain;"
-                        f" charset=UTF-8), found {found}")]
+    if charset is None or not _is_utf8(charset):
+        return [_charset_problem(path, item.line, charset)]
     for name, value in fields:
         # Babel reads the locale, plural forms and dates from the header; a value it
         # cannot read is left to the header text, which is what we write back.
@@ -393,6 +391,19 @@ def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
             continue
     catalog.charset = "utf-8"
     return []
+
+
+_DECLARED_CHARSET = re.compile(rb'"Content-Type:[^"\n]*charset\s*=\s*([A-Za-z0-9_.:-]+)')
+
+
+def _is_utf8(charset: str) -> bool:
+    return charset.lower().replace("-", "").replace("_", "") == "utf8"
+
+
+def _charset_problem(path: str, line: int, charset: str | None) -> Problem:
+    found = f"charset={charset}" if charset else "no charset"
+    return Problem(SourceLocation(path, line),
+                   f"the header must declare charset=UTF-8 (catalogs are UTF-8), found {found}")
 
 
 def read_catalog(path: Path) -> PoCatalog:
@@ -411,11 +422,18 @@ def read_catalog(path: Path) -> PoCatalog:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
+        declared = _DECLARED_CHARSET.search(data)
+        if declared is not None and not _is_utf8(declared.group(1).decode("ascii")):
+            raise ProblemsError([_charset_problem(
+                where, data[: declared.start()].count(b"\n") + 1,
+                declared.group(1).decode("ascii"))]) from None
         before = data[: err.start]
         line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         raise ProblemsError([Problem(
-            SourceLocation(where, line),
-            f"is not valid UTF-8: byte 0x{data[err.start]:02X} (catalogs must be UTF-8)",
+            SourceLocation(where, line, column),
+            f"is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start or continue a"
+            " character (catalogs must be saved as UTF-8)",
         )]) from None
     return parse_po(text.replace("\r\n", "\n"), where)
 
@@ -541,8 +559,10 @@ def format_po(catalog: Catalog) -> str:
     for message in catalog:
         if message.id:
             blocks.append("\n".join(_entry_lines(message, obsolete=False)))
+    live = {_key(m) for m in catalog if m.id}
     for message in catalog.obsolete.values():
-        blocks.append("\n".join(_entry_lines(message, obsolete=True)))
+        if _key(message) not in live:  # the live entry supersedes its obsolete twin
+            blocks.append("\n".join(_entry_lines(message, obsolete=True)))
     return "\n\n".join(blocks) + "\n"
 
 
