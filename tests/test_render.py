@@ -565,3 +565,45 @@ def test_a_line_break_in_a_translation_stays_in_its_paragraph(portfolio: Path) -
     text = Renderer(load_portfolio(portfolio)).render(product, "AT").content
     assert "Anwendungsgebiete: BESPONSA ist indiziert als Monotherapie für die Behandlung" in text
     assert len(text.splitlines()) == 11
+
+
+def test_a_portfolio_smpc_entry_that_is_fuzzy_or_broken_is_refused(portfolio: Path) -> None:
+    own = portfolio / "locales" / "de" / "LC_MESSAGES" / "smpc.po"
+    own.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, fuzzy\nmsgid "Contraindications"\nmsgstr "Kontraindikationen"\n\n'
+        'msgid "%(price)s per %(pack)s"\nmsgstr "%(preis)s je %(pack)s"\n\n'
+        'msgid "Last revised"\nmsgstr "Stand der Information"\n', encoding="utf-8")
+    renderer = Renderer(load_portfolio(portfolio))
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "DE")
+    assert [line.split(": ", 1)[1] for line in caught.value.lines()] == [
+        "DE label of contraindications 'Contraindications' has no usable de_DE translation:"
+        " fuzzy in locales/de/LC_MESSAGES/smpc.po:6",
+    ]
+    assert caught.value.lines()[0].startswith("smpc_manager/profiles/de.toml:")
+    # the portfolio's own wording wins where it is usable
+    own.write_text(own.read_text(encoding="utf-8").replace("#, fuzzy\n", ""),
+                   encoding="utf-8")
+    text = Renderer(load_portfolio(portfolio)).render(product, "DE").content
+    assert "Kontraindikationen: " in text
+    assert "Stand der Information: Februar 2022." in text
+
+
+def test_placeholders_must_match_in_a_tool_translation(tmp_path: Path) -> None:
+    root = tmp_path / "gb"
+    shutil.copytree(GB, root)
+    catalog = root / "locales" / "de" / "LC_MESSAGES"
+    catalog.mkdir(parents=True)
+    (catalog / "smpc.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "%(price)s per %(pack)s"\nmsgstr "%(preis)s je %(pack)s"\n', encoding="utf-8")
+    product = load_product(root / "products" / "besponsa.xml")
+    problems = Renderer(load_portfolio(root)).problems(product, "GB", "de")
+    assert (
+        "smpc_manager/profiles/gb.toml:12: GB cost excluding VAT: %(price)s is the amount,"
+        " %(pack)s the pack '%(price)s per %(pack)s' has no usable de translation: the"
+        " placeholders differ in locales/de/LC_MESSAGES/smpc.po:5 (the English has %(pack)s"
+        " %(price)s)"
+    ) in [str(p) for p in problems]

@@ -291,34 +291,37 @@ class _Words:
         return cls(locale, found, source=source, problems=problems, inputs=inputs)
 
     def get(self, message: Message, problems: list[Problem]) -> str:
-        """The text of ``message`` in this locale; a problem is appended when there is none."""
-        reasons: list[str] = []
+        """The text of ``message`` in this locale; a problem is appended when there is none.
+
+        The first catalog that translates the message decides (the portfolio's before the
+        tool's): a fuzzy entry there, or one whose ``%(name)s`` placeholders differ from the
+        English, is refused rather than passed over. In English the message is its own text.
+        """
+        reason = ""
         for path, catalog in self.catalogs:
             entry = catalog.get(message.msgid)
-            if entry is None:
-                continue
-            string = entry.string if isinstance(entry.string, str) else ""
-            if not string:
+            string = entry.string if entry is not None and isinstance(entry.string, str) \
+                else ""
+            if entry is None or not string.strip():
                 continue
             if entry.fuzzy:
-                reasons.append(f"fuzzy in {path}:{entry.lineno}")
-                continue
-            missing = _placeholders(message.msgid) - _placeholders(string)
-            extra = _placeholders(string) - _placeholders(message.msgid)
-            if missing or extra:
+                reason = f"fuzzy in {path}:{entry.lineno}"
+            elif _placeholders(string) != _placeholders(message.msgid):
                 english = " ".join(sorted(_placeholders(message.msgid))) or "none"
-                reasons.append(f"the placeholders differ in {path}:{entry.lineno}"
-                               f" (the English has {english})")
-                continue
-            return " ".join(string.split())
+                reason = (f"the placeholders differ in {path}:{entry.lineno} (the English has"
+                          f" {english})")
+            else:
+                return " ".join(string.split())
+            break
         if self.source:
             return message.msgid
-        why = "; ".join(reasons) or "not translated" + (
-            f" in {self.catalogs[0][0]}" if self.catalogs else "")
+        if not self.catalogs:  # a missing catalog is reported once, not for every message
+            return message.msgid
+        if not reason:
+            reason = "not translated in " + " or ".join(path for path, _ in self.catalogs)
         what = message.note or "message"
-        if self.catalogs:  # a missing catalog is reported once, not for every message
-            problems.append(Problem(message.location, f"{what} '{message.msgid}' has no"
-                                    f" usable {self.locale} translation: {why}", field=DOMAIN))
+        problems.append(Problem(message.location, f"{what} '{message.msgid}' has no usable"
+                                f" {self.locale} translation: {reason}", field=DOMAIN))
         return message.msgid
 
     def template_gettext(self, messages: Sequence[Message]) -> Callable[..., str]:
