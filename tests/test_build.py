@@ -26,7 +26,7 @@ from smpc_manager.checks import expiry_errors
 from smpc_manager.loader import load_product
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.render import EXTENSIONS, Renderer
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, REPO
 
 AS_OF = dt.date(2026, 11, 25)
 IDS = ("alpha", "bravo", "charlie")
@@ -182,6 +182,32 @@ def test_changed_catalog_rebuilds_only_what_uses_it(small: Path, tmp_path: Path)
     assert {k: v for k, v in after.outputs.items() if "bravo" not in k or k.startswith("IE")} \
         == {k: v for k, v in manifest_before.outputs.items()
             if "bravo" not in k or k.startswith("IE")}
+
+
+def test_a_new_catalog_the_renderer_would_use_is_noticed(small: Path, tmp_path: Path) -> None:
+    """A more specific catalog (de_AT before de), or the portfolio's own smpc.po, appearing
+    changes an output's inputs although no file it used before changed."""
+    out = tmp_path / "out"
+    run(small, out)
+    austrian = small / "locales" / "de_AT" / "LC_MESSAGES" / "alpha.po"
+    austrian.parent.mkdir(parents=True)
+    shutil.copy2(small / "locales" / "de" / "LC_MESSAGES" / "alpha.po", austrian)
+    result = run(small, out)
+    assert (result.built, result.unchanged) == (1, 8)
+    record = Manifest.read(out / MANIFEST_FILE).outputs["AT/de_AT/alpha.txt"]
+    assert "locales/de_AT/LC_MESSAGES/alpha.po" in record.inputs
+
+    shipped = REPO / "locales" / "de" / "LC_MESSAGES" / "smpc.po"
+    shutil.copy2(shipped, small / "locales" / "de" / "LC_MESSAGES" / "smpc.po")
+    result = run(small, out)
+    assert (result.built, result.unchanged) == (6, 3)
+    # What the build predicted from file names is what the renderer reports using.
+    settings = load_portfolio(small)
+    renderer = Renderer(settings)
+    for key, record in Manifest.read(out / MANIFEST_FILE).outputs.items():
+        product = load_product(small / "products" / f"{record.product}.xml")
+        assert record.inputs == renderer.render(product, record.market).inputs, key
+    assert run(small, out).built == 0
 
 
 def test_changed_product_is_parsed_again(small: Path, tmp_path: Path) -> None:

@@ -12,9 +12,28 @@ worker), then receives product *paths*, loads each product once, renders all of 
 writes them atomically and sends back only hashes and problems. Nothing of a product is kept
 once its outputs are written, so memory stays flat however large the portfolio.
 
-The manifest is written atomically at the end, also when products failed or the build was
-interrupted, and it lists only what is really on disk: an output that failed this time is
-removed with its entry, so the folder never holds a text its current inputs would refuse.
+Each output is renamed into place whole (never half-written); the build makes them durable
+with one sync, then writes the manifest atomically, also when products failed or the build
+was interrupted. The manifest lists only what is really on disk: an output that failed this
+time is removed with its entry, so the folder never holds a text its current inputs would
+refuse, and outputs of products gone from the portfolio go too.
+
+``manifest.json`` (keys sorted, no timestamps: an unchanged build rewrites the same bytes)::
+
+    {"manifest-version": 1, "tool": "smpc-manager 0.1.0",
+     "outputs": {"AT/de_AT/besponsa.txt": {
+         "product": "besponsa", "market": "AT", "locale": "de_AT", "format": "text",
+         "inputs": {"products/besponsa.xml": "<sha256>", "locales/de/LC_MESSAGES/besponsa.po":
+                    "<sha256>", "smpc_manager/profiles/at.toml": "<sha256>", ...},
+         "sha256": "<sha256 of the file>", "size": 2874}},
+     "products": {"besponsa": {
+         "source": "products/besponsa.xml", "sha256": "<sha256>", "config": "<sha256>",
+         "lang": "en", "markets": ["AT", "DE", "IE"],
+         "valid-from": "2022-02-01", "valid-until": "2027-12-31"}}}
+
+A product's ``valid-from``/``valid-until`` are the days on which it passes the expiry check
+(:func:`valid_window`): a build on another day within them needs no parse to know that the
+product is still good; outside them it is loaded and checked again.
 """
 
 from __future__ import annotations
@@ -310,6 +329,7 @@ class Plan:
     unchanged: dict[str, OutputRecord] = field(default_factory=dict)
     #: Product records carried over for products that need no parse.
     products: dict[str, ProductRecord] = field(default_factory=dict)
+
     @property
     def total(self) -> int:
         """Outputs the progress bar counts: the unchanged ones, and those to render."""
