@@ -130,3 +130,22 @@ def test_help_names_the_command(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for option in ("--market", "--locale", "--format", "--output"):
         assert option in result.stdout
+
+
+def test_a_broken_catalog_is_one_line(runner: CliRunner, portfolio: Path) -> None:
+    po = portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
+    lines = po.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith('msgctxt "indications"'))
+    lines[number - 1] = 'msgctxt "indications'
+    po.write_text("\n".join(lines), encoding="utf-8")
+    out = portfolio / "at.txt"
+    result = runner.invoke(main, ["render", str(portfolio / "products" / "besponsa.xml"),
+                                  "-m", "AT", "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"{po}:{number}")
+    assert not out.exists()
+    # the English of the same product does not need that catalog
+    result = runner.invoke(main, ["render", str(portfolio / "products" / "besponsa.xml"),
+                                  "-m", "IE"])
+    assert result.exit_code == 0

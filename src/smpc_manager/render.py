@@ -693,7 +693,11 @@ def _profile_key(profile: MarketProfile, root: Path) -> str:
 
 
 def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as err:  # removed or locked between loading and rendering
+        raise ProblemsError([Problem(SourceLocation(str(path)),
+                                     f"cannot be read: {err.strerror or err}")]) from None
 
 
 @cache
