@@ -23,7 +23,7 @@ TEMPLATES_DIR = "templates"
 
 #: A settings file is a few lines; anything this large is refused unread.
 MAX_CONFIG_BYTES = 256 * 1024
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 _MARKET = re.compile(r"^[A-Za-z]{2}$")
 _PRODUCT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -189,18 +189,21 @@ def _read_config(config: Path, where: SourceLocation) -> tuple[str, dict[str, An
         raise ProblemsError([Problem(where, f"cannot be read: {err.strerror or err}")]
                             ) from None
     except tomllib.TOMLDecodeError as err:
-        raise ProblemsError([Problem(_toml_location(where, err), _toml_message(err))]
+        end = len(text.splitlines()) if "end of document" in str(err) else 0
+        raise ProblemsError([Problem(_toml_location(where, err, end), _toml_message(err))]
                             ) from None
 
 
-def _toml_location(where: SourceLocation, err: tomllib.TOMLDecodeError) -> SourceLocation:
+def _toml_location(
+    where: SourceLocation, err: tomllib.TOMLDecodeError, end: int = 0
+) -> SourceLocation:
     # Python 3.11's tomllib puts the position only in the message: "... (at line 2, column 5)".
     line = getattr(err, "lineno", 0) or 0
     column = getattr(err, "colno", 0) or 0
     found = _TOML_AT.search(str(err))
-    if not line and found:
+    if not line and found and found.group(1):
         line, column = int(found.group(1)), int(found.group(2))
-    return SourceLocation(where.path, line, column)
+    return SourceLocation(where.path, line or end, column)
 
 
 def _toml_message(err: tomllib.TOMLDecodeError) -> str:

@@ -1,0 +1,354 @@
+"""Bad and hostile input at every entry point: one clear line, the right exit code, no
+traceback, nothing leaked, nothing half-written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from smpc_manager.cli import main
+from tests.conftest import DATA
+
+INVALID = DATA / "invalid"
+HOSTILE = DATA / "hostile"
+AS_OF = "2026-11-25"
+FIFTY_MB = 50 * 1024 * 1024
+
+
+def secrets() -> list[str]:
+    """Content of /etc/passwd that must never show anywhere."""
+    found = ["root:"]
+    passwd = Path("/etc/passwd")
+    if passwd.is_file():
+        found += [ln for ln in passwd.read_text(errors="replace").splitlines() if ln][:5]
+    return found
+
+
+def assert_clean(result: Result | subprocess.CompletedProcess[str], *, code: int) -> str:
+    """The exit code, and output with no traceback and no leaked file content."""
+    if isinstance(result, Result):
+        out, exit_code = result.output, result.exit_code
+        assert result.exception is None or isinstance(result.exception, SystemExit), out
+    else:
+        out, exit_code = result.stdout + result.stderr, result.returncode
+    assert exit_code == code, out
+    assert "Traceback" not in out
+    assert "internal error" not in out
+    for secret in secrets():
+        assert secret not in out
+    return out
+
+
+def problem_lines(out: str, name: str) -> list[str]:
+    """Lines shaped path[:line[:column]]: message that name the file ``name``."""
+    shape = re.compile(rf"^(?:\S*/)?{re.escape(name)}(?::\d+(?::\d+)?)?: \S")
+    return [ln for ln in out.splitlines() if shape.match(ln)]
+
+
+# ------------------------------------------------------------------------ hostile products
+
+
+def oversized(folder: Path) -> Path:
+    """A 50 MB product file, made sparse so the test writes almost nothing."""
+    path = folder / "oversized.xml"
+    with path.open("wb") as handle:
+        handle.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<product>')
+        handle.truncate(FIFTY_MB)
+    return path
+
+
+def copied(source: Path) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        return Path(shutil.copyfile(source, folder / source.name))
+    return make
+
+
+#: name -> how to put it into a folder, and a word the one problem line must hold.
+PRODUCTS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "empty": (copied(INVALID / "empty.xml"), "empty"),
+    "not-xml": (copied(HOSTILE / "not-xml.xml"), "is this an XML file?"),
+    "truncated": (copied(HOSTILE / "truncated.xml"), "cut short"),
+    "not-utf8": (copied(INVALID / "not-utf8.xml"), "not valid UTF-8"),
+    "utf16": (copied(HOSTILE / "utf16.xml"), "UTF-16"),
+    "utf16-no-bom": (copied(HOSTILE / "utf16-no-bom.xml"), "NUL bytes"),
+    "latin1-declared": (copied(HOSTILE / "latin1-declared.xml"), "must be UTF-8"),
+    "wrong-root": (copied(HOSTILE / "wrong-root.xml"), "root element must be <product"),
+    "wrong-namespace": (copied(INVALID / "wrong-namespace.xml"), "root element must be"),
+    "doctype-external-entity": (copied(INVALID / "doctype-external-entity.xml"), "DOCTYPE"),
+    "doctype-after-comment": (copied(HOSTILE / "doctype-after-comment.xml"), "DOCTYPE"),
+    "external-dtd": (copied(HOSTILE / "external-dtd.xml"), "DOCTYPE"),
+    "parameter-entity": (copied(HOSTILE / "parameter-entity.xml"), "DOCTYPE"),
+    "billion-laughs": (copied(INVALID / "billion-laughs.xml"), "DOCTYPE"),
+    "xinclude": (copied(HOSTILE / "xinclude.xml"), "only text is allowed"),
+    "xinclude-in-paragraph": (copied(HOSTILE / "xinclude-in-paragraph.xml"),
+                              "XInclude is not an element of a product file"),
+    "deep-nesting": (copied(HOSTILE / "deep-nesting.xml"), "nested deeper"),
+    "path-like-id": (copied(INVALID / "path-like-id.xml"), "is not a product id"),
+    "oversized": (oversized, "over the limit"),
+}
+
+
+def test_every_hostile_file_is_used() -> None:
+    used = {name for name in PRODUCTS if (HOSTILE / f"{name}.xml").exists()}
+    assert used == {p.stem for p in HOSTILE.glob("*.xml")}
+
+
+def command_for(name: str, root: Path, product: Path, out: Path) -> list[str]:
+    return {
+        "validate": ["validate", str(root)],
+        "extract": ["extract", str(root)],
+        "check": ["check", "--as-of", AS_OF, str(root)],
+        "render": ["render", str(product), "--market", "AT"],
+        "build": ["build", str(root), "-o", str(out)],
+    }[name]
+
+
+@pytest.mark.parametrize("command", ["validate", "extract", "check", "render"])
+@pytest.mark.parametrize("kind", sorted(PRODUCTS))
+def test_hostile_product(runner: CliRunner, portfolio: Path, tmp_path: Path, command: str,
+                         kind: str) -> None:
+    make, words = PRODUCTS[kind]
+    product = make(portfolio / "products")
+    started = time.perf_counter()
+    result = runner.invoke(main, command_for(command, portfolio, product, tmp_path / "out"))
+    elapsed = time.perf_counter() - started
+    out = assert_clean(result, code=1)
+    lines = problem_lines(out, product.name)
+    assert len(lines) == 1, out
+    assert words in lines[0]
+    assert elapsed < 5, f"{elapsed:.2f} s"
+    if kind in ("billion-laughs", "oversized"):
+        assert elapsed < 1, f"{kind}: {elapsed:.2f} s"
+    # Nothing was written for the bad product.
+    written = [p for p in portfolio.rglob("*") if product.stem in p.name and p != product]
+    assert written == []
+
+
+@pytest.mark.parametrize("kind", ["doctype-external-entity", "billion-laughs", "oversized",
+                                  "truncated", "path-like-id"])
+def test_hostile_product_in_a_build(runner: CliRunner, portfolio: Path, tmp_path: Path,
+                                    kind: str) -> None:
+    make, words = PRODUCTS[kind]
+    product = make(portfolio / "products")
+    out_dir = tmp_path / "out"
+    result = runner.invoke(main, command_for("build", portfolio, product, out_dir))
+    out = assert_clean(result, code=1)
+    lines = problem_lines(out, product.name)
+    assert len(lines) == 1, out
+    assert words in lines[0]
+    # The good product is built; the bad one leaves nothing, and no temporary file remains.
+    names = [p.name for p in out_dir.rglob("*") if p.is_file()]
+    assert any("besponsa" in n for n in names)
+    assert not [n for n in names if product.stem in n or n.endswith(".tmp")]
+    for file in out_dir.rglob("*"):
+        if file.is_file():
+            text = file.read_text(errors="replace")
+            assert all(s not in text for s in secrets())
+
+
+def test_fifty_megabytes_are_never_read(portfolio: Path) -> None:
+    product = oversized(portfolio / "products")
+    assert product.stat().st_size == FIFTY_MB
+    done = subprocess.run(
+        [sys.executable, "-m", "smpc_manager", "validate", str(product)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    out = assert_clean(done, code=1)
+    assert problem_lines(out, "oversized.xml") == [
+        f"{product}: file is {FIFTY_MB:,} bytes, over the limit of 2,097,152 bytes for a"
+        " product file; refused unread"
+    ]
+
+
+# ------------------------------------------------------------------------ accepted variants
+
+
+@pytest.mark.parametrize(
+    ("variant", "change"),
+    [
+        ("bom", lambda b: b"\xef\xbb\xbf" + b),
+        ("crlf", lambda b: b.replace(b"\n", b"\r\n")),
+        ("cr", lambda b: b.replace(b"\n", b"\r")),
+    ],
+)
+def test_bom_and_line_ends_are_accepted(runner: CliRunner, portfolio: Path, variant: str,
+                                        change: Callable[[bytes], bytes]) -> None:
+    product = portfolio / "products" / "besponsa.xml"
+    before = runner.invoke(main, ["render", str(product), "--market", "AT", "--locale", "en"])
+    assert before.exit_code == 0, before.output
+    original = product.read_bytes()
+    product.write_bytes(change(original))
+    assert runner.invoke(main, ["validate", str(product)]).exit_code == 0
+    after = runner.invoke(main, ["render", str(product), "--market", "AT", "--locale", "en"])
+    assert after.exit_code == 0, after.output
+    assert after.stdout == before.stdout
+    # and a problem in it is still reported on its own line
+    bad = change(original.replace(b"L01XC26", b"L1XC"))
+    product.write_bytes(bad)
+    result = runner.invoke(main, ["validate", str(product)])
+    assert_clean(result, code=1)
+    [line] = problem_lines(result.output, "besponsa.xml")
+    assert line.startswith(f"{product}:37:3: atc-code 'L1XC'")
+
+
+# ------------------------------------------------------------------------ usage errors
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "{missing}"],
+        ["extract", "{missing}"],
+        ["check", "--as-of", AS_OF, "{missing}"],
+        ["render", "{missing}", "--market", "AT"],
+        ["stats", "{missing}"],
+        ["build", "{missing}", "-o", "{tmp}/out"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_missing_path_is_a_usage_error(runner: CliRunner, tmp_path: Path,
+                                         args: list[str]) -> None:
+    missing = tmp_path / "no-such.xml"
+    argv = [a.format(missing=missing, tmp=tmp_path) for a in args]
+    result = runner.invoke(main, argv)
+    out = assert_clean(result, code=2)
+    assert out.strip().splitlines() == [ln for ln in out.strip().splitlines()
+                                        if ln.startswith(str(missing))]
+    assert len(out.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["render", "{product}", "--market", "XX"], "unknown market 'XX'"),
+        (["render", "{product}", "--market", "../AT"], "unknown market"),
+        (["render", "{product}", "--market", "AT", "--locale", "xx_YY"], "unknown locale"),
+        (["render", "{product}", "--market", "AT", "--locale", "../../x"], "locale"),
+        (["check", "--as-of", AS_OF, "--market", "XX", "{root}"], "unknown market 'XX'"),
+        (["build", "{root}", "-o", "{tmp}/out", "--market", "XX"], "XX"),
+        (["stats", "{root}", "--locale", "../x"], "'../x' is not a locale"),
+        (["init", "{root}", "--locale", "../../evil"], "'../../evil' is not a locale"),
+        (["compile", "{root}", "--locale", "de/../../x"], "is not a locale"),
+    ],
+)
+def test_unknown_market_or_locale(runner: CliRunner, portfolio: Path, tmp_path: Path,
+                                  args: list[str], words: str) -> None:
+    argv = [a.format(product=portfolio / "products" / "besponsa.xml", root=portfolio,
+                     tmp=tmp_path) for a in args]
+    before = sorted(p for p in tmp_path.rglob("*"))
+    result = runner.invoke(main, argv)
+    out = assert_clean(result, code=2)
+    assert words in out
+    assert len(out.strip().splitlines()) == 1, out
+    assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written anywhere
+    assert not (tmp_path.parent / "evil").exists()
+
+
+def test_an_impossible_as_of_day(runner: CliRunner, portfolio: Path) -> None:
+    result = runner.invoke(main, ["check", "--as-of", "2026-02-30", str(portfolio)])
+    out = assert_clean(result, code=2)
+    # click's own usage message: the problem is its last line.
+    assert out.strip().splitlines()[-1].startswith("Error: Invalid value for '--as-of':"
+                                                   " '2026-02-30'")
+
+
+# ------------------------------------------------------------------------ unwritable outputs
+
+
+def test_render_output_under_a_file(runner: CliRunner, portfolio: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    target = blocker / "besponsa.txt"
+    result = runner.invoke(main, ["render", str(portfolio / "products" / "besponsa.xml"),
+                                  "--market", "AT", "--locale", "en", "-o", str(target)])
+    out = assert_clean(result, code=1)
+    assert out.strip().splitlines() == [
+        f"{target}: cannot write here: {blocker} is a file, not a folder"
+    ]
+    assert blocker.read_text() == "a file, not a folder"
+
+
+def test_build_output_under_a_file(runner: CliRunner, portfolio: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    result = runner.invoke(main, ["build", str(portfolio), "-o", str(blocker / "out")])
+    out = assert_clean(result, code=1)
+    assert f"{blocker} is a file, not a folder" in out
+    assert blocker.read_text() == "x"
+
+
+def test_extract_into_locales_that_is_a_file(runner: CliRunner, portfolio: Path) -> None:
+    shutil.rmtree(portfolio / "locales", ignore_errors=True)
+    (portfolio / "locales").write_text("x")
+    result = runner.invoke(main, ["extract", str(portfolio)])
+    out = assert_clean(result, code=1)
+    assert "locales is a file, not a folder" in out
+
+
+# ------------------------------------------------------------------------ smpc.toml
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "render", "build", "extract"])
+def test_bad_settings_stop_every_command(runner: CliRunner, portfolio: Path, tmp_path: Path,
+                                         command: str) -> None:
+    config = portfolio / "smpc.toml"
+    config.write_text('source-locale = "en"\nmarkets = ["AT"]\nfrobnicate = 1\n\n'
+                      "[policy]\nwarn-days = \"soon\"\n")
+    argv = command_for(command, portfolio, portfolio / "products" / "besponsa.xml",
+                       tmp_path / "out")
+    result = runner.invoke(main, argv)
+    out = assert_clean(result, code=1)
+    lines = problem_lines(out, "smpc.toml")
+    assert [re.sub(r"^\S*smpc\.toml", "smpc.toml", ln) for ln in lines] == [
+        "smpc.toml:3: unknown setting 'frobnicate' (known: markets, policy, profiles,"
+        " source-locale)",
+        "smpc.toml:6: policy.warn-days must be a whole number of days from 0 to 3660, found"
+        " 'soon'",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_settings_with_a_syntax_error(runner: CliRunner, portfolio: Path) -> None:
+    config = portfolio / "smpc.toml"
+    config.write_text('markets = ["AT", "DE",, "IE"]\n')
+    result = runner.invoke(main, ["validate", str(portfolio)])
+    out = assert_clean(result, code=1)
+    assert problem_lines(out, "smpc.toml") == [
+        f"{config.resolve()}:1:23: is not valid TOML: invalid value"]
+    # A file that ends too soon is located at its last line.
+    config.write_text('source-locale = "en"\nmarkets = ["AT"\n')
+    result = runner.invoke(main, ["validate", str(portfolio)])
+    out = assert_clean(result, code=1)
+    assert problem_lines(out, "smpc.toml") == [
+        f"{config.resolve()}:2: is not valid TOML: unclosed array"]
+
+
+# ------------------------------------------------------------------------ --debug
+
+
+def test_traceback_only_under_debug(tmp_path: Path) -> None:
+    product = shutil.copyfile(INVALID / "doctype-external-entity.xml",
+                              tmp_path / "doctype-external-entity.xml")
+    quiet = subprocess.run([sys.executable, "-m", "smpc_manager", "validate", str(product)],
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert_clean(quiet, code=1)
+    # validate reports problems as findings; a command that loads the product raises them.
+    quiet = subprocess.run([sys.executable, "-m", "smpc_manager", "render", str(product),
+                            "--market", "AT"],
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert_clean(quiet, code=1)
+    loud = subprocess.run([sys.executable, "-m", "smpc_manager", "--debug", "render",
+                           str(product), "--market", "AT"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert loud.returncode != 0
+    assert "Traceback (most recent call last)" in loud.stderr
+    assert "ProblemsError" in loud.stderr
+    assert all(s not in loud.stderr + loud.stdout for s in secrets())
