@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from smpc_manager.cli import main
 
@@ -13,6 +14,13 @@ from .conftest import DATA, EXAMPLE
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BESPONSA = str(EXAMPLE / "products" / "besponsa.xml")
+#: The day the CLI's clock says it is: render refuses a summary expired as of today.
+TODAY = dt.date(2026, 11, 25)
+
+
+def invoke(runner: CliRunner, args: list[str]) -> Result:
+    """Run smpc with the clock fixed at :data:`TODAY`."""
+    return runner.invoke(main, args, obj={"today": lambda: TODAY})
 
 
 def _golden(name: str) -> str:
@@ -20,14 +28,14 @@ def _golden(name: str) -> str:
 
 
 def test_render_at_to_stdout(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["render", BESPONSA, "--market", "AT"])
+    result = invoke(runner, ["render", BESPONSA, "--market", "AT"])
     assert result.exit_code == 0, result.output
     assert result.stdout == _golden("besponsa-AT.txt")
     assert result.stderr == ""
 
 
 def test_market_is_case_insensitive_and_locale_previews(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["render", BESPONSA, "-m", "at", "--locale", "en"])
+    result = invoke(runner, ["render", BESPONSA, "-m", "at", "--locale", "en"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Abbreviated summary of product characteristics\n\n"
                                     "BESPONSA 1 mg powder for concentrate")
@@ -37,7 +45,7 @@ def test_market_is_case_insensitive_and_locale_previews(runner: CliRunner) -> No
 def test_output_file_for_every_format(runner: CliRunner, tmp_path: Path) -> None:
     for fmt, ext in (("text", "txt"), ("html", "html"), ("json", "json")):
         out = tmp_path / "out" / f"besponsa-ie.{ext}"
-        result = runner.invoke(main, ["render", BESPONSA, "-m", "IE", "--format", fmt,
+        result = invoke(runner, ["render", BESPONSA, "-m", "IE", "--format", fmt,
                                       "-o", str(out)])
         assert result.exit_code == 0, result.output
         assert result.stdout == ""
@@ -47,7 +55,7 @@ def test_output_file_for_every_format(runner: CliRunner, tmp_path: Path) -> None
 
 
 def test_gb_fixture(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["render", str(DATA / "gb" / "products" / "besponsa.xml"),
+    result = invoke(runner, ["render", str(DATA / "gb" / "products" / "besponsa.xml"),
                                   "-m", "GB"])
     assert result.exit_code == 0, result.output
     assert result.stdout == _golden("besponsa-GB.txt")
@@ -63,7 +71,7 @@ def test_refusal_lists_every_message_and_writes_nothing(
     out = portfolio / "de.txt"
     out.write_text("the approved text of yesterday\n", encoding="utf-8")
     xml = portfolio / "products" / "besponsa.xml"
-    result = runner.invoke(main, ["render", str(xml), "-m", "DE", "-o", str(out)])
+    result = invoke(runner, ["render", str(xml), "-m", "DE", "-o", str(out)])
     assert result.exit_code == 1
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -80,7 +88,7 @@ def test_refusal_lists_every_message_and_writes_nothing(
     assert out.read_text(encoding="utf-8") == "the approved text of yesterday\n"
     assert [p.name for p in portfolio.iterdir() if p.name.startswith(".")] == []
     # Austria does not print the warnings: only the indications are in its way
-    result = runner.invoke(main, ["render", str(xml), "-m", "AT"])
+    result = invoke(runner, ["render", str(xml), "-m", "AT"])
     assert result.exit_code == 1
     assert len(result.stderr.splitlines()) == 1
 
@@ -94,13 +102,13 @@ def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
          f"{tmp_path / 'nothing.xml'}: no such file or folder"),
     ]
     for args, message in cases:
-        result = runner.invoke(main, args)
+        result = invoke(runner, args)
         assert result.exit_code == 2, result.output
         assert result.stderr.splitlines() == [message]
-    result = runner.invoke(main, ["render", BESPONSA, "-m", "AT", "--format", "pdf"])
+    result = invoke(runner, ["render", BESPONSA, "-m", "AT", "--format", "pdf"])
     assert result.exit_code == 2
     assert "'pdf' is not one of 'text', 'html', 'json'" in result.stderr
-    result = runner.invoke(main, ["render", BESPONSA])
+    result = invoke(runner, ["render", BESPONSA])
     assert result.exit_code == 2
     assert "Missing option '--market'" in result.stderr
 
@@ -108,7 +116,7 @@ def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
 def test_a_folder_of_several_products_is_a_usage_error(
         runner: CliRunner, portfolio: Path) -> None:
     shutil.copy(portfolio / "products" / "besponsa.xml", portfolio / "products" / "copy.xml")
-    result = runner.invoke(main, ["render", str(portfolio), "-m", "AT"])
+    result = invoke(runner, ["render", str(portfolio), "-m", "AT"])
     assert result.exit_code == 2
     assert result.stderr == f"{portfolio}: render takes one product file; this folder holds 2\n"
 
@@ -117,7 +125,7 @@ def test_a_broken_product_is_one_line(runner: CliRunner, portfolio: Path) -> Non
     xml = portfolio / "products" / "besponsa.xml"
     xml.write_text(xml.read_text(encoding="utf-8").replace("<atc-code>L01XC26</atc-code>",
                                                            "<atc-code>L1XC</atc-code>"))
-    result = runner.invoke(main, ["render", str(xml), "-m", "AT"])
+    result = invoke(runner, ["render", str(xml), "-m", "AT"])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"{xml}:")
@@ -126,7 +134,7 @@ def test_a_broken_product_is_one_line(runner: CliRunner, portfolio: Path) -> Non
 
 
 def test_help_names_the_command(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["render", "--help"])
+    result = invoke(runner, ["render", "--help"])
     assert result.exit_code == 0
     for option in ("--market", "--locale", "--format", "--output"):
         assert option in result.stdout
@@ -139,13 +147,13 @@ def test_a_broken_catalog_is_one_line(runner: CliRunner, portfolio: Path) -> Non
     lines[number - 1] = 'msgctxt "indications'
     po.write_text("\n".join(lines), encoding="utf-8")
     out = portfolio / "at.txt"
-    result = runner.invoke(main, ["render", str(portfolio / "products" / "besponsa.xml"),
+    result = invoke(runner, ["render", str(portfolio / "products" / "besponsa.xml"),
                                   "-m", "AT", "-o", str(out)])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"{po}:{number}")
     assert not out.exists()
     # the English of the same product does not need that catalog
-    result = runner.invoke(main, ["render", str(portfolio / "products" / "besponsa.xml"),
+    result = invoke(runner, ["render", str(portfolio / "products" / "besponsa.xml"),
                                   "-m", "IE"])
     assert result.exit_code == 0
