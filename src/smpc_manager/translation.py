@@ -149,7 +149,9 @@ _REFERENCE = re.compile(
     rf"(?:\b(?:{_REFERENCE_WORDS})|§)\s*({_NUMBER}(?:\s*(?:,|and|or|to|-|–)\s*{_NUMBER})*)",
     re.IGNORECASE,
 )
-_NUMBER_RE = re.compile(rf"(?<![\d.,]){_NUMBER}")
+# Not the tail of a longer number: "8" is not in "0,8".
+_NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d[.,])"
+_NUMBER_RE = re.compile(rf"{_NOT_AFTER_A_NUMBER}{_NUMBER}")
 
 
 def numbers(text: str) -> list[tuple[str, bool]]:
@@ -208,7 +210,7 @@ def localized_forms(number: str, source_locale: str, locale: str) -> list[str]:
 
 
 def _contains_number(text: str, form: str) -> bool:
-    return re.search(rf"(?<![\d]){re.escape(form)}(?![\d]|[.,]\d)", text) is not None
+    return re.search(rf"{_NOT_AFTER_A_NUMBER}{re.escape(form)}(?!\d|[.,]\d)", text) is not None
 
 
 def check_numbers(source: str, translation: str, locale: str, invented_name: str,
