@@ -1,0 +1,282 @@
+"""The gettext workflow on the command line: extract, init, update, compile, stats.
+
+The round trip a regulatory editor and a translator make: the English changes, extract and
+update mark exactly that message fuzzy with the old German and the previous English, the
+translator (here GNU ``msgattrib``) clears the flag, and the catalog is complete again.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from smpc_manager.catalogs import read_catalog
+from smpc_manager.cli import main
+from tests.conftest import DATA, EXAMPLE
+
+#: 2026-11-25 09:30 UTC, the date new headers get (tests never read the clock).
+EPOCH = "1795599000"
+DATE = "2026-11-25 09:30+0000"
+PO = Path("locales") / "de" / "LC_MESSAGES" / "besponsa.po"
+POT = Path("locales") / "templates" / "besponsa.pot"
+OLD = "Patients with serious ongoing liver disease (e.g. cirrhosis, nodular regenerative" \
+      " hyperplasia, active hepatitis)."
+NEW = "Patients with serious ongoing liver disease (e.g. cirrhosis, nodular regenerative" \
+      " hyperplasia, active hepatitis, hepatic failure)."
+needs = pytest.mark.skipif(
+    shutil.which("msgfmt") is None or shutil.which("msgattrib") is None,
+    reason="GNU gettext tools are not installed",
+)
+
+
+def smpc(runner: CliRunner, *args: str | Path) -> Result:
+    result = runner.invoke(main, [str(a) for a in args], env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit), result.exception
+    return result
+
+
+def msgfmt_check(path: Path) -> None:
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def without_locales(portfolio: Path) -> Path:
+    shutil.rmtree(portfolio / "locales")
+    return portfolio
+
+
+# ------------------------------------------------------------------------ the round trip
+
+
+@needs
+def test_one_changed_sentence_turns_fuzzy_and_msgattrib_clears_it(
+    runner: CliRunner, portfolio: Path,
+) -> None:
+    before = read_catalog(portfolio / PO)
+    xml = portfolio / "products" / "besponsa.xml"
+    text = xml.read_text(encoding="utf-8")
+    assert text.count(OLD) == 1
+    xml.write_text(text.replace(OLD, NEW), encoding="utf-8")
+
+    extracted = smpc(runner, "extract", portfolio)
+    assert extracted.exit_code == 0, extracted.output
+    assert "(written)" in extracted.output
+    updated = smpc(runner, "update", portfolio)
+    assert updated.exit_code == 0, updated.output
+    assert "0 added, 1 changed (fuzzy), 0 revived, 0 obsolete (written)" in updated.output
+
+    after = read_catalog(portfolio / PO)
+    fuzzy = [m for m in after if m.id and m.fuzzy]
+    assert [(m.context, m.id) for m in fuzzy] == [("contraindications/3", NEW)]
+    (changed,) = fuzzy
+    old_german = before.get(OLD, context="contraindications/3")
+    assert old_german is not None
+    assert changed.string == old_german.string
+    assert changed.previous_id == [OLD]
+    po_text = (portfolio / PO).read_text(encoding="utf-8")
+    assert '#| msgid ""\n#| "Patients with serious ongoing liver disease' in po_text
+    for message in before:  # everything else exactly as it was
+        if message.id and message.context != "contraindications/3":
+            now = after.get(message.id, context=message.context)
+            assert now is not None
+            assert (now.string, now.flags) == (message.string, message.flags)
+    assert not after.obsolete
+    msgfmt_check(portfolio / PO)
+
+    stats = smpc(runner, "stats", portfolio, "--format", "json")
+    (record,) = json.loads(stats.output)
+    assert (record["fuzzy"], record["complete"]) == (1, False)
+
+    cleared = portfolio / "cleared.po"
+    subprocess.run(["msgattrib", "--clear-fuzzy", "-o", str(cleared), str(portfolio / PO)],
+                   check=True)
+    shutil.move(cleared, portfolio / PO)
+    stats = smpc(runner, "stats", portfolio, "--format", "json")
+    (record,) = json.loads(stats.output)
+    assert (record["fuzzy"], record["translated"], record["complete"]) == (
+        0, record["total"], True)
+
+
+def test_update_on_unchanged_input_changes_no_byte(runner: CliRunner, portfolio: Path) -> None:
+    files = [portfolio / POT, portfolio / PO]
+    before = [p.read_bytes() for p in files]
+    assert smpc(runner, "extract", portfolio).exit_code == 0
+    result = smpc(runner, "update", portfolio)
+    assert result.exit_code == 0
+    assert "0 added, 0 changed (fuzzy), 0 revived, 0 obsolete (unchanged)" in result.output
+    assert [p.read_bytes() for p in files] == before
+
+
+def test_from_nothing_to_a_catalog(runner: CliRunner, portfolio: Path) -> None:
+    without_locales(portfolio)
+    result = smpc(runner, "init", portfolio, "--locale", "de")
+    assert result.exit_code == 1
+    assert re.search(r"locales/templates/besponsa\.pot: no template for product 'besponsa'"
+                     r" \(run `smpc extract .*` first\)", result.output)
+    assert smpc(runner, "update", portfolio).exit_code == 2
+
+    assert smpc(runner, "extract", portfolio).exit_code == 0
+    result = smpc(runner, "init", portfolio, "--locale", "de")
+    assert result.exit_code == 0
+    assert "besponsa.po: created, 19 messages to translate" in result.output
+    catalog = read_catalog(portfolio / PO)
+    assert catalog.header("PO-Revision-Date") == DATE
+    assert catalog.header("POT-Creation-Date") == DATE
+    assert catalog.header("Language") == "de"
+    assert all(not m.string for m in catalog if m.id)
+    if shutil.which("msgfmt"):
+        msgfmt_check(portfolio / PO)
+        msgfmt_check(portfolio / POT)
+
+    again = smpc(runner, "init", portfolio, "--locale", "de")
+    assert again.exit_code == 0
+    assert "exists, left as it is" in again.output
+    result = smpc(runner, "update", portfolio, "--locale", "fr")
+    assert result.exit_code == 2
+    assert "no catalogs for 'fr' yet" in result.output
+
+
+def test_a_removed_message_becomes_obsolete_and_comes_back(runner: CliRunner,
+                                                           portfolio: Path) -> None:
+    xml = portfolio / "products" / "besponsa.xml"
+    original = xml.read_text(encoding="utf-8")
+    xml.write_text(original.replace("    <excipient>Trometamol</excipient>\n", ""),
+                   encoding="utf-8")
+    smpc(runner, "extract", portfolio)
+    result = smpc(runner, "update", portfolio)
+    assert "0 added, 0 changed (fuzzy), 0 revived, 1 obsolete" in result.output
+    assert '#~ msgctxt "excipients/4"\n#~ msgid "Trometamol"\n#~ msgstr "Tromethamin"' in \
+        (portfolio / PO).read_text(encoding="utf-8")
+    xml.write_text(original, encoding="utf-8")
+    smpc(runner, "extract", portfolio)
+    result = smpc(runner, "update", portfolio)
+    assert "0 added, 0 changed (fuzzy), 1 revived, 0 obsolete" in result.output
+    # the same catalog as before, but for the date of the template it was merged from
+    assert read_catalog(portfolio / PO).header("POT-Creation-Date") == DATE
+    assert without_template_date(portfolio / PO) == without_template_date(EXAMPLE / PO)
+
+
+def without_template_date(path: Path) -> str:
+    return re.sub(r'"POT-Creation-Date: [^"]*"', "", path.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------ broken catalogs
+
+
+@pytest.mark.parametrize(("name", "line"), [
+    ("syntax-error", 16), ("wrong-charset", 6), ("duplicate-entries", 19), ("not-utf8", 12),
+])
+@pytest.mark.parametrize("command", ["stats", "update", "compile"])
+def test_a_broken_catalog_is_one_line_and_exit_1(runner: CliRunner, portfolio: Path,
+                                                 name: str, line: int, command: str) -> None:
+    shutil.copy(DATA / "catalogs" / f"{name}.po", portfolio / PO)
+    before = (portfolio / PO).read_bytes()
+    result = smpc(runner, command, portfolio)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(rf"\S*locales/de/LC_MESSAGES/besponsa\.po:{line}(:\d+)?: .+", lines[0])
+    assert (portfolio / PO).read_bytes() == before
+    assert not (portfolio / PO).with_suffix(".mo").exists()
+
+
+def test_a_broken_catalog_in_a_real_process_has_no_traceback(portfolio: Path) -> None:
+    shutil.copy(DATA / "catalogs" / "duplicate-entries.po", portfolio / PO)
+    result = subprocess.run(["smpc", "stats", str(portfolio)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "besponsa.po:19: duplicate entry" in result.stderr
+
+
+# ------------------------------------------------------------------------ stats and compile
+
+
+def test_stats_show_the_example_complete_in_german(runner: CliRunner) -> None:
+    result = smpc(runner, "stats", EXAMPLE)
+    assert result.exit_code == 0
+    assert result.output == (
+        "besponsa de: 19/19 translated, 0 fuzzy, 0 untranslated, 0 failing checks,"
+        " 0 obsolete: complete\n"
+    )
+    (record,) = json.loads(smpc(runner, "stats", EXAMPLE, "--format", "json").output)
+    assert record == {
+        "product": "besponsa", "locale": "de",
+        "catalog": "locales/de/LC_MESSAGES/besponsa.po", "total": 19, "translated": 19,
+        "fuzzy": 0, "untranslated": 0, "failed": 0, "obsolete": 0, "complete": True,
+        "gaps": [],
+    }
+
+
+def test_stats_name_each_message_that_is_not_usable(runner: CliRunner,
+                                                    portfolio: Path) -> None:
+    po = portfolio / PO
+    po.write_text(po.read_text(encoding="utf-8").replace("0,25 mg", "0.25 mg"),
+                  encoding="utf-8")
+    result = smpc(runner, "stats", portfolio, "--locale", "de_AT", "--locale", "de")
+    assert result.exit_code == 0
+    assert "besponsa de_AT: 0/19 translated, 0 fuzzy, 19 untranslated" in result.output
+    assert "besponsa de: 18/19 translated, 0 fuzzy, 0 untranslated, 1 failing checks" in \
+        result.output
+    assert re.search(r"products/besponsa\.xml:9:5: composition/2: failed: the number 0\.25 is"
+                     r" missing: in de it is written 0,25", result.output)
+
+
+def test_compile_writes_mo_files_gettext_can_read(runner: CliRunner, portfolio: Path) -> None:
+    result = smpc(runner, "compile", portfolio)
+    assert result.exit_code == 0
+    assert "locales/de/LC_MESSAGES/besponsa.mo: 19 messages" in result.output
+    with (portfolio / PO).with_suffix(".mo").open("rb") as handle:
+        mo = gettext.GNUTranslations(handle)
+    assert mo.pgettext("marketing-authorisation-holder/city", "Brussels") == "Brüssel"
+
+
+def test_the_commands_are_listed_in_help(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    for command in ("extract", "init", "update", "compile", "stats"):
+        assert re.search(rf"^\s+{command}\s", result.output, re.MULTILINE), command
+
+
+# ------------------------------------------------------------------------ the example catalog
+
+#: Fields whose German the Austrian Fachkurzinformation prints: it is taken word for word.
+FROM_THE_PUBLISHED_TEXT = (
+    "pharmaceutical-form", "active-substance", "composition/1", "composition/2",
+    "excipients/1", "excipients/2", "excipients/3", "excipients/4", "indications",
+    "contraindications/1", "contraindications/2", "contraindications/3",
+    "pharmacotherapeutic-group", "marketing-authorisation-holder/city",
+)
+
+
+def published_text() -> str:
+    """The Fachkurzinformation as one line, with its line-break artefacts mended."""
+    text = " ".join((DATA / "fachkurzinformation-at.txt").read_text(encoding="utf-8").split())
+    for broken, mended in (("CD22- positiver", "CD22-positiver"), ("/ sinusoidalem",
+                           "/sinusoidalem"), ("VOD/ SOS", "VOD/SOS"), ("1mg", "1 mg")):
+        text = text.replace(broken, mended)
+    return text
+
+
+def test_the_german_follows_the_published_austrian_text() -> None:
+    published = published_text()
+    catalog = read_catalog(EXAMPLE / PO)
+    translations = {m.context: str(m.string) for m in catalog if m.id}
+    for context in FROM_THE_PUBLISHED_TEXT:
+        assert translations[context] in published, context
+    assert translations["contraindications/1"] == (
+        "Überempfindlichkeit gegen den Wirkstoff oder einen der in Abschnitt 6.1 der"
+        " Fachinformation genannten sonstigen Bestandteile.")
+    assert translations["marketing-authorisation-holder/city"] == "Brüssel"
+    assert "1,8 mg/m<sup>2</sup>" in translations["posology/2"]
+    assert "≥ 20 %" in translations["undesirable-effects/1"]
+    assert all(translations.values())
