@@ -607,3 +607,16 @@ def test_placeholders_must_match_in_a_tool_translation(tmp_path: Path) -> None:
         " placeholders differ in locales/de/LC_MESSAGES/smpc.po:5 (the English has %(pack)s"
         " %(price)s)"
     ) in [str(p) for p in problems]
+
+
+def test_a_kept_document_is_composed_again_when_an_input_changes(portfolio: Path) -> None:
+    renderer = Renderer(load_portfolio(portfolio))
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    text = renderer.render(product, "AT").content
+    assert renderer.render(product, "AT", fmt="html").content != text  # same document
+    _edit_entry(_catalog(portfolio), "indications", "fuzzy")
+    with pytest.raises(ProblemsError, match="indications: fuzzy in de_AT"):
+        renderer.render(product, "AT")
+    with pytest.raises(ProblemsError, match="indications: fuzzy in de_AT"):
+        renderer.render(product, "AT", fmt="json")
+    assert renderer.render(product, "IE").content  # English needs no catalog

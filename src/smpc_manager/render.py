@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,8 @@ TOOL_SOURCE_LOCALE = "en"
 JSON_VERSION = 1
 
 _SENTENCE_END = (".", "!", "?", ":")
+#: The tool's version as an input of every rendering: a new version renders everything anew.
+_TOOL_HASH = hashlib.sha256(f"smpc-manager {__version__}".encode()).hexdigest()
 
 #: Countries whose addresses put the postal code after the town (``Sandwich CT13 9NJ``);
 #: elsewhere it comes first (``1050 Brüssel``). The holder's country decides, not the locale.
@@ -116,6 +118,8 @@ class Renderer:
         self._env = _environment(str(own) if self._own else None)
         self._templates: dict[str, jinja2.Template] = {}
         self._words: dict[str, _Words] = {}
+        self._composed: dict[tuple[str, str, str], tuple[_Document, tuple[Problem, ...]]] = {}
+        self._composed_for: Product | None = None
 
     def profile(self, market: str) -> MarketProfile:
         """The profile of a market (the portfolio's own where it defines one), loaded once."""
@@ -212,29 +216,41 @@ class Renderer:
     def _compose(self, product: Product, profile: MarketProfile, locale: str,
                  fmt: str | None) -> tuple[_Document, list[Problem]]:
         """The document and every reason to refuse it; ``fmt`` None checks the strings of
-        every template, a format only those of its own."""
+        every template, a format only those of its own.
+
+        The text, HTML and JSON of one product in one market share the composed document:
+        it is kept for the product last rendered while its inputs' hashes stay the same.
+        """
         words = self._words_for(locale)
         content = _Content.load(product, locale, self.portfolio)
-        problems: list[Problem] = list(words.problems) + list(content.problems)
         inputs = {
             _relative(product.path, self.portfolio.root): _file_hash(Path(product.path)),
             _profile_key(profile, self.portfolio.root): profile.sha256,
-            "smpc-manager": hashlib.sha256(f"smpc-manager {__version__}".encode()).hexdigest(),
+            "smpc-manager": _TOOL_HASH,
         }
         inputs.update(words.inputs)
         inputs.update(content.inputs)
-        title = words.get(profile.title, problems)
-        composer = _Composer(product, profile, locale, words, content)
-        paragraphs = composer.paragraphs()
-        problems.extend(composer.problems)
+        if product is not self._composed_for:  # one product at a time: memory stays flat
+            self._composed.clear()
+            self._composed_for = product
+        key = (profile.market, profile.sha256, locale)
+        cached = self._composed.get(key)
+        if cached is not None and cached[0].inputs == inputs:
+            document, problems = cached[0], list(cached[1])
+        else:
+            problems = list(words.problems) + list(content.problems)
+            title = words.get(profile.title, problems)
+            composer = _Composer(product, profile, locale, words, content)
+            document = _Document(title, composer.paragraphs(), inputs)
+            problems.extend(composer.problems)
+            self._composed[key] = (document, tuple(problems))
         # The page's own strings (templates) must be translated as well as the profile's.
         if not words.source:
             formats = sorted(TEMPLATES) if fmt is None else [fmt] if fmt in TEMPLATES else []
             for name in formats:
                 for message in self._template_messages(name):
                     words.get(message, problems)
-        unique = list(dict.fromkeys(problems))
-        return _Document(title, paragraphs, inputs), unique
+        return document, list(dict.fromkeys(problems))
 
 
 def translation_problems(product: Product, portfolio: Portfolio, market: str,
@@ -678,6 +694,7 @@ def _placeholders(text: str) -> set[str]:
     return set(re.findall(r"%\(\w+\)s|%[sd]", text))
 
 
+@lru_cache(maxsize=4096)
 def _relative(path: str, root: Path) -> str:
     """A path relative to the portfolio root where it lies inside it, with ``/``."""
     resolved = Path(path).resolve()
