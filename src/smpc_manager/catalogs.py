@@ -29,7 +29,7 @@ from babel import Locale
 from babel.messages.catalog import Catalog, Message
 
 from smpc_manager import atomic
-from smpc_manager.errors import ProblemsError
+from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.model import Problem, Product, SourceLocation
 
 if TYPE_CHECKING:
@@ -855,6 +855,25 @@ def normalize_locale(locale: str) -> str:
     return "_".join([parts[0].lower(), *[p.upper() if len(p) == 2 else p for p in parts[1:]]])
 
 
+_LOCALE_NAME = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+
+
+def checked_locale(locale: str) -> str:
+    """A locale named on the command line, normalised (``de-at`` -> ``de_AT``); a name that
+    is not a locale CLDR knows, or could name a path, is a :class:`UsageError`."""
+    from babel import UnknownLocaleError
+
+    if not _LOCALE_NAME.fullmatch(locale):
+        raise UsageError(f"'{locale}' is not a locale (expected e.g. de or de_AT)")
+    name = normalize_locale(locale)
+    try:
+        Locale.parse(name)
+    except (ValueError, UnknownLocaleError):
+        raise UsageError(f"'{locale}' is not a locale CLDR knows (expected e.g. de or de_AT)"
+                         ) from None
+    return name
+
+
 def locale_chain(locale: str) -> list[str]:
     """The locales to try for ``locale``, most specific first: ``de_AT`` -> de_AT, de."""
     name = normalize_locale(locale)
@@ -1021,12 +1040,15 @@ def catalog_statistics(product: Product, locale: str, path: Path | None,
 def statistics(portfolio: Portfolio, products: Sequence[Product],
                locales: Sequence[str] | None = None) -> list[CatalogStats]:
     """Per product and language (default: every language with a catalog folder), the
-    translated / fuzzy / untranslated / failed / obsolete counts and completeness."""
+    translated / fuzzy / untranslated / failed / obsolete counts and completeness.
+
+    A regional locale is counted with the catalog rendering would use (``de_AT`` -> ``de``).
+    """
     chosen = [normalize_locale(x) for x in locales] if locales else portfolio.catalog_locales()
     stats: list[CatalogStats] = []
     for product in products:
         for locale in chosen:
-            path = portfolio.catalog_path(locale, product.id)
-            stats.append(catalog_statistics(product, locale, path if path.is_file() else None,
+            stats.append(catalog_statistics(product, locale,
+                                            catalog_for(portfolio, product.id, locale),
                                             portfolio.source_locale))
     return stats

@@ -183,10 +183,10 @@ def _load_products(paths: Sequence[Path]) -> list[tuple[Any, Any]]:
 
 
 def _chosen_locales(portfolio: Any, locales: Sequence[str]) -> list[str]:
-    from smpc_manager.catalogs import normalize_locale
+    from smpc_manager.catalogs import checked_locale
 
     if locales:
-        return [normalize_locale(x) for x in locales]
+        return [checked_locale(x) for x in locales]
     return list(portfolio.catalog_locales())
 
 
