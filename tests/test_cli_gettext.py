@@ -68,11 +68,16 @@ def test_one_changed_sentence_turns_fuzzy_and_msgattrib_clears_it(
     assert text.count(OLD) == 1
     xml.write_text(text.replace(OLD, NEW), encoding="utf-8")
 
+    stale = smpc(runner, "update", portfolio)
+    assert re.search(r"besponsa\.pot: warning: older than \S*products/besponsa\.xml; run smpc"
+                     r" extract", stale.output)
+    assert "0 changed (fuzzy)" in stale.output  # nothing merged from an old template
     extracted = smpc(runner, "extract", portfolio)
     assert extracted.exit_code == 0, extracted.output
     assert "(written)" in extracted.output
     updated = smpc(runner, "update", portfolio)
     assert updated.exit_code == 0, updated.output
+    assert "warning" not in updated.output
     assert "0 added, 1 changed (fuzzy), 0 revived, 0 obsolete (written)" in updated.output
 
     after = read_catalog(portfolio / PO)

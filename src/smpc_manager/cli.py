@@ -257,10 +257,16 @@ def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     """
     from smpc_manager.catalogs import clock_now, shown, update_catalog
     from smpc_manager.errors import UsageError
+    from smpc_manager.extract import is_current
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
         chosen = _chosen_locales(portfolio, locales)
+        template = portfolio.template_path(product.id)
+        if template.is_file() and not is_current(product, template):
+            click.echo(f"{shown(template)}: warning: older than {shown(Path(product.path))};"
+                       f" run smpc extract {shown(portfolio.root)} first to merge its"
+                       " changes", err=True)
         if not chosen:
             raise UsageError(f"{shown(portfolio.locales_dir)}: no catalogs yet (start one with"
                              f" smpc init {shown(portfolio.root)} --locale LOCALE)")

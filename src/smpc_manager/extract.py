@@ -112,3 +112,15 @@ def _old_creation_date(template: Path) -> str | None:
     except ProblemsError:  # a broken template is simply made again
         return None
     return old.header(_TEMPLATE_DATE_FIELD)
+
+
+def is_current(product: Product, template: Path) -> bool:
+    """Whether ``template`` holds exactly the product's messages (same fields, same English),
+    so that merging it cannot miss a change made to the XML since the last extract."""
+    try:
+        catalog = read_catalog(template)
+    except ProblemsError:
+        return False
+    theirs = [(m.context, m.id) for m in catalog if m.id]
+    ours = list(dict.fromkeys((t.context, t.source) for t in product.messages()))
+    return theirs == ours
