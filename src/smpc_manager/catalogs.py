@@ -39,9 +39,6 @@ if TYPE_CHECKING:
 #: Column at which strings and comments are wrapped; fixed, so the output never churns.
 WIDTH = 76
 
-#: Header placeholders as GNU xgettext writes them in a template.
-_PLACEHOLDER_DATE = "YEAR-MO-DA HO:MI+ZONE"
-
 _Key = tuple[str, str | None]
 
 
