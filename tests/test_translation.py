@@ -65,9 +65,10 @@ def test_bad_translations_say_why(source: str, target: str, reason: str) -> None
 
 
 def test_references_are_told_apart_from_quantities() -> None:
-    found = numbers("0.25 mg; see sections 4.4 and 4.8, Table 2 and Annex III; 1.8 mg")
+    found = numbers("0.25 mg; see sections 4.4 and 4.8, Table 2 and Annex III; 1.8 mg"
+                    " (see 5.1)")
     assert found == [("0.25", False), ("4.4", True), ("4.8", True), ("2", True),
-                     ("1.8", False)]
+                     ("1.8", False), ("5.1", True)]
 
 
 def test_number_forms_follow_cldr() -> None:

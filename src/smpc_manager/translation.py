@@ -142,7 +142,7 @@ def check_name(source: str, translation: str, locale: str, invented_name: str) -
 #: Words after which a number names a place in a document and is never localised.
 _REFERENCE_WORDS = (
     r"sections?|chapters?|tables?|annex(?:es)?|appendix|appendices|figures?|paragraphs?|"
-    r"articles?|points?|items?|§+"
+    r"articles?|points?|items?|see|§+"
 )
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _REFERENCE = re.compile(
