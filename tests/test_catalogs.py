@@ -505,3 +505,29 @@ def test_text_from_a_catalog_made_by_hand_is_found_by_context() -> None:
 
 def _nowhere() -> SourceLocation:
     return SourceLocation("products/x.xml", 1)
+
+
+@needs_msgfmt
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_gnu_msgfmt_accepts_every_merged_catalog(history: tuple[PoCatalog, PoCatalog]) -> None:
+    import tempfile
+
+    merged, _ = merge(*history)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "de.po"
+        write_catalog(path, merged)
+        msgfmt_check(path)
+
+
+@needs_msgfmt
+@pytest.mark.parametrize("locale", ["de", "de_AT", "pl", "ja", "ga"])
+def test_a_new_catalog_has_the_plural_forms_of_its_language(tmp_path: Path,
+                                                             locale: str) -> None:
+    catalog = new_catalog(template(("indications", "Text.")), locale, "Demo", NOW)
+    assert catalog.header("Language") == locale
+    assert catalog.header("PO-Revision-Date") == "2026-11-25 09:30+0000"
+    path = tmp_path / f"{locale}.po"
+    write_catalog(path, catalog)
+    msgfmt_check(path)
+    assert read_catalog(path).num_plurals == catalog.num_plurals
