@@ -114,7 +114,10 @@ def _unquote(text: str, line: int) -> str:
         elif nxt == "x" and re.match(r"[0-9a-fA-F]", body[i + 2 : i + 3]):
             digits = re.match(r"[0-9a-fA-F]+", body[i + 2 :])
             assert digits is not None
-            out.append(chr(int(digits.group(0), 16)))
+            code = int(digits.group(0), 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                raise _Syntax(line, f"syntax error: '\\x{digits.group(0)[:8]}' is not a character")
+            out.append(chr(code))
             i += 2 + len(digits.group(0))
         else:
             raise _Syntax(line, f"syntax error: unknown escape sequence '\\{nxt}' in a string")
@@ -638,21 +641,23 @@ def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
     live = {_key(m): m for m in old if m.id}
     gone = {_key(m): m for m in old.obsolete.values()}
     # Entries that may lend their translation to a changed message of the same context.
-    spare = [m for k, m in live.items() if k not in wanted_keys] + \
-            [m for k, m in gone.items() if k not in wanted_keys and k not in live]
+    spare: dict[str | None, list[Message]] = {}
+    for k, m in [*live.items(), *gone.items()]:
+        if k not in wanted_keys and (m is live.get(k) or k not in live):
+            spare.setdefault(m.context, []).append(m)
     used: set[int] = set()
     counts = {"added": 0, "changed": 0, "revived": 0, "kept": 0}
     for entry in wanted:
         key = _key(entry)
         if key in live or key in gone:
             counts["kept" if key in live else "revived"] += 1
-            message = (live.get(key) or gone[key]).clone()
+            message = (live[key] if key in live else gone[key]).clone()
             message.locations = list(entry.locations)
             message.auto_comments = list(entry.auto_comments)
             if not message.fuzzy:
                 message.previous_id = []
         else:
-            message = _suggestion(entry, spare, used)
+            message = _suggestion(entry, spare.get(entry.context, []), used)
             counts["changed" if message.fuzzy else "added"] += 1
         new[message.id] = message
 
@@ -673,8 +678,8 @@ def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
 
 
 def _suggestion(entry: Message, spare: list[Message], used: set[int]) -> Message:
-    """A new message for ``entry``: fuzzy with the best translation of the same context,
-    or untranslated when that context has none."""
+    """A new message for ``entry``: fuzzy with the best translation among ``spare`` (the
+    unused entries of the same context, live ones first), or untranslated if none has one."""
     candidates = [
         m for m in spare
         if m.context == entry.context and id(m) not in used and _has_translation(m)

@@ -206,6 +206,9 @@ def _portfolio_profile(code: str, value: Any, portfolio: Portfolio) -> MarketPro
     if isinstance(value, str):  # a file the portfolio names, relative to its root
         path = portfolio.root / value
         try:
+            # A device (/dev/zero) or a huge file would never finish reading.
+            if path.exists() and (not path.is_file() or path.stat().st_size > 256 * 1024):
+                raise OSError(0, "not a profile file (a regular file of at most 256 KB)")
             data = path.read_bytes()
         except OSError as err:
             raise ProblemsError([Problem(

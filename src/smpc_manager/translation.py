@@ -242,7 +242,10 @@ def check_numbers(source: str, translation: str, locale: str, invented_name: str
 
 
 def _plain(message: str) -> str:
-    return "".join(s.text for s in inline.parse(message))
+    try:
+        return "".join(s.text for s in inline.parse(message))
+    except inline.InlineError:  # check_tags reports the broken markup
+        return message
 
 
 #: The checks :func:`check_translation` runs, in order; each returns its reasons.
