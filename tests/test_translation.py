@@ -123,3 +123,10 @@ def test_every_german_message_of_the_example_passes_every_check() -> None:
     results = [translate(t, catalog, "de_AT", product.name.value) for t in product.messages()]
     assert results
     assert [r for r in results if not r.ok] == []
+
+
+def test_broken_markup_in_a_translation_is_a_reason_not_a_crash() -> None:
+    reasons = check_translation("BESPONSA 0.25 mg.", "<b>BESPONSA</b> 0.25 mg.", "de",
+                                "BESPONSA")
+    assert reasons[0] == "the markup is broken: tag <b> is not allowed (only sup, sub, em)"
+    assert "the number 0.25 is missing: in de it is written 0,25" in reasons
