@@ -352,3 +352,220 @@ def test_traceback_only_under_debug(tmp_path: Path) -> None:
     assert "Traceback (most recent call last)" in loud.stderr
     assert "ProblemsError" in loud.stderr
     assert all(s not in loud.stderr + loud.stdout for s in secrets())
+
+
+# ------------------------------------------------------------------------ catalogs
+
+DE_PO = Path("locales") / "de" / "LC_MESSAGES" / "besponsa.po"
+
+
+def _after(po: str, context: str, marker: str) -> int:
+    return po.index(marker, po.index(f'msgctxt "{context}"')) + len(marker)
+
+
+def broken_catalog(kind: str, po: str) -> tuple[str, str | None]:
+    """A broken variant of a catalog, and the text on the line the problem is reported at
+    (None when the problem is reported at the product, for a translation that fails)."""
+    at = _after(po, "indications", 'msgstr ""\n"')
+    if kind == "syntax-error":
+        start = po.index('msgstr ""', po.index('msgctxt "indications"'))
+        return po[:start] + "msgstr Anwendungsgebiete" + po[start + 9 :], \
+            "msgstr Anwendungsgebiete"
+    if kind == "wrong-charset":
+        # reported at the header entry, whose msgstr declares the charset
+        return po.replace("charset=UTF-8", "charset=ISO-8859-1"), 'msgid ""\nmsgstr ""\n"Pro'
+    if kind == "duplicate-entries":
+        start = po.index('msgctxt "indications"')
+        end = po.index("\n\n", start)
+        return po + "\n" + po[start:end] + "\n", None
+    if kind == "different-tags":
+        return po[:at] + "<em>Wichtig:</em> " + po[at:], None
+    if kind == "foreign-markup":
+        return po[:at] + "<b>Wichtig:</b> " + po[at:], None
+    if kind == "bad-escape":
+        return po[:at] + "\\x110000" + po[at:], "\\x110000"
+    raise AssertionError(kind)
+
+
+CATALOG_WORDS = {
+    "syntax-error": "syntax error: expected a string in double quotes",
+    "wrong-charset": "the header must declare charset=UTF-8",
+    "duplicate-entries": "duplicate entry: msgctxt 'indications'",
+    "different-tags": "the inline tags differ: the English has none, the translation <em>",
+    "foreign-markup": "the markup is broken: tag <b> is not allowed",
+    "bad-escape": "is not a character",
+}
+#: Catalogs that cannot be read stop every command; a translation that fails its checks
+#: is refused where it would be used (render, check, build) and counted by stats.
+UNREADABLE = ("syntax-error", "wrong-charset", "duplicate-entries", "bad-escape")
+
+
+def catalog_commands(root: Path, out: Path) -> dict[str, list[str]]:
+    return {
+        "render": ["render", str(root / "products" / "besponsa.xml"), "--market", "AT",
+                   "--as-of", AS_OF],
+        "check": ["check", "--as-of", AS_OF, str(root)],
+        "stats": ["stats", str(root)],
+        "update": ["update", str(root)],
+        "compile": ["compile", str(root)],
+        "build": ["build", str(root), "-o", str(out), "--as-of", AS_OF],
+    }
+
+
+@pytest.mark.parametrize("command", ["render", "check", "stats", "update", "compile", "build"])
+@pytest.mark.parametrize("kind", sorted(CATALOG_WORDS))
+def test_broken_catalog(runner: CliRunner, portfolio: Path, tmp_path: Path, kind: str,
+                        command: str) -> None:
+    catalog = portfolio / DE_PO
+    text, marker = broken_catalog(kind, catalog.read_text(encoding="utf-8"))
+    catalog.write_text(text, encoding="utf-8")
+    before = catalog.read_bytes()
+    out_dir = tmp_path / "out"
+    result = runner.invoke(main, catalog_commands(portfolio, out_dir)[command])
+    fails = kind in UNREADABLE or command in ("render", "check", "build")
+    out = assert_clean(result, code=1 if fails else 0)
+    if kind in UNREADABLE:
+        lines = problem_lines(out, "besponsa.po")
+        assert lines, out
+        assert all(CATALOG_WORDS[kind] in ln for ln in lines)
+        numbers = {int(ln.split(".po:")[1].split(":")[0]) for ln in lines}
+        if marker is not None:
+            assert numbers == {before.decode()[: before.decode().index(marker)].count("\n")
+                               + 1}
+        else:  # the second definition
+            second = before.decode().rindex('msgctxt "indications"')
+            first_line = before.decode()[:second].count("\n") + 1
+            [number] = numbers
+            assert first_line <= number <= first_line + 2  # msgctxt or msgid
+    elif fails:
+        lines = problem_lines(out, "besponsa.xml")
+        assert lines, out
+        assert all(CATALOG_WORDS[kind] in ln for ln in lines)
+        line_of_indications = (portfolio / "products" / "besponsa.xml").read_text() \
+            .split("<indications>")[0].count("\n") + 2
+        assert all(ln.split(".xml:")[1].startswith(f"{line_of_indications}:") for ln in lines)
+    elif command == "stats":
+        assert "1 failing checks" in out
+    # A catalog that cannot be read is never rewritten, and nothing is compiled from it.
+    if kind in UNREADABLE or command != "update":
+        assert catalog.read_bytes() == before
+    if kind in UNREADABLE:
+        assert not catalog.with_suffix(".mo").exists()
+    # No German text is written around a refused translation; IE (English) is built.
+    if command == "build":
+        assert [p for p in out_dir.rglob("*") if p.is_file() and p.parts[-2] in ("AT", "DE")] \
+            == []
+        assert list((out_dir / "IE").iterdir())
+    if kind == "foreign-markup":
+        assert "<b>" not in "".join(p.read_text() for p in out_dir.rglob("*.html"))
+
+
+# ------------------------------------------------------------------------ market profiles
+
+
+def own_profile(portfolio: Path, change: Callable[[str], str]) -> Path:
+    """A copy of the shipped AT profile in the portfolio, changed, named in smpc.toml."""
+    from smpc_manager.resources import resource_dir  # noqa: F401 - the package's own data
+
+    shipped = Path(__import__("smpc_manager").__file__).parent / "profiles" / "at.toml"
+    path = portfolio / "profiles" / "at.toml"
+    path.parent.mkdir()
+    path.write_text(change(shipped.read_text(encoding="utf-8")), encoding="utf-8")
+    config = portfolio / "smpc.toml"
+    config.write_text(config.read_text() + '\n[profiles]\nAT = "profiles/at.toml"\n')
+    return path
+
+
+@pytest.mark.parametrize("command", ["render", "check", "build"])
+def test_profile_with_unknown_key_and_missing_field(runner: CliRunner, portfolio: Path,
+                                                    tmp_path: Path, command: str) -> None:
+    def change(text: str) -> str:
+        text = re.sub(r'(?m)^locale = "de_AT"\n', "", text)
+        return re.sub(r"(?m)^(title = .*)$", r'\1\ncolour = "red"', text)
+
+    profile = own_profile(portfolio, change)
+    result = runner.invoke(main, catalog_commands(portfolio, tmp_path / "out")[command])
+    out = assert_clean(result, code=1)
+    lines = problem_lines(out, "at.toml")
+    colour = profile.read_text().split("colour")[0].count("\n") + 1
+    assert any(re.search(rf"at\.toml:{colour}: unknown profile key 'colour'", ln)
+               for ln in lines), out
+    assert any("has no 'locale' (required)" in ln for ln in lines), out
+    assert not (tmp_path / "out" / "AT").exists()
+
+
+def test_profile_that_is_a_device(runner: CliRunner, portfolio: Path) -> None:
+    config = portfolio / "smpc.toml"
+    config.write_text(config.read_text() + '\n[profiles]\nAT = "/dev/zero"\n')
+    started = time.perf_counter()
+    result = runner.invoke(main, catalog_commands(portfolio, portfolio / "out")["render"])
+    assert time.perf_counter() - started < 5
+    out = assert_clean(result, code=1)
+    [line] = problem_lines(out, "smpc.toml")
+    assert "not a profile file" in line
+
+
+# ------------------------------------------------------------------------ HTML escaping
+
+PAYLOAD = "<script>alert(\"x\")</script> & 'q' <img src=x onerror=alert(1)>"
+#: Every element whose text reaches the page, and the market that prints it.
+ESCAPED_ELEMENTS = ["name", "strength", "pharmaceutical-form", "active-substance", "p",
+                    "excipient", "pharmacotherapeutic-group", "street", "postal-code", "city",
+                    "number"]
+FIELDS = {
+    "AT": ["composition", "excipients", "indications", "contraindications",
+           "pharmacotherapeutic-group", "marketing-authorisation-holder"],
+    "DE": ["active-substance", "composition", "excipients", "indications",
+           "contraindications", "warnings", "undesirable-effects",
+           "marketing-authorisation-holder"],
+    "IE": ["composition", "indications", "posology", "contraindications", "warnings",
+           "undesirable-effects", "marketing-authorisation-holder", "marketing-authorisation"],
+    "GB": ["composition", "indications", "posology", "contraindications", "warnings",
+           "undesirable-effects", "marketing-authorisation-holder", "marketing-authorisation",
+           "cost"],
+}
+
+
+def poisoned_product(portfolio: Path) -> Path:
+    product = portfolio / "products" / "besponsa.xml"
+    text = product.read_text()
+    escaped = PAYLOAD.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for element in ESCAPED_ELEMENTS:
+        text = re.sub(rf"(<{element}(?: [^>]*)?>)", lambda m: m.group(1) + escaped + " ", text)
+    text = text.replace(
+        '  <prescription-status market="AT">',
+        '  <marketing-authorisation markets="GB">\n'
+        f"    <number>{escaped} PLGB 00057/1488</number>\n"
+        "    <first-authorisation>2021-01-01</first-authorisation>\n"
+        '  </marketing-authorisation>\n  <prescription-status market="AT">')
+    text = text.replace(
+        "  <revision-date>",
+        '  <prescription-status market="GB">POM</prescription-status>\n'
+        f'  <cost market="GB" currency="GBP" amount="6000.00">{escaped} 1 vial</cost>\n'
+        "  <revision-date>")
+    product.write_text(text)
+    return product
+
+
+@pytest.mark.parametrize("market", sorted(FIELDS))
+def test_html_escapes_every_field(runner: CliRunner, portfolio: Path, market: str) -> None:
+    from lxml import html as lxml_html
+
+    product = poisoned_product(portfolio)
+    assert runner.invoke(main, ["validate", str(product)]).exit_code == 0
+    result = runner.invoke(main, ["render", str(product), "--market", market, "--locale",
+                                  "en", "--format", "html", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    page = lxml_html.document_fromstring(result.stdout)
+    assert page.xpath("//script | //img | //iframe | //object") == []
+    assert [a for el in page.iter() for a in el.attrib if a.lower().startswith("on")] == []
+    title = page.findtext(".//title")
+    assert title is not None
+    assert title.count(PAYLOAD) == 3  # name, strength and form
+    for field in FIELDS[market]:
+        [span] = page.xpath(f"//span[@data-field='{field}']")
+        assert PAYLOAD in span.text_content(), field
+    # Every tag in the body is one the template writes, or an inline sup/sub/em.
+    body_tags = {el.tag for el in page.body.iter()}
+    assert body_tags <= {"body", "article", "h1", "h2", "p", "span", "footer", "sup", "sub",
+                         "em", "ul", "li", "br", "div", "strong"}
