@@ -3,8 +3,10 @@ traceback, nothing leaked, nothing half-written."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -569,3 +571,124 @@ def test_html_escapes_every_field(runner: CliRunner, portfolio: Path, market: st
     body_tags = {el.tag for el in page.body.iter()}
     assert body_tags <= {"body", "article", "h1", "h2", "p", "span", "footer", "sup", "sub",
                          "em", "ul", "li", "br", "div", "strong"}
+
+
+# ------------------------------------------------------------------------ killed midway
+
+#: Seconds after the start: from still importing to writing the last files (measured on a
+#: 2-core machine; any delay keeps the test sound, the spread makes it find torn writes).
+UPDATE_DELAYS = (0.15, 0.25, 0.35, 0.45)
+BUILD_DELAYS = (0.3, 0.45, 0.6, 0.8)
+COPIES = 16
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def restore(folder: Path, files: dict[str, bytes]) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def smpc(*args: str) -> list[str]:
+    return [sys.executable, "-m", "smpc_manager", *args]
+
+
+def run_and_kill(argv: list[str], delay: float, env: dict[str, str]) -> int:
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=env, start_new_session=True)
+    try:
+        process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        # SIGKILL to the whole group: build's worker processes write outputs too, and
+        # none of them may finish a file after the kill.
+        os.killpg(process.pid, signal.SIGKILL)
+    return process.wait(timeout=60)
+
+
+def assert_old_or_new(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> str:
+    """Every file is the old or the new one; returns 'old', 'new' or 'mixed'."""
+    seen = set()
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        name = str(path.relative_to(folder))
+        if path.name.startswith(".") and path.name.endswith(".tmp"):
+            continue  # a temporary file the kill left behind; never read by anyone
+        data = path.read_bytes()
+        assert name in old or name in new, f"unexpected file {name}"
+        assert data in (old.get(name), new.get(name)), f"{name} is neither old nor new"
+        seen.add("old" if data == old.get(name) else "new")
+    for name in old:
+        assert (folder / name).is_file(), f"{name} was lost"
+    return "mixed" if len(seen) > 1 else seen.pop() if seen else "empty"
+
+
+@pytest.fixture
+def many_products(portfolio: Path) -> Path:
+    """The example portfolio with COPIES more products and their German catalogs."""
+    source = (portfolio / "products" / "besponsa.xml").read_text()
+    po = (portfolio / DE_PO).read_text()
+    for n in range(1, COPIES + 1):
+        pid = f"besponsa-{n}"
+        (portfolio / "products" / f"{pid}.xml").write_text(
+            source.replace('id="besponsa"', f'id="{pid}"'))
+        (portfolio / DE_PO).with_name(f"{pid}.po").write_text(po)
+    return portfolio
+
+
+def test_update_killed_midway_leaves_old_or_new_catalogs(many_products: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764028800"}
+    root = many_products
+    subprocess.run(smpc("extract", str(root)), check=True, env=env, capture_output=True)
+    subprocess.run(smpc("update", str(root)), check=True, env=env, capture_output=True)
+    catalogs = root / "locales" / "de"
+    old = snapshot(catalogs)
+    # A changed English sentence in every product: update turns it fuzzy everywhere.
+    for product in (root / "products").glob("*.xml"):
+        product.write_text(product.read_text().replace("Sucrose", "Saccharose"))
+    subprocess.run(smpc("extract", str(root)), check=True, env=env, capture_output=True)
+    subprocess.run(smpc("update", str(root)), check=True, env=env, capture_output=True)
+    new = snapshot(catalogs)
+    assert all(new[name] != old[name] for name in old if name.endswith(".po"))
+    killed = 0
+    states = []
+    for delay in UPDATE_DELAYS:
+        restore(catalogs, old)
+        code = run_and_kill(smpc("update", str(root)), delay, env)
+        killed += code == -9
+        states.append(assert_old_or_new(catalogs, old, new))
+    assert killed, "every update finished before it was killed; the delays need tuning"
+    print("update states after SIGKILL:", states)
+
+
+def test_build_killed_midway_leaves_old_or_new_outputs(many_products: Path,
+                                                       tmp_path: Path) -> None:
+    env = dict(os.environ)
+    root = many_products
+    out = tmp_path / "out"
+    build = smpc("build", str(root), "-o", str(out), "--as-of", AS_OF, "--jobs", "2")
+    subprocess.run(build, check=True, env=env, capture_output=True)
+    old = snapshot(out)
+    # A new revision date changes every output and needs no new translation.
+    for product in (root / "products").glob("*.xml"):
+        product.write_text(product.read_text().replace(
+            "<revision-date>2022-02</revision-date>", "<revision-date>2022-03</revision-date>"))
+    subprocess.run(build, check=True, env=env, capture_output=True)
+    new = snapshot(out)
+    changed = [name for name in old if old[name] != new.get(name)]
+    assert len(changed) > COPIES
+    killed = 0
+    states = []
+    for delay in BUILD_DELAYS:
+        restore(out, old)
+        code = run_and_kill(build, delay, env)
+        killed += code == -9
+        states.append(assert_old_or_new(out, old, new))
+    assert killed, "every build finished before it was killed; the delays need tuning"
+    print("build states after SIGKILL:", states)
