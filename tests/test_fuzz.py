@@ -159,3 +159,43 @@ def test_inline_parse_raises_only_inline_error(message: str) -> None:
     for tag in inline.ALLOWED_TAGS:
         rendered = rendered.replace(f"<{tag}>", "").replace(f"</{tag}>", "")
     assert "<" not in rendered
+
+
+# ------------------------------------------------------------------------ catalogs
+
+CATALOG = (EXAMPLE / "locales" / "de" / "LC_MESSAGES" / "besponsa.po").read_text()
+PO_TOKENS = ['"', "\\", "\\n", "\\x", "\\x110000", "\\777", "\\q", "msgid ", "msgstr ",
+             "msgctxt ", "msgstr[0] ", "msgid_plural ", "#~ ", "#| msgid ", "#, fuzzy", "\n",
+             "charset=latin1", "<sup>", "<b>", "&amp;", "\x00", "\ufeff", "\r"]
+
+
+@st.composite
+def catalog_mutations(draw: st.DrawFn) -> str:
+    text = CATALOG
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        piece = draw(st.one_of(st.sampled_from(PO_TOKENS), st.text(max_size=4)))
+        if draw(st.booleans()):
+            text = text[:at] + piece + text[at:]
+        else:
+            text = text[:at] + text[at + draw(st.integers(1, 30)) :]
+    return text
+
+
+@given(catalog_mutations())
+@FAST
+def test_catalog_reader_raises_only_problems(scratch: Path, text: str) -> None:
+    from smpc_manager.catalogs import read_catalog
+
+    path = scratch / "besponsa.po"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    problems: tuple[Problem, ...] = ()
+    try:
+        catalog = read_catalog(path)
+    except ProblemsError as err:
+        problems = err.problems
+    else:
+        assert all(isinstance(m.id, (str, tuple)) for m in catalog)
+    for problem in problems:
+        assert "\n" not in str(problem)
+        assert problem.location.path.endswith("besponsa.po")
