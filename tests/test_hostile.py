@@ -692,3 +692,29 @@ def test_build_killed_midway_leaves_old_or_new_outputs(many_products: Path,
         states.append(assert_old_or_new(out, old, new))
     assert killed, "every build finished before it was killed; the delays need tuning"
     print("build states after SIGKILL:", states)
+
+
+# ------------------------------------------------------------------------ atomic writes
+
+
+def test_atomic_write_keeps_the_mode_and_leaves_no_trace(tmp_path: Path) -> None:
+    from smpc_manager import atomic
+    from smpc_manager.errors import ProblemsError
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    new = tmp_path / "deep" / "new.po"
+    atomic.write_text(new, "new\n")
+    assert (new.stat().st_mode & 0o777) == 0o666 & ~umask  # not mkstemp's 0600
+    kept = tmp_path / "kept.po"
+    kept.write_text("old\n")
+    kept.chmod(0o640)
+    atomic.write_text(kept, "newer\n")
+    assert (kept.read_text(), kept.stat().st_mode & 0o777) == ("newer\n", 0o640)
+    # A folder where the file should be: refused, nothing left behind.
+    (tmp_path / "folder.po").mkdir()
+    with pytest.raises(ProblemsError) as caught:
+        atomic.write_text(tmp_path / "folder.po", "x")
+    assert caught.value.lines() == [
+        f"{tmp_path / 'folder.po'}: cannot write: a folder of that name is in the way"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "folder.po", "kept.po"]
