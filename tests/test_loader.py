@@ -212,3 +212,28 @@ def test_problem_words(tmp_path: Path, old: bytes, new: bytes, words: str) -> No
     assert words in problems[0].message
     assert problems[0].location.line >= 1
     assert "Element '" not in problems[0].message  # never libxml2's raw words
+
+
+def test_thousands_of_problems_are_cut_short_quickly(tmp_path: Path) -> None:
+    bad = b'<cost market="XX" currency="xx" amount="-1">1 vial</cost>\n' * 1900
+    path = write(tmp_path, SOURCE.replace(b"  <revision-date>", bad + b"  <revision-date>"))
+    started = time.perf_counter()
+    problems = validate_file(path)
+    assert time.perf_counter() - started < 2
+    assert len(problems) == loader.MAX_PROBLEMS + 1
+    assert all(p.location.line for p in problems[:-1])
+    assert problems[-1].message.startswith("up to ")
+    assert problems[-1].message.endswith(" more problem(s) in this file not shown (fix the ones"
+                                         " above and validate again)")
+
+
+def test_too_many_elements_are_refused_before_the_schema(tmp_path: Path) -> None:
+    # Schema validation slows down with the square of the bad values: 30,000 took minutes.
+    bad = b'<prescription-status market="XX">NR</prescription-status>\n' * 30_000
+    path = write(tmp_path, SOURCE.replace(b"  <revision-date>", bad + b"  <revision-date>"))
+    started = time.perf_counter()
+    problems = validate_file(path)
+    assert time.perf_counter() - started < 1
+    assert [p.message for p in problems] == [
+        "the file holds 30,048 elements, over the limit of 2,000 for a product file;"
+        " refused unchecked"]

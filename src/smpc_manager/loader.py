@@ -40,6 +40,12 @@ from smpc_manager.resources import resource_dir
 
 #: Product files are a few kilobytes; anything this large is refused before it is read.
 MAX_BYTES = 2 * 1024 * 1024
+#: A file with thousands of errors is reported by its first ones and a count of the rest:
+#: nobody reads the rest, and rewriting them all took seconds.
+MAX_PROBLEMS = 100
+#: A product has a few hundred elements. libxml2's schema validation slows down with the
+#: square of the number of bad values (30,000 took 150 s), so more are refused unchecked.
+MAX_ELEMENTS = 2000
 
 SCHEMA_FILE = "product.xsd"
 _SCHEMA_LOCK = threading.Lock()
@@ -125,6 +131,10 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
     problem = _check_root(root, where, lines)
     if problem is not None:
         return None, [problem]
+    count = sum(1 for _ in root.iter())
+    if count > MAX_ELEMENTS:
+        return None, [Problem(where, f"the file holds {count:,} elements, over the limit of"
+                                     f" {MAX_ELEMENTS:,} for a product file; refused unchecked")]
 
     schema = product_schema()
     # The error log lives on the shared schema object: one validation at a time.
@@ -140,7 +150,14 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
         return None, [Problem(where, f"a value the schema let through cannot be read: {err}")]
     problems = [p for rule in BUSINESS_RULES for p in rule(product, path)]
     problems.sort(key=lambda p: (p.location.line, p.location.column))
+    if len(problems) > MAX_PROBLEMS:
+        problems = [*problems[:MAX_PROBLEMS], _more(where, len(problems) - MAX_PROBLEMS)]
     return product, problems
+
+
+def _more(where: SourceLocation, count: int) -> Problem:
+    return Problem(where, f"up to {count} more problem(s) in this file not shown (fix the"
+                          " ones above and validate again)")
 
 
 def _read(path: Path) -> tuple[bytes | None, Problem | None]:
@@ -406,7 +423,11 @@ def _schema_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[int, str | None]] = set()
-    for entry in log:
+    entries = list(log)
+    for index, entry in enumerate(entries):
+        # libxml2 may say the same thing twice per value; stop reading after a few hundred.
+        if len(problems) == MAX_PROBLEMS or index == 4 * MAX_PROBLEMS:
+            return [*problems, _more(where, len(entries) - index)]
         problem = _rewrite(entry.message, entry.line, where, lines)
         key = (problem.location.line, problem.field)
         # libxml2 reports a bad value twice (the facet, then the type); keep the first.
