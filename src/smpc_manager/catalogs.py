@@ -439,6 +439,9 @@ def read_catalog(path: Path) -> PoCatalog:
 
 
 _CACHE: dict[Path, tuple[tuple[int, int], PoCatalog]] = {}
+#: Catalogs kept at most: a build renders thousands of products, each from its own catalog,
+#: and must not keep them all (the oldest is dropped first).
+CACHE_SIZE = 64
 
 
 def load_catalog(path: Path) -> PoCatalog:
@@ -457,7 +460,10 @@ def load_catalog(path: Path) -> PoCatalog:
     if cached is not None and cached[0] == stamp:
         return cached[1]
     catalog = read_catalog(path)
+    _CACHE.pop(resolved, None)
     _CACHE[resolved] = (stamp, catalog)
+    while len(_CACHE) > CACHE_SIZE:
+        del _CACHE[next(iter(_CACHE))]
     return catalog
 
 
