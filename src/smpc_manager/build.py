@@ -44,6 +44,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -123,6 +124,15 @@ class OutputRecord:
             "size": self.size,
         }
 
+    def interned(self) -> OutputRecord:
+        """The same record sharing its strings with every other: thousands of outputs name
+        the same inputs and hashes, and the whole manifest is held until it is written."""
+        return OutputRecord(
+            sys.intern(self.product), sys.intern(self.market), sys.intern(self.locale),
+            sys.intern(self.fmt), {sys.intern(k): sys.intern(v) for k, v in self.inputs.items()},
+            self.sha256, self.size,
+        )
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutputRecord:
         inputs = data["inputs"]
@@ -197,14 +207,31 @@ class Manifest:
     products: dict[str, ProductRecord] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
-        """Stable bytes: sorted keys, no timestamps, so an unchanged build rewrites the same."""
-        data = {
-            "manifest-version": MANIFEST_VERSION,
-            "tool": TOOL,
-            "outputs": {k: self.outputs[k].as_dict() for k in sorted(self.outputs)},
-            "products": {k: self.products[k].as_dict() for k in sorted(self.products)},
-        }
-        return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        """Stable bytes: sorted keys, no timestamps, so an unchanged build rewrites the same.
+
+        One output or product per line: a rebuild's diff shows one line per output changed,
+        and the text is made by the C JSON encoder a line at a time (an indented dump of
+        thousands of outputs takes several times the memory of the file).
+        """
+
+        def table(name: str, records: Mapping[str, OutputRecord | ProductRecord]) -> str:
+            if not records:
+                return f'  "{name}": {{}},'
+            lines = ",\n".join(
+                f"    {_dumps(key)}: {_dumps(records[key].as_dict())}" for key in sorted(records)
+            )
+            return f'  "{name}": {{\n{lines}\n  }},'
+
+        text = "\n".join([
+            "{",
+            f'  "manifest-version": {MANIFEST_VERSION},',
+            table("outputs", self.outputs),
+            table("products", self.products),
+            f'  "tool": {_dumps(TOOL)}',
+            "}",
+            "",
+        ])
+        return text.encode("utf-8")
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -214,7 +241,7 @@ class Manifest:
         building everything again is always right.
         """
         try:
-            data = json.loads(path.read_bytes())
+            data = json.loads(path.read_bytes(), object_pairs_hook=_interned)
             if data.get("manifest-version") != MANIFEST_VERSION:
                 return cls()
             outputs = {str(k): OutputRecord.from_dict(v) for k, v in data["outputs"].items()}
@@ -222,6 +249,15 @@ class Manifest:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
         return cls(outputs, products)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _interned(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object with its keys and text values interned (see OutputRecord.interned)."""
+    return {sys.intern(k): sys.intern(v) if isinstance(v, str) else v for k, v in pairs}
 
 
 # ------------------------------------------------------------------------ the plan
@@ -329,6 +365,8 @@ class Plan:
     unchanged: dict[str, OutputRecord] = field(default_factory=dict)
     #: Product records carried over for products that need no parse.
     products: dict[str, ProductRecord] = field(default_factory=dict)
+    #: When planning began (time.perf_counter): the build's seconds count from here.
+    started: float = field(default_factory=time.perf_counter)
 
     @property
     def total(self) -> int:
@@ -358,8 +396,9 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
     if unknown:
         raise UsageError(f"--market {unknown[0]}: no profile for this market (known:"
                          f" {', '.join(sorted(known))})")
+    started = time.perf_counter()
     manifest = Manifest.read(options.out_dir / MANIFEST_FILE)
-    plan = Plan(portfolio, options, manifest, config_hash(portfolio))
+    plan = Plan(portfolio, options, manifest, config_hash(portfolio), started=started)
     hashes = FileHashes()
     inputs = InputHasher(portfolio, hashes)
     for source in product_files:
@@ -423,6 +462,9 @@ class InputHasher:
         self.hashes = hashes
         self._profiles: dict[str, MarketProfile] = {}
         self._words: dict[str, dict[str, str | None]] = {}
+        self._shared: dict[tuple[str, str, str], dict[str, str | None]] = {}
+        self._last_product: tuple[Path | None, dict[str, str | None]] = (None, {})
+        self._catalogs: dict[str, dict[str, str | None]] = {}
         self._tool = sha256_bytes(TOOL.encode())
 
     def profile(self, market: str) -> MarketProfile:
@@ -440,33 +482,55 @@ class InputHasher:
 
     def of(self, source: Path, lang: str, output: Output) -> dict[str, str | None]:
         """The inputs of ``output`` of the product in ``source`` (written in ``lang``)."""
-        from smpc_manager.catalogs import catalog_for
-        from smpc_manager.render import (
-            TEMPLATES,
-            _profile_key,
-            _relative,
-            _same_language,
-            _template_hash,
-        )
+        from smpc_manager.render import _same_language
 
-        root = self.portfolio.root
-        profile = self.profile(output.market)
-        inputs: dict[str, str | None] = {
-            _relative(str(source), root): self.hashes(source),
-            _profile_key(profile, root): profile.sha256,
-            "smpc-manager": self._tool,
-        }
-        inputs.update(self._smpc_catalogs(output.locale))
+        inputs = dict(self._fixed(output.market, output.locale, output.fmt))
+        inputs.update(self._product(source))
         if not _same_language(output.locale, lang or self.portfolio.source_locale):
-            catalog = catalog_for(self.portfolio, output.product, output.locale)
-            if catalog is not None:
-                inputs[_relative(str(catalog), root)] = self.hashes(catalog)
-            else:  # the renderer refuses; never equal to a recorded output
-                inputs["(no catalog)"] = None
-        if output.fmt in TEMPLATES:
-            name = TEMPLATES[output.fmt]
-            inputs[f"smpc_manager/templates/{name}"] = _template_hash(name)
+            inputs.update(self._catalog(output.product, output.locale))
         return dict(sorted(inputs.items()))
+
+    def _fixed(self, market: str, locale: str, fmt: str) -> dict[str, str | None]:
+        """What every product's output for a market and format shares: profile, the tool's
+        catalogs, template, tool version."""
+        key = (market, locale, fmt)
+        if key not in self._shared:
+            from smpc_manager.render import TEMPLATES, _profile_key, _template_hash
+
+            profile = self.profile(market)
+            fixed: dict[str, str | None] = {
+                _profile_key(profile, self.portfolio.root): profile.sha256,
+                "smpc-manager": self._tool,
+            }
+            fixed.update(self._smpc_catalogs(locale))
+            if fmt in TEMPLATES:
+                fixed[f"smpc_manager/templates/{TEMPLATES[fmt]}"] = _template_hash(TEMPLATES[fmt])
+            self._shared[key] = fixed
+        return self._shared[key]
+
+    def _product(self, source: Path) -> dict[str, str | None]:
+        """The product file's own entry; a plan asks for one product's outputs in a row."""
+        if self._last_product[0] != source:
+            from smpc_manager.render import _relative
+
+            entry = {_relative(str(source), self.portfolio.root): self.hashes(source)}
+            self._last_product = (source, entry)
+            self._catalogs.clear()
+        return self._last_product[1]
+
+    def _catalog(self, product_id: str, locale: str) -> dict[str, str | None]:
+        """The product's catalog for ``locale`` (``de_AT`` falls back to ``de``)."""
+        if locale not in self._catalogs:
+            from smpc_manager.catalogs import catalog_for
+            from smpc_manager.render import _relative
+
+            path = catalog_for(self.portfolio, product_id, locale)
+            if path is None:  # the renderer refuses; never equal to a recorded output
+                self._catalogs[locale] = {"(no catalog)": None}
+            else:
+                self._catalogs[locale] = {
+                    _relative(str(path), self.portfolio.root): self.hashes(path)}
+        return self._catalogs[locale]
 
     def _smpc_catalogs(self, locale: str) -> dict[str, str | None]:
         """The tool's own catalogs for ``locale``: the portfolio's first, then the shipped."""
@@ -676,7 +740,6 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     Every product's problems are collected, the others are still built; the manifest written
     afterwards lists exactly the outputs on disk, also after an interruption.
     """
-    started = time.perf_counter()
     options = plan.options
     tick = progress or (lambda _n: None)
     outputs: dict[str, OutputRecord] = dict(plan.manifest.outputs)
@@ -691,7 +754,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         for result in _results(plan):
             done.add(result.product)
             for written in result.written:
-                outputs[written.key] = written.record
+                outputs[sys.intern(written.key)] = written.record.interned()
             for key in result.failed:
                 _remove(options.out_dir, key)
                 outputs.pop(key, None)
@@ -724,16 +787,21 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         for product_id, record in plan.manifest.products.items():
             if product_id in planned_ids and product_id not in done:
                 products.setdefault(product_id, record)  # interrupted before its result
+        manifest = Manifest(outputs, products)
         if plan.tasks:
             _sync()
-        write_bytes(options.out_dir / MANIFEST_FILE, Manifest(outputs, products).to_bytes())
+        # Nothing done, nothing removed: the manifest on disk says it all already.
+        if plan.tasks or manifest != plan.manifest or not (
+            options.out_dir / MANIFEST_FILE
+        ).is_file():
+            write_bytes(options.out_dir / MANIFEST_FILE, manifest.to_bytes())
     return BuildResult(
         built=built,
         unchanged=len(plan.unchanged),
         failed=failed,
         removed=removed,
         problems=tuple(problems),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - plan.started,
     )
 
 
