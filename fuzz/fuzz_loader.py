@@ -1,4 +1,5 @@
-"""Coverage-guided fuzzing of the product loader and the inline markup parser (atheris).
+"""Coverage-guided fuzzing of the product loader, the catalog reader and inline markup
+(atheris).
 
 Each input is written as a product file and validated; the contract is the one the
 Hypothesis tests check in a few seconds (tests/test_fuzz.py): a list of one-line
@@ -23,6 +24,7 @@ import atheris
 
 with atheris.instrument_imports():
     from smpc_manager import inline
+    from smpc_manager.catalogs import read_catalog
     from smpc_manager.errors import ProblemsError
     from smpc_manager.loader import load_product, validate_file
     from smpc_manager.model import Severity
@@ -30,6 +32,7 @@ with atheris.instrument_imports():
 REPO = Path(__file__).resolve().parents[1]
 WORK = Path(tempfile.mkdtemp(prefix="smpc-fuzz-"))
 TARGET = WORK / "besponsa.xml"
+CATALOG = WORK / "besponsa.po"
 
 
 def check_product(data: bytes) -> None:
@@ -60,10 +63,22 @@ def check_inline(data: bytes) -> None:
     inline.to_text(message)
 
 
+def check_catalog(data: bytes) -> None:
+    CATALOG.write_bytes(data)
+    try:
+        read_catalog(CATALOG)
+    except ProblemsError as err:
+        for problem in err.problems:
+            if "\n" in str(problem):
+                raise AssertionError(f"not one line: {problem}") from err
+
+
 def test_one_input(data: bytes) -> None:
-    # The first byte picks the target, so one corpus serves both.
+    # The first byte picks the target, so one corpus serves all three.
     if data[:1] == b"\x00":
         check_inline(data[1:])
+    elif data[:1] == b"\x01":
+        check_catalog(data[1:])
     else:
         check_product(data)
 
@@ -77,6 +92,8 @@ def seed(corpus: Path) -> None:
     for n, source in enumerate(sources):
         shutil.copyfile(source, corpus / f"seed-{n:03d}")
     (corpus / "seed-inline").write_bytes(b"\x001.8 mg/m<sup>2</sup> &amp; <em>x</em>")
+    po = REPO / "examples" / "portfolio" / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
+    (corpus / "seed-catalog").write_bytes(b"\x01" + po.read_bytes())
 
 
 def main() -> None:
