@@ -557,7 +557,7 @@ def _echo_check_report(report: CheckReport) -> None:
               help="Output format (repeatable; default: text).")
 @option_as_of
 @click.pass_context
-def build(ctx: click.Context, portfolio: Path, out_dir: Path, jobs: int | None,
+def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | None,
           markets: Sequence[str], formats: Sequence[str], as_of: dt.date | None) -> None:
     """Render every product of a portfolio for every market, in parallel, incrementally.
 
