@@ -2,8 +2,9 @@
 
 This is the only module that imports lxml. The parser loads no DTD, expands no entity, never
 touches the network, and a DOCTYPE is refused before the parser sees the file; files above
-:data:`MAX_BYTES` are refused unread. Every problem names ``path:line:column``, what was wrong
-and what was found, in words a regulatory editor understands rather than libxml2's.
+:data:`MAX_BYTES` are refused unread, files of more than :data:`MAX_ELEMENTS` elements before
+the schema. Every problem names ``path:line:column``, what was wrong and what was found, in
+words a regulatory editor understands rather than libxml2's, on one line.
 """
 
 from __future__ import annotations
