@@ -239,6 +239,8 @@ def test_a_missing_path_is_a_usage_error(runner: CliRunner, tmp_path: Path,
         (["stats", "{root}", "--locale", "../x"], "'../x' is not a locale"),
         (["init", "{root}", "--locale", "../../evil"], "'../../evil' is not a locale"),
         (["compile", "{root}", "--locale", "de/../../x"], "is not a locale"),
+        (["init", "{root}", "--locale", "xx"], "'xx' is not a locale CLDR knows"),
+        (["update", "{root}", "--locale", "qq_ZZ"], "'qq_ZZ' is not a locale"),
     ],
 )
 def test_unknown_market_or_locale(runner: CliRunner, portfolio: Path, tmp_path: Path,
