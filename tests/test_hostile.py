@@ -720,3 +720,22 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_trace(tmp_path: Path) -> None
     assert caught.value.lines() == [
         f"{tmp_path / 'folder.po'}: cannot write: a folder of that name is in the way"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "folder.po", "kept.po"]
+
+
+@pytest.mark.parametrize(("target", "words"), [
+    ("/etc/passwd", "is this an XML file?"),
+    ("/dev/zero", "is not a regular file"),
+    ("/dev/urandom", "is not a regular file"),
+])
+def test_product_linked_to_a_system_file(runner: CliRunner, portfolio: Path, target: str,
+                                         words: str) -> None:
+    if not Path(target).exists():
+        pytest.skip(f"{target} does not exist here")
+    link = portfolio / "products" / "linked.xml"
+    link.symlink_to(target)
+    started = time.perf_counter()
+    result = runner.invoke(main, ["validate", str(portfolio)])
+    assert time.perf_counter() - started < 5
+    out = assert_clean(result, code=1)
+    [line] = problem_lines(out, "linked.xml")
+    assert words in line
