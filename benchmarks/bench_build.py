@@ -93,10 +93,15 @@ class Run:
     tree_rss_kb: int  # the whole tree at its fullest (sampled)
     returncode: int
     cpu_seconds: float = 0.0  # user + system, the process and its children
+    main_rss_kb: int = 0  # the command's own process (sampled)
+    worker_rss_kb: int = 0  # the largest process it started, if any (sampled)
 
     def line(self) -> str:
+        workers = f" (main {self.main_rss_kb / 1024:.1f}, worker {self.worker_rss_kb / 1024:.1f})" \
+            if self.worker_rss_kb else ""
         return (f"{self.name:<40} {self.seconds:7.2f} s  cpu {self.cpu_seconds:7.2f} s"
-                f"  peak {self.max_rss_kb / 1024:6.1f} MB  tree {self.tree_rss_kb / 1024:6.1f} MB")
+                f"  peak {self.max_rss_kb / 1024:6.1f} MB  tree {self.tree_rss_kb / 1024:6.1f} MB"
+                f"{workers}")
 
 
 def _children(pid: int) -> list[int]:
@@ -125,16 +130,17 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def _tree_rss(pid: int) -> int:
-    total, stack, seen = 0, [pid], set()
+def _tree(pid: int) -> dict[int, tuple[int, int]]:
+    """Every process of the tree under ``pid``: its depth (0 for ``pid``) and resident KB."""
+    found: dict[int, tuple[int, int]] = {}
+    stack = [(pid, 0)]
     while stack:
-        current = stack.pop()
-        if current in seen:
+        current, depth = stack.pop()
+        if current in found:
             continue
-        seen.add(current)
-        total += _rss_kb(current)
-        stack.extend(_children(current))
-    return total
+        found[current] = (depth, _rss_kb(current))
+        stack.extend((child, depth + 1) for child in _children(current))
+    return found
 
 
 def measure(name: str, command: list[str], cwd: Path | None = None, quiet: bool = True) -> Run:
@@ -147,6 +153,7 @@ def measure(name: str, command: list[str], cwd: Path | None = None, quiet: bool 
         report = Path(name_of_report)
         wrapped = [str(GNU_TIME), "-v", "-o", str(report), *command]
     peak = 0
+    peaks: dict[int, tuple[int, int]] = {}  # pid -> (depth, peak KB)
     started = time.perf_counter()
     process = subprocess.Popen(
         wrapped, cwd=cwd, stdout=subprocess.DEVNULL if quiet else None,
@@ -156,7 +163,10 @@ def measure(name: str, command: list[str], cwd: Path | None = None, quiet: bool 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid))
+            tree = _tree(process.pid)
+            peak = max(peak, sum(rss for _, rss in tree.values()))
+            for pid, (depth, rss) in tree.items():
+                peaks[pid] = (depth, max(rss, peaks.get(pid, (0, 0))[1]))
             done.wait(0.005)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -183,7 +193,12 @@ def measure(name: str, command: list[str], cwd: Path | None = None, quiet: bool 
         print(f"  {name}: exit {process.returncode}\n{tail}", file=sys.stderr)
     # The time wrapper itself is a process of the tree; its few MB are not ours to count.
     tree = peak - (_time_overhead_kb() if report is not None else 0)
-    return Run(name, seconds, max_rss, max(tree, max_rss), process.returncode, cpu)
+    # The command's own process, and the processes it started (a build's workers).
+    main_depth = 1 if report is not None else 0
+    main_kb = max((kb for depth, kb in peaks.values() if depth == main_depth), default=0)
+    worker_kb = max((kb for depth, kb in peaks.values() if depth > main_depth), default=0)
+    return Run(name, seconds, max_rss, max(tree, max_rss), process.returncode, cpu,
+               main_kb, worker_kb)
 
 
 _OVERHEAD: list[int] = []
@@ -373,6 +388,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peak memory N={small} -> N={large}: {memory[small].max_rss_kb / 1024:.1f} MB"
               f" -> {memory[large].max_rss_kb / 1024:.1f} MB ({growth:+.1f} KB per product;"
               f" whole tree {tree:+.1f} KB per product)")
+        for label, attribute in (("main process", "main_rss_kb"),
+                                 ("largest worker", "worker_rss_kb")):
+            low, high = getattr(memory[small], attribute), getattr(memory[large], attribute)
+            print(f"  {label}: {low / 1024:.1f} MB -> {high / 1024:.1f} MB"
+                  f" ({(high - low) / (large - small):+.1f} KB per product)")
     failed = [r.name for r in (cold, unchanged, itstool, floor, help_run, validate_run,
                                *memory.values()) if r.returncode != 0]
     if args.json:
