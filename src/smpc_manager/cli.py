@@ -594,7 +594,7 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
         jobs=jobs or default_jobs(),
     )
     plan = plan_build(settings, settings.product_files(), options)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     if stderr.isatty() and plan.tasks:
         with click.progressbar(length=plan.total, label="building", file=stderr,
                                show_pos=True) as bar:
