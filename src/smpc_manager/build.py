@@ -748,41 +748,48 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     problems: list[Problem] = []
     planned_ids = {t.product for t in plan.tasks} | set(plan.products)
     done: set[str] = set()
+    # Each product's outputs, so that a result touches its own and not all of them.
+    of_product: dict[str, set[str]] = {}
+    for key, old in outputs.items():
+        of_product.setdefault(old.product, set()).add(key)
+
+    def drop(key: str) -> None:
+        _remove(options.out_dir, key)
+        old = outputs.pop(key, None)
+        if old is not None:
+            of_product[old.product].discard(key)
+
     try:
         tick(len(plan.unchanged))
         products.update(plan.products)
         for result in _results(plan):
             done.add(result.product)
+            mine = of_product.setdefault(result.product, set())
             for written in result.written:
-                outputs[sys.intern(written.key)] = written.record.interned()
+                key = sys.intern(written.key)
+                outputs[key] = written.record.interned()
+                mine.add(key)
             for key in result.failed:
-                _remove(options.out_dir, key)
-                outputs.pop(key, None)
+                drop(key)
+            # A product that failed to load keeps nothing in scope; one that loaded keeps
+            # the markets and formats it still serves.
+            served = set() if result.record is None else {
+                (m, f) for m in result.record.markets for f in options.formats}
             if result.record is not None:
                 products[result.product] = result.record
-                # Markets or formats the product no longer serves: their files go.
-                served = {(m, f) for m in result.record.markets for f in options.formats}
-                for key, old in list(outputs.items()):
-                    if old.product == result.product and _in_scope(old, options) and (
-                        (old.market, old.fmt) not in served
-                    ):
-                        _remove(options.out_dir, key)
-                        del outputs[key]
-            else:
-                for key, old in list(outputs.items()):
-                    if old.product == result.product and _in_scope(old, options):
-                        _remove(options.out_dir, key)
-                        del outputs[key]
+            for key in sorted(mine):
+                old = outputs[key]
+                if _in_scope(old, options) and (old.market, old.fmt) not in served:
+                    drop(key)
             built += len(result.written)
             failed += len(result.failed) + (1 if result.record is None else 0)
             problems.extend(result.problems)
             tick(result.count)
     finally:
         removed = 0
-        for key, old in list(outputs.items()):
-            if old.product not in planned_ids:
-                _remove(options.out_dir, key)
-                del outputs[key]
+        for product_id in set(of_product) - planned_ids:
+            for key in sorted(of_product[product_id]):
+                drop(key)
                 removed += 1
         for product_id, record in plan.manifest.products.items():
             if product_id in planned_ids and product_id not in done:
