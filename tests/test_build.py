@@ -259,6 +259,21 @@ def test_removed_product_leaves_the_manifest_and_the_folder(small: Path, tmp_pat
     assert "charlie" not in Manifest.read(out / MANIFEST_FILE).products
 
 
+def test_market_a_product_no_longer_serves_is_removed(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out)
+    path = small / "products" / "bravo.xml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '  <prescription-status market="DE">Rx</prescription-status>\n', ""), encoding="utf-8")
+    result = run(small, out)
+    assert result.ok
+    assert (result.built, result.unchanged) == (2, 6)
+    assert not (out / "DE/de_DE/bravo.txt").exists()
+    manifest = Manifest.read(out / MANIFEST_FILE)
+    assert set(manifest.outputs) == expected_keys() - {"DE/de_DE/bravo.txt"}
+    assert manifest.products["bravo"].markets == ("AT", "IE")
+
+
 def test_unreadable_manifest_means_a_full_build(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(small, out)

@@ -11,6 +11,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from smpc_manager.errors import ProblemsError
@@ -22,8 +23,11 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
+def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically, creating its folder if needed.
+
+    ``data`` may be the bytes, or pieces of them written one after the other (a large
+    file need not be held in memory whole).
 
     ``fsync=False`` leaves flushing to disk to the caller, one that writes many files and
     makes them durable at once (``smpc build`` syncs before it writes its manifest); the
@@ -42,7 +46,10 @@ def write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
         # a new file gets, so a catalog or an output stays readable to the team.
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             if fsync:
                 os.fsync(handle.fileno())

@@ -207,31 +207,30 @@ class Manifest:
     products: dict[str, ProductRecord] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
-        """Stable bytes: sorted keys, no timestamps, so an unchanged build rewrites the same.
+        """Stable bytes: sorted keys, no timestamps, so an unchanged build rewrites the same."""
+        return b"".join(self.chunks())
+
+    def chunks(self) -> Iterator[bytes]:
+        """:meth:`to_bytes` a line at a time, for writing without holding the whole text.
 
         One output or product per line: a rebuild's diff shows one line per output changed,
-        and the text is made by the C JSON encoder a line at a time (an indented dump of
-        thousands of outputs takes several times the memory of the file).
+        and each line is made by the C JSON encoder (an indented dump of thousands of
+        outputs takes several times the memory of the file).
         """
-
-        def table(name: str, records: Mapping[str, OutputRecord | ProductRecord]) -> str:
+        yield f'{{\n  "manifest-version": {MANIFEST_VERSION},\n'.encode()
+        tables: tuple[tuple[str, Mapping[str, OutputRecord | ProductRecord]], ...] = (
+            ("outputs", self.outputs), ("products", self.products))
+        for name, records in tables:
             if not records:
-                return f'  "{name}": {{}},'
-            lines = ",\n".join(
-                f"    {_dumps(key)}: {_dumps(records[key].as_dict())}" for key in sorted(records)
-            )
-            return f'  "{name}": {{\n{lines}\n  }},'
-
-        text = "\n".join([
-            "{",
-            f'  "manifest-version": {MANIFEST_VERSION},',
-            table("outputs", self.outputs),
-            table("products", self.products),
-            f'  "tool": {_dumps(TOOL)}',
-            "}",
-            "",
-        ])
-        return text.encode("utf-8")
+                yield f'  "{name}": {{}},\n'.encode()
+                continue
+            yield f'  "{name}": {{\n'.encode()
+            keys = sorted(records)
+            for number, key in enumerate(keys, 1):
+                comma = "," if number < len(keys) else ""
+                yield f"    {_dumps(key)}: {_dumps(records[key].as_dict())}{comma}\n".encode()
+            yield b"  },\n"
+        yield f'  "tool": {_dumps(TOOL)}\n}}\n'.encode()
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -801,7 +800,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         if plan.tasks or manifest != plan.manifest or not (
             options.out_dir / MANIFEST_FILE
         ).is_file():
-            write_bytes(options.out_dir / MANIFEST_FILE, manifest.to_bytes())
+            write_bytes(options.out_dir / MANIFEST_FILE, manifest.chunks())
     return BuildResult(
         built=built,
         unchanged=len(plan.unchanged),
