@@ -30,7 +30,7 @@ from smpc_manager.catalogs import (
 from smpc_manager.errors import ProblemsError
 from smpc_manager.model import Product
 
-_TEMPLATE_DATE_FIELD = "POT-Creation-Date"
+TEMPLATE_DATE_FIELD = "POT-Creation-Date"
 
 
 def relative_location(path: str, root: Path) -> str:
@@ -42,20 +42,19 @@ def relative_location(path: str, root: Path) -> str:
         return Path(path).as_posix()
 
 
-def template_for(product: Product, root: Path, creation_date: str) -> PoCatalog:
-    """The template catalog of one product; ``creation_date`` goes into the header as is."""
-    source = relative_location(product.path, root)
+def new_template(project: str, comments: list[str], creation_date: str) -> PoCatalog:
+    """An empty template catalog with the standard header; ``creation_date`` as is.
+
+    The other header fields keep GNU's placeholders, so ``msginit`` and Poedit fill them in
+    as they do for any template.
+    """
     catalog = PoCatalog(fuzzy=True)
-    catalog.header_comments = [
-        f"Messages of {product.name.value} ({source}) for translation.",
-        "Written by `smpc extract`; translators work on the catalogs made from it",
-        f"(`smpc init`, `smpc update`): locales/<language>/LC_MESSAGES/{product.id}.po.",
-    ]
+    catalog.header_comments = list(comments)
     catalog.header_fuzzy = True
     catalog.header_fields = [
-        ("Project-Id-Version", product.id),
+        ("Project-Id-Version", project),
         ("Report-Msgid-Bugs-To", ""),
-        (_TEMPLATE_DATE_FIELD, creation_date),
+        (TEMPLATE_DATE_FIELD, creation_date),
         ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
         ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
         ("Language-Team", "LANGUAGE <LL@li.org>"),
@@ -63,10 +62,27 @@ def template_for(product: Product, root: Path, creation_date: str) -> PoCatalog:
         ("Content-Type", "text/plain; charset=UTF-8"),
         ("Content-Transfer-Encoding", "8bit"),
     ]
+    return catalog
+
+
+def wrap_note(note: str) -> list[str]:
+    """A translator note as ``#.`` lines that fit the catalogs' width."""
+    if not note:
+        return []
+    return textwrap.wrap(note, WIDTH - 3, break_long_words=False, break_on_hyphens=False)
+
+
+def template_for(product: Product, root: Path, creation_date: str) -> PoCatalog:
+    """The template catalog of one product; ``creation_date`` goes into the header as is."""
+    source = relative_location(product.path, root)
+    catalog = new_template(product.id, [
+        f"Messages of {product.name.value} ({source}) for translation.",
+        "Written by `smpc extract`; translators work on the catalogs made from it",
+        f"(`smpc init`, `smpc update`): locales/<language>/LC_MESSAGES/{product.id}.po.",
+    ], creation_date)
     for text in product.messages():
         location = (relative_location(text.location.path, root), text.location.line)
-        notes = textwrap.wrap(text.note, WIDTH - 3, break_long_words=False,
-                              break_on_hyphens=False) if text.note else []
+        notes = wrap_note(text.note)
         key = catalog.get(text.source, context=text.context)
         if key is not None:  # the same field twice: one message, both places
             key.locations.append(location)
@@ -111,7 +127,7 @@ def _old_creation_date(template: Path) -> str | None:
         old = read_catalog(template)
     except ProblemsError:  # a broken template is simply made again
         return None
-    return old.header(_TEMPLATE_DATE_FIELD)
+    return old.header(TEMPLATE_DATE_FIELD)
 
 
 def is_current(product: Product, template: Path) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from babel.messages.catalog import Message as PoMessage
 
 from smpc_manager import __version__
 from smpc_manager.catalogs import (
-    WIDTH,
     PoCatalog,
     clock_now,
     format_header_date,
@@ -37,12 +35,12 @@ from smpc_manager.catalogs import (
     write_catalog,
 )
 from smpc_manager.errors import SmpcError
+from smpc_manager.extract import TEMPLATE_DATE_FIELD, new_template, wrap_note
 from smpc_manager.profiles import Message, load_profile, shipped_markets
 from smpc_manager.render import DOMAIN, template_messages
 from smpc_manager.resources import resource_dir
 
 TEMPLATE_NAME = f"{DOMAIN}.pot"
-_DATE_FIELD = "POT-Creation-Date"
 
 
 def tool_messages() -> list[Message]:
@@ -55,51 +53,31 @@ def tool_messages() -> list[Message]:
 
 def tool_template(creation_date: str) -> PoCatalog:
     """The ``smpc.pot`` catalog; ``creation_date`` goes into the header as is."""
-    catalog = PoCatalog(fuzzy=True)
-    catalog.header_comments = [
+    catalog = new_template(f"smpc-manager {__version__}", [
         "Labels, titles and fixed legal phrases of smpc-manager's templates and market",
         "profiles. Written by `python -m smpc_manager.tooldomain`; do not edit by hand.",
-    ]
-    catalog.header_fuzzy = True
-    catalog.header_fields = [
-        ("Project-Id-Version", f"smpc-manager {__version__}"),
-        ("Report-Msgid-Bugs-To", ""),
-        (_DATE_FIELD, creation_date),
-        ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
-        ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
-        ("Language-Team", "LANGUAGE <LL@li.org>"),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", "text/plain; charset=UTF-8"),
-        ("Content-Transfer-Encoding", "8bit"),
-    ]
+    ], creation_date)
     for message in tool_messages():
         location = (message.location.path, message.location.line)
         entry = catalog.get(message.msgid)
         if entry is not None:  # the same label in several markets: one message
             if location not in entry.locations:
                 entry.locations.append(location)
-            for note in _notes(message):
+            for note in wrap_note(message.note):
                 if note not in entry.auto_comments:
                     entry.auto_comments.append(note)
             continue
         entry = PoMessage(message.msgid, "", locations=[location],
-                          auto_comments=_notes(message))
+                          auto_comments=wrap_note(message.note))
         catalog[message.msgid] = entry
     return catalog
 
 
-def _notes(message: Message) -> list[str]:
-    if not message.note:
-        return []
-    return textwrap.wrap(message.note, WIDTH - 3, break_long_words=False,
-                         break_on_hyphens=False)
-
-
 def _same_but_date(old: PoCatalog, new: PoCatalog) -> bool:
-    date = old.header(_DATE_FIELD)
+    date = old.header(TEMPLATE_DATE_FIELD)
     if date is None:
         return False
-    new.set_header(_DATE_FIELD, date)
+    new.set_header(TEMPLATE_DATE_FIELD, date)
     return format_po(old) == format_po(new)
 
 
@@ -112,7 +90,7 @@ def refresh(locales: Path, *, write: bool) -> list[str]:
     if pot_path.is_file():
         old = read_catalog(pot_path)
         if not _same_but_date(old, template):
-            template.set_header(_DATE_FIELD, format_header_date(clock_now()))
+            template.set_header(TEMPLATE_DATE_FIELD, format_header_date(clock_now()))
             changed.append(str(pot_path))
     else:
         changed.append(str(pot_path))
