@@ -85,6 +85,8 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v
             "\\": "\\", '"': '"'}
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(.*)")
+#: One escape sequence in a quoted string: octal, hexadecimal, or a single character.
+_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]+)|(.))", re.DOTALL)
 
 
 def _unquote(text: str, line: int) -> str:
@@ -94,34 +96,25 @@ def _unquote(text: str, line: int) -> str:
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise _Syntax(line, f"syntax error: expected a string in double quotes, found {shown!r}")
     body = match.group(1)
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        char = body[i]
-        if char != "\\":
-            out.append(char)
-            i += 1
-            continue
-        nxt = body[i + 1]
-        if nxt in _ESCAPES:
-            out.append(_ESCAPES[nxt])
-            i += 2
-        elif nxt in "01234567":
-            digits = re.match(r"[0-7]{1,3}", body[i + 1 :])
-            assert digits is not None
-            out.append(chr(int(digits.group(0), 8)))
-            i += 1 + len(digits.group(0))
-        elif nxt == "x" and re.match(r"[0-9a-fA-F]", body[i + 2 : i + 3]):
-            digits = re.match(r"[0-9a-fA-F]+", body[i + 2 :])
-            assert digits is not None
-            code = int(digits.group(0), 16)
+    if "\\" not in body:  # most strings: nothing to decode
+        return body
+
+    def escape(found: re.Match[str]) -> str:
+        octal, hexa, other = found.groups()
+        if octal is not None:
+            return chr(int(octal, 8))
+        if hexa is not None:
+            code = int(hexa, 16)
             if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-                raise _Syntax(line, f"syntax error: '\\x{digits.group(0)[:8]}' is not a character")
-            out.append(chr(code))
-            i += 2 + len(digits.group(0))
-        else:
-            raise _Syntax(line, f"syntax error: unknown escape sequence '\\{nxt}' in a string")
-    return "".join(out)
+                raise _Syntax(line, f"syntax error: '\\x{hexa[:8]}' is not a character")
+            return chr(code)
+        try:
+            return _ESCAPES[other]
+        except KeyError:
+            raise _Syntax(line, "syntax error: unknown escape sequence"
+                                f" '\\{other}' in a string") from None
+
+    return _ESCAPE.sub(escape, body)
 
 
 @dataclass
