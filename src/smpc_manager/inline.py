@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 ALLOWED_TAGS = ("sup", "sub", "em")
 
@@ -22,6 +23,10 @@ _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+#: Messages whose parse, text and HTML are remembered: a product's messages are read for
+#: every market and again by the translation checks. Bounded, so memory does not grow with
+#: the number of products.
+CACHE_SIZE = 2048
 
 
 class InlineError(ValueError):
@@ -47,6 +52,12 @@ def parse(message: str) -> list[Segment]:
     >>> parse("1 m<sup>2</sup> &amp; more")
     [Segment(text='1 m', tag=None), Segment(text='2', tag='sup'), Segment(text=' & more', tag=None)]
     """
+    return list(_parse(message))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _parse(message: str) -> tuple[Segment, ...]:
+    """:func:`parse`, remembered (segments are immutable; an error is not remembered)."""
     segments: list[Segment] = []
     open_tag: str | None = None
     buffer: list[str] = []
@@ -91,7 +102,7 @@ def parse(message: str) -> list[Segment]:
     if open_tag is not None:
         raise InlineError(f"<{open_tag}> is never closed")
     flush()
-    return [s for s in segments if s.text or s.tag]
+    return tuple(s for s in segments if s.text or s.tag)
 
 
 def _entity(name: str) -> str:
@@ -120,9 +131,20 @@ def _xml_char(code: int) -> bool:
 
 def tags(message: str) -> list[str]:
     """The sequence of inline tags in a message, for comparing source and translation."""
-    return [s.tag for s in parse(message) if s.tag]
+    return [s.tag for s in _parse(message) if s.tag]
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def plain(message: str) -> str:
+    """The text of a message without its markup (``m<sup>2</sup>`` is ``m2``).
+
+    >>> plain("1 m<sup>2</sup> &amp; more")
+    '1 m2 & more'
+    """
+    return "".join(s.text for s in _parse(message))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def to_text(message: str) -> str:
     """Plain text for artwork: superscript and subscript digits become Unicode characters.
 
@@ -130,7 +152,7 @@ def to_text(message: str) -> str:
     '1.8 mg/m²'
     """
     out = []
-    for seg in parse(message):
+    for seg in _parse(message):
         if seg.tag == "sup":
             out.append(_script(seg.text, _SUPERSCRIPT, "^"))
         elif seg.tag == "sub":
@@ -148,10 +170,11 @@ def _script(text: str, table: dict[int, int], marker: str) -> str:
     return f"{marker}({text})" if len(text) > 1 else f"{marker}{text}"
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def to_html(message: str) -> str:
     """HTML with every character of the text escaped and the inline tags as elements."""
     out = []
-    for seg in parse(message):
+    for seg in _parse(message):
         text = html.escape(seg.text, quote=False)
         out.append(f"<{seg.tag}>{text}</{seg.tag}>" if seg.tag else text)
     return "".join(out)
