@@ -10,6 +10,7 @@ not translated, so a German text never carries a silent English fallback or a wr
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -105,10 +106,27 @@ def check_translation(source: str, translation: str, locale: str,
     """
     if not translation.strip():
         return ["the translation is empty"]
+    # Whether a translation passes depends on the locale only through its decimal and
+    # group symbols: a pass for de_AT is a pass for de_DE. Passes are remembered (a product's
+    # messages are checked for every market); a failure is checked again to name the locale.
+    key = (source, translation, _symbols(locale), invented_name)
+    if key in _PASSED:
+        _PASSED.move_to_end(key)
+        return []
     reasons: list[str] = []
     for check in CHECKS:
         reasons.extend(check(source, translation, locale, invented_name))
+    if not reasons:
+        _PASSED[key] = None
+        if len(_PASSED) > PASSED_SIZE:
+            _PASSED.popitem(last=False)
     return reasons
+
+
+#: How many passing (source, translation, symbols, name) checks are remembered: bounded, so
+#: memory does not grow with the number of products.
+PASSED_SIZE = 2048
+_PASSED: OrderedDict[tuple[str, str, tuple[str, str], str], None] = OrderedDict()
 
 
 def check_tags(source: str, translation: str, locale: str, invented_name: str) -> list[str]:
@@ -243,7 +261,7 @@ def check_numbers(source: str, translation: str, locale: str, invented_name: str
 
 def _plain(message: str) -> str:
     try:
-        return "".join(s.text for s in inline.parse(message))
+        return inline.plain(message)
     except inline.InlineError:  # check_tags reports the broken markup
         return message
 
