@@ -151,8 +151,12 @@ class MarketProfile:
 # ------------------------------------------------------------------------ finding profiles
 
 
+@cache
 def shipped_markets() -> tuple[str, ...]:
-    """The markets with a profile inside the package, sorted (``AT``, ``DE``, ``GB``, ``IE``)."""
+    """The markets with a profile inside the package, sorted (``AT``, ``DE``, ``GB``, ``IE``).
+
+    Listed once per process: the package's files do not change while it runs, and a build
+    asks for every market of every product."""
     return tuple(sorted(p.stem.upper() for p in _profile_dir().glob("*.toml")))
 
 
@@ -189,6 +193,7 @@ def markets_for(product: Product, portfolio: Portfolio) -> tuple[str, ...]:
     )
 
 
+@cache
 def _profile_dir() -> Path:
     inside = Path(__file__).resolve().parent / "profiles"
     return inside if inside.is_dir() else resource_dir("profiles")
