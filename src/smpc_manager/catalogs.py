@@ -85,6 +85,9 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v
             "\\": "\\", '"': '"'}
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(.*)")
+#: Most lines of a catalog, in one match: ``msgctxt``, ``msgid`` or ``msgstr`` and a
+#: string, or a string continuing one (what _KEYWORD and _unquote would make of them).
+_PLAIN_LINE = re.compile(r'(?:(msgctxt|msgid|msgstr)\s*)?"((?:[^"\\]|\\.)*)"')
 #: One escape sequence in a quoted string: octal, hexadecimal, or a single character.
 _ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]+)|(.))", re.DOTALL)
 
@@ -95,7 +98,11 @@ def _unquote(text: str, line: int) -> str:
         shown = text.strip()
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise _Syntax(line, f"syntax error: expected a string in double quotes, found {shown!r}")
-    body = match.group(1)
+    return _decode(match.group(1), line)
+
+
+def _decode(body: str, line: int) -> str:
+    """The text of a quoted string's ``body``: its escape sequences decoded."""
     if "\\" not in body:  # most strings: nothing to decode
         return body
 
@@ -166,6 +173,20 @@ class _Parser:
         if not line:
             if self.entry.strings:
                 self.finish()
+            return
+        plain = _PLAIN_LINE.fullmatch(line)
+        if plain is not None:  # the common case, read as the general path below reads it
+            if self.entry.obsolete and self.entry.has_content():
+                raise _Syntax(number, "syntax error: an entry is partly obsolete (#~)")
+            word, body = plain.group(1, 2)
+            value = _decode(body, number)
+            if word is None:
+                _continue(self.entry, value, number)
+                return
+            if word != "msgstr" and self.entry.strings:
+                self.finish()
+                self.entry.obsolete = False
+            self.keyword(self.entry, word, None, value, number)
             return
         obsolete = False
         if line.startswith("#~"):
