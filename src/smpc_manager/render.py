@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -529,8 +529,6 @@ class _Composer:
         return not any(s.casefold() in name for s in (actives[0].source, translated))
 
     def _holder(self) -> str:
-        from babel import Locale
-
         holder = self.product.holder
         address = holder.address
         city = inline.to_text(self.content.get(address.city, self.problems))
@@ -540,8 +538,8 @@ class _Composer:
             town = f"{city} {address.postal_code}"
         else:
             town = f"{address.postal_code} {city}"
-        country = Locale.parse(self.locale).territories.get(address.country.value,
-                                                            address.country.value)
+        country = _territories(self.locale).get(address.country.value,
+                                                address.country.value)
         return ", ".join([holder.name, address.street, town, country])
 
     def _prescription(self, element: Element) -> tuple[str, str] | None:
@@ -585,6 +583,15 @@ class _Composer:
 # ------------------------------------------------------------------------ Babel formatting
 
 
+@lru_cache(maxsize=64)
+def _territories(locale: str) -> Mapping[str, str]:
+    """Country names in a locale, by code (CLDR's, looked up once per locale)."""
+    from babel import Locale
+
+    return Locale.parse(locale).territories
+
+
+@lru_cache(maxsize=64)
 def _locale(locale: str) -> str:
     """A locale as Babel and the folder names write it (``de-at`` -> ``de_AT``); unknown to
     CLDR is a usage error."""
@@ -640,10 +647,17 @@ def localize_numbers(text: str, locale: str) -> str:
     >>> localize_numbers("0.5 mg/1.5 ml", "de_AT")
     '0,5 mg/1,5 ml'
     """
+    return _DECIMAL.sub(rf"\1{_decimal_symbol(locale)}\2", text)
+
+
+_DECIMAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
+
+
+@lru_cache(maxsize=64)
+def _decimal_symbol(locale: str) -> str:
     from babel.numbers import get_decimal_symbol
 
-    symbol = get_decimal_symbol(locale)
-    return re.sub(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])", rf"\1{symbol}\2", text)
+    return str(get_decimal_symbol(locale))
 
 
 def join_list(items: Sequence[str], style: str, locale: str) -> str:
