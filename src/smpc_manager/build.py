@@ -48,6 +48,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -274,9 +275,14 @@ class Output:
     @property
     def key(self) -> str:
         """Its path under the output folder, ``AT/de_AT/besponsa.txt``: the manifest key."""
-        from smpc_manager.render import EXTENSIONS
+        return f"{self.market}/{self.locale}/{self.product}.{_extension(self.fmt)}"
 
-        return f"{self.market}/{self.locale}/{self.product}.{EXTENSIONS[self.fmt]}"
+
+@cache
+def _extension(fmt: str) -> str:
+    from smpc_manager.render import EXTENSIONS
+
+    return EXTENSIONS[fmt]
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,6 +466,7 @@ class InputHasher:
         self.portfolio = portfolio
         self.hashes = hashes
         self._profiles: dict[str, MarketProfile] = {}
+        self._locales: dict[str, str] = {}
         self._words: dict[str, dict[str, str | None]] = {}
         self._shared: dict[tuple[str, str, str], dict[str, str | None]] = {}
         self._last_product: tuple[Path | None, dict[str, str | None]] = (None, {})
@@ -475,9 +482,11 @@ class InputHasher:
 
     def locale(self, market: str) -> str:
         """The locale the market's block is printed in, as its folder is named (``de_AT``)."""
-        from smpc_manager.catalogs import normalize_locale
+        if market not in self._locales:
+            from smpc_manager.catalogs import normalize_locale
 
-        return normalize_locale(self.profile(market).locale)
+            self._locales[market] = normalize_locale(self.profile(market).locale)
+        return self._locales[market]
 
     def of(self, source: Path, lang: str, output: Output) -> dict[str, str | None]:
         """The inputs of ``output`` of the product in ``source`` (written in ``lang``)."""

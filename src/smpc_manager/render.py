@@ -713,9 +713,15 @@ def _relative(path: str, root: Path) -> str:
     """A path relative to the portfolio root where it lies inside it, with ``/``."""
     resolved = Path(path).resolve()
     try:
-        return resolved.relative_to(root.resolve()).as_posix()
+        return resolved.relative_to(_resolved(root)).as_posix()
     except ValueError:
         return Path(path).as_posix()
+
+
+@lru_cache(maxsize=64)
+def _resolved(root: Path) -> Path:
+    """A portfolio root, resolved once: thousands of paths are made relative to it."""
+    return root.resolve()
 
 
 def _profile_key(profile: MarketProfile, root: Path) -> str:
