@@ -711,17 +711,24 @@ def _placeholders(text: str) -> set[str]:
 @lru_cache(maxsize=4096)
 def _relative(path: str, root: Path) -> str:
     """A path relative to the portfolio root where it lies inside it, with ``/``."""
-    resolved = Path(path).resolve()
+    resolved = _resolve(Path(path))
     try:
-        return resolved.relative_to(_resolved(root)).as_posix()
+        return resolved.relative_to(_resolve(root)).as_posix()
     except ValueError:
         return Path(path).as_posix()
 
 
-@lru_cache(maxsize=64)
-def _resolved(root: Path) -> Path:
-    """A portfolio root, resolved once: thousands of paths are made relative to it."""
-    return root.resolve()
+def _resolve(path: Path) -> Path:
+    """``path.resolve()``, its folder resolved once per process: a build makes thousands of
+    paths in the same few folders relative to the portfolio."""
+    if not path.is_absolute() or path.name in ("", "..") or path.is_symlink():
+        return path.resolve()
+    return _resolved_folder(path.parent) / path.name
+
+
+@lru_cache(maxsize=256)
+def _resolved_folder(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _profile_key(profile: MarketProfile, root: Path) -> str:
