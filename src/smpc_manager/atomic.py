@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,8 +35,11 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
     folder cannot be written.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            fd, tmp = _temporary(path)
+        except FileNotFoundError:  # the folder is not there yet
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = _temporary(path)
     except OSError as err:
         raise ProblemsError(
             [Problem(SourceLocation(str(path)), f"cannot write here: {_why(path, err)}")]
@@ -68,6 +71,29 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+#: Opened as mkstemp opens: a new file only, private until its mode is set, not inherited
+#: by child processes, never through a symbolic link.
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
+    os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_COUNTER = itertools.count()
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new temporary file next to ``path``, ``.<name>.<unique>.tmp``: its descriptor and
+    name.
+
+    Named from the process id and a counter instead of tempfile's random letters (a build
+    writes thousands); a name left over by a killed process is skipped like a taken one.
+    """
+    for _ in range(10_000):
+        tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{next(_COUNTER)}.tmp")
+        try:
+            return os.open(tmp, _FLAGS, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def _mode_for(path: Path) -> int:
