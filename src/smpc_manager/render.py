@@ -273,6 +273,9 @@ class _Words:
         self.catalogs = catalogs
         self.source = source
         self.problems = tuple(problems)
+        #: Texts found, by msgid: the same labels and phrases are looked up for every
+        #: product (only a lookup that reports nothing is remembered).
+        self._found: dict[str, str] = {}
         self.inputs = inputs
 
     @classmethod
@@ -313,6 +316,9 @@ class _Words:
         tool's): a fuzzy entry there, or one whose ``%(name)s`` placeholders differ from the
         English, is refused rather than passed over. In English the message is its own text.
         """
+        found = self._found.get(message.msgid)
+        if found is not None:
+            return found
         reason = ""
         for path, catalog in self.catalogs:
             entry = catalog.get(message.msgid)
@@ -327,10 +333,10 @@ class _Words:
                 reason = (f"the placeholders differ in {path}:{entry.lineno} (the English has"
                           f" {english})")
             else:
-                return " ".join(string.split())
+                return self._remember(message.msgid, " ".join(string.split()))
             break
         if self.source:
-            return message.msgid
+            return self._remember(message.msgid, message.msgid)
         if not self.catalogs:  # a missing catalog is reported once, not for every message
             return message.msgid
         if not reason:
@@ -339,6 +345,12 @@ class _Words:
         problems.append(Problem(message.location, f"{what} '{message.msgid}' has no usable"
                                 f" {self.locale} translation: {reason}", field=DOMAIN))
         return message.msgid
+
+    def _remember(self, msgid: str, text: str) -> str:
+        if len(self._found) >= 4096:  # bounded, however many messages profiles define
+            self._found.clear()
+        self._found[msgid] = text
+        return text
 
     def template_gettext(self, messages: Sequence[Message]) -> Callable[..., str]:
         """A ``gettext`` for a template's ``{% trans %}`` blocks (new-style: the variables
