@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -749,11 +750,33 @@ def _profile_key(profile: MarketProfile, root: Path) -> str:
 
 
 def _file_hash(path: Path) -> str:
+    """The sha256 of a file, read again only when its inode, size or times change.
+
+    A product's file and catalog are inputs of each of its outputs: one build hashed each
+    of them once per market. Kept like a parsed catalog (``catalogs.load_catalog``), by the
+    file's identity and times, for at most :data:`HASH_CACHE_SIZE` files.
+    """
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        info = os.stat(path)
+        stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        key = str(path)
+        cached = _HASHES.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as err:  # removed or locked between loading and rendering
         raise ProblemsError([Problem(SourceLocation(str(path)),
                                      f"cannot be read: {err.strerror or err}")]) from None
+    _HASHES.pop(key, None)
+    _HASHES[key] = (stamp, digest)
+    while len(_HASHES) > HASH_CACHE_SIZE:
+        del _HASHES[next(iter(_HASHES))]
+    return digest
+
+
+_HASHES: dict[str, tuple[tuple[int, int, int, int, int], str]] = {}
+#: Files whose hash is kept: a build renders thousands of products, a few files each.
+HASH_CACHE_SIZE = 256
 
 
 @cache
