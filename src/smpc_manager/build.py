@@ -298,6 +298,9 @@ class Task:
     wanted: tuple[tuple[str, str], ...] | None
     #: The outputs this task stands for on the progress bar.
     expected: int = 1
+    #: The settings' hash the plan was made under (:func:`config_hash`), so a worker need
+    #: not read them for every product; empty: hash them. Not part of what the task is.
+    config: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,7 +421,7 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
         ):
             guess = len(_selected(options.markets, _markets_guess(portfolio)))
             plan.tasks.append(Task(str(source), product_id, None,
-                                   max(1, guess * len(options.formats))))
+                                   max(1, guess * len(options.formats)), plan.config))
             continue
         plan.products[product_id] = record
         wanted: list[tuple[str, str]] = []
@@ -436,7 +439,8 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
                 else:
                     wanted.append((market, fmt))
         if wanted:
-            plan.tasks.append(Task(str(source), product_id, tuple(wanted), len(wanted)))
+            plan.tasks.append(Task(str(source), product_id, tuple(wanted), len(wanted),
+                                   plan.config))
     return plan
 
 
@@ -653,7 +657,7 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
     record = ProductRecord(
         source=_portable(source, portfolio),
         sha256=sha256_bytes(data),
-        config=config_hash(portfolio),
+        config=task.config or config_hash(portfolio),
         lang=product.lang,
         markets=served,
         valid_from=window[0],
