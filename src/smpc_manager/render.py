@@ -726,7 +726,8 @@ def _relative(path: str, root: Path) -> str:
     """A path relative to the portfolio root where it lies inside it, with ``/``."""
     resolved = _resolve(Path(path))
     try:
-        return resolved.relative_to(_resolve(root)).as_posix()
+        base = _resolved_root(root) if root.is_absolute() else root.resolve()
+        return resolved.relative_to(base).as_posix()
     except ValueError:
         return Path(path).as_posix()
 
@@ -737,6 +738,13 @@ def _resolve(path: Path) -> Path:
     if not path.is_absolute() or path.name in ("", "..") or path.is_symlink():
         return path.resolve()
     return _resolved_folder(path.parent) / path.name
+
+
+@lru_cache(maxsize=64)
+def _resolved_root(root: Path) -> Path:
+    """A portfolio root, resolved once per process (a relative one is resolved each time:
+    the working folder may change)."""
+    return root.resolve()
 
 
 @lru_cache(maxsize=256)
