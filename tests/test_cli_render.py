@@ -80,9 +80,9 @@ def test_refusal_lists_every_message_and_writes_nothing(
                        if "BESPONSA is indicated" in line)
     warnings = next(i for i, line in enumerate(xml_lines, 1) if "Hepatotoxicity" in line)
     assert lines == [
-        f"{xml}:{indications}:5: indications: fuzzy in de_DE: fuzzy: the English changed or"
+        f"{xml}:{indications}:5: indications: fuzzy in de_DE: the English changed or"
         " the translation needs review",
-        f"{xml}:{warnings}:5: warnings: fuzzy in de_DE: fuzzy: the English changed or the"
+        f"{xml}:{warnings}:5: warnings: fuzzy in de_DE: the English changed or the"
         " translation needs review",
     ]
     assert out.read_text(encoding="utf-8") == "the approved text of yesterday\n"

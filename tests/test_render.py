@@ -239,7 +239,7 @@ def test_every_unusable_message_is_listed(portfolio: Path) -> None:
     assert lines == [
         f"{where('After reconstitution')}: composition/2: failed in de_AT: the number 0.25"
         " is missing: in de_AT it is written 0,25",
-        f"{where('BESPONSA is indicated as monotherapy')}: indications: fuzzy in de_AT: fuzzy:"
+        f"{where('BESPONSA is indicated as monotherapy')}: indications: fuzzy in de_AT:"
         " the English changed or the translation needs review",
         f"{where('Patients who have experienced')}: contraindications/2: untranslated in"
         " de_AT: not translated yet",

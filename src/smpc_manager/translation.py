@@ -83,7 +83,7 @@ def translate(
         return Translated(text, None, "untranslated", ("not translated yet",))
     if message.fuzzy:
         return Translated(text, string, "fuzzy",
-                          ("fuzzy: the English changed or the translation needs review",))
+                          ("the English changed or the translation needs review",))
     reasons = check_translation(text.source, string, locale, invented_name)
     if reasons:
         return Translated(text, string, "failed", tuple(reasons))
