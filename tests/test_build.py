@@ -220,6 +220,36 @@ def test_a_new_catalog_the_renderer_would_use_is_noticed(small: Path, tmp_path: 
     assert run(small, out).built == 0
 
 
+def test_catalogs_found_by_listing_agree_with_the_renderer(small: Path, tmp_path: Path
+                                                           ) -> None:
+    """The plan finds catalogs from one listing of each folder: a symlinked catalog (named
+    by where it leads) and a folder where a catalog would be are seen as the renderer sees
+    them, and an edit of a symlink's target is noticed."""
+    elsewhere = tmp_path / "shared" / "bravo.po"
+    elsewhere.parent.mkdir()
+    german = small / "locales" / "de" / "LC_MESSAGES"
+    (german / "bravo.po").rename(elsewhere)
+    (german / "bravo.po").symlink_to(elsewhere)
+    (german / "charlie.po").rename(german / "charlie-real.po")
+    (german / "charlie.po").symlink_to("charlie-real.po")
+    austrian = small / "locales" / "de_AT" / "LC_MESSAGES"
+    (austrian / "alpha.po").mkdir(parents=True)  # not a file: de is used
+    out = tmp_path / "out"
+    assert run(small, out).built == 9
+    settings = load_portfolio(small)
+    renderer = Renderer(settings)
+    for key, record in Manifest.read(out / MANIFEST_FILE).outputs.items():
+        product = load_product(small / "products" / f"{record.product}.xml")
+        assert record.inputs == renderer.render(product, record.market).inputs, key
+    inputs = Manifest.read(out / MANIFEST_FILE).outputs["AT/de_AT/charlie.txt"].inputs
+    assert "locales/de/LC_MESSAGES/charlie-real.po" in inputs
+    assert run(small, out).built == 0
+
+    elsewhere.write_bytes(elsewhere.read_bytes() + b"\n# a translator's note\n")
+    result = run(small, out)
+    assert (result.built, result.unchanged) == (2, 7)
+
+
 def test_changed_product_is_parsed_again(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(small, out)
