@@ -234,6 +234,9 @@ def test_catalogs_found_by_listing_agree_with_the_renderer(small: Path, tmp_path
     (german / "charlie.po").symlink_to("charlie-real.po")
     austrian = small / "locales" / "de_AT" / "LC_MESSAGES"
     (austrian / "alpha.po").mkdir(parents=True)  # not a file: de is used
+    linked = small / "products" / "alpha.xml"
+    linked.rename(tmp_path / "shared" / "alpha.xml")
+    linked.symlink_to(tmp_path / "shared" / "alpha.xml")
     out = tmp_path / "out"
     assert run(small, out).built == 9
     settings = load_portfolio(small)
@@ -241,6 +244,8 @@ def test_catalogs_found_by_listing_agree_with_the_renderer(small: Path, tmp_path
     for key, record in Manifest.read(out / MANIFEST_FILE).outputs.items():
         product = load_product(small / "products" / f"{record.product}.xml")
         assert record.inputs == renderer.render(product, record.market).inputs, key
+    inputs = Manifest.read(out / MANIFEST_FILE).outputs["AT/de_AT/alpha.txt"].inputs
+    assert str(linked) in inputs  # leads out of the portfolio: named as it is
     inputs = Manifest.read(out / MANIFEST_FILE).outputs["AT/de_AT/charlie.txt"].inputs
     assert "locales/de/LC_MESSAGES/charlie-real.po" in inputs
     assert run(small, out).built == 0

@@ -493,6 +493,7 @@ class InputHasher:
         self._last_product: tuple[Path | None, dict[str, str | None]] = (None, {})
         self._catalogs: dict[str, dict[str, str | None]] = {}
         self._listings: dict[str, _Listing] = {}
+        self._folders: dict[Path, _Listing] = {}
         self._tool = sha256_bytes(TOOL.encode())
 
     def profile(self, market: str) -> MarketProfile:
@@ -543,10 +544,31 @@ class InputHasher:
         if self._last_product[0] != source:
             from smpc_manager.render import _relative
 
-            entry = {_relative(str(source), self.portfolio.root): self.hashes(source)}
+            key = self._listed_key(source)
+            if key is None:
+                key = _relative(str(source), self.portfolio.root)
+            entry = {key: self.hashes(source)}
             self._last_product = (source, entry)
             self._catalogs.clear()
         return self._last_product[1]
+
+    def _listed_key(self, source: Path) -> str | None:
+        """``render._relative`` of a product file, from one listing of its folder per plan
+        (the products lie side by side); None when the listing cannot tell (a symlink, a
+        name it lacks): ask ``_relative``."""
+        if source.name in ("", ".", ".."):
+            return None
+        folder = source.parent
+        listing = self._folders.get(folder)
+        if listing is None:
+            listing = self._folders[folder] = _Listing.of(folder, self.portfolio.root)
+        item = None if listing.entries is None else listing.entries.get(source.name)
+        try:
+            if item is None or item.is_symlink():
+                return None
+        except OSError:
+            return None
+        return listing.prefix + source.name
 
     def _catalog(self, product_id: str, locale: str) -> dict[str, str | None]:
         """The product's catalog for ``locale`` (``de_AT`` falls back to ``de``)."""
