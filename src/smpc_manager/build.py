@@ -42,7 +42,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -506,7 +505,7 @@ class InputHasher:
     def locale(self, market: str) -> str:
         """The locale the market's block is printed in, as its folder is named (``de_AT``)."""
         if market not in self._locales:
-            from smpc_manager.catalogs import normalize_locale
+            from smpc_manager.locale_names import normalize_locale
 
             self._locales[market] = normalize_locale(self.profile(market).locale)
         return self._locales[market]
@@ -573,7 +572,7 @@ class InputHasher:
     def _catalog(self, product_id: str, locale: str) -> dict[str, str | None]:
         """The product's catalog for ``locale`` (``de_AT`` falls back to ``de``)."""
         if locale not in self._catalogs:
-            from smpc_manager.catalogs import locale_chain
+            from smpc_manager.locale_names import locale_chain
 
             # None: the renderer refuses; never equal to a recorded output
             entry: dict[str, str | None] = {"(no catalog)": None}
@@ -628,7 +627,7 @@ class InputHasher:
     def _smpc_catalogs(self, locale: str) -> dict[str, str | None]:
         """The tool's own catalogs for ``locale``: the portfolio's first, then the shipped."""
         if locale not in self._words:
-            from smpc_manager.catalogs import locale_chain
+            from smpc_manager.locale_names import locale_chain
             from smpc_manager.render import DOMAIN, _relative
 
             found: dict[str, str | None] = {}
@@ -789,7 +788,7 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
 
 def market_locale(market: str, portfolio: Portfolio) -> str:
     """The locale a market's block is printed in (its profile's), which names its folder."""
-    from smpc_manager.catalogs import normalize_locale
+    from smpc_manager.locale_names import normalize_locale
     from smpc_manager.profiles import load_profile
 
     return normalize_locale(load_profile(market, portfolio).locale)
@@ -983,6 +982,8 @@ def _results(plan: Plan) -> Iterator[TaskResult]:
         for task in plan.tasks:
             yield _run_task(task)
         return
+    import multiprocessing  # here: an unchanged rebuild starts no worker
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     chunksize = max(1, min(16, len(plan.tasks) // (jobs * 8)))

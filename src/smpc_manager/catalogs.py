@@ -30,6 +30,7 @@ from babel.messages.catalog import Catalog, Message
 
 from smpc_manager import atomic
 from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.locale_names import locale_chain, normalize_locale
 from smpc_manager.model import Problem, Product, SourceLocation
 
 if TYPE_CHECKING:
@@ -869,14 +870,6 @@ def compile_catalog(product: Product, locale: str, path: Path) -> Compiled:
 # ------------------------------------------------------------------------ finding catalogs
 
 
-def normalize_locale(locale: str) -> str:
-    """``de-at`` -> ``de_AT``: the form used for folder names and Babel."""
-    parts = locale.replace("-", "_").split("_")
-    if len(parts) == 1:
-        return parts[0].lower()
-    return "_".join([parts[0].lower(), *[p.upper() if len(p) == 2 else p for p in parts[1:]]])
-
-
 _LOCALE_NAME = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
 
 
@@ -894,16 +887,6 @@ def checked_locale(locale: str) -> str:
         raise UsageError(f"'{locale}' is not a locale CLDR knows (expected e.g. de or de_AT)"
                          ) from None
     return name
-
-
-def locale_chain(locale: str) -> list[str]:
-    """The locales to try for ``locale``, most specific first: ``de_AT`` -> de_AT, de."""
-    name = normalize_locale(locale)
-    chain = [name]
-    while "_" in name:
-        name = name.rsplit("_", 1)[0]
-        chain.append(name)
-    return chain
 
 
 def catalog_for(portfolio: Portfolio, product_id: str, locale: str) -> Path | None:

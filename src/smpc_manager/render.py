@@ -284,7 +284,8 @@ class _Words:
         """The portfolio's own ``locales/<lang>/LC_MESSAGES/smpc.po`` first (for the labels of
         its own profiles), then the catalog shipped with the tool; ``de_AT`` falls back to
         ``de``."""
-        from smpc_manager.catalogs import load_catalog, locale_chain
+        from smpc_manager.catalogs import load_catalog
+        from smpc_manager.locale_names import locale_chain
 
         source = _same_language(locale, TOOL_SOURCE_LOCALE)
         found: list[tuple[str, Catalog]] = []
@@ -380,7 +381,8 @@ class _Content:
 
     @classmethod
     def load(cls, product: Product, locale: str, portfolio: Portfolio) -> _Content:
-        from smpc_manager.catalogs import catalog_for, load_catalog, locale_chain
+        from smpc_manager.catalogs import catalog_for, load_catalog
+        from smpc_manager.locale_names import locale_chain
 
         source_locale = product.lang or portfolio.source_locale
         if _same_language(locale, source_locale):
@@ -610,7 +612,7 @@ def _locale(locale: str) -> str:
     CLDR is a usage error."""
     from babel import Locale, UnknownLocaleError
 
-    from smpc_manager.catalogs import normalize_locale
+    from smpc_manager.locale_names import normalize_locale
 
     name = normalize_locale(locale.strip())
     try:
