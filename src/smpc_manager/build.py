@@ -795,11 +795,12 @@ def market_locale(market: str, portfolio: Portfolio) -> str:
 
 
 def _portable(source: Path, portfolio: Portfolio) -> str:
-    """The product file relative to the portfolio, with forward slashes."""
-    try:
-        return source.resolve().relative_to(portfolio.root.resolve()).as_posix()
-    except ValueError:
-        return source.as_posix()
+    """The product file relative to the portfolio, with forward slashes: as the renderer
+    names it among an output's inputs (``render._relative``, which resolves the folder once
+    per process, and a symlinked file whole)."""
+    from smpc_manager.render import _relative
+
+    return _relative(str(source), portfolio.root)
 
 
 def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,
