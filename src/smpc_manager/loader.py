@@ -82,9 +82,7 @@ def validate_file(path: str | Path) -> list[Problem]:
 @cache
 def product_schema() -> etree.XMLSchema:
     """The product XSD, parsed once per process."""
-    schema_path = resource_dir("schemas") / SCHEMA_FILE
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(schema_path), parser))
+    return etree.XMLSchema(_schema_document())
 
 
 @cache
@@ -93,15 +91,21 @@ def field_notes() -> dict[str, str]:
 
     The translator sees these as ``#.`` notes; an XML editor shows them as tooltips.
     """
-    schema_path = resource_dir("schemas") / SCHEMA_FILE
-    tree = etree.parse(str(schema_path), etree.XMLParser(resolve_entities=False, no_network=True))
     notes: dict[str, str] = {}
-    for element in tree.iter(f"{_XSD}element"):
+    for element in _schema_document().iter(f"{_XSD}element"):
         name = element.get("name")
         doc = element.find(f"{_XSD}annotation/{_XSD}documentation")
         if name and doc is not None and doc.text and name not in notes:
             notes[name] = " ".join(doc.text.split())
     return notes
+
+
+@cache
+def _schema_document() -> etree._ElementTree:
+    """The XSD file, read once per process with the same hardened settings as a product."""
+    schema_path = resource_dir("schemas") / SCHEMA_FILE
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.parse(str(schema_path), parser)
 
 
 # ------------------------------------------------------------------------ reading
