@@ -493,7 +493,6 @@ class InputHasher:
         self._catalogs: dict[str, dict[str, str | None]] = {}
         self._listings: dict[str, _Listing] = {}
         self._folders: dict[Path, _Listing] = {}
-        self._tool = sha256_bytes(TOOL.encode())
 
     def profile(self, market: str) -> MarketProfile:
         if market not in self._profiles:
@@ -512,11 +511,11 @@ class InputHasher:
 
     def of(self, source: Path, lang: str, output: Output) -> dict[str, str | None]:
         """The inputs of ``output`` of the product in ``source`` (written in ``lang``)."""
-        from smpc_manager.render import _same_language
+        from smpc_manager.translation import same_language
 
         inputs = dict(self._fixed(output.market, output.locale, output.fmt))
         inputs.update(self._product(source))
-        if not _same_language(output.locale, lang or self.portfolio.source_locale):
+        if not same_language(output.locale, lang or self.portfolio.source_locale):
             inputs.update(self._catalog(output.product, output.locale))
         return dict(sorted(inputs.items()))
 
@@ -525,36 +524,43 @@ class InputHasher:
         catalogs, template, tool version."""
         key = (market, locale, fmt)
         if key not in self._shared:
-            from smpc_manager.render import TEMPLATES, _profile_key, _template_hash
+            from smpc_manager.inputs import (
+                TEMPLATES,
+                TOOL_HASH,
+                TOOL_INPUT,
+                profile_name,
+                template_hash,
+                template_name,
+            )
 
             profile = self.profile(market)
             fixed: dict[str, str | None] = {
-                _profile_key(profile, self.portfolio.root): profile.sha256,
-                "smpc-manager": self._tool,
+                profile_name(profile, self.portfolio.root): profile.sha256,
+                TOOL_INPUT: TOOL_HASH,
             }
             fixed.update(self._smpc_catalogs(locale))
             if fmt in TEMPLATES:
-                fixed[f"smpc_manager/templates/{TEMPLATES[fmt]}"] = _template_hash(TEMPLATES[fmt])
+                fixed[template_name(TEMPLATES[fmt])] = template_hash(TEMPLATES[fmt])
             self._shared[key] = fixed
         return self._shared[key]
 
     def _product(self, source: Path) -> dict[str, str | None]:
         """The product file's own entry; a plan asks for one product's outputs in a row."""
         if self._last_product[0] != source:
-            from smpc_manager.render import _relative
+            from smpc_manager.inputs import relative_name
 
             key = self._listed_key(source)
             if key is None:
-                key = _relative(str(source), self.portfolio.root)
+                key = relative_name(str(source), self.portfolio.root)
             entry = {key: self.hashes(source)}
             self._last_product = (source, entry)
             self._catalogs.clear()
         return self._last_product[1]
 
     def _listed_key(self, source: Path) -> str | None:
-        """``render._relative`` of a product file, from one listing of its folder per plan
+        """``inputs.relative_name`` of a product file, from one listing of its folder per plan
         (the products lie side by side); None when the listing cannot tell (a symlink, a
-        name it lacks): ask ``_relative``."""
+        name it lacks): ask ``relative_name``."""
         if source.name in ("", ".", ".."):
             return None
         folder = source.parent
@@ -587,7 +593,7 @@ class InputHasher:
     def _catalog_file(self, candidate: str, product_id: str) -> tuple[str, str] | None:
         """The manifest key and path of the product's catalog in the ``candidate`` locale's
         folder, if it is a file there: what ``catalogs.catalog_for`` and
-        ``render._relative`` give for it, from one listing of each folder per plan.
+        ``inputs.relative_name`` give for it, from one listing of each folder per plan.
 
         A plan asks for a thousand products' catalogs in the same one or two folders; asking
         the file system (and pathlib) for each one cost a third of an unchanged rebuild.
@@ -617,18 +623,18 @@ class InputHasher:
         return listing.prefix + name, path
 
     def _catalog_slowly(self, candidate: str, product_id: str) -> tuple[str, str] | None:
-        from smpc_manager.render import _relative
+        from smpc_manager.inputs import relative_name
 
         path = self.portfolio.catalog_path(candidate, product_id)
         if not path.is_file():
             return None
-        return _relative(str(path), self.portfolio.root), str(path)
+        return relative_name(str(path), self.portfolio.root), str(path)
 
     def _smpc_catalogs(self, locale: str) -> dict[str, str | None]:
         """The tool's own catalogs for ``locale``: the portfolio's first, then the shipped."""
         if locale not in self._words:
+            from smpc_manager.inputs import DOMAIN, relative_name
             from smpc_manager.locale_names import locale_chain
-            from smpc_manager.render import DOMAIN, _relative
 
             found: dict[str, str | None] = {}
             for folder, shown in ((self.portfolio.locales_dir, None),
@@ -637,7 +643,7 @@ class InputHasher:
                     path = folder / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
                     if path.is_file():
                         key = f"{shown}/{candidate}/LC_MESSAGES/{DOMAIN}.po" if shown \
-                            else _relative(str(path), self.portfolio.root)
+                            else relative_name(str(path), self.portfolio.root)
                         found[key] = self.hashes(path)
                         break
             self._words[locale] = found
@@ -650,7 +656,7 @@ class _Listing:
 
     ``entries`` is None when the folder could not be listed: ``missing`` says whether that
     was because it does not exist (so nothing is in it), or for another reason (so each file
-    is asked about on its own). ``prefix`` is what ``render._relative`` puts before the name
+    is asked about on its own). ``prefix`` is what ``inputs.relative_name`` puts before the name
     of a file in it that is not a symlink.
     """
 
@@ -661,7 +667,7 @@ class _Listing:
 
     @classmethod
     def of(cls, folder: Path, root: Path) -> _Listing:
-        from smpc_manager.render import _resolved_folder, _resolved_root
+        from smpc_manager.inputs import resolved_folder, resolved_root
 
         try:
             with os.scandir(folder) as found:
@@ -671,10 +677,10 @@ class _Listing:
             entries, missing = None, True
         except OSError:
             entries, missing = None, False
-        # As render._relative(folder / name) for a name that is not a symlink: its folder
+        # As relative_name(folder / name) for a name that is not a symlink: its folder
         # resolved, relative to the resolved root, else the path as it is.
-        resolved = _resolved_folder(folder) if folder.is_absolute() else folder.resolve()
-        base = _resolved_root(root) if root.is_absolute() else root.resolve()
+        resolved = resolved_folder(folder) if folder.is_absolute() else folder.resolve()
+        base = resolved_root(root) if root.is_absolute() else root.resolve()
         try:
             relative = resolved.relative_to(base).as_posix()
             prefix = "" if relative == "." else relative + "/"
@@ -796,11 +802,11 @@ def market_locale(market: str, portfolio: Portfolio) -> str:
 
 def _portable(source: Path, portfolio: Portfolio) -> str:
     """The product file relative to the portfolio, with forward slashes: as the renderer
-    names it among an output's inputs (``render._relative``, which resolves the folder once
-    per process, and a symlinked file whole)."""
-    from smpc_manager.render import _relative
+    names it among an output's inputs (``inputs.relative_name``, which resolves the folder
+    once per process, and a symlinked file whole)."""
+    from smpc_manager.inputs import relative_name
 
-    return _relative(str(source), portfolio.root)
+    return relative_name(str(source), portfolio.root)
 
 
 def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,

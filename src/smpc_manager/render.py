@@ -13,9 +13,7 @@ German text never carries a silent English sentence.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,11 +21,24 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from smpc_manager import __version__, inline
+from smpc_manager import inline
 from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.inputs import (
+    DOMAIN,
+    TEMPLATES,
+    TOOL_HASH,
+    TOOL_INPUT,
+    file_hash,
+    profile_name,
+    relative_name,
+    template_dir,
+    template_hash,
+    template_name,
+)
 from smpc_manager.model import Problem, Product, SourceLocation, Text
 from smpc_manager.profiles import Element, MarketProfile, Message, load_profile
 from smpc_manager.resources import resource_dir
+from smpc_manager.translation import same_language
 
 if TYPE_CHECKING:
     import jinja2
@@ -37,18 +48,12 @@ if TYPE_CHECKING:
 
 #: The output formats and the file extension of each.
 EXTENSIONS = {"text": "txt", "html": "html", "json": "json"}
-#: The template each format is laid out with (JSON is built directly).
-TEMPLATES = {"text": "text.txt.j2", "html": "page.html.j2"}
-#: The gettext domain of the tool's own labels and phrases.
-DOMAIN = "smpc"
 #: The language the ``smpc`` messages (and the product XML, by default) are written in.
 TOOL_SOURCE_LOCALE = "en"
 #: Version of the JSON structure; raised when a key changes meaning or disappears.
 JSON_VERSION = 1
 
 _SENTENCE_END = (".", "!", "?", ":")
-#: The tool's version as an input of every rendering: a new version renders everything anew.
-_TOOL_HASH = hashlib.sha256(f"smpc-manager {__version__}".encode()).hexdigest()
 
 #: Countries whose addresses put the postal code after the town (``Sandwich CT13 9NJ``);
 #: elsewhere it comes first (``1050 Brüssel``). The holder's country decides, not the locale.
@@ -157,7 +162,7 @@ class Renderer:
                 lang=target.replace("_", "-"),
                 product_id=product.id,
                 market=profile.market,
-                source=_relative(product.path, self.portfolio.root),
+                source=relative_name(product.path, self.portfolio.root),
                 gettext=words.template_gettext(self._template_messages(fmt)),
             )
             if not content.endswith("\n"):
@@ -179,14 +184,14 @@ class Renderer:
         """The template of a format as an input: its name and its sha256."""
         own = self._own.get(fmt)
         if own is not None:
-            return _relative(str(own), self.portfolio.root), _file_hash(own)
-        return f"smpc_manager/templates/{TEMPLATES[fmt]}", _template_hash(TEMPLATES[fmt])
+            return relative_name(str(own), self.portfolio.root), file_hash(own)
+        return template_name(TEMPLATES[fmt]), template_hash(TEMPLATES[fmt])
 
     def _template_messages(self, fmt: str) -> tuple[Message, ...]:
         own = self._own.get(fmt)
         if own is None:
             return template_messages(TEMPLATES[fmt])
-        return _extract_template(own, _relative(str(own), self.portfolio.root))
+        return _extract_template(own, relative_name(str(own), self.portfolio.root))
 
     def _lay_out(self, fmt: str, **values: Any) -> str:
         """Render the format's template; a broken portfolio template is a problem naming
@@ -225,9 +230,9 @@ class Renderer:
         words = self._words_for(locale)
         content = _Content.load(product, locale, self.portfolio)
         inputs = {
-            _relative(product.path, self.portfolio.root): _file_hash(Path(product.path)),
-            _profile_key(profile, self.portfolio.root): profile.sha256,
-            "smpc-manager": _TOOL_HASH,
+            relative_name(product.path, self.portfolio.root): file_hash(Path(product.path)),
+            profile_name(profile, self.portfolio.root): profile.sha256,
+            TOOL_INPUT: TOOL_HASH,
         }
         inputs.update(words.inputs)
         inputs.update(content.inputs)
@@ -287,7 +292,7 @@ class _Words:
         from smpc_manager.catalogs import load_catalog
         from smpc_manager.locale_names import locale_chain
 
-        source = _same_language(locale, TOOL_SOURCE_LOCALE)
+        source = same_language(locale, TOOL_SOURCE_LOCALE)
         found: list[tuple[str, Catalog]] = []
         inputs: dict[str, str] = {}
         for root, shown in ((portfolio.locales_dir, None),
@@ -296,9 +301,9 @@ class _Words:
                 path = root / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
                 if path.is_file():
                     key = f"{shown}/{candidate}/LC_MESSAGES/{DOMAIN}.po" if shown \
-                        else _relative(str(path), portfolio.root)
+                        else relative_name(str(path), portfolio.root)
                     found.append((key, load_catalog(path)))
-                    inputs[key] = _file_hash(path)
+                    inputs[key] = file_hash(path)
                     break
         problems: list[Problem] = []
         if not found and not source:
@@ -385,7 +390,7 @@ class _Content:
         from smpc_manager.locale_names import locale_chain
 
         source_locale = product.lang or portfolio.source_locale
-        if _same_language(locale, source_locale):
+        if same_language(locale, source_locale):
             return cls(product, locale, None, source=True, problems=(), inputs={})
         path = catalog_for(portfolio, product.id, locale)
         if path is None:
@@ -393,13 +398,13 @@ class _Content:
             problem = Problem(
                 product.location,
                 f"no {locale} catalog for {product.id}: every message would be English"
-                f" (expected {_relative(str(expected), portfolio.root)}; run smpc init)",
+                f" (expected {relative_name(str(expected), portfolio.root)}; run smpc init)",
                 field=product.id,
             )
             return cls(product, locale, None, source=False, problems=(problem,), inputs={})
-        key = _relative(str(path), portfolio.root)
+        key = relative_name(str(path), portfolio.root)
         return cls(product, locale, load_catalog(path), source=False, problems=(),
-                   inputs={key: _file_hash(path)})
+                   inputs={key: file_hash(path)})
 
     def get(self, text: Text, problems: list[Problem]) -> str:
         """The message in this locale, as a message (inline tags kept)."""
@@ -622,11 +627,6 @@ def _locale(locale: str) -> str:
     return name
 
 
-def _same_language(locale: str, other: str) -> bool:
-    return locale.replace("-", "_").split("_")[0].lower() == \
-        other.replace("-", "_").split("_")[0].lower()
-
-
 def format_revision_date(product: Product, profile: MarketProfile, locale: str) -> str:
     """The revision date as the profile prints it (``Februar 2022``; ``Jänner`` in Austria).
 
@@ -723,82 +723,6 @@ def _placeholders(text: str) -> set[str]:
     return set(re.findall(r"%\(\w+\)s|%[sd]", text))
 
 
-@lru_cache(maxsize=4096)
-def _relative(path: str, root: Path) -> str:
-    """A path relative to the portfolio root where it lies inside it, with ``/``."""
-    resolved = _resolve(Path(path))
-    try:
-        base = _resolved_root(root) if root.is_absolute() else root.resolve()
-        return resolved.relative_to(base).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
-
-
-def _resolve(path: Path) -> Path:
-    """``path.resolve()``, its folder resolved once per process: a build makes thousands of
-    paths in the same few folders relative to the portfolio."""
-    if not path.is_absolute() or path.name in ("", "..") or path.is_symlink():
-        return path.resolve()
-    return _resolved_folder(path.parent) / path.name
-
-
-@lru_cache(maxsize=64)
-def _resolved_root(root: Path) -> Path:
-    """A portfolio root, resolved once per process (a relative one is resolved each time:
-    the working folder may change)."""
-    return root.resolve()
-
-
-@lru_cache(maxsize=256)
-def _resolved_folder(folder: Path) -> Path:
-    return folder.resolve()
-
-
-def _profile_key(profile: MarketProfile, root: Path) -> str:
-    path = profile.source.path
-    return path if path.startswith("smpc_manager/") else _relative(path, root)
-
-
-def _file_hash(path: Path) -> str:
-    """The sha256 of a file, read again only when its inode, size or times change.
-
-    A product's file and catalog are inputs of each of its outputs: one build hashed each
-    of them once per market. Kept like a parsed catalog (``catalogs.load_catalog``), by the
-    file's identity and times, for at most :data:`HASH_CACHE_SIZE` files.
-    """
-    try:
-        info = os.stat(path)
-        stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-        key = str(path)
-        cached = _HASHES.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as err:  # removed or locked between loading and rendering
-        raise ProblemsError([Problem(SourceLocation(str(path)),
-                                     f"cannot be read: {err.strerror or err}")]) from None
-    _HASHES.pop(key, None)
-    _HASHES[key] = (stamp, digest)
-    while len(_HASHES) > HASH_CACHE_SIZE:
-        del _HASHES[next(iter(_HASHES))]
-    return digest
-
-
-_HASHES: dict[str, tuple[tuple[int, int, int, int, int], str]] = {}
-#: Files whose hash is kept: a build renders thousands of products, a few files each.
-HASH_CACHE_SIZE = 256
-
-
-@cache
-def _template_hash(name: str) -> str:
-    return _file_hash(_template_dir() / name)
-
-
-def _template_dir() -> Path:
-    inside = Path(__file__).resolve().parent / "templates"
-    return inside if inside.is_dir() else resource_dir("templates")
-
-
 @cache
 def _environment(own: str | None = None) -> jinja2.Environment:
     """The Jinja2 environment: the tool's templates, or a portfolio's own folder first and
@@ -807,7 +731,7 @@ def _environment(own: str | None = None) -> jinja2.Environment:
     import jinja2.sandbox
 
     kind = jinja2.Environment if own is None else jinja2.sandbox.ImmutableSandboxedEnvironment
-    folders = [str(_template_dir())] if own is None else [own, str(_template_dir())]
+    folders = [str(template_dir())] if own is None else [own, str(template_dir())]
     env = kind(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
@@ -829,8 +753,7 @@ def template_messages(name: str | None = None) -> tuple[Message, ...]:
     extractor, as ``python -m smpc_manager.tooldomain`` extracts them."""
     found: list[Message] = []
     for template in [name] if name is not None else sorted(TEMPLATES.values()):
-        found.extend(_extract_template(_template_dir() / template,
-                                       f"smpc_manager/templates/{template}"))
+        found.extend(_extract_template(template_dir() / template, template_name(template)))
     return tuple(found)
 
 

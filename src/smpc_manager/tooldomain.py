@@ -36,8 +36,9 @@ from smpc_manager.catalogs import (
 )
 from smpc_manager.errors import SmpcError
 from smpc_manager.extract import TEMPLATE_DATE_FIELD, new_template, wrap_note
+from smpc_manager.inputs import DOMAIN
 from smpc_manager.profiles import Message, load_profile, shipped_markets
-from smpc_manager.render import DOMAIN, template_messages
+from smpc_manager.render import template_messages
 from smpc_manager.resources import resource_dir
 
 TEMPLATE_NAME = f"{DOMAIN}.pot"

@@ -1,0 +1,122 @@
+"""What an output is made from: how its inputs are named and hashed.
+
+Every rendering records the sha256 of each file it used, keyed by a name that stays the same
+from machine to machine: a path relative to the portfolio (``products/besponsa.xml``), or
+``smpc_manager/...`` for what ships with the tool. :mod:`smpc_manager.render` names its
+inputs with these functions, and :mod:`smpc_manager.build` computes the same names from file
+bytes alone to tell, without rendering, whether an output is up to date: both must agree, so
+the rules live here once.
+
+This module imports nothing heavy (no lxml, Babel or Jinja2): an unchanged rebuild plans with
+it alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from smpc_manager import __version__
+from smpc_manager.errors import ProblemsError
+from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.resources import resource_dir
+
+if TYPE_CHECKING:
+    from smpc_manager.profiles import MarketProfile
+
+#: The template each format is laid out with (JSON is built directly).
+TEMPLATES = {"text": "text.txt.j2", "html": "page.html.j2"}
+#: The gettext domain of the tool's own labels and phrases.
+DOMAIN = "smpc"
+#: The name of the tool's version among the inputs, and its hash: a new version renders
+#: everything anew.
+TOOL_INPUT = "smpc-manager"
+TOOL_HASH = hashlib.sha256(f"smpc-manager {__version__}".encode()).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def relative_name(path: str, root: Path) -> str:
+    """A path relative to the portfolio root where it lies inside it, with ``/``; else the
+    path as it is."""
+    resolved = _resolve(Path(path))
+    try:
+        base = resolved_root(root) if root.is_absolute() else root.resolve()
+        return resolved.relative_to(base).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _resolve(path: Path) -> Path:
+    """``path.resolve()``, its folder resolved once per process: a build makes thousands of
+    paths in the same few folders relative to the portfolio."""
+    if not path.is_absolute() or path.name in ("", "..") or path.is_symlink():
+        return path.resolve()
+    return resolved_folder(path.parent) / path.name
+
+
+@lru_cache(maxsize=64)
+def resolved_root(root: Path) -> Path:
+    """A portfolio root, resolved once per process (a relative one is resolved each time:
+    the working folder may change)."""
+    return root.resolve()
+
+
+@lru_cache(maxsize=256)
+def resolved_folder(folder: Path) -> Path:
+    return folder.resolve()
+
+
+def profile_name(profile: MarketProfile, root: Path) -> str:
+    """A market profile's name among the inputs: shipped, or the portfolio's own."""
+    path = profile.source.path
+    return path if path.startswith("smpc_manager/") else relative_name(path, root)
+
+
+def template_name(name: str) -> str:
+    """A shipped template's name among the inputs."""
+    return f"smpc_manager/templates/{name}"
+
+
+def file_hash(path: Path) -> str:
+    """The sha256 of a file, read again only when its inode, size or times change.
+
+    A product's file and catalog are inputs of each of its outputs: one build hashed each
+    of them once per market. Kept by the file's identity and times, for at most
+    :data:`HASH_CACHE_SIZE` files. A file that cannot be read is a problem naming it.
+    """
+    try:
+        info = os.stat(path)
+        stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        key = str(path)
+        cached = _HASHES.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as err:  # removed or locked between loading and rendering
+        raise ProblemsError([Problem(SourceLocation(str(path)),
+                                     f"cannot be read: {err.strerror or err}")]) from None
+    _HASHES.pop(key, None)
+    _HASHES[key] = (stamp, digest)
+    while len(_HASHES) > HASH_CACHE_SIZE:
+        del _HASHES[next(iter(_HASHES))]
+    return digest
+
+
+_HASHES: dict[str, tuple[tuple[int, int, int, int, int], str]] = {}
+#: Files whose hash is kept: a build renders thousands of products, a few files each.
+HASH_CACHE_SIZE = 256
+
+
+@cache
+def template_hash(name: str) -> str:
+    """The sha256 of a shipped template (they do not change while the tool runs)."""
+    return file_hash(template_dir() / name)
+
+
+def template_dir() -> Path:
+    """The folder of the shipped templates."""
+    inside = Path(__file__).resolve().parent / "templates"
+    return inside if inside.is_dir() else resource_dir("templates")
