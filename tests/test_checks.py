@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from smpc_manager.audit import check_file, check_targets
 from smpc_manager.checks import (
     DATE_RULES,
     RULE_IDS,
     CheckContext,
     Finding,
-    check_file,
-    check_targets,
     date_findings,
     expiry_errors,
     revision_age_limit,

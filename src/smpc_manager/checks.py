@@ -15,20 +15,18 @@ Boundaries, stated once:
 * a maximum revision age of N months is exceeded when ``as_of`` is after the revision date
   moved N months on (for a month-only date, after the last day of that month).
 
-:func:`check_file` runs the rules and the per-market translation checks over one product
-file; :func:`expiry_errors` is the refusal that ``smpc render`` and ``smpc build`` apply.
+:func:`expiry_errors` is the refusal that ``smpc render`` and ``smpc build`` apply;
+:mod:`smpc_manager.audit` runs these rules and the per-market translation checks over files
+for ``smpc check``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from smpc_manager.clock import add_months
-from smpc_manager.errors import ProblemsError
 from smpc_manager.model import (
     Authorisation,
     Located,
@@ -37,10 +35,7 @@ from smpc_manager.model import (
     Product,
     Severity,
 )
-from smpc_manager.portfolio import Portfolio, Target
-
-if TYPE_CHECKING:
-    from smpc_manager.render import Renderer
+from smpc_manager.portfolio import Portfolio
 
 #: Every ``rule`` a finding can name (documented in ``smpc check --help`` for CI).
 RULE_IDS = frozenset((
@@ -336,82 +331,6 @@ def markets_of(
     return (market,) if market in served else ()
 
 
-def translation_findings(
-    product: Product,
-    portfolio: Portfolio,
-    market: str,
-    locale: str | None = None,
-    *,
-    renderer: Renderer | None = None,
-) -> list[Problem]:
-    """Per market and language: what would make ``smpc render`` refuse, as errors.
-
-    A catalog that is missing, incomplete, fuzzy or fails the translation checks (in the
-    product's domain or the tool's labels), or data the market requires that the product
-    lacks. ``locale`` defaults to the market's. A ``renderer`` of the portfolio, when
-    given, is reused (its catalogs and profiles are loaded once for many products).
-    """
-    from smpc_manager.profiles import load_profile
-    from smpc_manager.render import translation_problems
-
-    target = locale or load_profile(market, portfolio).locale
-    try:
-        found = renderer.problems(product, market, locale) if renderer is not None \
-            else translation_problems(product, portfolio, market, locale)
-    except ProblemsError as err:  # a catalog that cannot be read at all
-        found = list(err.problems)
-    return [
-        Finding(p.location, p.message, Severity.ERROR, p.field, rule="translation",
-                market=market, locale=target)
-        for p in found
-    ]
-
-
-# ------------------------------------------------------------------------ files and reports
-
-
-def check_product(
-    product: Product,
-    portfolio: Portfolio,
-    as_of: dt.date,
-    *,
-    market: str | None = None,
-    warn_days: int | None = None,
-    renderer: Renderer | None = None,
-) -> list[Problem]:
-    """Every finding for a loaded product: its dates, then each market's translations."""
-    context = context_for(product, portfolio, as_of, market=market, warn_days=warn_days)
-    findings = date_findings(product, context)
-    for code in markets_of(product, portfolio, market):
-        findings.extend(translation_findings(product, portfolio, code, renderer=renderer))
-    return findings
-
-
-def check_file(
-    path: Path,
-    portfolio: Portfolio,
-    as_of: dt.date,
-    *,
-    market: str | None = None,
-    warn_days: int | None = None,
-    renderer: Renderer | None = None,
-) -> list[Problem]:
-    """Every finding for one product file; a file that does not load yields its load errors.
-
-    The loader refuses some contradictions itself (a review-by before the revision date, a
-    renewal before the first authorisation); they come back here as findings, so that one
-    bad file does not hide the others.
-    """
-    from smpc_manager.loader import load_product
-
-    try:
-        product = load_product(path)
-    except ProblemsError as err:
-        return [_as_finding(p, "load") for p in err.problems]
-    return check_product(product, portfolio, as_of, market=market, warn_days=warn_days,
-                         renderer=renderer)
-
-
 def expiry_errors(
     product: Product, portfolio: Portfolio, as_of: dt.date, market: str
 ) -> list[Problem]:
@@ -425,100 +344,7 @@ def expiry_errors(
     return [p for p in date_findings(product, context) if p.severity is Severity.ERROR]
 
 
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    """The findings for one product file checked.
-
-    A finding may point into another file (the product's catalog, a profile); it is still
-    reported under the product it concerns.
-    """
-
-    path: str
-    findings: tuple[Problem, ...] = ()
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for p in self.findings if p.severity is severity)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckReport:
-    """The findings of a check over some product files, as of one day."""
-
-    as_of: dt.date
-    results: tuple[FileResult, ...] = ()
-
-    @property
-    def files(self) -> tuple[str, ...]:
-        return tuple(r.path for r in self.results)
-
-    @property
-    def findings(self) -> tuple[Problem, ...]:
-        return tuple(p for r in self.results for p in r.findings)
-
-    @property
-    def errors(self) -> int:
-        return sum(r.count(Severity.ERROR) for r in self.results)
-
-    @property
-    def warnings(self) -> int:
-        return sum(r.count(Severity.WARNING) for r in self.results)
-
-    @property
-    def files_with_errors(self) -> int:
-        return sum(1 for r in self.results if r.count(Severity.ERROR))
-
-    def as_dict(self) -> dict[str, object]:
-        """The stable JSON structure of ``smpc check --format json`` (see its --help).
-
-        Each finding is :meth:`Finding.as_dict` plus ``file``, the product file it concerns
-        (``path`` is where the problem is: the product, or its catalog).
-        """
-        return {
-            "as_of": self.as_of.isoformat(),
-            "findings": [
-                {**_as_finding(p, "").as_dict(), "file": r.path}
-                for r in self.results for p in r.findings
-            ],
-            "summary": {
-                "files": len(self.results),
-                "files_with_errors": self.files_with_errors,
-                "errors": self.errors,
-                "warnings": self.warnings,
-                "ok": self.errors == 0,
-            },
-        }
-
-
-def check_targets(
-    targets: Sequence[Target],
-    as_of: dt.date,
-    *,
-    market: str | None = None,
-    warn_days: int | None = None,
-) -> CheckReport:
-    """Check every product file, each with its portfolio's policy, into one report.
-
-    Within a file, the findings in the product file come first, in line order, then those
-    in other files (its catalogs) by path and line.
-    """
-    from smpc_manager.render import Renderer
-
-    renderers: dict[Path, Renderer] = {}
-    results = []
-    for target in targets:
-        path = str(target.path)
-        root = target.portfolio.root
-        if root not in renderers:
-            renderers[root] = Renderer(target.portfolio)
-        found = check_file(target.path, target.portfolio, as_of, market=market,
-                           warn_days=warn_days, renderer=renderers[root])
-        found.sort(key=lambda p: (p.location.path != path, p.location.path,
-                                  p.location.line, p.location.column))
-        results.append(FileResult(path, tuple(found)))
-    return CheckReport(as_of, tuple(results))
-
-
-def _as_finding(problem: Problem, rule: str) -> Finding:
+def as_finding(problem: Problem, rule: str) -> Finding:
     if isinstance(problem, Finding):
         return problem
     return Finding(problem.location, problem.message, problem.severity, problem.field,

@@ -24,7 +24,7 @@ from smpc_manager.clock import SYSTEM_CLOCK, Clock, parse_day
 from smpc_manager.errors import SmpcError
 
 if TYPE_CHECKING:
-    from smpc_manager.checks import CheckReport
+    from smpc_manager.audit import CheckReport
 
 FORMATS_TEXT_JSON = click.Choice(["text", "json"])
 
@@ -495,7 +495,7 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
       smpc check products/besponsa.xml --as-of 2027-07-01 --market AT
       smpc check . --format json > check.json
     """
-    from smpc_manager.checks import check_targets
+    from smpc_manager.audit import check_targets
     from smpc_manager.portfolio import expand
 
     day = as_of_day(ctx, as_of)
