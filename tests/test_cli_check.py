@@ -125,7 +125,7 @@ def test_json_when_all_is_well(runner: CliRunner) -> None:
 def test_a_bad_as_of_is_a_usage_error(runner: CliRunner, value: str, why: str) -> None:
     result = check(runner, EXAMPLE, "--as-of", value)
     assert result.exit_code == 2
-    assert "Invalid value for '--as-of'" in result.output
+    assert "smpc check: invalid value for '--as-of'" in result.output
     assert why in result.output
     assert "Traceback" not in result.output
 

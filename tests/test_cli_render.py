@@ -110,7 +110,7 @@ def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     assert "'pdf' is not one of 'text', 'html', 'json'" in result.stderr
     result = invoke(runner, ["render", BESPONSA])
     assert result.exit_code == 2
-    assert "Missing option '--market'" in result.stderr
+    assert "smpc render: missing option '--market'" in result.stderr
 
 
 def test_a_folder_of_several_products_is_a_usage_error(

@@ -259,9 +259,25 @@ def test_unknown_market_or_locale(runner: CliRunner, portfolio: Path, tmp_path: 
 def test_an_impossible_as_of_day(runner: CliRunner, portfolio: Path) -> None:
     result = runner.invoke(main, ["check", "--as-of", "2026-02-30", str(portfolio)])
     out = assert_clean(result, code=2)
-    # click's own usage message: the problem is its last line.
-    assert out.strip().splitlines()[-1].startswith("Error: Invalid value for '--as-of':"
-                                                   " '2026-02-30'")
+    assert out.strip().splitlines() == [
+        "smpc check: invalid value for '--as-of': '2026-02-30' is not a day of the calendar"
+        " (day is out of range for month) (see smpc check --help)"]
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["render", "x.xml", "--market"],
+     "smpc render: option '--market' requires an argument (see smpc render --help)"),
+    (["render", "--format", "pdf", "x.xml"],
+     "smpc render: invalid value for '--format': 'pdf' is not one of 'text', 'html', 'json'"
+     " (see smpc render --help)"),
+    (["build"], "smpc build: missing argument 'PORTFOLIO' (see smpc build --help)"),
+    (["bogus"], "smpc: no such command 'bogus' (see smpc --help)"),
+    (["--bogus"], "smpc: no such option '--bogus' (see smpc --help)"),
+])
+def test_a_usage_error_is_one_line(runner: CliRunner, argv: list[str], expected: str) -> None:
+    result = runner.invoke(main, argv)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [expected]
 
 
 # ------------------------------------------------------------------------ unwritable outputs

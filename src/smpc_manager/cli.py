@@ -32,6 +32,38 @@ FORMATS_TEXT_JSON = click.Choice(["text", "json"])
 class SmpcGroup(click.Group):
     """A click group that prints our errors as lines and exits with their codes."""
 
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        """As click's, but a usage error is one line, like every other problem: the
+        command, what was wrong, and where to read more (click prints three)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False,
+                                windows_expand_args=windows_expand_args, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False,
+                                  windows_expand_args=windows_expand_args, **extra)
+        except click.exceptions.NoArgsIsHelpError as err:  # plain ``smpc``: the help
+            err.show()
+            sys.exit(err.exit_code)
+        except click.UsageError as err:
+            # Some of click's errors (an option missing its value) carry no context:
+            # name the command from the arguments then.
+            words = sys.argv[1:] if args is None else list(args)
+            command = next((f"{self.name} {w}" for w in words if w in self.commands),
+                           self.name or "smpc")
+            click.echo(usage_line(err, command), err=True)
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        # Without standalone mode click returns an Exit's code (--help, --version) or the
+        # command's value (None: success).
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -57,7 +89,18 @@ class SmpcGroup(click.Group):
             sys.exit(70)
 
 
-@click.group(cls=SmpcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def usage_line(err: click.UsageError, command: str = "smpc") -> str:
+    """``smpc render: invalid value for '--format': 'pdf' is not one of ... (see smpc render
+    --help)``: click's message with the command it concerns (its context's, else
+    ``command``), on one line."""
+    command = err.ctx.command_path if err.ctx is not None else command
+    message = " ".join(err.format_message().split()).rstrip(".")
+    if message[:1].isupper() and not message[1:2].isupper():
+        message = message[0].lower() + message[1:]
+    return f"{command}: {message} (see {command} --help)"
+
+
+@click.group(name="smpc", cls=SmpcGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smpc")
 @click.option("--debug", is_flag=True, help="Show the traceback of any failure.")
 @click.pass_context
