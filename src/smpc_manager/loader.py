@@ -541,6 +541,24 @@ def _lower_first(text: str) -> str:
 # ------------------------------------------------------------------------ building the model
 
 
+def _children(parent: etree._Element) -> dict[str, list[etree._Element]]:
+    """A parent's child elements by tag, in document order: one walk instead of a find per tag.
+
+    ``children[tag]`` is what ``parent.findall(tag)`` returns (comments and processing
+    instructions, whose tag is a function, are left out as findall leaves them out).
+    """
+    children: dict[str, list[etree._Element]] = {}
+    for child in parent:
+        tag = child.tag
+        if isinstance(tag, str):  # a comment's or a processing instruction's is a function
+            found = children.get(tag)
+            if found is None:
+                children[tag] = [child]
+            else:
+                found.append(child)
+    return children
+
+
 class _Builder:
     def __init__(self, path: Path, lines: list[str]) -> None:
         self.path = str(path)
@@ -548,109 +566,123 @@ class _Builder:
         self.texts: list[Text] = []
         self.notes = field_notes()
 
-    def loc(self, element: etree._Element) -> SourceLocation:
+    def loc(self, element: etree._Element, name: str) -> SourceLocation:
+        """Where ``element`` (local name ``name``, which the caller looked it up by) starts."""
         line: int = element.sourceline or 0  # type: ignore[assignment]
-        name = etree.QName(element).localname
         return SourceLocation(self.path, line, _column(self.lines, line, element.prefix, name))
 
-    def located(self, element: etree._Element) -> Located[str]:
-        return Located(_plain(element), self.loc(element))
+    def located(self, element: etree._Element, name: str) -> Located[str]:
+        return Located(_plain(element), self.loc(element, name))
 
-    def text(self, element: etree._Element, context: str, note_key: str) -> Text:
-        text = Text(context, _markup(element), self.loc(element), self.notes.get(note_key, ""))
+    def text(self, element: etree._Element, name: str, context: str, note_key: str) -> Text:
+        text = Text(context, _markup(element), self.loc(element, name),
+                    self.notes.get(note_key, ""))
         self.texts.append(text)
         return text
 
-    def items(self, parent: etree._Element | None, tag: str, section: str) -> tuple[Text, ...]:
+    def items(
+        self, children: dict[str, list[etree._Element]] | None, tag: str, section: str
+    ) -> tuple[Text, ...]:
         """Repeated items of a section: context ``section`` for one, ``section/N`` for more."""
-        if parent is None:
+        if children is None:
             return ()
-        children = parent.findall(_NS + tag)
+        found = children.get(_NS + tag, ())
         note_key = section if tag == "p" else tag
-        if len(children) == 1:
-            return (self.text(children[0], section, note_key),)
+        if len(found) == 1:
+            return (self.text(found[0], tag, section, note_key),)
         return tuple(
-            self.text(child, f"{section}/{n}", note_key) for n, child in enumerate(children, 1)
+            self.text(child, tag, f"{section}/{n}", note_key) for n, child in enumerate(found, 1)
         )
 
-    def date(self, element: etree._Element) -> Located[dt.date]:
-        return Located(dt.date.fromisoformat(_plain(element)), self.loc(element))
+    def date(self, element: etree._Element, name: str) -> Located[dt.date]:
+        return Located(dt.date.fromisoformat(_plain(element)), self.loc(element, name))
 
 
 def _build(root: etree._Element, path: Path, lines: list[str]) -> Product:
     b = _Builder(path, lines)
+    top = _children(root)
 
-    def one(parent: etree._Element, tag: str) -> etree._Element:
-        found = parent.find(_NS + tag)
-        assert found is not None, tag  # guaranteed by the schema
-        return found
+    def one(children: dict[str, list[etree._Element]], tag: str) -> etree._Element:
+        found = children.get(_NS + tag)
+        assert found, tag  # guaranteed by the schema
+        return found[0]
 
-    name = b.located(one(root, "name"))
-    strength = b.located(one(root, "strength"))
-    form = b.text(one(root, "pharmaceutical-form"), "pharmaceutical-form", "pharmaceutical-form")
-    composition = one(root, "composition")
+    def section(tag: str) -> dict[str, list[etree._Element]] | None:
+        found = top.get(_NS + tag)
+        return _children(found[0]) if found else None
+
+    name = b.located(one(top, "name"), "name")
+    strength = b.located(one(top, "strength"), "strength")
+    form = b.text(one(top, "pharmaceutical-form"), "pharmaceutical-form",
+                  "pharmaceutical-form", "pharmaceutical-form")
+    composition = _children(one(top, "composition"))
     actives = b.items(composition, "active-substance", "active-substance")
     composition_texts = b.items(composition, "p", "composition")
-    excipients = b.items(one(root, "excipients"), "excipient", "excipients")
+    excipients = b.items(_children(one(top, "excipients")), "excipient", "excipients")
     sections = {
-        tag: b.items(root.find(_NS + tag), "p", tag)
+        tag: b.items(section(tag), "p", tag)
         for tag in ("indications", "posology", "contraindications", "warnings",
                     "undesirable-effects")
     }
-    group = b.text(one(root, "pharmacotherapeutic-group"), "pharmacotherapeutic-group",
-                   "pharmacotherapeutic-group")
-    atc = b.located(one(root, "atc-code"))
+    group = b.text(one(top, "pharmacotherapeutic-group"), "pharmacotherapeutic-group",
+                   "pharmacotherapeutic-group", "pharmacotherapeutic-group")
+    atc = b.located(one(top, "atc-code"), "atc-code")
 
-    holder_el = one(root, "marketing-authorisation-holder")
-    address_el = one(holder_el, "address")
-    postal = address_el.find(_NS + "postal-code")
+    holder_el = one(top, "marketing-authorisation-holder")
+    holder_parts = _children(holder_el)
+    address = _children(one(holder_parts, "address"))
+    postal = address.get(_NS + "postal-code")
     holder = Holder(
-        name=_plain(one(holder_el, "name")),
+        name=_plain(one(holder_parts, "name")),
         address=Address(
-            street=_plain(one(address_el, "street")),
-            postal_code=_plain(postal) if postal is not None else None,
-            city=b.text(one(address_el, "city"), "marketing-authorisation-holder/city", "city"),
-            country=b.located(one(address_el, "country")),
+            street=_plain(one(address, "street")),
+            postal_code=_plain(postal[0]) if postal else None,
+            city=b.text(one(address, "city"), "city", "marketing-authorisation-holder/city",
+                        "city"),
+            country=b.located(one(address, "country"), "country"),
         ),
-        location=b.loc(holder_el),
+        location=b.loc(holder_el, "marketing-authorisation-holder"),
     )
 
     authorisations = []
-    for ma in root.findall(_NS + "marketing-authorisation"):
-        renewal = ma.find(_NS + "renewal")
-        valid_until = ma.find(_NS + "valid-until")
+    for ma in top.get(_NS + "marketing-authorisation", ()):
+        parts = _children(ma)
+        renewal = parts.get(_NS + "renewal")
+        valid_until = parts.get(_NS + "valid-until")
         authorisations.append(
             Authorisation(
                 markets=tuple((ma.get("markets") or "").split()),
                 type=ma.get("type", "standard").strip(),
-                numbers=tuple(_plain(n) for n in ma.findall(_NS + "number")),
-                first_authorisation=b.date(one(ma, "first-authorisation")),
-                renewal=b.date(renewal) if renewal is not None else None,
-                valid_until=b.date(valid_until) if valid_until is not None else None,
-                location=b.loc(ma),
+                numbers=tuple(_plain(n) for n in parts.get(_NS + "number", ())),
+                first_authorisation=b.date(one(parts, "first-authorisation"),
+                                           "first-authorisation"),
+                renewal=b.date(renewal[0], "renewal") if renewal else None,
+                valid_until=b.date(valid_until[0], "valid-until") if valid_until else None,
+                location=b.loc(ma, "marketing-authorisation"),
             )
         )
     statuses = tuple(
-        MarketCode((el.get("market") or "").strip(), _plain(el), b.loc(el))
-        for el in root.findall(_NS + "prescription-status")
+        MarketCode((el.get("market") or "").strip(), _plain(el), b.loc(el, "prescription-status"))
+        for el in top.get(_NS + "prescription-status", ())
     )
-    costs = tuple(
-        Cost(
-            market=(el.get("market") or "").strip(),
-            currency=(el.get("currency") or "").strip(),
-            amount=Decimal((el.get("amount") or "0").strip()),
-            pack=b.text(el, f"cost/{(el.get('market') or '').strip()}", "cost"),
-            location=b.loc(el),
+    costs = []
+    for el in top.get(_NS + "cost", ()):
+        market = (el.get("market") or "").strip()
+        costs.append(
+            Cost(
+                market=market,
+                currency=(el.get("currency") or "").strip(),
+                amount=Decimal((el.get("amount") or "0").strip()),
+                pack=b.text(el, "cost", f"cost/{market}", "cost"),
+                location=b.loc(el, "cost"),
+            )
         )
-        for el in root.findall(_NS + "cost")
-    )
-    revision_el = one(root, "revision-date")
-    review_el = one(root, "review-by")
+    revision_el = one(top, "revision-date")
     return Product(
         id=(root.get("id") or "").strip(),
         lang=(root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip(),
         path=str(path),
-        location=b.loc(root),
+        location=b.loc(root, "product"),
         name=name,
         strength=strength,
         pharmaceutical_form=form,
@@ -667,23 +699,29 @@ def _build(root: etree._Element, path: Path, lines: list[str]) -> Product:
         holder=holder,
         authorisations=tuple(authorisations),
         prescription_status=statuses,
-        costs=costs,
-        revision_date=Located(PartialDate.parse(_plain(revision_el)), b.loc(revision_el)),
-        review_by=b.date(review_el),
+        costs=tuple(costs),
+        revision_date=Located(PartialDate.parse(_plain(revision_el)),
+                              b.loc(revision_el, "revision-date")),
+        review_by=b.date(one(top, "review-by"), "review-by"),
         texts=tuple(b.texts),
     )
 
 
 def _plain(element: etree._Element) -> str:
+    if not len(element):  # no children, not even a comment: its text is all there is
+        return " ".join((element.text or "").split())
     return " ".join("".join(str(t) for t in element.itertext()).split())
 
 
 def _markup(element: etree._Element) -> str:
     """The element's content as a message: inline elements as tags, whitespace folded."""
+    if not len(element):
+        return " ".join(inline.escape(element.text or "").split())
     parts = [inline.escape(element.text or "")]
     for child in element:
-        if isinstance(child.tag, str):
-            tag = etree.QName(child).localname
+        tag = child.tag
+        if isinstance(tag, str):
+            tag = tag[tag.find("}") + 1 :]  # its local name, as etree.QName gives it
             parts.append(f"<{tag}>{inline.escape(child.text or '')}</{tag}>")
         parts.append(inline.escape(child.tail or ""))
     return " ".join("".join(parts).split())
