@@ -17,11 +17,6 @@ from pathlib import Path
 from smpc_manager.errors import ProblemsError
 from smpc_manager.model import Problem, SourceLocation
 
-# The process umask, read once at import (reading it means setting it, which is not
-# thread-safe later on).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
 
 def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically, creating its folder if needed.
@@ -34,20 +29,23 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
     rename is atomic all the same. Raises :class:`ProblemsError` naming the path when the
     folder cannot be written.
     """
+    mode = _existing_mode(path)
     try:
         try:
-            fd, tmp = _temporary(path)
+            fd, tmp = _temporary(path, _NEW_MODE if mode is None else 0o600)
         except FileNotFoundError:  # the folder is not there yet
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = _temporary(path)
+            fd, tmp = _temporary(path, _NEW_MODE if mode is None else 0o600)
     except OSError as err:
         raise ProblemsError(
             [Problem(SourceLocation(str(path)), f"cannot write here: {_why(path, err)}")]
         ) from None
     try:
-        # mkstemp makes the file private (0600); give it the mode the file had, or the one
-        # a new file gets, so a catalog or an output stays readable to the team.
-        os.fchmod(fd, _mode_for(path))
+        # A file replaced keeps its mode (so a catalog stays readable to the team): the
+        # new one is private until it has that mode. A new file is made with the mode any
+        # new file gets (0666 less the umask) at once.
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             if isinstance(data, bytes):
                 handle.write(data)
@@ -56,8 +54,6 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
             handle.flush()
             if fsync:
                 os.fsync(handle.fileno())
-        if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "a folder of that name is in the way")
         os.replace(tmp, path)
         if fsync:
             _sync_folder(path.parent)
@@ -80,9 +76,9 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | g
 _COUNTER = itertools.count()
 
 
-def _temporary(path: Path) -> tuple[int, str]:
-    """A new temporary file next to ``path``, ``.<name>.<unique>.tmp``: its descriptor and
-    name.
+def _temporary(path: Path, mode: int) -> tuple[int, str]:
+    """A new temporary file next to ``path``, ``.<name>.<unique>.tmp``, made with ``mode``
+    (less the umask): its descriptor and name.
 
     Named from the process id and a counter instead of tempfile's random letters (a build
     writes thousands); a name left over by a killed process is skipped like a taken one.
@@ -90,17 +86,29 @@ def _temporary(path: Path) -> tuple[int, str]:
     for _ in range(10_000):
         tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{next(_COUNTER)}.tmp")
         try:
-            return os.open(tmp, _FLAGS, 0o600), tmp
+            return os.open(tmp, _FLAGS, mode), tmp
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
-def _mode_for(path: Path) -> int:
+#: What a new file is created with; the kernel takes the umask off.
+_NEW_MODE = 0o666
+
+
+def _existing_mode(path: Path) -> int | None:
+    """The mode of the file ``path`` replaces, None when there is none yet.
+
+    A folder in the way is refused here, before anything is written.
+    """
     try:
-        return stat.S_IMODE(path.stat().st_mode)
+        info = os.stat(path)
     except OSError:
-        return 0o666 & ~_UMASK
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        raise ProblemsError([Problem(SourceLocation(str(path)),
+                                     "cannot write: a folder of that name is in the way")])
+    return stat.S_IMODE(info.st_mode)
 
 
 def _sync_folder(folder: Path) -> None:
