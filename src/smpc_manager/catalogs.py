@@ -20,10 +20,10 @@ import difflib
 import os
 import re
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
@@ -58,10 +58,7 @@ class PoCatalog(Catalog):
 
     def header(self, name: str) -> str | None:
         """The value of a header field, matched case-insensitively."""
-        for key, value in self.header_fields:
-            if key.lower() == name.lower():
-                return value
-        return None
+        return _field(self.header_fields, name)
 
     def set_header(self, name: str, value: str) -> None:
         """Replace a header field's value, or append the field."""
@@ -380,21 +377,12 @@ def _add(catalog: PoCatalog, item: _Entry) -> None:
 def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
     catalog.header_comments = list(item.comments)
     catalog.header_fuzzy = catalog.fuzzy = "fuzzy" in item.flags
-    fields: list[tuple[str, str]] = []
-    for row in item.strings.get(0, "").split("\n"):
-        if not row.strip():
-            continue
-        name, colon, value = row.partition(":")
-        if not colon:
-            return [Problem(SourceLocation(path, item.line),
-                            f"header: expected 'Name: value', found {row!r}")]
-        fields.append((name.strip(), value.strip()))
+    fields, bad = _header_fields(item.strings.get(0, ""))
+    if bad is not None:
+        return [Problem(SourceLocation(path, item.line),
+                        f"header: expected 'Name: value', found {bad!r}")]
     catalog.header_fields = fields
-    content_type = catalog.header("Content-Type")
-    charset = None
-    if content_type is not None:
-        match = re.search(r"charset\s*=\s*([^\s;]+)", content_type)
-        charset = match.group(1) if match else None
+    charset = _header_charset(fields)
     if charset is None or not _is_utf8(charset):
         return [_charset_problem(path, item.line, charset)]
     for name, value in fields:
@@ -406,6 +394,38 @@ def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
             continue
     catalog.charset = "utf-8"
     return []
+
+
+def _header_fields(string: str) -> tuple[list[tuple[str, str]], str | None]:
+    """The ``Name: value`` rows of a header entry's msgstr, in their order, up to the first
+    row that is not one; that row is returned too (None when every row is one)."""
+    fields: list[tuple[str, str]] = []
+    for row in string.split("\n"):
+        if not row.strip():
+            continue
+        name, colon, value = row.partition(":")
+        if not colon:
+            return fields, row
+        fields.append((name.strip(), value.strip()))
+    return fields, None
+
+
+def _field(fields: Sequence[tuple[str, str]], name: str) -> str | None:
+    """The value of the first header field called ``name`` (any case)."""
+    for key, value in fields:
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+_CHARSET = re.compile(r"charset\s*=\s*([^\s;]+)")
+
+
+def _header_charset(fields: Sequence[tuple[str, str]]) -> str | None:
+    """The charset the header's Content-Type declares, if it declares one."""
+    content_type = _field(fields, "Content-Type")
+    match = _CHARSET.search(content_type) if content_type is not None else None
+    return match.group(1) if match else None
 
 
 _DECLARED_CHARSET = re.compile(rb'"Content-Type:[^"\n]*charset\s*=\s*([A-Za-z0-9_.:-]+)')
@@ -421,8 +441,9 @@ def _charset_problem(path: str, line: int, charset: str | None) -> Problem:
                    f"the header must declare charset=UTF-8 (catalogs are UTF-8), found {found}")
 
 
-def read_catalog(path: Path) -> PoCatalog:
-    """Read a .po or .pot file strictly; raise :class:`ProblemsError` naming ``path:line``."""
+def _read_text(path: Path) -> tuple[str, str]:
+    """The text of a catalog file and its name as messages show it: UTF-8 (a BOM is
+    dropped), CRLF line ends read as LF; unreadable bytes are a :class:`ProblemsError`."""
     where = shown(path)
     try:
         data = path.read_bytes()
@@ -450,36 +471,230 @@ def read_catalog(path: Path) -> PoCatalog:
             f"is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start or continue a"
             " character (catalogs must be saved as UTF-8)",
         )]) from None
-    return parse_po(text.replace("\r\n", "\n"), where)
+    return text.replace("\r\n", "\n"), where
 
 
-_CACHE: dict[Path, tuple[tuple[int, int], PoCatalog]] = {}
+def read_catalog(path: Path) -> PoCatalog:
+    """Read a .po or .pot file strictly; raise :class:`ProblemsError` naming ``path:line``."""
+    text, where = _read_text(path)
+    return parse_po(text, where)
+
+
+#: A file's identity and version as a cache checks it: device, inode, mtime_ns, size. The
+#: inode catches a file replaced by another of the same size and time (an atomic save).
+_Stamp = tuple[int, int, int, int]
+_Loaded = TypeVar("_Loaded")
+
+_CACHE: dict[Path, tuple[_Stamp, PoCatalog]] = {}
 #: Catalogs kept at most: a build renders thousands of products, each from its own catalog,
 #: and must not keep them all (the oldest is dropped first).
 CACHE_SIZE = 64
 
 
-def load_catalog(path: Path) -> PoCatalog:
-    """:func:`read_catalog`, cached per process by (resolved path, mtime_ns, size).
-
-    Rendering many markets from one catalog parses it once; an edited file is read again.
-    The catalog returned is shared: callers must not change it.
-    """
+def _cached(cache: dict[Path, tuple[_Stamp, _Loaded]], path: Path,
+            read: Callable[[Path], _Loaded]) -> _Loaded:
+    """``read(path)``, kept in ``cache`` by the resolved path and the file's stamp, for at
+    most :data:`CACHE_SIZE` files; a file that cannot be stat'ed is read every time."""
     resolved = path.resolve()
     try:
         stat = resolved.stat()
     except OSError:
-        return read_catalog(path)
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _CACHE.get(resolved)
+        return read(path)
+    stamp = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = cache.get(resolved)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    catalog = read_catalog(path)
-    _CACHE.pop(resolved, None)
-    _CACHE[resolved] = (stamp, catalog)
-    while len(_CACHE) > CACHE_SIZE:
-        del _CACHE[next(iter(_CACHE))]
-    return catalog
+    value = read(path)
+    cache.pop(resolved, None)
+    cache[resolved] = (stamp, value)
+    while len(cache) > CACHE_SIZE:
+        del cache[next(iter(cache))]
+    return value
+
+
+def load_catalog(path: Path) -> PoCatalog:
+    """:func:`read_catalog`, cached per process by the resolved path and the file's inode,
+    mtime_ns and size.
+
+    Rendering many markets from one catalog parses it once; an edited file is read again.
+    The catalog returned is shared: callers must not change it.
+    """
+    return _cached(_CACHE, path, read_catalog)
+
+
+# ------------------------------------------------------------------------ lookups
+
+
+class LookupEntry(NamedTuple):
+    """What rendering reads of one message: its translation, whether that is fuzzy, and
+    the line of its msgid (as :attr:`babel.messages.catalog.Message.lineno`)."""
+
+    #: The msgstr; for a plural entry its first form.
+    string: str
+    fuzzy: bool
+    lineno: int
+    plural: bool = False
+
+
+class CatalogLookup:
+    """A catalog's live messages as rendering looks them up: (msgid, msgctxt) -> entry.
+
+    What :meth:`babel.messages.catalog.Catalog.get` answers for the same catalog, without
+    the header, obsolete entries and comments, which rendering never reads. Read-only.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: dict[_Key, LookupEntry]) -> None:
+        self._entries = entries
+
+    def get(self, msgid: str, context: str | None = None) -> LookupEntry | None:
+        """The entry of ``msgid`` in ``context`` (None: no msgctxt), or None."""
+        return self._entries.get((msgid, context))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[_Key]:
+        """The (msgid, msgctxt) of every message, in the catalog's order."""
+        return iter(self._entries)
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> CatalogLookup:
+        """The lookup of a Babel catalog's messages (its header and obsolete ones left out)."""
+        entries: dict[_Key, LookupEntry] = {}
+        for message in catalog:
+            if message.id == "":  # the header, which Babel yields first
+                continue
+            plural = isinstance(message.id, (list, tuple))
+            msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+            string = message.string
+            if isinstance(string, (list, tuple)):
+                string = string[0] if string else ""
+            entries[(msgid, message.context)] = LookupEntry(
+                string or "", message.fuzzy,
+                message.lineno if message.lineno is not None else 0, plural)
+        return cls(entries)
+
+
+def parse_lookup(text: str, path: str = "<catalog>") -> CatalogLookup:
+    """The lookup of a .po file's text: what :func:`parse_po` would give, with its problems.
+
+    A catalog in the layout our writer and GNU tools write is read by one regular expression
+    (:func:`_fast_lookup`); anything else, and anything that could be a problem, is left to
+    the strict :func:`parse_po`, so problems and line numbers are always the strict reader's.
+    """
+    found = _fast_lookup(text)
+    if found is not None:
+        return found
+    return CatalogLookup.from_catalog(parse_po(text, path))
+
+
+def read_lookup(path: Path) -> CatalogLookup:
+    """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it."""
+    text, where = _read_text(path)
+    return parse_lookup(text, where)
+
+
+_LOOKUPS: dict[Path, tuple[_Stamp, CatalogLookup]] = {}
+
+
+def load_lookup(path: Path) -> CatalogLookup:
+    """:func:`read_lookup`, cached as :func:`load_catalog` is (at most :data:`CACHE_SIZE`
+    files, kept apart from the parsed catalogs)."""
+    return _cached(_LOOKUPS, path, read_lookup)
+
+
+#: One line of a quoted string and its line end. No CR: a lone one is left to the strict
+#: reader (``str.strip`` would take it off a line's end there).
+_QUOTED = r'"[^"\\\n\r]*+(?:\\[^\n\r][^"\\\n\r]*+)*+"\n'
+#: One entry in the layout our writer (and msgmerge, msgattrib) writes, without plurals or
+#: obsolete entries: comments (``#`` ``# ...`` ``#.`` ``#:`` ``#,``, and ``#|`` previous
+#: strings with their continuations), an optional msgctxt, msgid, msgstr, each string
+#: continued on ``"..."`` lines, then blank lines. Every line is exactly as written (no
+#: leading or trailing blanks), so the strict reader's ``strip`` changes none of them.
+#: Every repeat is possessive: what follows it can never start the way it does, so giving
+#: back would not help a match, and a long bad line fails at once.
+_FAST_ENTRY = re.compile(
+    rf"""(?P<comments>(?:
+        \#(?:[^~|\n\r][^\n\r]*+)?\n
+      | \#\|\ (?:msgctxt|msgid|msgid_plural)\ {_QUOTED}(?:\#\|\ {_QUOTED})*+
+    )*+)
+    (?:msgctxt\ (?P<context>(?:{_QUOTED})++))?
+    msgid\ (?P<msgid>(?:{_QUOTED})++)
+    msgstr\ (?P<msgstr>(?:{_QUOTED})++)
+    \n*+""",
+    re.VERBOSE,
+)
+#: The string of a ``#|`` line, decoded only to find a bad escape the strict reader reports.
+_PREVIOUS = re.compile(r'^#\|[^"\n]*"(.*)"$', re.MULTILINE)
+
+
+def _quoted(block: str) -> str:
+    """The text of a string matched by ``(?:_QUOTED)+``: each line decoded by itself, as the
+    strict reader does (an escape never spans two lines)."""
+    body = block[1:-2]
+    # '"\n"' occurs only where one line of the string ends and the next begins.
+    if "\\" not in body:
+        return body.replace('"\n"', "")
+    return "".join([_decode(piece, 0) for piece in body.split('"\n"')])
+
+
+def _fast_lookup(text: str) -> CatalogLookup | None:
+    """The lookup of ``text`` if every entry is in the layout :data:`_FAST_ENTRY` reads and
+    nothing in it is a problem for :func:`parse_po`; otherwise None.
+
+    It returns only what the strict reader would: a duplicate entry, a missing or bad header,
+    an unknown escape, a msgid "" with a msgctxt (which Babel takes for a header) all give
+    None, and the strict reader then says what is wrong.
+    """
+    if not text.endswith("\n"):
+        # The strict reader splits on "\n": a last line without one reads the same with it.
+        text += "\n"
+    position = len(text) - len(text.lstrip("\n"))
+    end = len(text)
+    line = 1 + position  # the number of the line at ``counted``
+    counted = position
+    entries: dict[_Key, LookupEntry] = {}
+    header = False
+    match_entry = _FAST_ENTRY.match
+    try:
+        while position < end:
+            found = match_entry(text, position)
+            if found is None:
+                return None
+            comments, context_block, msgid_block, msgstr_block = found.group(
+                "comments", "context", "msgid", "msgstr")
+            at = found.start("msgid")
+            line += text.count("\n", counted, at)
+            counted = at
+            position = found.end()
+            msgid = _quoted(msgid_block)
+            context = _quoted(context_block) if context_block is not None else None
+            string = _quoted(msgstr_block)
+            key = (msgid, context)
+            if key in entries or (msgid == "" and (context is not None or header)):
+                return None
+            fuzzy = False
+            if comments:
+                if "#|" in comments:
+                    for previous in _PREVIOUS.findall(comments):
+                        _decode(previous, 0)
+                if "#," in comments:
+                    fuzzy = any(row.startswith("#,") and "fuzzy" in
+                                [flag.strip() for flag in row[2:].split(",")]
+                                for row in comments.split("\n"))
+            if msgid == "":
+                fields, bad = _header_fields(string)
+                charset = _header_charset(fields)
+                if bad is not None or charset is None or not _is_utf8(charset):
+                    return None
+                header = True
+                continue
+            entries[key] = LookupEntry(string, fuzzy, line)
+    except _Syntax:
+        return None
+    return CatalogLookup(entries) if header else None
 
 
 # ------------------------------------------------------------------------ writing

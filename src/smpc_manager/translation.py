@@ -14,13 +14,30 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from smpc_manager import inline
 from smpc_manager.model import Text
 
-if TYPE_CHECKING:
-    from babel.messages.catalog import Catalog
+
+class Entry(Protocol):
+    """What :func:`translate` reads of a catalog entry: a
+    :class:`smpc_manager.catalogs.LookupEntry` or a Babel ``Message``."""
+
+    @property
+    def string(self) -> str | tuple[str, ...] | list[str]: ...
+
+    @property
+    def fuzzy(self) -> bool: ...
+
+
+class Messages(Protocol):
+    """A catalog as :func:`translate` looks messages up in it: a
+    :class:`smpc_manager.catalogs.CatalogLookup` (what rendering reads) or a Babel
+    ``Catalog`` (what the statistics read, obsolete entries and all)."""
+
+    def get(self, msgid: str, /, context: str | None = None) -> Entry | None: ...
+
 
 Status = Literal["translated", "fuzzy", "untranslated", "failed"]
 
@@ -57,7 +74,7 @@ def _language(locale: str) -> str:
 
 def translate(
     text: Text,
-    catalog: Catalog | None,
+    catalog: Messages | None,
     locale: str,
     invented_name: str,
     *,
@@ -77,7 +94,7 @@ def translate(
     if message is None:
         return Translated(text, None, "untranslated", ("not in the catalog",))
     string = message.string
-    if isinstance(string, (list, tuple)):  # a plural entry: not one of ours
+    if isinstance(string, (list, tuple)):  # a Babel plural entry: not one of ours
         string = string[0] if string else ""
     if not string:
         return Translated(text, None, "untranslated", ("not translated yet",))
