@@ -42,8 +42,8 @@ from smpc_manager.translation import same_language
 
 if TYPE_CHECKING:
     import jinja2
-    from babel.messages.catalog import Catalog
 
+    from smpc_manager.catalogs import CatalogLookup
     from smpc_manager.portfolio import Portfolio
 
 #: The output formats and the file extension of each.
@@ -273,8 +273,8 @@ def translation_problems(product: Product, portfolio: Portfolio, market: str,
 class _Words:
     """The ``smpc`` domain in one locale: labels, phrases, wordings, the page's strings."""
 
-    def __init__(self, locale: str, catalogs: Sequence[tuple[str, Catalog]], *, source: bool,
-                 problems: Sequence[Problem], inputs: dict[str, str]) -> None:
+    def __init__(self, locale: str, catalogs: Sequence[tuple[str, CatalogLookup]], *,
+                 source: bool, problems: Sequence[Problem], inputs: dict[str, str]) -> None:
         self.locale = locale
         self.catalogs = catalogs
         self.source = source
@@ -289,11 +289,11 @@ class _Words:
         """The portfolio's own ``locales/<lang>/LC_MESSAGES/smpc.po`` first (for the labels of
         its own profiles), then the catalog shipped with the tool; ``de_AT`` falls back to
         ``de``."""
-        from smpc_manager.catalogs import load_catalog
+        from smpc_manager.catalogs import load_lookup
         from smpc_manager.locale_names import locale_chain
 
         source = same_language(locale, TOOL_SOURCE_LOCALE)
-        found: list[tuple[str, Catalog]] = []
+        found: list[tuple[str, CatalogLookup]] = []
         inputs: dict[str, str] = {}
         for root, shown in ((portfolio.locales_dir, None),
                             (resource_dir("locales"), "smpc_manager/locales")):
@@ -302,7 +302,7 @@ class _Words:
                 if path.is_file():
                     key = f"{shown}/{candidate}/LC_MESSAGES/{DOMAIN}.po" if shown \
                         else relative_name(str(path), portfolio.root)
-                    found.append((key, load_catalog(path)))
+                    found.append((key, load_lookup(path)))
                     inputs[key] = file_hash(path)
                     break
         problems: list[Problem] = []
@@ -329,8 +329,7 @@ class _Words:
         reason = ""
         for path, catalog in self.catalogs:
             entry = catalog.get(message.msgid)
-            string = entry.string if entry is not None and isinstance(entry.string, str) \
-                else ""
+            string = entry.string if entry is not None and not entry.plural else ""
             if entry is None or not string.strip():
                 continue
             if entry.fuzzy:
@@ -375,7 +374,7 @@ class _Words:
 class _Content:
     """The product's own domain in one locale: its catalog, or the XML in its language."""
 
-    def __init__(self, product: Product, locale: str, catalog: Catalog | None, *,
+    def __init__(self, product: Product, locale: str, catalog: CatalogLookup | None, *,
                  source: bool, problems: Sequence[Problem], inputs: dict[str, str]) -> None:
         self.product = product
         self.locale = locale
@@ -386,7 +385,7 @@ class _Content:
 
     @classmethod
     def load(cls, product: Product, locale: str, portfolio: Portfolio) -> _Content:
-        from smpc_manager.catalogs import catalog_for, load_catalog
+        from smpc_manager.catalogs import catalog_for, load_lookup
         from smpc_manager.locale_names import locale_chain
 
         source_locale = product.lang or portfolio.source_locale
@@ -403,7 +402,7 @@ class _Content:
             )
             return cls(product, locale, None, source=False, problems=(problem,), inputs={})
         key = relative_name(str(path), portfolio.root)
-        return cls(product, locale, load_catalog(path), source=False, problems=(),
+        return cls(product, locale, load_lookup(path), source=False, problems=(),
                    inputs={key: file_hash(path)})
 
     def get(self, text: Text, problems: list[Problem]) -> str:
