@@ -1,0 +1,364 @@
+"""The loaded model against an independent reading of the same file.
+
+The loader builds a :class:`Product` by a fast walk over the tree. Here each product is read
+again the slow, obvious way: XPath for every value, the file's own text for every message,
+and a scan of the raw text for where each start tag stands. The two must be equal, every
+field, every text and every ``SourceLocation`` to the column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from smpc_manager import loader
+from smpc_manager.errors import ProblemsError
+from smpc_manager.loader import load_product, validate_file
+from smpc_manager.model import (
+    PRODUCT_NAMESPACE,
+    Address,
+    Authorisation,
+    Cost,
+    Holder,
+    Located,
+    MarketCode,
+    PartialDate,
+    Product,
+    SourceLocation,
+    Text,
+)
+from tests.conftest import DATA, EXAMPLE, REPO
+
+BESPONSA = EXAMPLE / "products" / "besponsa.xml"
+SOURCE = BESPONSA.read_text(encoding="utf-8")
+NS = {"p": PRODUCT_NAMESPACE, "xs": "http://www.w3.org/2001/XMLSchema"}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SECTIONS = ("indications", "posology", "contraindications", "warnings", "undesirable-effects")
+
+
+# ------------------------------------------------------------------------ the slow reading
+
+
+def fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def schema_notes() -> dict[str, str]:
+    """Each element's documentation, read from the XSD with XPath (the first declaration)."""
+    xsd = etree.parse(str(REPO / "schemas" / "product.xsd"))
+    notes: dict[str, str] = {}
+    for element in xsd.xpath("//xs:element[@name]", namespaces=NS):
+        docs = element.xpath("xs:annotation/xs:documentation/text()", namespaces=NS)
+        if docs and element.get("name") not in notes:
+            notes[element.get("name")] = fold(docs[0])
+    return notes
+
+
+def start_tags(text: str) -> list[tuple[str, int, int]]:
+    """Every start tag of the raw text in order: (qualified name, line, column), 1-based."""
+    # Blank out comments (keeping their line breaks), so a tag inside one is not counted.
+    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+    tags = []
+    for match in re.finditer(r"<([A-Za-z_][\w.:-]*)", text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        tags.append((match.group(1), text.count("\n", 0, match.start()) + 1,
+                     match.start() - line_start + 1))
+    return tags
+
+
+def inner_markup(raw: str, element: etree._Element, where: tuple[int, int]) -> str:
+    """An element's message from the file's own text: what lies between its tags, folded.
+
+    Valid for files whose text escapes only ``&``, ``<`` and ``>`` (checked by the caller):
+    a message keeps exactly those escapes, drops comments and processing instructions, and
+    names inline tags locally.
+    """
+    lines = raw.split("\n")
+    line, column = where
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+    start = raw.index(">", offset) + 1
+    end = raw.index(f"</{element.prefix + ':' if element.prefix else ''}{local(element)}>",
+                    start)
+    inner = re.sub(r"<!--.*?-->|<\?.*?\?>", "", raw[start:end], flags=re.S)
+    return fold(re.sub(r"<(/?)[\w.-]+:", r"<\1", inner))
+
+
+def expected_product(path: Path) -> Product:
+    """The product as XPath and the raw text say it is, built without the loader."""
+    raw = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    for escape in ("&#", "<![CDATA[", "&quot;", "&apos;"):  # see inner_markup
+        assert escape not in raw
+    # Parsed after the line ends are made LF, as the loader does: libxml2 counts no lone CR.
+    root = etree.fromstring(raw.encode("utf-8"))
+    elements = list(root.iter(etree.Element))
+    tags = start_tags(raw)
+    assert [name for name, _, _ in tags] == [
+        f"{e.prefix}:{local(e)}" if e.prefix else local(e) for e in elements
+    ]
+    place = {e: (line, column) for e, (_, line, column) in zip(elements, tags, strict=True)}
+    assert all(e.sourceline == place[e][0] for e in elements)  # libxml2 agrees on lines
+    notes = schema_notes()
+    name = str(path)
+
+    def at(element: etree._Element) -> SourceLocation:
+        return SourceLocation(name, *place[element])
+
+    def xp(context: etree._Element, query: str) -> list[etree._Element]:
+        found: list[etree._Element] = context.xpath(query, namespaces=NS)
+        return found
+
+    def value(element: etree._Element) -> str:
+        return fold(element.xpath("string()"))
+
+    def located(query: str) -> Located[str]:
+        (element,) = xp(root, query)
+        return Located(value(element), at(element))
+
+    def day(element: etree._Element) -> Located[dt.date]:
+        return Located(dt.date.fromisoformat(value(element)), at(element))
+
+    texts: dict[etree._Element, Text] = {}
+    # Every message of the product, in document order, with its context and note.
+    query = (
+        "p:pharmaceutical-form | p:composition/p:active-substance | p:composition/p:p"
+        " | p:excipients/p:excipient | p:pharmacotherapeutic-group"
+        " | p:marketing-authorisation-holder/p:address/p:city | p:cost | "
+        + " | ".join(f"p:{section}/p:p" for section in SECTIONS)
+    )
+    for element in xp(root, query):
+        tag, parent = local(element), local(element.getparent())
+        if tag == "p":
+            section = parent
+            siblings = xp(element, "../p:p")
+        elif tag in ("active-substance", "excipient"):
+            section = "excipients" if tag == "excipient" else tag
+            siblings = xp(element, f"../p:{tag}")
+        else:
+            section = {"city": "marketing-authorisation-holder/city",
+                       "cost": f"cost/{element.get('market', '').strip()}"}.get(tag, tag)
+            siblings = [element]
+        context = section if len(siblings) == 1 else f"{section}/{siblings.index(element) + 1}"
+        note = notes.get(section if tag == "p" else tag, "")
+        texts[element] = Text(context, inner_markup(raw, element, place[element]), at(element),
+                              note)
+
+    def messages(query: str) -> tuple[Text, ...]:
+        return tuple(texts[e] for e in xp(root, query))
+
+    (holder,) = xp(root, "p:marketing-authorisation-holder")
+    (address,) = xp(holder, "p:address")
+    postal = xp(address, "p:postal-code")
+    revision = xp(root, "p:revision-date")[0]
+    return Product(
+        id=root.get("id", "").strip(),
+        lang=root.get(XML_LANG, "").strip(),
+        path=name,
+        location=at(root),
+        name=located("p:name"),
+        strength=located("p:strength"),
+        pharmaceutical_form=messages("p:pharmaceutical-form")[0],
+        active_substances=messages("p:composition/p:active-substance"),
+        composition=messages("p:composition/p:p"),
+        excipients=messages("p:excipients/p:excipient"),
+        indications=messages("p:indications/p:p"),
+        posology=messages("p:posology/p:p"),
+        contraindications=messages("p:contraindications/p:p"),
+        warnings=messages("p:warnings/p:p"),
+        undesirable_effects=messages("p:undesirable-effects/p:p"),
+        pharmacotherapeutic_group=messages("p:pharmacotherapeutic-group")[0],
+        atc_code=located("p:atc-code"),
+        holder=Holder(
+            name=value(xp(holder, "p:name")[0]),
+            address=Address(
+                street=value(xp(address, "p:street")[0]),
+                postal_code=value(postal[0]) if postal else None,
+                city=texts[xp(address, "p:city")[0]],
+                country=located("p:marketing-authorisation-holder/p:address/p:country"),
+            ),
+            location=at(holder),
+        ),
+        authorisations=tuple(
+            Authorisation(
+                markets=tuple(ma.get("markets", "").split()),
+                type=ma.get("type", "standard").strip(),
+                numbers=tuple(value(n) for n in xp(ma, "p:number")),
+                first_authorisation=day(xp(ma, "p:first-authorisation")[0]),
+                renewal=next((day(e) for e in xp(ma, "p:renewal")), None),
+                valid_until=next((day(e) for e in xp(ma, "p:valid-until")), None),
+                location=at(ma),
+            )
+            for ma in xp(root, "p:marketing-authorisation")
+        ),
+        prescription_status=tuple(
+            MarketCode(e.get("market", "").strip(), value(e), at(e))
+            for e in xp(root, "p:prescription-status")
+        ),
+        costs=tuple(
+            Cost(e.get("market", "").strip(), e.get("currency", "").strip(),
+                 Decimal(e.get("amount", "0").strip()), texts[e], at(e))
+            for e in xp(root, "p:cost")
+        ),
+        revision_date=Located(PartialDate.parse(value(revision)), at(revision)),
+        review_by=day(xp(root, "p:review-by")[0]),
+        texts=tuple(texts.values()),
+    )
+
+
+# ------------------------------------------------------------------------ the files
+
+
+def _prefixed(text: str) -> str:
+    text = text.replace(f'<product xmlns="{PRODUCT_NAMESPACE}"',
+                        f'<s:product xmlns:s="{PRODUCT_NAMESPACE}"')
+    return re.sub(r"<(/?)(?!s:)([a-z])", r"<\1s:\2", text)
+
+
+def _comments(text: str) -> str:
+    text = text.replace("<name>BESPONSA</name>", "<name>BES<!-- a <name> -->PONSA</name>")
+    text = text.replace("powder for concentrate", "powder <!-- x --> for <?pi y?>concentrate")
+    text = text.replace("mg/m<sup>2</sup> per", "mg/m<sup>2</sup><!-- z --> per", 1)
+    text = text.replace("<excipient>Sucrose</excipient>",
+                        "<!-- c --><excipient>Sucrose</excipient><!-- d -->")
+    return text.replace("<number>", "<!-- <number> --><number>")
+
+
+def _escapes(text: str) -> str:
+    return text.replace(
+        "Each vial contains 1 mg",
+        "Each vial &amp; its <em>box</em> contain &lt; 2 &gt; 0.5 mg\u00a0and 1 mg",
+    ).replace("<p>Hypersensitivity", "<p>\n      Hypersensitivity\t")
+
+
+def _cost(text: str) -> str:
+    return text.replace(
+        "  <revision-date>",
+        '  <cost market="AT" currency="EUR" amount=" 12.5 ">1 vial\n    of powder</cost>\n'
+        '  <cost market="DE" currency="EUR" amount="0">1 vial</cost>\n  <revision-date>',
+    ).replace('markets="EU"', 'markets=" EU  GB " type="conditional"').replace(
+        "</first-authorisation>",
+        "</first-authorisation>\n    <renewal>2022-06-29</renewal>\n"
+        "    <valid-until>2028-06-29</valid-until>",
+    )
+
+
+VARIANTS: dict[str, Callable[[str], str]] = {
+    "example": lambda text: text,
+    "crlf": lambda text: text.replace("\n", "\r\n"),
+    "old-mac-line-ends": lambda text: text.replace("\n", "\r"),
+    "byte-order-mark": lambda text: "\ufeff" + text,
+    "tabs": lambda text: text.replace("  ", "\t"),
+    "prefixed": _prefixed,
+    "comments-and-pis": _comments,
+    "escapes-and-whitespace": _escapes,
+    "costs-and-dates": _cost,
+    "non-ascii-before-tags": lambda text: text.replace("\n    <p>", "\n  <!--ä😀--><p>é"),
+}
+FILES = [
+    DATA / "gb" / "products" / "besponsa.xml",
+    DATA / "check" / "conditional-without-valid-until.xml",
+    DATA / "check" / "gb-authorisation-ends-leap-day.xml",
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_variants_of_the_example_load_as_read_independently(tmp_path: Path, variant: str) -> None:
+    path = tmp_path / "besponsa.xml"
+    path.write_bytes(VARIANTS[variant](SOURCE).encode("utf-8"))
+    product = load_product(path)
+    expected = expected_product(path)
+    assert product.texts == expected.texts  # first, for a readable difference
+    assert product == expected
+    assert validate_file(path) == []
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_other_valid_products_load_as_read_independently(path: Path) -> None:
+    assert load_product(path) == expected_product(path)
+
+
+def test_every_location_of_the_example_is_its_start_tag() -> None:
+    """Column-exact: the file's text at each location begins with '<' and the element's name."""
+    product = load_product(BESPONSA)
+    lines = SOURCE.split("\n")
+    tree = etree.parse(str(BESPONSA))
+    names = {(e.sourceline, local(e)) for e in tree.iter(etree.Element)}
+    located = [
+        product.location, product.name.location, product.strength.location,
+        product.atc_code.location, product.holder.location,
+        product.holder.address.country.location, product.revision_date.location,
+        product.review_by.location,
+        *(text.location for text in product.texts),
+        *(ma.location for ma in product.authorisations),
+        *(ma.first_authorisation.location for ma in product.authorisations),
+        *(status.location for status in product.prescription_status),
+    ]
+    assert len(located) == 32
+    for location in located:
+        assert location.path == str(BESPONSA)
+        rest = lines[location.line - 1][location.column - 1 :]
+        tag = re.match(r"<([\w.-]+)[\s>/]", rest)
+        assert tag is not None, (location, rest)
+        assert (location.line, tag.group(1)) in names
+
+
+# ------------------------------------------------------------------------ the shortcuts
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "besponsa.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("comments", [loader.MAX_ELEMENTS - 48, loader.MAX_ELEMENTS - 47])
+def test_the_element_limit_counts_every_node_to_the_last(tmp_path: Path, comments: int) -> None:
+    """The example holds 48 nodes; comments are nodes too, and the limit is exact."""
+    assert sum(1 for _ in etree.fromstring(SOURCE.encode()).iter()) == 48
+    path = write(tmp_path, SOURCE.replace("</product>", "<!---->" * comments + "</product>"))
+    problems = validate_file(path)
+    if 48 + comments <= loader.MAX_ELEMENTS:
+        assert problems == []
+    else:
+        assert [p.message for p in problems] == [
+            f"the file holds {48 + comments:,} elements, over the limit of"
+            f" {loader.MAX_ELEMENTS:,} for a product file; refused unchecked"
+        ]
+
+
+def test_many_less_than_signs_in_text_are_counted_not_refused(tmp_path: Path) -> None:
+    """More '<' than the limit (in a CDATA section) make the loader count, and it passes."""
+    many = "<![CDATA[" + "<" * (loader.MAX_ELEMENTS + 1) + "]]>"
+    path = write(tmp_path, SOURCE.replace("<p>Each vial", f"<p>{many}Each vial"))
+    product = load_product(path)
+    assert product.composition[0].source.startswith("&lt;" * (loader.MAX_ELEMENTS + 1))
+
+
+def test_reading_stops_at_the_limit_when_the_file_grew(tmp_path: Path) -> None:
+    path = tmp_path / "grown.xml"
+    path.write_bytes(b"x" * 300_000)
+    # The stat said 10 bytes: the reader reads on, and never past its limit.
+    assert loader._read_at_most(path, 10, 250_001) == b"x" * 250_001
+    assert loader._read_at_most(path, 10, 400_000) == b"x" * 300_000
+    assert loader._read_at_most(path, 300_000, 300_001) == b"x" * 300_000
+    path.write_bytes(b"")
+    assert loader._read_at_most(path, 0, 10) == b""
+
+
+def test_an_unknown_language_is_reported_every_time(tmp_path: Path) -> None:
+    """The verdict on a language tag is remembered; the problem is still every file's own."""
+    for _ in range(2):
+        path = write(tmp_path, SOURCE.replace('xml:lang="en"', 'xml:lang="qq"'))
+        with pytest.raises(ProblemsError) as caught:
+            load_product(path)
+        assert [p.field for p in caught.value.problems] == ["xml:lang"]
+        assert load_product(write(tmp_path, SOURCE)).lang == "en"
