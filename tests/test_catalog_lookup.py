@@ -527,3 +527,24 @@ def test_a_catalog_that_cannot_be_read_is_a_problem(tmp_path: Path) -> None:
     bom.write_bytes(b"\xef\xbb\xbf" + GERMAN.read_bytes().replace(b"\n", b"\r\n"))
     assert as_dict(load_lookup(bom)) == as_dict(read_lookup(GERMAN))
 
+
+
+def test_a_plural_entry_is_no_label_for_rendering(portfolio: Path) -> None:
+    """As before lookups: a plural entry in the portfolio's smpc.po is passed over, and the
+    tool's own catalog gives the label."""
+    from smpc_manager.portfolio import load_portfolio
+    from smpc_manager.render import Renderer
+
+    own = portfolio / "locales" / "de" / "LC_MESSAGES" / "smpc.po"
+    own.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Contraindications"\nmsgid_plural "Contraindications"\n'
+        'msgstr[0] "Mehrzahl"\nmsgstr[1] "Mehrzahlen"\n\n'
+        'msgid "Last revised"\nmsgstr "Stand der Information"\n', encoding="utf-8")
+    lookup = read_lookup(own)
+    assert lookup.get("Contraindications") == LookupEntry("Mehrzahl", False, 5, True)
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    text = Renderer(load_portfolio(portfolio)).render(product, "DE").content
+    assert "Stand der Information: " in text  # the portfolio's catalog is read
+    assert "Mehrzahl" not in text
+    assert "Gegenanzeigen: " in text
