@@ -441,23 +441,29 @@ def _charset_problem(path: str, line: int, charset: str | None) -> Problem:
                    f"the header must declare charset=UTF-8 (catalogs are UTF-8), found {found}")
 
 
-def _read_text(path: Path) -> tuple[str, str]:
-    """The text of a catalog file and its name as messages show it: UTF-8 (a BOM is
-    dropped), CRLF line ends read as LF; unreadable bytes are a :class:`ProblemsError`."""
-    where = shown(path)
+def _read_text(path: Path) -> str:
+    """The text of a catalog file: UTF-8 (a BOM is dropped), CRLF line ends read as LF;
+    a file that cannot be read, or not as UTF-8, is a :class:`ProblemsError`.
+
+    The file's name as messages show it (:func:`shown`) is worked out only for a problem:
+    it resolves the path, which takes longer than reading a catalog our writer wrote.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ProblemsError([Problem(SourceLocation(where), "no such catalog")]) from None
+        raise ProblemsError(
+            [Problem(SourceLocation(shown(path)), "no such catalog")]
+        ) from None
     except OSError as err:
         raise ProblemsError(
-            [Problem(SourceLocation(where), f"cannot be read: {err.strerror or err}")]
+            [Problem(SourceLocation(shown(path)), f"cannot be read: {err.strerror or err}")]
         ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
+        where = shown(path)
         declared = _DECLARED_CHARSET.search(data)
         if declared is not None and not _is_utf8(declared.group(1).decode("ascii")):
             raise ProblemsError([_charset_problem(
@@ -471,13 +477,12 @@ def _read_text(path: Path) -> tuple[str, str]:
             f"is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start or continue a"
             " character (catalogs must be saved as UTF-8)",
         )]) from None
-    return text.replace("\r\n", "\n"), where
+    return text.replace("\r\n", "\n")
 
 
 def read_catalog(path: Path) -> PoCatalog:
     """Read a .po or .pot file strictly; raise :class:`ProblemsError` naming ``path:line``."""
-    text, where = _read_text(path)
-    return parse_po(text, where)
+    return parse_po(_read_text(path), shown(path))
 
 
 #: A file's identity and version as a cache checks it: device, inode, mtime_ns, size. The
@@ -485,35 +490,37 @@ def read_catalog(path: Path) -> PoCatalog:
 _Stamp = tuple[int, int, int, int]
 _Loaded = TypeVar("_Loaded")
 
-_CACHE: dict[Path, tuple[_Stamp, PoCatalog]] = {}
+_CACHE: dict[str, tuple[_Stamp, PoCatalog]] = {}
 #: Catalogs kept at most: a build renders thousands of products, each from its own catalog,
 #: and must not keep them all (the oldest is dropped first).
 CACHE_SIZE = 64
 
 
-def _cached(cache: dict[Path, tuple[_Stamp, _Loaded]], path: Path,
+def _cached(cache: dict[str, tuple[_Stamp, _Loaded]], path: Path,
             read: Callable[[Path], _Loaded]) -> _Loaded:
-    """``read(path)``, kept in ``cache`` by the resolved path and the file's stamp, for at
-    most :data:`CACHE_SIZE` files; a file that cannot be stat'ed is read every time."""
-    resolved = path.resolve()
+    """``read(path)``, kept in ``cache`` by the path and the stamp of the file it names
+    (device, inode, mtime, size: through a symlink, the target's, so a retargeted link is
+    read again), for at most :data:`CACHE_SIZE` files; a file that cannot be stat'ed is
+    read every time."""
+    key = os.fspath(path)
     try:
-        stat = resolved.stat()
+        stat = os.stat(key)
     except OSError:
         return read(path)
     stamp = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    cached = cache.get(resolved)
+    cached = cache.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     value = read(path)
-    cache.pop(resolved, None)
-    cache[resolved] = (stamp, value)
+    cache.pop(key, None)
+    cache[key] = (stamp, value)
     while len(cache) > CACHE_SIZE:
         del cache[next(iter(cache))]
     return value
 
 
 def load_catalog(path: Path) -> PoCatalog:
-    """:func:`read_catalog`, cached per process by the resolved path and the file's inode,
+    """:func:`read_catalog`, cached per process by the path and the file's device, inode,
     mtime_ns and size.
 
     Rendering many markets from one catalog parses it once; an edited file is read again.
@@ -592,11 +599,14 @@ def parse_lookup(text: str, path: str = "<catalog>") -> CatalogLookup:
 
 def read_lookup(path: Path) -> CatalogLookup:
     """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it."""
-    text, where = _read_text(path)
-    return parse_lookup(text, where)
+    text = _read_text(path)
+    found = _fast_lookup(text)
+    if found is not None:
+        return found
+    return CatalogLookup.from_catalog(parse_po(text, shown(path)))
 
 
-_LOOKUPS: dict[Path, tuple[_Stamp, CatalogLookup]] = {}
+_LOOKUPS: dict[str, tuple[_Stamp, CatalogLookup]] = {}
 
 
 def load_lookup(path: Path) -> CatalogLookup:
