@@ -647,11 +647,18 @@ def format_month_year(day: Any, pattern: str, locale: str,
     >>> format_month_year(dt.date(2022, 1, 1), "MMMM y", "de_DE", ["Jänner"] + [""] * 11)
     'Jänner 2022'
     """
-    from babel.dates import format_date
-
     if month_names and "MMMM" in pattern:
         name = month_names[day.month - 1].replace("'", "''")
         pattern = pattern.replace("MMMM", f"'{name}'")
+    return _format_date(day, pattern, locale)
+
+
+@lru_cache(maxsize=1024)
+def _format_date(day: Any, pattern: str, locale: str) -> str:
+    """Babel's ``format_date``, remembered: a portfolio's products share a few dates, and
+    each is printed for several markets."""
+    from babel.dates import format_date
+
     return str(format_date(day, pattern, locale=locale))
 
 
@@ -758,20 +765,23 @@ def template_messages(name: str | None = None) -> tuple[Message, ...]:
 
 def _extract_template(path: Path, shown: str) -> tuple[Message, ...]:
     import jinja2
-    from babel.messages.extract import extract_from_file
+    from babel.messages.extract import extract
+    from jinja2.ext import babel_extract
 
     found: list[Message] = []
     try:
-        for extracted in extract_from_file(
-            "jinja2", str(path), options={"extensions": "jinja2.ext.i18n",
-                                          "newstyle_gettext": "true", "trimmed": "true"}
-        ):
-            # (lineno, message, comments, context); the type stubs lag behind Babel here.
-            row: Any = extracted
-            lineno, msgid = int(row[0]), row[1]
-            text = msgid if isinstance(msgid, str) else msgid[0]
-            found.append(Message(text, SourceLocation(shown, lineno),
-                                 f"text of {Path(shown).name}"))
+        # Jinja2's extractor itself, the one Babel's "jinja2" method names: asking for it
+        # by name makes Babel search the installed packages' entry points (30 ms).
+        with path.open("rb") as handle:
+            for extracted in extract(babel_extract, handle, options={
+                    "extensions": "jinja2.ext.i18n", "newstyle_gettext": "true",
+                    "trimmed": "true"}):
+                # (lineno, message, comments, context); the type stubs lag behind Babel.
+                row: Any = extracted
+                lineno, msgid = int(row[0]), row[1]
+                text = msgid if isinstance(msgid, str) else msgid[0]
+                found.append(Message(text, SourceLocation(shown, lineno),
+                                     f"text of {Path(shown).name}"))
     except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
         return ()  # a broken template is reported when it is rendered, with its line
     return tuple(found)
