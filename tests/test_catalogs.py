@@ -531,3 +531,16 @@ def test_a_new_catalog_has_the_plural_forms_of_its_language(tmp_path: Path,
     write_catalog(path, catalog)
     msgfmt_check(path)
     assert read_catalog(path).num_plurals == catalog.num_plurals
+
+
+@pytest.mark.parametrize("string", ["Plural-Forms: nplurals=x\\n", "Language: fr\\n", "Text"])
+def test_an_empty_msgid_with_a_context_is_refused_not_taken_for_the_header(string: str) -> None:
+    # Babel keeps any empty msgid as the header: this entry would have replaced the real
+    # header's fields (or crashed on a Plural-Forms it cannot read).
+    text = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: de\\n"\n'
+            f'\nmsgctxt "c"\nmsgid ""\nmsgstr "{string}"\n')
+    with pytest.raises(ProblemsError) as caught:
+        parse_po(text, "x.po")
+    assert [str(p) for p in caught.value.problems] == [
+        "x.po:7: msgctxt 'c' has an empty msgid: an empty msgid is the header's alone"
+        " (a message needs its source text)"]

@@ -287,6 +287,15 @@ def _build(entries: list[_Entry], path: str) -> PoCatalog:
         if item.msgid == "" and item.context is None and not item.obsolete:
             problems.extend(_read_header(catalog, item, path))
             continue
+        if item.msgid == "" and not item.obsolete:
+            # Babel keeps every empty msgid as the header, its context ignored: such an
+            # entry would replace the real header's fields. No message of ours is empty.
+            problems.append(Problem(
+                SourceLocation(path, item.line),
+                f"msgctxt {item.context!r} has an empty msgid: an empty msgid is the header's"
+                " alone (a message needs its source text)",
+            ))
+            continue
         _add(catalog, item)
     if not any(e.msgid == "" and e.context is None and not e.obsolete for e in entries):
         problems.append(Problem(SourceLocation(path, 1),
