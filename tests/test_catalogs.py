@@ -544,3 +544,12 @@ def test_an_empty_msgid_with_a_context_is_refused_not_taken_for_the_header(strin
     assert [str(p) for p in caught.value.problems] == [
         "x.po:7: msgctxt 'c' has an empty msgid: an empty msgid is the header's alone"
         " (a message needs its source text)"]
+
+
+def test_a_reference_line_number_in_other_digits_is_kept_as_text() -> None:
+    # str.isdigit() holds for '¹8' and '٣', which int() cannot read.
+    text = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            '#: products/x.xml:¹8 products/y.xml:٣ products/z.xml:12\nmsgid "a"\nmsgstr "b"\n')
+    (message,) = [m for m in parse_po(text, "x.po") if m.id]
+    assert message.locations == [("products/x.xml:¹8", None), ("products/y.xml:٣", None),
+                                 ("products/z.xml", 12)]

@@ -319,7 +319,7 @@ def _comment(entry: _Entry, line: str, number: int, obsolete: bool) -> None:
     if kind == "#:":
         for token in body.split():
             name, colon, lineno = token.rpartition(":")
-            if colon and lineno.isdigit():
+            if colon and lineno.isascii() and lineno.isdigit():  # not "¹8"
                 entry.locations.append((name, int(lineno)))
             else:
                 entry.locations.append((token, None))
