@@ -553,3 +553,20 @@ def test_a_reference_line_number_in_other_digits_is_kept_as_text() -> None:
     (message,) = [m for m in parse_po(text, "x.po") if m.id]
     assert message.locations == [("products/x.xml:¹8", None), ("products/y.xml:٣", None),
                                  ("products/z.xml", 12)]
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999999999", "¹²³", "-5", "soon"])
+def test_an_unreadable_source_date_epoch_is_ignored(monkeypatch: pytest.MonkeyPatch,
+                                                     epoch: str) -> None:
+    from smpc_manager.catalogs import clock_now
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    assert before <= clock_now() <= dt.datetime.now(dt.UTC)
+
+
+def test_a_readable_source_date_epoch_is_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smpc_manager.catalogs import clock_now
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert clock_now() == dt.datetime(2023, 11, 14, 22, 13, tzinfo=dt.UTC)

@@ -434,3 +434,9 @@ def test_authorisation_type_is_kept_by_the_helper(product: Product) -> None:
     ma: Authorisation = changed.authorisations[0]
     assert (ma.type, ma.valid_until and ma.valid_until.value) == ("conditional",
                                                                   D(2026, 6, 30))
+
+
+@pytest.mark.parametrize("text", ["²⁰²²-02", "2022-٠٢", "2022-02-¹"])
+def test_a_partial_date_in_other_digits_is_not_a_date(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a date"):
+        PartialDate.parse(text)

@@ -19,6 +19,7 @@ writes gives in a fraction of the strict reader's time, and any other catalog th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
@@ -1180,11 +1181,12 @@ def format_mo(catalog: Catalog, include: Iterable[Message] | None = None) -> byt
 def clock_now() -> dt.datetime:
     """The time for new headers: ``SOURCE_DATE_EPOCH`` if set (reproducible builds), else
     the current UTC time, to the minute."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        now = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    else:
-        now = dt.datetime.now(dt.UTC)
+    epoch = (os.environ.get("SOURCE_DATE_EPOCH") or "").strip()
+    now = dt.datetime.now(dt.UTC)
+    if epoch.isascii() and epoch.isdigit():
+        # A value no calendar can hold is ignored like any other unreadable one.
+        with contextlib.suppress(OverflowError, OSError, ValueError):
+            now = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     return now.replace(second=0, microsecond=0)
 
 

@@ -107,7 +107,7 @@ class PartialDate:
         datetime.date(2022, 2, 28)
         """
         parts = text.strip().split("-")
-        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        if len(parts) not in (2, 3) or not all(p.isascii() and p.isdigit() for p in parts):
             raise ValueError(f"'{text}' is not a date (expected YYYY-MM or YYYY-MM-DD)")
         year, month = int(parts[0]), int(parts[1])
         day = int(parts[2]) if len(parts) == 3 else None
