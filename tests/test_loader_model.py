@@ -2,14 +2,15 @@
 
 The loader builds a :class:`Product` by a fast walk over the tree. Here each product is read
 again the slow, obvious way: XPath for every value, the file's own text for every message,
-and a scan of the raw text for where each start tag stands. The two must be equal, every
-field, every text and every ``SourceLocation`` to the column.
+and the standard library's expat parser (not libxml2) for where each start tag stands. The
+two must be equal, every field, every text and every ``SourceLocation`` to the column.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import xml.parsers.expat
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -65,23 +66,34 @@ def schema_notes() -> dict[str, str]:
 
 
 def start_tags(text: str) -> list[tuple[str, int, int]]:
-    """Every start tag of the raw text in order: (qualified name, line, column), 1-based."""
-    # Blank out comments (keeping their line breaks), so a tag inside one is not counted.
-    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
-    tags = []
-    for match in re.finditer(r"<([A-Za-z_][\w.:-]*)", text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        tags.append((match.group(1), text.count("\n", 0, match.start()) + 1,
-                     match.start() - line_start + 1))
+    """Every start tag of the text in order, as expat reads it: (qualified name, line, column).
+
+    Line and column are 1-based and those of the tag's '<'; expat counts characters, and
+    sees no tag inside a comment, a CDATA section, a processing instruction or a value. The
+    text is given without its byte-order mark and with LF line ends, as the loader counts.
+    """
+    parser = xml.parsers.expat.ParserCreate()  # no namespace processing: names as written
+    tags: list[tuple[str, int, int]] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        tags.append((name, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1))
+
+    parser.StartElementHandler = start
+    parser.Parse(text.encode("utf-8"), True)
     return tags
+
+
+def escaped(text: str) -> str:
+    """Text as a message writes it: only ``&``, ``<`` and ``>`` escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def inner_markup(raw: str, element: etree._Element, where: tuple[int, int]) -> str:
     """An element's message from the file's own text: what lies between its tags, folded.
 
     Valid for files whose text escapes only ``&``, ``<`` and ``>`` (checked by the caller):
-    a message keeps exactly those escapes, drops comments and processing instructions, and
-    names inline tags locally.
+    a message keeps exactly those escapes, drops comments and processing instructions, holds
+    a CDATA section's text escaped, and names inline tags locally.
     """
     lines = raw.split("\n")
     line, column = where
@@ -89,14 +101,16 @@ def inner_markup(raw: str, element: etree._Element, where: tuple[int, int]) -> s
     start = raw.index(">", offset) + 1
     end = raw.index(f"</{element.prefix + ':' if element.prefix else ''}{local(element)}>",
                     start)
-    inner = re.sub(r"<!--.*?-->|<\?.*?\?>", "", raw[start:end], flags=re.S)
+    inner = re.sub(r"<!\[CDATA\[(.*?)]]>|<!--.*?-->|<\?.*?\?>",
+                   lambda m: "" if m.group(1) is None else escaped(m.group(1)), raw[start:end],
+                   flags=re.S)
     return fold(re.sub(r"<(/?)[\w.-]+:", r"<\1", inner))
 
 
 def expected_product(path: Path) -> Product:
     """The product as XPath and the raw text say it is, built without the loader."""
     raw = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
-    for escape in ("&#", "<![CDATA[", "&quot;", "&apos;"):  # see inner_markup
+    for escape in ("&#", "&quot;", "&apos;"):  # see inner_markup
         assert escape not in raw
     # Parsed after the line ends are made LF, as the loader does: libxml2 counts no lone CR.
     root = etree.fromstring(raw.encode("utf-8"))
