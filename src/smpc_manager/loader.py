@@ -10,13 +10,16 @@ words a regulatory editor understands rather than libxml2's, on one line.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import os
 import re
 import stat
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import cache, lru_cache
+from itertools import accumulate, count
 from pathlib import Path
 
 from lxml import etree
@@ -127,15 +130,17 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     # Only LF ends a line in XML; str.splitlines() would also split at U+2028, NEL and
     # form feeds and shift every column lookup after them.
-    lines = data.decode("utf-8-sig").split("\n")
+    text = data.decode("utf-8-sig")
+    lines = text.split("\n")
     root, problem = _parse(data, where)
     if problem is not None:
         return None, [problem]
     assert root is not None
+    tags = _StartTags(text, lines, root)
 
     if getattr(root.getroottree().docinfo, "doctype", ""):  # the prolog scan missed it
         return None, [Problem(where, "a DOCTYPE is not allowed in a product file")]
-    problem = _check_root(root, where, lines)
+    problem = _check_root(root, where, tags)
     if problem is not None:
         return None, [problem]
     # Every node below the root starts with a '<' of its own, so a file with no more '<'
@@ -154,7 +159,7 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
         return None, _schema_problems(log, where, lines)
 
     try:
-        product = _build(root, path, lines)
+        product = _build(root, path, tags)
     except (ValueError, ArithmeticError) as err:  # the schema should have caught it
         return None, [Problem(where, f"a value the schema let through cannot be read: {err}")]
     problems = [p for rule in BUSINESS_RULES for p in rule(product, path)]
@@ -385,18 +390,15 @@ def _syntax_words(message: str) -> str:
     return _lower_first(message)
 
 
-def _check_root(
-    root: etree._Element, where: SourceLocation, lines: list[str]
-) -> Problem | None:
+def _check_root(root: etree._Element, where: SourceLocation, tags: _StartTags) -> Problem | None:
     if root.tag == _PRODUCT_TAG:
         return None
     qname = etree.QName(root)
-    line: int = root.sourceline or 0  # type: ignore[assignment]
     found = f"<{qname.localname}>" + (
         f' in namespace "{qname.namespace}"' if qname.namespace else " in no namespace"
     )
     return Problem(
-        SourceLocation(where.path, line, _column(lines, line, root.prefix, qname.localname)),
+        SourceLocation(where.path, *tags.place(root, qname.localname)),
         f'the root element must be <product xmlns="{PRODUCT_NAMESPACE}">; found {found}',
         field=qname.localname,
     )
@@ -543,7 +545,11 @@ def _expected(rest: str) -> str:
 def _column(
     lines: list[str], line: int, prefix: str | None, element: str, attribute: str | None = None
 ) -> int:
-    """The 1-based column of an element (or its attribute) on a line, 0 if not found."""
+    """The 1-based column of the first ``<element`` (or its attribute) on a line, 0 if none.
+
+    Only a fallback for :class:`_StartTags`: an earlier tag of the same or a longer name on
+    the line, or one inside a comment, would be taken for the element.
+    """
     if not 0 < line <= len(lines):
         return 0
     text = lines[line - 1]
@@ -558,6 +564,108 @@ def _column(
         if at >= 0:
             return at + 1
     return start + 1
+
+
+# ------------------------------------------------------------------------ where elements stand
+
+#: Everything that begins with '<' in a well-formed file without a DOCTYPE (one is refused
+#: before the parse). A comment, a CDATA section and a processing instruction (the XML
+#: declaration among them) are matched whole, so a '<p' inside one is no tag; an end tag
+#: matches nothing; a start tag captures the first character of its name. Text and
+#: attribute values cannot hold a '<' (it is written &lt;), so the start tags found are the
+#: elements in document order. (Capturing the whole name made the scan a third slower.)
+_MARKUP = re.compile(r"<(?:([^/!?])|!--.*?-->|!\[CDATA\[.*?]]>|\?.*?\?>)", re.S)
+_NAME_ENDS = frozenset("\t\n\r />")
+#: libxml2 keeps an element's line in 16 bits; from this line on it guesses the line from the
+#: element's first child or a sibling, which may stand on a later or an earlier line.
+_LINE_LIMIT = 65535
+#: The rest of a start tag after its name, to the '>' that ends it (which a quoted
+#: attribute value may hold too).
+_TAG_REST = re.compile(r"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
+
+
+class _StartTags:
+    """Where each element's start tag stands in the decoded text: the line and column of its '<'.
+
+    libxml2 gives an element's ``sourceline``: the line of the '>' ending its start tag, in a
+    file of fewer than :data:`_LINE_LIMIT` lines. Where that line holds the element's
+    ``<name`` once, with no '>' before it, the column is read off the line (see :meth:`place`).
+    Elsewhere one scan of the file's markup finds the start tags, the k-th being the k-th
+    element of the tree; it is made at the first such question, so most files are never
+    scanned. A scanned tag must have the element's name and reach libxml2's line; where it
+    does not, the element keeps that line and the first ``<name`` on it, as before the scan,
+    rather than a wrong line.
+    """
+
+    __slots__ = ("_after", "_line_starts", "_root", "lines", "text")
+
+    def __init__(self, text: str, lines: list[str], root: etree._Element) -> None:
+        self.text = text
+        self.lines = lines
+        self._root = root
+        self._after: dict[etree._Element, int] = {}  # the offset of each start tag's name
+        self._line_starts: list[int] = []
+
+    def place(self, element: etree._Element, name: str) -> tuple[int, int]:
+        """(line, column) of ``element``, whose local name ``name`` the caller knows."""
+        line: int = element.sourceline or 0  # type: ignore[assignment]
+        prefix = element.prefix
+        tag = f"<{prefix}:{name}" if prefix else "<" + name
+        lines = self.lines
+        if 0 < line <= len(lines) < _LINE_LIMIT:
+            text = lines[line - 1]
+            at = text.find(tag)
+            end = at + len(tag)
+            # The start tag ends on this line. If it also begins here, it is the line's one
+            # "<tag"; if it began on an earlier line, its '>' stands before any tag here.
+            if (
+                at >= 0
+                and text[end : end + 1] in _NAME_ENDS
+                and text.find(">", 0, at) < 0
+                and text.find(tag, end) < 0
+            ):
+                return line, at + 1
+        start = self._start(element, tag[1:], line)
+        if start is None:
+            return line, _column(lines, line, prefix, name)
+        first, lt = start
+        return first, lt - self._line_starts[first - 1] + 1
+
+    def _scan(self) -> None:
+        names = [m.start(1) for m in _MARKUP.finditer(self.text) if m.lastindex]
+        try:
+            self._after = dict(zip(self._root.iter(etree.Element), names, strict=True))
+        except ValueError:  # a scan that does not fit the tree is not used at all
+            self._after = {}
+        # Line n + 1 starts after n lines and their n line ends.
+        lengths = accumulate(map(len, self.lines[:-1]))
+        self._line_starts = [0, *map(operator.add, lengths, count(1))]
+
+    def _start(
+        self, element: etree._Element, qualified: str, line: int
+    ) -> tuple[int, int] | None:
+        """The line of ``element``'s '<' and its offset in the text, as the scan finds them.
+
+        None where the tag scanned for the element has another name, or does not reach the
+        line libxml2 gives.
+        """
+        if not self._line_starts:
+            self._scan()
+        after = self._after.get(element)
+        if after is None:
+            return None
+        text = self.text
+        end = after + len(qualified)
+        if not text.startswith(qualified, after) or text[end : end + 1] not in _NAME_ENDS:
+            return None
+        first = bisect_right(self._line_starts, after - 1)  # the line of the '<'
+        if first == line or (first >= _LINE_LIMIT and line >= _LINE_LIMIT):
+            return first, after - 1  # (that far down, libxml2 knows no more than that)
+        if first < line:  # the tag spans lines, and libxml2 gave the line of its '>'
+            rest = _TAG_REST.match(text, end)
+            if rest is not None and bisect_right(self._line_starts, rest.end() - 1) == line:
+                return first, after - 1
+        return None
 
 
 def _lower_first(text: str) -> str:
@@ -586,16 +694,15 @@ def _children(parent: etree._Element) -> dict[str, list[etree._Element]]:
 
 
 class _Builder:
-    def __init__(self, path: Path, lines: list[str]) -> None:
+    def __init__(self, path: Path, tags: _StartTags) -> None:
         self.path = str(path)
-        self.lines = lines
+        self.place = tags.place
         self.texts: list[Text] = []
         self.notes = field_notes()
 
     def loc(self, element: etree._Element, name: str) -> SourceLocation:
         """Where ``element`` (local name ``name``, which the caller looked it up by) starts."""
-        line: int = element.sourceline or 0  # type: ignore[assignment]
-        return SourceLocation(self.path, line, _column(self.lines, line, element.prefix, name))
+        return SourceLocation(self.path, *self.place(element, name))
 
     def located(self, element: etree._Element, name: str) -> Located[str]:
         return Located(_plain(element), self.loc(element, name))
@@ -624,8 +731,8 @@ class _Builder:
         return Located(dt.date.fromisoformat(_plain(element)), self.loc(element, name))
 
 
-def _build(root: etree._Element, path: Path, lines: list[str]) -> Product:
-    b = _Builder(path, lines)
+def _build(root: etree._Element, path: Path, tags: _StartTags) -> Product:
+    b = _Builder(path, tags)
     top = _children(root)
 
     def one(children: dict[str, list[etree._Element]], tag: str) -> etree._Element:
