@@ -463,6 +463,78 @@ def test_a_scan_that_does_not_fit_the_tree_is_not_used() -> None:
     assert [tags.place(e, local(e)) for e in other.iter()] == [(1, 1), (2, 1), (2, 1), (2, 1)]
 
 
+def test_libxml2_node_paths_are_followed_to_their_element() -> None:
+    text = shuffled_layout(SOURCE, 1).replace("<s:cost", "<cost", 1)
+    tree = etree.fromstring(text.encode()).getroottree()
+    for element in tree.iter(etree.Element):
+        assert loader._node_at(tree.getroot(), tree.getpath(element)) is element
+    for path in (None, "", "*", "/*/*[99]", "/x", "/*/y", "/*/@markets", "/*/*[0]"):
+        assert loader._node_at(tree.getroot(), path) is None
+
+
+# ------------------------------------------------------------------------ schema problems
+
+
+def offset_place(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of an offset in a text."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def problem_places(path: Path) -> list[tuple[str | None, int, int]]:
+    return [(p.field, p.location.line, p.location.column) for p in validate_file(path)]
+
+
+@pytest.mark.parametrize("prefixed", [False, True], ids=["plain", "prefixed"])
+def test_schema_problems_on_one_line_stand_at_their_tag_or_attribute(
+    tmp_path: Path, prefixed: bool
+) -> None:
+    """A bad value, an unknown attribute on the second <p> of a line, a bad attribute
+    value holding '&lt;p': each problem at its own element or attribute, as the model
+    places the element."""
+    text = _one_line(SOURCE).replace("L01XC26", "L1XC").replace(
+        "<p>The recommended", '<p foo="&lt;p">The recommended').replace(
+        'markets="EU"', 'markets="&lt;p"').replace('xml:lang="en"', 'xml:lang="e n"')
+    text = _prefixed(text) if prefixed else text
+    path = write(tmp_path, text)
+    tags = start_tags(text)
+    (atc,) = [(line, column) for name, line, column in tags if name.endswith("atc-code")]
+    assert sorted(problem_places(path)) == sorted([
+        ("atc-code", *atc),
+        ("foo", *offset_place(text, text.index('foo="'))),
+        ("markets", *offset_place(text, text.index('markets="'))),
+        ("xml:lang", *offset_place(text, text.index('xml:lang="'))),
+    ])
+
+
+def test_a_schema_problem_on_a_second_line_of_a_tag_stands_at_its_attribute(
+    tmp_path: Path,
+) -> None:
+    text = SOURCE.replace('<marketing-authorisation markets="EU">',
+                          '<marketing-authorisation\n      type="standard"\n'
+                          '      markets="eu">')
+    path = write(tmp_path, text)
+    assert problem_places(path) == [("markets", *offset_place(text, text.index('markets="')))]
+
+
+def test_schema_and_rule_problems_of_one_element_stand_alike(tmp_path: Path) -> None:
+    """One element, one place, whether the schema or a business rule finds its problem."""
+    one_line = _one_line(SOURCE)
+    (review,) = [(line, column) for name, line, column in start_tags(one_line)
+                 if name == "review-by"]
+    by_rule = write(tmp_path, one_line.replace("2027-12-31", "2020-01-01"))
+    assert problem_places(by_rule) == [("review-by", *review)]
+    by_schema = write(tmp_path, one_line.replace("2027-12-31", "2027-13-31"))
+    assert problem_places(by_schema) == [("review-by", *review)]
+
+
+def test_a_wrong_root_stands_at_its_own_tag(tmp_path: Path) -> None:
+    text = SOURCE.replace("<product ", "<!-- <prodct --><prodct ").replace(
+        "</product>", "</prodct>")
+    (problem,) = validate_file(write(tmp_path, text))
+    assert (problem.field, problem.location.line, problem.location.column) == ("prodct", 2, 17)
+    assert problem.message.startswith("the root element must be <product")
+
+
 # ------------------------------------------------------------------------ the shortcuts
 
 

@@ -156,7 +156,7 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
         valid = schema.validate(root.getroottree())
         log = schema.error_log  # a copy, taken while we hold the lock
     if not valid:
-        return None, _schema_problems(log, where, lines)
+        return None, _schema_problems(log, where, root, tags)
 
     try:
         product = _build(root, path, tags)
@@ -452,7 +452,7 @@ _EXPECTED = re.compile(r"Expected is(?: one of)? \( (.*?) \)")
 
 
 def _schema_problems(
-    log: etree._ListErrorLog, where: SourceLocation, lines: list[str]
+    log: etree._ListErrorLog, where: SourceLocation, root: etree._Element, tags: _StartTags
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[int, str | None]] = set()
@@ -461,7 +461,7 @@ def _schema_problems(
         # libxml2 may say the same thing twice per value; stop reading after a few hundred.
         if len(problems) == MAX_PROBLEMS or index == 4 * MAX_PROBLEMS:
             return [*problems, _more(where, len(entries) - index)]
-        problem = _rewrite(entry.message, entry.line, where, lines)
+        problem = _rewrite(entry.message, entry.line, where, tags, _node_at(root, entry.path))
         key = (problem.location.line, problem.field)
         # libxml2 reports a bad value twice (the facet, then the type); keep the first.
         if key in seen and "value" in entry.message:
@@ -471,8 +471,18 @@ def _schema_problems(
     return problems
 
 
-def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -> Problem:
-    """Turn one libxml2 schema message into our words, naming the element and the value."""
+def _rewrite(
+    message: str,
+    line: int,
+    where: SourceLocation,
+    tags: _StartTags,
+    node: etree._Element | None = None,
+) -> Problem:
+    """Turn one libxml2 schema message into our words, naming the element and the value.
+
+    ``node`` is the element the message is about, where its path could be followed: the
+    problem then stands where the model puts that element (or at its attribute).
+    """
     match = _ELEMENT.match(message)
     if not match:
         return Problem(SourceLocation(where.path, line), _first_line(message))
@@ -481,9 +491,7 @@ def _rewrite(message: str, line: int, where: SourceLocation, lines: list[str]) -
         attribute = f"xml:{attribute}"
     rest = message[match.end() :].strip()
     field = attribute or element
-    location = SourceLocation(
-        where.path, line, _column(lines, line, None, element, attribute)
-    )
+    location = SourceLocation(where.path, *tags.place_problem(node, line, element, attribute))
     subject = f"<{element}> attribute {attribute}" if attribute else element
     value = _VALUE.search(rest)
     if value is not None or "is not a valid value" in rest or "[facet" in rest:
@@ -582,6 +590,12 @@ _LINE_LIMIT = 65535
 #: The rest of a start tag after its name, to the '>' that ends it (which a quoted
 #: attribute value may hold too).
 _TAG_REST = re.compile(r"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
+_ATTRIBUTE = re.compile(
+    r"""[\t\n\r ]++([^\t\n\r =/>]++)[\t\n\r ]*+=[\t\n\r ]*+(?:"[^"]*+"|'[^']*+')"""
+)
+#: A libxml2 node path step: ``*[3]`` (a child element in a default namespace, counted among
+#: all child elements), ``s:name[2]`` or ``name`` (counted among those of that name).
+_STEP = re.compile(r"(?:\*|(?:([^:\[\]]+):)?([^:\[\]]+))(?:\[(\d+)])?")
 
 
 class _StartTags:
@@ -631,6 +645,33 @@ class _StartTags:
         first, lt = start
         return first, lt - self._line_starts[first - 1] + 1
 
+    def place_problem(
+        self, element: etree._Element | None, line: int, name: str, attribute: str | None
+    ) -> tuple[int, int]:
+        """(line, column) of a schema problem about ``element`` or its ``attribute``.
+
+        ``line`` and ``name`` are libxml2's; without the element (its path could not be
+        followed) the problem keeps that line and the first ``<name`` on it.
+        """
+        if element is None or element.tag.rpartition("}")[2] != name:
+            return line, _column(self.lines, line, None, name, attribute)
+        prefix = element.prefix
+        qualified = f"{prefix}:{name}" if prefix else name
+        start = self._start(element, qualified, element.sourceline or 0)  # type: ignore[arg-type]
+        if start is None:
+            return line, _column(self.lines, line, prefix, name, attribute)
+        first, at = start
+        if attribute:
+            text = self.text
+            pos = at + 1 + len(qualified)
+            while (found := _ATTRIBUTE.match(text, pos)) is not None:
+                if attribute in (found.group(1), found.group(1).rpartition(":")[2]):
+                    first += text.count("\n", at, found.start(1))
+                    at = found.start(1)
+                    break
+                pos = found.end()
+        return first, at - self._line_starts[first - 1] + 1
+
     def _scan(self) -> None:
         names = [m.start(1) for m in _MARKUP.finditer(self.text) if m.lastindex]
         try:
@@ -666,6 +707,28 @@ class _StartTags:
             if rest is not None and bisect_right(self._line_starts, rest.end() - 1) == line:
                 return first, after - 1
         return None
+
+
+def _node_at(root: etree._Element, path: str | None) -> etree._Element | None:
+    """The element at a libxml2 node path (``/*/*[3]``, ``/s:product/s:name[2]``), or None."""
+    steps = (path or "").split("/")
+    if len(steps) < 2 or steps[0]:
+        return None
+    node: etree._Element | None = None
+    for step in steps[1:]:
+        match = _STEP.fullmatch(step)
+        if match is None:
+            return None
+        prefix, name, index = match.groups()
+        found = [root] if node is None else [c for c in node if isinstance(c.tag, str)]
+        if name is not None:
+            found = [c for c in found if c.tag.rpartition("}")[2] == name and c.prefix == prefix
+                     and (prefix is not None or "}" not in c.tag)]
+        n = int(index or 1)
+        if not 0 < n <= len(found):
+            return None
+        node = found[n - 1]
+    return node
 
 
 def _lower_first(text: str) -> str:
