@@ -744,10 +744,16 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
     failed: list[str] = []
     problems: list[Problem] = []
     refused: dict[str, list[Problem]] = {}
+    # Markets covered by the same authorisations get the same verdict (valid_window relies
+    # on it too): each cover is checked once, and only a refusal is worded per market.
+    covers: dict[object, list[str]] = {}
     for market in served:
-        errors = expiry_errors(product, portfolio, options.as_of, market)
-        if errors:
-            refused[market] = errors
+        covers.setdefault(product.authorisations_for(market), []).append(market)
+    for markets in covers.values():
+        if not expiry_errors(product, portfolio, options.as_of, markets[0]):
+            continue
+        for market in markets:
+            refused[market] = expiry_errors(product, portfolio, options.as_of, market)
     # Every market the product serves, not only those wanted now: the window recorded must
     # hold for the outputs kept from earlier builds too.
     window = valid_window(product, portfolio, options.as_of,
