@@ -423,6 +423,17 @@ def test_no_temporary_file_is_left_behind(small: Path, tmp_path: Path) -> None:
     assert leftovers == []
 
 
+def test_temporary_files_a_killed_build_left_are_removed(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(small, out, jobs=2)
+    stale = out / ".smpc-tmp" / "4242" / ".alpha.txt.4242-7.tmp"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"half a")
+    result = run(small, out, jobs=1)  # nothing to render: the folder goes all the same
+    assert result.built == 0
+    assert not (out / ".smpc-tmp").exists()
+
+
 def test_interrupted_build_leaves_a_consistent_manifest(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     settings = load_portfolio(small)

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -736,6 +737,43 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_trace(tmp_path: Path) -> None
     assert caught.value.lines() == [
         f"{tmp_path / 'folder.po'}: cannot write: a folder of that name is in the way"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "folder.po", "kept.po"]
+
+
+def test_atomic_write_through_a_temporary_folder(tmp_path: Path) -> None:
+    from smpc_manager import atomic
+    from smpc_manager.errors import ProblemsError
+
+    own = tmp_path / "tmp" / "1234"
+    target = tmp_path / "out" / "AT" / "x.txt"  # its folder is made at the rename
+    atomic.write_bytes(target, b"one\n", tmp_dir=own)
+    atomic.write_bytes(target, b"two\n", tmp_dir=own)
+    assert target.read_bytes() == b"two\n"
+    assert list(own.iterdir()) == []  # every temporary file was renamed away
+    # A file where the target's folder should be: the usual words, nothing left behind.
+    (tmp_path / "blocked").write_text("")
+    with pytest.raises(ProblemsError) as caught:
+        atomic.write_bytes(tmp_path / "blocked" / "x.txt", b"x", tmp_dir=own)
+    assert caught.value.lines() == [
+        f"{tmp_path / 'blocked' / 'x.txt'}: cannot write: {tmp_path / 'blocked'} is a file,"
+        " not a folder"]
+    assert list(own.iterdir()) == []
+
+
+def test_atomic_write_with_a_temporary_folder_on_another_file_system(tmp_path: Path) -> None:
+    from smpc_manager import atomic
+
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system to put the temporary folder on")
+    own = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        target = tmp_path / "x.txt"
+        atomic.write_bytes(target, b"across\n", tmp_dir=own)
+        assert target.read_bytes() == b"across\n"
+        assert list(own.iterdir()) == []
+        assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+    finally:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 @pytest.mark.parametrize(("target", "words"), [

@@ -1,4 +1,4 @@
-"""Atomic file writes: a temporary file in the same folder, fsync, then rename.
+"""Atomic file writes: a temporary file on the same file system, fsync, then rename.
 
 A reader (or a build killed midway) sees the old file or the new one, never a half-written
 one. Every file the tool writes goes through :func:`write_bytes` or :func:`write_text`.
@@ -18,7 +18,8 @@ from smpc_manager.errors import ProblemsError
 from smpc_manager.model import Problem, SourceLocation
 
 
-def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True) -> None:
+def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True,
+                tmp_dir: Path | None = None) -> None:
     """Replace ``path`` with ``data`` atomically, creating its folder if needed.
 
     ``data`` may be the bytes, or pieces of them written one after the other (a large
@@ -26,16 +27,20 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
 
     ``fsync=False`` leaves flushing to disk to the caller, one that writes many files and
     makes them durable at once (``smpc build`` syncs before it writes its manifest); the
-    rename is atomic all the same. Raises :class:`ProblemsError` naming the path when the
-    folder cannot be written.
+    rename is atomic all the same. ``tmp_dir`` is where the temporary file is made instead
+    of the target's folder: a folder of its own for each process that writes many files
+    side by side (processes creating files in one folder wait for each other); it must be
+    on the same file system, and when it is not, the bytes are written again the usual
+    way. Raises :class:`ProblemsError` naming the path when the folder cannot be written.
     """
     mode = _existing_mode(path)
+    folder = path.parent if tmp_dir is None else tmp_dir
     try:
         try:
-            fd, tmp = _temporary(path, _NEW_MODE if mode is None else 0o600)
+            fd, tmp = _temporary(path, folder, _NEW_MODE if mode is None else 0o600)
         except FileNotFoundError:  # the folder is not there yet
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = _temporary(path, _NEW_MODE if mode is None else 0o600)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = _temporary(path, folder, _NEW_MODE if mode is None else 0o600)
     except OSError as err:
         raise ProblemsError(
             [Problem(SourceLocation(str(path)), f"cannot write here: {_why(path, err)}")]
@@ -54,7 +59,14 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
             handle.flush()
             if fsync:
                 os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if tmp_dir is None:
+            os.replace(tmp, path)
+        elif not _moved(tmp, path):  # another file system: write it where it goes
+            os.unlink(tmp)
+            if not isinstance(data, bytes):
+                raise OSError(errno.EXDEV, "the temporary folder is on another file system")
+            write_bytes(path, data, fsync=fsync)
+            return
         if fsync:
             _sync_folder(path.parent)
     except OSError as err:
@@ -76,20 +88,41 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | g
 _COUNTER = itertools.count()
 
 
-def _temporary(path: Path, mode: int) -> tuple[int, str]:
-    """A new temporary file next to ``path``, ``.<name>.<unique>.tmp``, made with ``mode``
-    (less the umask): its descriptor and name.
+def _moved(tmp: str, path: Path) -> bool:
+    """Rename ``tmp`` (in a folder of its own) to ``path``, making ``path``'s folder when it
+    is missing; False when the two lie on different file systems."""
+    try:
+        try:
+            os.replace(tmp, path)
+        except (FileNotFoundError, NotADirectoryError):
+            if not os.path.exists(tmp):
+                raise
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise OSError(err.errno, _why(path, err)) from None
+            os.replace(tmp, path)
+    except OSError as err:
+        if err.errno == errno.EXDEV:
+            return False
+        raise
+    return True
+
+
+def _temporary(path: Path, folder: Path, mode: int) -> tuple[int, str]:
+    """A new temporary file for ``path`` in ``folder``, ``.<name>.<unique>.tmp``, made with
+    ``mode`` (less the umask): its descriptor and name.
 
     Named from the process id and a counter instead of tempfile's random letters (a build
     writes thousands); a name left over by a killed process is skipped like a taken one.
     """
     for _ in range(10_000):
-        tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{next(_COUNTER)}.tmp")
+        tmp = os.path.join(folder, f".{path.name}.{os.getpid()}-{next(_COUNTER)}.tmp")
         try:
             return os.open(tmp, _FLAGS, mode), tmp
         except FileExistsError:
             continue
-    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
 
 #: What a new file is created with; the kernel takes the umask off.

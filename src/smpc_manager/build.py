@@ -43,6 +43,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -776,7 +777,8 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
         content = rendering.content.encode("utf-8")
         try:
             # Made durable all at once before the manifest is written (see run_plan).
-            write_bytes(options.out_dir / output.key, content, fsync=False)
+            write_bytes(options.out_dir / output.key, content, fsync=False,
+                        tmp_dir=_temporary_folder(options.out_dir))
         except ProblemsError as err:  # a full disk, a folder we may not write
             failed.append(output.key)
             problems.extend(err.problems)
@@ -796,6 +798,18 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
     )
     return TaskResult(task.product, tuple(written), tuple(failed), tuple(problems), record,
                       count=task.expected)
+
+
+#: Under the output folder, the folders in which each process makes its temporary files
+#: (``.smpc-tmp/<pid>``): worker processes creating files side by side in the same market
+#: folders wait for each other in the file system, and renaming into place from a folder
+#: of one's own does not. Removed at the end of every build; one a killed build left is
+#: removed by the next.
+TMP_DIR = ".smpc-tmp"
+
+
+def _temporary_folder(out_dir: Path) -> Path:
+    return out_dir / TMP_DIR / str(os.getpid())
 
 
 def market_locale(market: str, portfolio: Portfolio) -> str:
@@ -903,6 +917,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         if old is not None:
             of_product[old.product].discard(key)
 
+    _remove_temporary(options.out_dir)  # left by a build that was killed
     try:
         tick(len(plan.unchanged))
         products.update(plan.products)
@@ -930,6 +945,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
             problems.extend(result.problems)
             tick(result.count)
     finally:
+        _remove_temporary(options.out_dir)  # the workers are done (or were stopped)
         removed = 0
         for product_id in set(of_product) - planned_ids:
             for key in sorted(of_product[product_id]):
@@ -954,6 +970,12 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         problems=tuple(problems),
         seconds=time.perf_counter() - plan.started,
     )
+
+
+def _remove_temporary(out_dir: Path) -> None:
+    folder = out_dir / TMP_DIR
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sync() -> None:
