@@ -28,6 +28,7 @@ from smpc_manager import inline
 from smpc_manager.errors import ProblemsError
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
+    AdditionalMonitoring,
     Address,
     Authorisation,
     Cost,
@@ -434,6 +435,8 @@ _FIELD_TYPES = {
     "first-authorisation": "Date",
     "renewal": "Date",
     "valid-until": "Date",
+    "from": "Date",
+    "until": "Date",
     "review-by": "Date",
     "revision-date": "DateOrYearMonth",
     "prescription-status": "PrescriptionCode",
@@ -672,6 +675,26 @@ class _StartTags:
                 pos = found.end()
         return first, at - self._line_starts[first - 1] + 1
 
+    def place_attribute(
+        self, element: etree._Element, name: str, attribute: str
+    ) -> tuple[int, int]:
+        """(line, column) of ``attribute`` in ``element``'s start tag, or of the element
+        where the tag does not hold it (which the schema would have refused)."""
+        line, column = self.place(element, name)
+        text = self.text
+        # The '<' of the tag: the element's line starts after the lines above and their LFs.
+        at = sum(map(len, self.lines[: line - 1])) + line - 1 + column - 1
+        pos = at + 1 + len(name) + (len(element.prefix) + 1 if element.prefix else 0)
+        while (found := _ATTRIBUTE.match(text, pos)) is not None:
+            if found.group(1) == attribute:
+                start = found.start(1)
+                newline = text.rfind("\n", at, start)
+                if newline < 0:
+                    return line, column + start - at
+                return line + text.count("\n", at, start), start - newline
+            pos = found.end()
+        return line, column
+
     def _scan(self) -> None:
         names = [m.start(1) for m in _MARKUP.finditer(self.text) if m.lastindex]
         try:
@@ -759,6 +782,7 @@ def _children(parent: etree._Element) -> dict[str, list[etree._Element]]:
 class _Builder:
     def __init__(self, path: Path, tags: _StartTags) -> None:
         self.path = str(path)
+        self.tags = tags
         self.place = tags.place
         self.texts: list[Text] = []
         self.notes = field_notes()
@@ -792,6 +816,16 @@ class _Builder:
 
     def date(self, element: etree._Element, name: str) -> Located[dt.date]:
         return Located(dt.date.fromisoformat(_plain(element)), self.loc(element, name))
+
+    def date_attribute(
+        self, element: etree._Element, name: str, attribute: str
+    ) -> Located[dt.date] | None:
+        """A date given as an attribute, where it is written; None when it is absent."""
+        value = element.get(attribute)
+        if value is None:
+            return None
+        place = self.tags.place_attribute(element, name, attribute)
+        return Located(dt.date.fromisoformat(value.strip()), SourceLocation(self.path, *place))
 
 
 def _build(root: etree._Element, path: Path, tags: _StartTags) -> Product:
@@ -857,6 +891,15 @@ def _build(root: etree._Element, path: Path, tags: _StartTags) -> Product:
                 location=b.loc(ma, "marketing-authorisation"),
             )
         )
+    monitoring = tuple(
+        AdditionalMonitoring(
+            markets=tuple((el.get("markets") or "").split()),
+            start=b.date_attribute(el, "additional-monitoring", "from"),
+            until=b.date_attribute(el, "additional-monitoring", "until"),
+            location=b.loc(el, "additional-monitoring"),
+        )
+        for el in top.get(_NS + "additional-monitoring", ())
+    )
     statuses = tuple(
         MarketCode((el.get("market") or "").strip(), _plain(el), b.loc(el, "prescription-status"))
         for el in top.get(_NS + "prescription-status", ())
@@ -899,6 +942,7 @@ def _build(root: etree._Element, path: Path, tags: _StartTags) -> Product:
         revision_date=Located(PartialDate.parse(_plain(revision_el)),
                               b.loc(revision_el, "revision-date")),
         review_by=b.date(one(top, "review-by"), "review-by"),
+        additional_monitoring=monitoring,
         texts=tuple(b.texts),
     )
 
@@ -1036,11 +1080,40 @@ def rule_inline_markup(product: Product, path: Path) -> Iterable[Problem]:
             yield Problem(text.location, f"{text.context}: {err}", field=text.context)
 
 
+def rule_additional_monitoring(product: Product, path: Path) -> Iterable[Problem]:
+    """An additional-monitoring entry ends on or after it starts, and names only markets the
+    product is authorised in (``EU`` where an authorisation names ``EU``)."""
+    for entry in product.additional_monitoring:
+        start, until = entry.start, entry.until
+        if start is not None and until is not None and until.value < start.value:
+            yield Problem(
+                until.location,
+                f"additional-monitoring until {until.value} is before its from {start.value}"
+                " (until is the last day listed)",
+                field="until",
+            )
+        for market in dict.fromkeys(entry.markets):
+            if market == "EU":
+                authorised = any("EU" in a.markets for a in product.authorisations)
+            else:
+                authorised = bool(product.authorisations_for(market))
+            if not authorised:
+                covered = " ".join(dict.fromkeys(m for a in product.authorisations
+                                                 for m in a.markets))
+                yield Problem(
+                    entry.location,
+                    f"additional-monitoring names market {market}, but no"
+                    f" marketing-authorisation of the product covers it (found: {covered})",
+                    field="markets",
+                )
+
+
 #: The rules every loaded product must pass, after the schema.
 BUSINESS_RULES: tuple[Rule, ...] = (
     rule_id_matches_file,
     rule_language_known,
     rule_dates_in_order,
+    rule_additional_monitoring,
     rule_one_code_per_market,
     rule_atc_level,
     rule_no_empty_text,

@@ -170,6 +170,31 @@ EU_MEMBER_STATES = frozenset((
 
 
 @dataclass(frozen=True, slots=True)
+class AdditionalMonitoring:
+    """A stretch of days on which the product is under additional monitoring (the ▼) in
+    some markets (``EU`` for the member states, as an authorisation names them).
+
+    ``start`` and ``until`` are the first and the last day listed, each where it is
+    written (the attribute's place); ``None`` is an open end.
+    """
+
+    markets: tuple[str, ...]
+    start: Located[dt.date] | None
+    until: Located[dt.date] | None
+    location: SourceLocation
+
+    def covers(self, market: str) -> bool:
+        """Whether the entry names ``market``; ``EU`` covers the member states."""
+        return market in self.markets or ("EU" in self.markets and market in EU_MEMBER_STATES)
+
+    def listed_on(self, day: dt.date) -> bool:
+        """Whether ``day`` lies from ``start`` up to and including ``until``."""
+        return (self.start is None or self.start.value <= day) and (
+            self.until is None or day <= self.until.value
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class MarketCode:
     """A code that holds in one market: a prescription status."""
 
@@ -216,6 +241,8 @@ class Product:
     costs: tuple[Cost, ...]
     revision_date: Located[PartialDate]
     review_by: Located[dt.date]
+    #: Where and when the product is under additional monitoring, in document order.
+    additional_monitoring: tuple[AdditionalMonitoring, ...] = ()
     #: Every translatable text in document order (the product's gettext messages).
     texts: tuple[Text, ...] = field(default=(), repr=False)
 
@@ -240,3 +267,13 @@ class Product:
 
     def authorisations_for(self, market: str) -> tuple[Authorisation, ...]:
         return tuple(a for a in self.authorisations if a.covers(market))
+
+    def monitoring_for(self, market: str) -> tuple[AdditionalMonitoring, ...]:
+        """The additional-monitoring entries that name ``market`` (whatever their days)."""
+        return tuple(m for m in self.additional_monitoring if m.covers(market))
+
+    def under_additional_monitoring(self, market: str, day: dt.date) -> bool:
+        """Whether the product is under additional monitoring in ``market`` on ``day``: the
+        ▼ statement is printed then. ``until`` is the last day listed.
+        """
+        return any(m.listed_on(day) for m in self.monitoring_for(market))
