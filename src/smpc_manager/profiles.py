@@ -6,7 +6,9 @@ A profile is data (``profiles/<market>.toml`` inside the package, or a portfolio
 * ``locale`` — the language the block is printed in (``de_AT``);
 * ``title`` — the document's name (``Fachkurzinformation``), a ``smpc``-domain message;
 * ``[[element]]`` — the elements in print order. Each prints a product ``field`` or a fixed
-  legal ``phrase``, with an optional ``label``; ``run-in = true`` continues the previous
+  legal ``phrase``, with an optional ``label``; ``field = "additional-monitoring"`` takes a
+  ``phrase`` too, the ▼ statement, printed only on the days the product is under additional
+  monitoring in the market (nothing is printed otherwise); ``run-in = true`` continues the previous
   paragraph instead of starting a new one; ``end`` is what closes it (``.`` unless the text
   already ends a sentence); ``optional = true`` skips it when the product has no data;
   ``when`` names a condition (``single-active-not-in-name``, the German ``Wirkstoff:``);
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 
 #: The product fields an element can print (the product XML's element names).
 FIELDS = (
+    "additional-monitoring",
     "name",
     "active-substance",
     "composition",
@@ -60,6 +63,9 @@ FIELDS = (
     "cost",
     "revision-date",
 )
+#: Fields printed as the element's ``phrase`` on the days the product's data says so, and
+#: not at all on the others: none of them is required.
+DATED_FIELDS = ("additional-monitoring",)
 #: Conditions an element may be printed under.
 CONDITIONS = ("single-active-not-in-name",)
 #: How a list of items (the excipients) is joined: plain commas, as the seed does, or
@@ -134,7 +140,7 @@ class MarketProfile:
         """The product fields this market cannot print without, in print order."""
         return tuple(
             e.field for e in self.elements if e.field is not None and not e.optional
-            and e.when is None
+            and e.when is None and e.field not in DATED_FIELDS
         )
 
     def messages(self) -> Iterator[Message]:
@@ -489,7 +495,11 @@ def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
     for key in sorted(set(item) - _ELEMENT_KEYS):
         bad(key, f"unknown key '{key}' (known: {', '.join(sorted(_ELEMENT_KEYS))})")
     field_name, phrase = item.get("field"), item.get("phrase")
-    if (field_name is None) == (phrase is None):
+    if field_name in DATED_FIELDS:
+        if phrase is None:
+            bad("field", f"field '{field_name}' needs a 'phrase': the statement printed while"
+                " the product is under it")
+    elif (field_name is None) == (phrase is None):
         bad("field", "needs exactly one of 'field' (a product field) or 'phrase' (a fixed"
             " text)")
     if field_name is not None and field_name not in FIELDS:
@@ -518,10 +528,13 @@ def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
     if len(problems) > before:
         return None
     what = field_name or "phrase"
+    phrase_note = f"{market} fixed phrase"
+    if field_name == "additional-monitoring":
+        phrase_note = f"{market} additional monitoring statement; keep the black triangle ▼"
     return Element(
         location=location,
         field=field_name,
-        phrase=Message(phrase, where.key("phrase", start), f"{market} fixed phrase")
+        phrase=Message(phrase, where.key("phrase", start), phrase_note)
         if phrase is not None else None,
         label=Message(label, where.key("label", start), f"{market} label of {what}")
         if label is not None else None,

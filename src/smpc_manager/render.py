@@ -13,6 +13,7 @@ German text never carries a silent English sentence.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -124,7 +125,8 @@ class Renderer:
         self._env = _environment(str(own) if self._own else None)
         self._templates: dict[str, jinja2.Template] = {}
         self._words: dict[str, _Words] = {}
-        self._composed: dict[tuple[str, str, str], tuple[_Document, tuple[Problem, ...]]] = {}
+        self._composed: dict[tuple[str, str, str, bool | None],
+                             tuple[_Document, tuple[Problem, ...]]] = {}
         self._composed_for: Product | None = None
 
     def profile(self, market: str) -> MarketProfile:
@@ -135,8 +137,14 @@ class Renderer:
         return self._profiles[code]
 
     def render(self, product: Product, market: str, locale: str | None = None,
-               fmt: str = "text") -> Rendering:
-        """Render ``product`` for ``market`` in ``locale`` (default: the market's).
+               fmt: str = "text", *, as_of: dt.date | None = None) -> Rendering:
+        """Render ``product`` for ``market`` in ``locale`` (default: the market's), as the
+        text reads on the day ``as_of``.
+
+        The day decides what the product's dates switch on and off: the ▼ statement is
+        printed on the days the product is under additional monitoring in the market. A
+        product with additional-monitoring entries for the market cannot be rendered
+        without a day (a problem says so); for any other, ``as_of`` changes nothing.
 
         Raises :class:`ProblemsError` listing every missing, fuzzy or failing message and
         every piece of data the market needs but the product lacks; nothing is rendered then.
@@ -145,7 +153,7 @@ class Renderer:
             raise UsageError(f"unknown format '{fmt}' (known: {', '.join(EXTENSIONS)})")
         profile = self.profile(market)
         target = _locale(locale or profile.locale)
-        document, problems = self._compose(product, profile, target, fmt)
+        document, problems = self._compose(product, profile, target, fmt, as_of)
         if problems:
             raise ProblemsError(problems)
         inputs = dict(document.inputs)
@@ -170,13 +178,14 @@ class Renderer:
         return Rendering(content, fmt, profile.market, target, product.id,
                          dict(sorted(inputs.items())))
 
-    def problems(self, product: Product, market: str,
-                 locale: str | None = None) -> list[Problem]:
-        """Why :meth:`render` would refuse in any format: every missing, fuzzy or failing
-        message and every piece of data the market needs but the product lacks ([] if it
-        would render)."""
+    def problems(self, product: Product, market: str, locale: str | None = None, *,
+                 as_of: dt.date | None = None) -> list[Problem]:
+        """Why :meth:`render` would refuse in any format as of ``as_of``: every missing, fuzzy
+        or failing message and every piece of data the market needs but the product lacks
+        ([] if it would render)."""
         profile = self.profile(market)
-        return self._compose(product, profile, _locale(locale or profile.locale), None)[1]
+        return self._compose(product, profile, _locale(locale or profile.locale), None,
+                             as_of)[1]
 
     # -------------------------------------------------------------------- templates
 
@@ -220,13 +229,19 @@ class Renderer:
         return self._words[locale]
 
     def _compose(self, product: Product, profile: MarketProfile, locale: str,
-                 fmt: str | None) -> tuple[_Document, list[Problem]]:
+                 fmt: str | None, as_of: dt.date | None = None
+                 ) -> tuple[_Document, list[Problem]]:
         """The document and every reason to refuse it; ``fmt`` None checks the strings of
         every template, a format only those of its own.
 
         The text, HTML and JSON of one product in one market share the composed document:
-        it is kept for the product last rendered while its inputs' hashes stay the same.
+        it is kept for the product last rendered while its inputs' hashes stay the same
+        (and, the day being part of what it is made from, its ▼ status).
         """
+        monitored: bool | None = False  # None: it depends on a day that was not given
+        if product.monitoring_for(profile.market):
+            monitored = None if as_of is None else \
+                product.under_additional_monitoring(profile.market, as_of)
         words = self._words_for(locale)
         content = _Content.load(product, locale, self.portfolio)
         inputs = {
@@ -239,14 +254,14 @@ class Renderer:
         if product is not self._composed_for:  # one product at a time: memory stays flat
             self._composed.clear()
             self._composed_for = product
-        key = (profile.market, profile.sha256, locale)
+        key = (profile.market, profile.sha256, locale, monitored)
         cached = self._composed.get(key)
         if cached is not None and cached[0].inputs == inputs:
             document, problems = cached[0], list(cached[1])
         else:
             problems = list(words.problems) + list(content.problems)
             title = words.get(profile.title, problems)
-            composer = _Composer(product, profile, locale, words, content)
+            composer = _Composer(product, profile, locale, words, content, monitored=monitored)
             document = _Document(title, composer.paragraphs(), inputs)
             problems.extend(composer.problems)
             self._composed[key] = (document, tuple(problems))
@@ -260,11 +275,12 @@ class Renderer:
 
 
 def translation_problems(product: Product, portfolio: Portfolio, market: str,
-                         locale: str | None = None) -> list[Problem]:
+                         locale: str | None = None, *,
+                         as_of: dt.date | None = None) -> list[Problem]:
     """Why ``product`` cannot be rendered for ``market`` in ``locale`` (default: the
-    market's): one problem per missing, fuzzy or failing message (product or ``smpc``
-    domain) and per piece of data the market requires but the product lacks."""
-    return Renderer(portfolio).problems(product, market, locale)
+    market's) as of ``as_of``: one problem per missing, fuzzy or failing message (product or
+    ``smpc`` domain) and per piece of data the market requires but the product lacks."""
+    return Renderer(portfolio).problems(product, market, locale, as_of=as_of)
 
 
 # ------------------------------------------------------------------------ the two domains
@@ -431,12 +447,15 @@ class _Composer:
     """Turns a profile's elements into paragraphs of parts, collecting every problem."""
 
     def __init__(self, product: Product, profile: MarketProfile, locale: str, words: _Words,
-                 content: _Content) -> None:
+                 content: _Content, *, monitored: bool | None = False) -> None:
         self.product = product
         self.profile = profile
         self.locale = locale
         self.words = words
         self.content = content
+        #: Whether the product is under additional monitoring in the market on the day
+        #: rendered; None when that depends on a day that was not given.
+        self.monitored = monitored
         self.problems: list[Problem] = []
 
     def paragraphs(self) -> tuple[Paragraph, ...]:
@@ -452,6 +471,8 @@ class _Composer:
         return tuple(Paragraph(tuple(p)) for p in paragraphs)
 
     def _part(self, element: Element) -> Part | None:
+        if element.field == "additional-monitoring":
+            return self._monitoring(element)
         if element.phrase is not None:
             text = self.words.get(element.phrase, self.problems)
             return self._finish(element, None, text, _escape(text))
@@ -464,6 +485,25 @@ class _Composer:
         plain, html = values
         label = self.words.get(element.label, self.problems) if element.label else None
         return self._finish(element, label, plain, html)
+
+    def _monitoring(self, element: Element) -> Part | None:
+        """The ▼ statement (the element's phrase) on a day the product is under additional
+        monitoring in the market; nothing on the others."""
+        if self.monitored is None:
+            entry = self.product.monitoring_for(self.profile.market)[0]
+            self.problems.append(Problem(
+                entry.location,
+                f"additional-monitoring: whether the {self.profile.market} text carries the ▼"
+                " statement depends on the day, and none was given (render as of a day)",
+                field="additional-monitoring",
+            ))
+            return None
+        if not self.monitored:
+            return None
+        assert element.phrase is not None  # the profile loader requires it
+        text = self.words.get(element.phrase, self.problems)
+        label = self.words.get(element.label, self.problems) if element.label else None
+        return self._finish(element, label, text, _escape(text))
 
     def _finish(self, element: Element, label: str | None, text: str, html: str) -> Part:
         if element.end and not text.rstrip().endswith(_SENTENCE_END):
