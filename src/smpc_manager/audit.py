@@ -27,20 +27,24 @@ def translation_findings(
     locale: str | None = None,
     *,
     renderer: Renderer | None = None,
+    as_of: dt.date | None = None,
 ) -> list[Problem]:
     """Per market and language: what would make ``smpc render`` refuse, as errors.
 
     A catalog that is missing, incomplete, fuzzy or fails the translation checks (in the
     product's domain or the tool's labels), or data the market requires that the product
-    lacks. ``locale`` defaults to the market's. A ``renderer`` of the portfolio, when
-    given, is reused (its catalogs and profiles are loaded once for many products).
+    lacks, in the text as it reads on ``as_of`` (the ▼ statement is printed on some days
+    only; a product with additional-monitoring entries for the market needs the day).
+    ``locale`` defaults to the market's. A ``renderer`` of the portfolio, when given, is
+    reused (its catalogs and profiles are loaded once for many products).
     """
     from smpc_manager.profiles import load_profile
 
     target = locale or load_profile(market, portfolio).locale
     try:
-        found = renderer.problems(product, market, locale) if renderer is not None \
-            else translation_problems(product, portfolio, market, locale)
+        found = renderer.problems(product, market, locale, as_of=as_of) \
+            if renderer is not None \
+            else translation_problems(product, portfolio, market, locale, as_of=as_of)
     except ProblemsError as err:  # a catalog that cannot be read at all
         found = list(err.problems)
     return [
@@ -66,7 +70,8 @@ def check_product(
     context = context_for(product, portfolio, as_of, market=market, warn_days=warn_days)
     findings = date_findings(product, context)
     for code in markets_of(product, portfolio, market):
-        findings.extend(translation_findings(product, portfolio, code, renderer=renderer))
+        findings.extend(translation_findings(product, portfolio, code, renderer=renderer,
+                                             as_of=as_of))
     return findings
 
 

@@ -13,7 +13,11 @@ Boundaries, stated once:
 * a ``revision-date`` given to the month (``2022-02``) is compared by its month: it is
   *after* a day only when its month begins after that day;
 * a maximum revision age of N months is exceeded when ``as_of`` is after the revision date
-  moved N months on (for a month-only date, after the last day of that month).
+  moved N months on (for a month-only date, after the last day of that month);
+* an ``additional-monitoring`` ``until`` is the **last day listed**: the ▼ statement is
+  printed on it and no longer the day after. It *has passed* when ``as_of > until`` (a
+  warning, not an error: the text is right, the product's data may be stale) and is *near*
+  as a ``review-by`` is.
 
 :func:`expiry_errors` is the refusal that ``smpc render`` and ``smpc build`` apply;
 :mod:`smpc_manager.audit` runs these rules and the per-market translation checks over files
@@ -41,7 +45,8 @@ from smpc_manager.portfolio import Portfolio
 RULE_IDS = frozenset((
     "review-by-passed", "review-by-near", "valid-until-passed", "valid-until-near",
     "conditional-without-valid-until", "revision-age", "revision-after-review-by",
-    "revision-after-as-of", "renewal-before-first-authorisation", "translation", "load",
+    "revision-after-as-of", "renewal-before-first-authorisation", "additional-monitoring-passed",
+    "additional-monitoring-near", "translation", "load",
 ))
 
 #: The days before a review-by or valid-until date on which a check warns, unless the
@@ -185,12 +190,49 @@ def rule_revision_age(product: Product, context: CheckContext) -> list[Problem]:
     )]
 
 
+def rule_additional_monitoring(product: Product, context: CheckContext) -> list[Problem]:
+    """An additional-monitoring ``until`` passed, or within the warning window: a warning.
+
+    Once it has passed the ▼ statement is no longer printed, which is right only if the
+    product has really left the list; near it, the statement is about to disappear.
+    """
+    problems: list[Problem] = []
+    for entry in product.additional_monitoring:
+        until = entry.until
+        if until is None or (context.market is not None and not entry.covers(context.market)):
+            continue
+        markets = " ".join(entry.markets)
+        days = (until.value - context.as_of).days
+        if days < 0:
+            problems.append(Finding(
+                until.location,
+                f"additional monitoring ({markets}) ended on {until.value} (as of"
+                f" {context.as_of}): the ▼ statement is no longer printed; confirm the EMA list"
+                " and update the product",
+                severity=Severity.WARNING, field="until", rule="additional-monitoring-passed",
+                date=until.value.isoformat(), market=context.market,
+            ))
+        elif days <= context.warn_days:
+            when = "is today, its last day listed" if days == 0 else \
+                f"is in {days} day{'s' if days != 1 else ''}"
+            problems.append(Finding(
+                until.location,
+                f"additional monitoring ({markets}) until {until.value} {when} (as of"
+                f" {context.as_of}): the ▼ statement is printed up to and including that day"
+                " and no longer after it; confirm the EMA list before then",
+                severity=Severity.WARNING, field="until", rule="additional-monitoring-near",
+                date=until.value.isoformat(), market=context.market,
+            ))
+    return problems
+
+
 #: The date rules, in the order their findings are reported for one line.
 DATE_RULES: tuple[Rule, ...] = (
     rule_review_by,
     rule_authorisation_valid,
     rule_dates_agree,
     rule_revision_age,
+    rule_additional_monitoring,
 )
 
 

@@ -424,7 +424,9 @@ def render(ctx: click.Context, product: Path, *, market: str, locale: str | None
     fails a check refuses the rendering (exit 1) with every such message listed as
     path:line: field: why; the source language needs no catalog. So does an expired
     summary: a review-by or the market's valid-until passed as of --as-of (default
-    today), or dates that contradict each other (see smpc check).
+    today), or dates that contradict each other (see smpc check). The text is the one
+    that holds on that day: it begins with the ▼ additional-monitoring statement when
+    the product is under additional monitoring in the market then.
 
     \b
     Examples:
@@ -452,7 +454,7 @@ def render(ctx: click.Context, product: Path, *, market: str, locale: str | None
     expired = expiry_errors(loaded, target.portfolio, day, renderer.profile(market).market)
     if expired:
         raise ProblemsError(expired)
-    rendering = renderer.render(loaded, market, locale, fmt)
+    rendering = renderer.render(loaded, market, locale, fmt, as_of=day)
     if output is not None:
         write_text(output, rendering.content)
     else:
@@ -496,13 +498,19 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
       review-by or valid-until near
                                 within the warning window (see below)
       revision-date too old     over max-revision-age-months
+      additional monitoring ended or ending
+                                an additional-monitoring until passed (the
+                                ▼ statement is no longer printed: confirm
+                                the EMA list, update the product) or near
 
     \b
     Boundaries: a review-by or valid-until date is the last valid day.
     It has passed only the day after (as-of > date); it is near from N
     days before it up to and including the day itself. A revision-date
     given as YYYY-MM is compared by its month: 2026-12 is after 2026-11-30
-    but not after 2026-12-01.
+    but not after 2026-12-01. An additional-monitoring until is the last
+    day listed: the ▼ is printed on it, not the day after; it passes and
+    is near the same way.
 
     \b
     The window N and the maximum revision age come from --warn-days, else
@@ -527,7 +535,8 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
     The rules: review-by-passed, review-by-near, valid-until-passed,
     valid-until-near, conditional-without-valid-until, revision-age,
     revision-after-review-by, revision-after-as-of,
-    renewal-before-first-authorisation, translation, load.
+    renewal-before-first-authorisation, additional-monitoring-passed,
+    additional-monitoring-near, translation, load.
 
     \b
     Exit status: 0 no errors (warnings allowed), 1 any error, 2 wrong usage.
