@@ -767,7 +767,7 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
                           .key)
             continue
         try:
-            rendering = renderer.render(product, market, fmt=fmt)
+            rendering = renderer.render(product, market, fmt=fmt, as_of=options.as_of)
         except ProblemsError as err:
             failed.append(Output(task.product, market, market_locale(market, portfolio), fmt)
                           .key)
@@ -831,13 +831,16 @@ def _portable(source: Path, portfolio: Portfolio) -> str:
 
 def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,
                  markets: Sequence[str]) -> tuple[dt.date | None, dt.date | None]:
-    """The days around ``as_of`` on which ``product`` passes the expiry check in all ``markets``.
+    """The days around ``as_of`` on which ``product`` passes the expiry check in all ``markets``
+    and its texts there read as on ``as_of``.
 
     ``None`` is an open end. The date rules compare the day of the check with the product's
     own dates, so their verdict can change only on such a date or the day after; probing
     those days outward from ``as_of`` finds the stretch in which a later build knows the
     verdict without loading the product. Markets covered by the same authorisations get
-    the same verdict and are probed once.
+    the same verdict and are probed once. The text itself changes where the ▼ statement
+    comes or goes (:func:`_text_changes`): the stretch ends before such a day, so a build
+    on it renders again.
     """
     from dataclasses import replace
 
@@ -868,7 +871,23 @@ def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,
                 since = day
                 break
         window = _narrow(window, (since, until))
-    return window
+    changes = sorted(_text_changes(product, markets))
+    since = max((d for d in changes if d <= as_of), default=None)
+    later = min((d for d in changes if d > as_of), default=None)
+    return _narrow(window, (since, None if later is None else later - one))
+
+
+def _text_changes(product: Product, markets: Sequence[str]) -> Iterator[dt.date]:
+    """The days on which a text of ``product`` in one of ``markets`` changes: the first day
+    of an additional-monitoring entry (the ▼ statement appears) and the day after its last
+    (it goes)."""
+    for entry in product.additional_monitoring:
+        if not any(entry.covers(m) for m in markets):
+            continue
+        if entry.start is not None:
+            yield entry.start.value
+        if entry.until is not None:
+            yield entry.until.value + dt.timedelta(days=1)
 
 
 def _dates(product: Product) -> Iterator[dt.date]:
