@@ -22,9 +22,10 @@ from smpc_manager.build import (
     valid_window,
 )
 from smpc_manager.checks import expiry_errors
+from smpc_manager.inputs import EXTENSIONS
 from smpc_manager.loader import load_product
 from smpc_manager.portfolio import load_portfolio
-from smpc_manager.render import EXTENSIONS, Renderer
+from smpc_manager.render import Renderer
 from tests.conftest import EXAMPLE, REPO
 
 AS_OF = dt.date(2026, 11, 25)

@@ -20,11 +20,12 @@ from smpc_manager.catalogs import load_catalog
 from smpc_manager.checks import RULE_IDS, CheckContext, rule_additional_monitoring
 from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError
+from smpc_manager.inputs import EXTENSIONS
 from smpc_manager.loader import load_product, validate_file
 from smpc_manager.model import Severity
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.profiles import load_profile, parse_profile, shipped_markets
-from smpc_manager.render import EXTENSIONS, Renderer
+from smpc_manager.render import Renderer
 from tests.conftest import DATA, EXAMPLE, REPO
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -18,10 +18,11 @@ import pytest
 
 from smpc_manager import profiles, render, tooldomain
 from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.inputs import EXTENSIONS
 from smpc_manager.loader import load_product
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, load_portfolio
-from smpc_manager.render import EXTENSIONS, Renderer, translation_problems
+from smpc_manager.render import Renderer, translation_problems
 
 from .conftest import DATA, EXAMPLE
 

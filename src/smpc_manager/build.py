@@ -296,7 +296,7 @@ class Output:
 
 @cache
 def _extension(fmt: str) -> str:
-    from smpc_manager.render import EXTENSIONS
+    from smpc_manager.inputs import EXTENSIONS
 
     return EXTENSIONS[fmt]
 

@@ -27,6 +27,8 @@ from smpc_manager.resources import resource_dir
 if TYPE_CHECKING:
     from smpc_manager.profiles import MarketProfile
 
+#: The output formats and the file extension of each.
+EXTENSIONS = {"text": "txt", "html": "html", "json": "json"}
 #: The template each format is laid out with (JSON is built directly).
 TEMPLATES = {"text": "text.txt.j2", "html": "page.html.j2"}
 #: The gettext domain of the tool's own labels and phrases.

@@ -26,6 +26,7 @@ from smpc_manager import inline
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.inputs import (
     DOMAIN,
+    EXTENSIONS,
     TEMPLATES,
     TOOL_HASH,
     TOOL_INPUT,
@@ -47,8 +48,6 @@ if TYPE_CHECKING:
     from smpc_manager.catalogs import CatalogLookup
     from smpc_manager.portfolio import Portfolio
 
-#: The output formats and the file extension of each.
-EXTENSIONS = {"text": "txt", "html": "html", "json": "json"}
 #: The language the ``smpc`` messages (and the product XML, by default) are written in.
 TOOL_SOURCE_LOCALE = "en"
 #: Version of the JSON structure; raised when a key changes meaning or disappears.
