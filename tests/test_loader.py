@@ -237,3 +237,14 @@ def test_too_many_elements_are_refused_before_the_schema(tmp_path: Path) -> None
     assert [p.message for p in problems] == [
         "the file holds 30,048 elements, over the limit of 2,000 for a product file;"
         " refused unchecked"]
+
+
+def test_stray_text_in_one_element_is_one_problem(tmp_path: Path) -> None:
+    # libxml2 reports each piece of stray text; our words place them all at the element.
+    source = (EXAMPLE / "products" / "besponsa.xml").read_text(encoding="utf-8")
+    path = tmp_path / "besponsa.xml"
+    path.write_text(source.replace("<composition>", "<composition>stray one", 1)
+                    .replace("</composition>", "stray two</composition>", 1), encoding="utf-8")
+    problems = validate_file(path)
+    assert [p.message for p in problems] == [
+        "<composition> holds text, but only child elements are allowed"]

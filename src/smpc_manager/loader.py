@@ -459,6 +459,7 @@ def _schema_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[int, str | None]] = set()
+    said: set[Problem] = set()
     entries = list(log)
     for index, entry in enumerate(entries):
         # libxml2 may say the same thing twice per value; stop reading after a few hundred.
@@ -469,7 +470,12 @@ def _schema_problems(
         # libxml2 reports a bad value twice (the facet, then the type); keep the first.
         if key in seen and "value" in entry.message:
             continue
+        # It also reports stray text once per piece, which our words put at the same
+        # element: one line says it.
+        if problem in said:
+            continue
         seen.add(key)
+        said.add(problem)
         problems.append(problem)
     return problems
 
