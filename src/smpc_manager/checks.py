@@ -202,27 +202,21 @@ def rule_additional_monitoring(product: Product, context: CheckContext) -> list[
         if until is None or (context.market is not None and not entry.covers(context.market)):
             continue
         markets = " ".join(entry.markets)
-        days = (until.value - context.as_of).days
-        if days < 0:
-            problems.append(Finding(
-                until.location,
-                f"additional monitoring ({markets}) ended on {until.value} (as of"
-                f" {context.as_of}): the ▼ statement is no longer printed; confirm the EMA list"
-                " and update the product",
-                severity=Severity.WARNING, field="until", rule="additional-monitoring-passed",
-                date=until.value.isoformat(), market=context.market,
-            ))
-        elif days <= context.warn_days:
-            when = "is today, its last day listed" if days == 0 else \
-                f"is in {days} day{'s' if days != 1 else ''}"
-            problems.append(Finding(
-                until.location,
-                f"additional monitoring ({markets}) until {until.value} {when} (as of"
-                f" {context.as_of}): the ▼ statement is printed up to and including that day"
-                " and no longer after it; confirm the EMA list before then",
-                severity=Severity.WARNING, field="until", rule="additional-monitoring-near",
-                date=until.value.isoformat(), market=context.market,
-            ))
+        problems.extend(_expiry(
+            until,
+            context,
+            rule="additional-monitoring",
+            field="until",
+            what=f"additional monitoring ({markets}) until {until.value}",
+            ended=f"additional monitoring ({markets}) ended on {until.value}",
+            last_day="its last day listed",
+            passed="the ▼ statement is no longer printed; confirm the EMA list and update the"
+                   " product",
+            near="the ▼ statement is printed up to and including that day and no longer after"
+                 " it; confirm the EMA list before then",
+            passed_severity=Severity.WARNING,
+            market=context.market,
+        ))
     return problems
 
 
@@ -270,16 +264,22 @@ def _expiry(
     passed: str,
     near: str,
     market: str | None = None,
+    ended: str | None = None,
+    last_day: str = "its last valid day",
+    passed_severity: Severity = Severity.ERROR,
 ) -> list[Problem]:
+    """A last valid day, as of ``context``: passed (``ended``, else "``what`` has passed"),
+    near (within the warning window: a warning), or nothing to say."""
     days = (date.value - context.as_of).days
     if days < 0:
         return [Finding(
             date.location,
-            f"{what} has passed (as of {context.as_of}): {passed}",
+            f"{ended or f'{what} has passed'} (as of {context.as_of}): {passed}",
+            severity=passed_severity,
             field=field, rule=f"{rule}-passed", date=date.value.isoformat(), market=market,
         )]
     if days <= context.warn_days:
-        when = "is today, its last valid day" if days == 0 else \
+        when = f"is today, {last_day}" if days == 0 else \
             f"is in {days} day{'s' if days != 1 else ''}"
         return [Finding(
             date.location,
