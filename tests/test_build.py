@@ -435,6 +435,25 @@ def test_temporary_files_a_killed_build_left_are_removed(small: Path, tmp_path: 
     assert not (out / ".smpc-tmp").exists()
 
 
+@pytest.mark.parametrize("kind", ["file", "symlink"])
+def test_a_temporary_folder_name_taken_by_something_else(small: Path, tmp_path: Path,
+                                                         kind: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if kind == "file":
+        (out / ".smpc-tmp").write_text("someone's notes\n")
+    else:
+        (out / ".smpc-tmp").symlink_to(elsewhere)
+    result = run(small, out, jobs=2)
+    assert result.ok
+    assert result.built == len(expected_keys())
+    assert list(elsewhere.iterdir()) == []  # nothing written through the link
+    if kind == "file":
+        assert (out / ".smpc-tmp").read_text() == "someone's notes\n"
+
+
 def test_interrupted_build_leaves_a_consistent_manifest(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     settings = load_portfolio(small)

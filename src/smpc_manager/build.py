@@ -44,6 +44,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -808,8 +809,17 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
 TMP_DIR = ".smpc-tmp"
 
 
-def _temporary_folder(out_dir: Path) -> Path:
-    return out_dir / TMP_DIR / str(os.getpid())
+def _temporary_folder(out_dir: Path) -> Path | None:
+    """This process's folder for temporary files; None (write beside each target, as any
+    other file is written) when something that is not a plain folder has the name."""
+    base = out_dir / TMP_DIR
+    try:
+        info = os.lstat(base)
+    except FileNotFoundError:
+        return base / str(os.getpid())
+    except OSError:
+        return None
+    return base / str(os.getpid()) if stat.S_ISDIR(info.st_mode) else None
 
 
 def market_locale(market: str, portfolio: Portfolio) -> str:
