@@ -156,12 +156,14 @@ class OutputRecord:
         inputs = data["inputs"]
         if not isinstance(inputs, dict):
             raise TypeError("inputs")
+        # Interned (see interned()): sys.intern also refuses anything but text.
+        intern = sys.intern
         return cls(
-            product=str(data["product"]),
-            market=str(data["market"]),
-            locale=str(data["locale"]),
-            fmt=str(data["format"]),
-            inputs={str(k): str(v) for k, v in inputs.items()},
+            product=intern(data["product"]),
+            market=intern(data["market"]),
+            locale=intern(data["locale"]),
+            fmt=intern(data["format"]),
+            inputs={intern(k): intern(v) for k, v in inputs.items()},
             sha256=str(data["sha256"]),
             size=int(data["size"]),
         )
@@ -258,7 +260,7 @@ class Manifest:
         building everything again is always right.
         """
         try:
-            data = json.loads(path.read_bytes(), object_pairs_hook=_interned)
+            data = json.loads(path.read_bytes())
             if data.get("manifest-version") != MANIFEST_VERSION:
                 return cls()
             outputs = {str(k): OutputRecord.from_dict(v) for k, v in data["outputs"].items()}
@@ -270,11 +272,6 @@ class Manifest:
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _interned(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object with its keys and text values interned (see OutputRecord.interned)."""
-    return {sys.intern(k): sys.intern(v) if isinstance(v, str) else v for k, v in pairs}
 
 
 # ------------------------------------------------------------------------ the plan
@@ -513,7 +510,7 @@ class InputHasher:
 
     def of(self, source: Path, lang: str, output: Output) -> dict[str, str | None]:
         """The inputs of ``output`` of the product in ``source`` (written in ``lang``)."""
-        from smpc_manager.translation import same_language
+        from smpc_manager.locale_names import same_language
 
         inputs = dict(self._fixed(output.market, output.locale, output.fmt))
         inputs.update(self._product(source))

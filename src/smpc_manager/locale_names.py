@@ -1,7 +1,8 @@
 """Locale names as folders and Babel use them, without importing Babel.
 
-Kept apart from :mod:`smpc_manager.catalogs` (which re-exports them) so that planning a
-build, which needs only these names, does not import Babel.
+Kept apart from :mod:`smpc_manager.catalogs` and :mod:`smpc_manager.translation` (which
+use them) so that planning a build, which needs only these names, imports neither Babel nor
+the translation checks.
 """
 
 from __future__ import annotations
@@ -25,4 +26,14 @@ def locale_chain(locale: str) -> list[str]:
     return chain
 
 
-__all__ = ["locale_chain", "normalize_locale"]
+def language(locale: str) -> str:
+    """The language of a locale: ``de-AT`` -> ``de``."""
+    return locale.replace("-", "_").split("_")[0].lower()
+
+
+def same_language(locale: str, other: str) -> bool:
+    """Whether two locales share a language (``en_IE`` and ``en``)."""
+    return language(locale) == language(other)
+
+
+__all__ = ["language", "locale_chain", "normalize_locale", "same_language"]

@@ -37,10 +37,10 @@ from smpc_manager.inputs import (
     template_hash,
     template_name,
 )
+from smpc_manager.locale_names import same_language
 from smpc_manager.model import Problem, Product, SourceLocation, Text
 from smpc_manager.profiles import Element, MarketProfile, Message, load_profile
 from smpc_manager.resources import resource_dir
-from smpc_manager.translation import same_language
 
 if TYPE_CHECKING:
     import jinja2

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Literal, Protocol
 
 from smpc_manager import inline
+from smpc_manager.locale_names import language, same_language
 from smpc_manager.model import Text
 
 
@@ -61,15 +62,6 @@ class Translated:
     @property
     def ok(self) -> bool:
         return self.status == "translated" and self.translation is not None
-
-
-def same_language(locale: str, other: str) -> bool:
-    """Whether two locales share a language (``en_IE`` and ``en``)."""
-    return _language(locale) == _language(other)
-
-
-def _language(locale: str) -> str:
-    return locale.replace("-", "_").split("_")[0].lower()
 
 
 def translate(
@@ -213,7 +205,7 @@ def _symbols(locale: str) -> tuple[str, str]:
     try:
         parsed = Locale.parse(locale.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
-        parsed = Locale.parse(_language(locale))
+        parsed = Locale.parse(language(locale))
     return get_decimal_symbol(parsed), get_group_symbol(parsed)
 
 
