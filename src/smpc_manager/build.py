@@ -427,10 +427,9 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
     for source in product_files:
         product_id = source.stem
         record = manifest.products.get(product_id)
-        source_hash = hashes(source)
         if (
-            record is None
-            or record.sha256 != source_hash
+            record is None  # a new product: its file is hashed where it is built
+            or record.sha256 != hashes(source)
             or record.config != plan.config
             or not record.valid_on(options.as_of)
         ):

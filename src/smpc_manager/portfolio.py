@@ -65,7 +65,10 @@ class Portfolio:
         """Every ``products/*.xml``, sorted by name."""
         if not self.products_dir.is_dir():
             return []
-        return sorted(p for p in self.products_dir.glob("*.xml") if p.is_file())
+        # By name: they share their folder, and comparing Path objects part by part costs
+        # more than finding them (a portfolio may hold thousands).
+        return sorted((p for p in self.products_dir.glob("*.xml") if p.is_file()),
+                      key=lambda p: p.name)
 
     def template_path(self, product_id: str) -> Path:
         return self.locales_dir / "templates" / f"{_checked_id(product_id)}.pot"
