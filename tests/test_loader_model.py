@@ -24,6 +24,7 @@ from smpc_manager.errors import ProblemsError
 from smpc_manager.loader import load_product, validate_file
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
+    AdditionalMonitoring,
     Address,
     Authorisation,
     Cost,
@@ -146,6 +147,24 @@ def expected_product(path: Path) -> Product:
     def day(element: etree._Element) -> Located[dt.date]:
         return Located(dt.date.fromisoformat(value(element)), at(element))
 
+    def attribute_day(element: etree._Element, attribute: str) -> Located[dt.date] | None:
+        """A date written as an attribute, placed at the attribute's name in the raw text
+        (the start tag runs from its '<' to the first '>', which no value may hold raw)."""
+        written = element.get(attribute)
+        if written is None:
+            return None
+        lines = raw.split("\n")
+        line, column = place[element]
+        start = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+        tag = raw[start:raw.index(">", start)]
+        found = re.search(rf"\s({attribute})\s*=", tag)
+        assert found is not None
+        offset = start + found.start(1)
+        name_line = raw.count("\n", 0, offset) + 1
+        name_column = offset - (raw.rfind("\n", 0, offset) + 1) + 1
+        return Located(dt.date.fromisoformat(written.strip()),
+                       SourceLocation(name, name_line, name_column))
+
     texts: dict[etree._Element, Text] = {}
     # Every message of the product, in document order, with its context and note.
     query = (
@@ -217,6 +236,15 @@ def expected_product(path: Path) -> Product:
                 location=at(ma),
             )
             for ma in xp(root, "p:marketing-authorisation")
+        ),
+        additional_monitoring=tuple(
+            AdditionalMonitoring(
+                markets=tuple(e.get("markets", "").split()),
+                start=attribute_day(e, "from"),
+                until=attribute_day(e, "until"),
+                location=at(e),
+            )
+            for e in xp(root, "p:additional-monitoring")
         ),
         prescription_status=tuple(
             MarketCode(e.get("market", "").strip(), value(e), at(e))
@@ -304,6 +332,16 @@ def _tags_across_lines(text: str) -> str:
     return text.replace("<review-by>", "<review-by\n>")
 
 
+def _monitoring(text: str) -> str:
+    """Two additional-monitoring entries after the authorisations, the second with its
+    attributes on lines of their own, 'until' before 'from' and spaces around an '='."""
+    return text.replace(
+        "</marketing-authorisation>",
+        '</marketing-authorisation>\n  <additional-monitoring markets="AT DE" from="2017-06-29"'
+        ' until="2027-06-28"/>\n  <additional-monitoring\n      markets="IE"\n'
+        '      until="2026-12-31"   from = "2018-01-01"/>', 1)
+
+
 VARIANTS: dict[str, Callable[[str], str]] = {
     "example": lambda text: text,
     "crlf": lambda text: text.replace("\n", "\r\n"),
@@ -323,6 +361,9 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     "decoys-on-the-line-prefixed": lambda text: _prefixed(_decoys_on_the_line(text)),
     "decoys-on-the-line-crlf": lambda text: _decoys_on_the_line(text).replace("\n", "\r\n"),
     "tags-across-lines": _tags_across_lines,
+    "additional-monitoring": _monitoring,
+    "additional-monitoring-one-line": lambda text: _one_line(_monitoring(text)),
+    "additional-monitoring-prefixed": lambda text: _prefixed(_monitoring(text)),
     "far-down": lambda text: text.replace("\n  <atc-code>", "\n" * 70_000 + "  <atc-code>"),
 }
 FILES = [
