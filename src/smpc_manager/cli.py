@@ -621,7 +621,10 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
 
     Every failure of every product is reported, the rest is still built, and the exit status
     is 1 if anything failed (an output that fails is removed, never left stale). A product
-    whose review-by or authorisation has expired as of --as-of (default today) is refused.
+    whose review-by or authorisation has expired as of --as-of (default today) is refused;
+    the same day decides whether the ▼ additional-monitoring statement is printed. While
+    the build runs, its temporary files lie in DIR/.smpc-tmp, removed at the end (and by
+    the next build, should this one be killed).
 
     \b
     Examples:
