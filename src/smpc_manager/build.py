@@ -446,7 +446,7 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
                 current = inputs.of(source, record.lang, output)
                 if (
                     old is not None
-                    and dict(old.inputs) == current
+                    and old.inputs == current
                     and hashes(os.path.join(out_dir, output.key)) == old.sha256
                 ):
                     plan.unchanged[output.key] = old
@@ -515,7 +515,7 @@ class InputHasher:
         inputs.update(self._product(source))
         if not same_language(output.locale, lang or self.portfolio.source_locale):
             inputs.update(self._catalog(output.product, output.locale))
-        return dict(sorted(inputs.items()))
+        return inputs  # compared with a record's inputs: the order does not matter
 
     def _fixed(self, market: str, locale: str, fmt: str) -> dict[str, str | None]:
         """What every product's output for a market and format shares: profile, the tool's
