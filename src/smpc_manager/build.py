@@ -598,13 +598,13 @@ class InputHasher:
         Whatever the listing cannot answer for sure (a symlink, a name it lacks, a folder
         that cannot be listed) is asked the slow way, as before.
         """
-        from smpc_manager.portfolio import _checked_id
+        from smpc_manager.portfolio import catalog_name
 
         listing = self._listings.get(candidate)
         if listing is None:
             listing = self._listings[candidate] = _Listing.of(
                 self.portfolio.catalog_path(candidate, product_id).parent, self.portfolio.root)
-        name = f"{_checked_id(product_id)}.po"
+        name = catalog_name(product_id)
         path = os.path.join(listing.folder, name)
         if listing.entries is None:
             if listing.missing:
@@ -758,6 +758,7 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
                           [m for m in served if m not in refused])
     for market in dict.fromkeys(m for m, _ in wanted):
         problems.extend(p for p in refused.get(market, ()) if p not in problems)
+    tmp_dir = _temporary_folder(options.out_dir)
     for market, fmt in wanted:
         if market in refused:
             failed.append(Output(task.product, market, market_locale(market, portfolio), fmt)
@@ -774,8 +775,7 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
         content = rendering.content.encode("utf-8")
         try:
             # Made durable all at once before the manifest is written (see run_plan).
-            write_bytes(options.out_dir / output.key, content, fsync=False,
-                        tmp_dir=_temporary_folder(options.out_dir))
+            write_bytes(options.out_dir / output.key, content, fsync=False, tmp_dir=tmp_dir)
         except ProblemsError as err:  # a full disk, a folder we may not write
             failed.append(output.key)
             problems.extend(err.problems)

@@ -37,6 +37,7 @@ from smpc_manager import atomic
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.locale_names import locale_chain, normalize_locale
 from smpc_manager.model import Problem, Product, SourceLocation
+from smpc_manager.portfolio import catalog_name
 
 if TYPE_CHECKING:
     from smpc_manager.portfolio import Portfolio
@@ -1130,10 +1131,13 @@ def checked_locale(locale: str) -> str:
 
 def catalog_for(portfolio: Portfolio, product_id: str, locale: str) -> Path | None:
     """The catalog rendering uses for a product in a locale: ``de_AT`` falls back to ``de``."""
+    name = catalog_name(product_id)
     for candidate in locale_chain(locale):
-        path = portfolio.catalog_path(candidate, product_id)
-        if path.is_file():
-            return path
+        folder = portfolio.catalog_folder(candidate)
+        # Asked as text: a build asks for each product in each market; one Path is made
+        # for the catalog found.
+        if os.path.isfile(os.path.join(folder, name)):
+            return folder / name
     return None
 
 

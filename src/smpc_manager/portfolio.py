@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,11 @@ class Portfolio:
     def catalog_path(self, locale: str, product_id: str) -> Path:
         """Where a product's catalog for a locale lies; a locale that could name a path
         (``../../x``) is a :class:`UsageError` before any path is built."""
-        if not _LOCALE.match(locale) or locale == TEMPLATES_DIR:
-            raise UsageError(f"'{locale}' is not a locale (expected e.g. de, de_AT, en)")
-        return self.locales_dir / locale / "LC_MESSAGES" / f"{_checked_id(product_id)}.po"
+        return self.catalog_folder(locale) / catalog_name(product_id)
+
+    def catalog_folder(self, locale: str) -> Path:
+        """``locales/<locale>/LC_MESSAGES``, checked as :meth:`catalog_path` checks it."""
+        return _catalog_folder(self.root, locale)
 
     def catalog_locales(self) -> list[str]:
         """The locales that have a folder under ``locales/`` (``templates`` excluded)."""
@@ -88,6 +91,20 @@ class Portfolio:
             p.name for p in self.locales_dir.iterdir()
             if p.is_dir() and p.name != "templates" and (p / "LC_MESSAGES").is_dir()
         )
+
+
+def catalog_name(product_id: str) -> str:
+    """A product's catalog file name, ``<id>.po``; an id that could name a path is a
+    :class:`UsageError`."""
+    return f"{_checked_id(product_id)}.po"
+
+
+@lru_cache(maxsize=256)
+def _catalog_folder(root: Path, locale: str) -> Path:
+    # Made once per locale and root: a build asks for a thousand products' catalogs.
+    if not _LOCALE.match(locale) or locale == TEMPLATES_DIR:
+        raise UsageError(f"'{locale}' is not a locale (expected e.g. de, de_AT, en)")
+    return root / LOCALES_DIR / locale / "LC_MESSAGES"
 
 
 def _checked_id(product_id: str) -> str:
