@@ -214,10 +214,29 @@ def _time_overhead_kb() -> int:
     return _OVERHEAD[0]
 
 
+#: The Python that runs smpc and the floor: a virtual environment's, made by main().
+PYTHON = Path(sys.executable)
+
+
 def smpc_command() -> list[str]:
-    """The ``smpc`` script next to this Python, as a user runs it; else ``python -m``."""
-    script = Path(sys.executable).parent / "smpc"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "smpc_manager"]
+    """The ``smpc`` script next to that Python, as a user runs it; else ``python -m``."""
+    script = PYTHON.parent / "smpc"
+    return [str(script)] if script.exists() else [str(PYTHON), "-m", "smpc_manager"]
+
+
+def installed_python(work: Path) -> Path:
+    """A virtual environment in ``work`` with this checkout installed as a user installs it
+    (``pip install .``: a wheel, its bytecode compiled, no editable hooks, none of this
+    machine's own start-up files); made once, the package reinstalled on every run."""
+    venv = work / "venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], check=True)
+    else:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
+                        "--force-reinstall", str(REPO)], check=True)
+    return python
 
 
 def best_of(name: str, command: list[str], times: int) -> Run:
@@ -267,9 +286,9 @@ def itstool_catalog(work: Path, example: Path = EXAMPLE) -> Path:
 
 
 def compile_package() -> str:
-    """Byte-compile smpc_manager where it is installed, as pip does when it installs the
-    wheel: an editable install (or PYTHONDONTWRITEBYTECODE) would otherwise have every
-    process compile the package's source anew, some 0.1 s that no installed copy pays."""
+    """Byte-compile smpc_manager where it is installed (--here), as pip does when it
+    installs the wheel: an editable install (or PYTHONDONTWRITEBYTECODE) would otherwise have
+    every process compile the package's source anew, some 0.1 s no installed copy pays."""
     import compileall
 
     import smpc_manager
@@ -341,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for the generated portfolios (default: a temporary one)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--here", action="store_true",
+                        help="time the smpc of the Python that runs this (byte-compiled first)"
+                             " instead of one installed in a virtual environment of its own")
     args = parser.parse_args(argv)
     formats = args.formats or []
     work = args.work or Path(tempfile.mkdtemp(prefix="smpc-bench-"))
@@ -348,8 +370,14 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("itstool") is None:
         print("itstool is not installed (apt-get install itstool)", file=sys.stderr)
         return 2
-    info = machine()
-    info["bytecode"] = compile_package()
+    global PYTHON  # noqa: PLW0603 - every command of the run uses the same Python
+    if args.here:
+        info = machine()
+        info["smpc"] = f"this Python's, {compile_package()}"
+    else:
+        PYTHON = installed_python(work)
+        info = machine()
+        info["smpc"] = f"installed in {PYTHON.parent.parent}"
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     n = args.n
     portfolio, out = work / f"portfolio-{n}", work / f"out-{n}"
@@ -371,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(floor_out, ignore_errors=True)
         os.sync()
         return measure(f"floor {label}: parse+XSD+write (N={n})",
-                       [sys.executable, str(FLOOR), str(portfolio / "products"),
+                       [str(PYTHON), str(FLOOR), str(portfolio / "products"),
                         str(sizes_file), str(floor_out)])
 
     # The machine's speed drifts from minute to minute, its file system's most of all: each
