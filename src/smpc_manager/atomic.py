@@ -158,6 +158,17 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def make_folder(folder: Path) -> None:
+    """Make ``folder`` (and its parents) unless it is there; a :class:`ProblemsError`
+    naming it, and what stands in the way, when it cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ProblemsError([Problem(SourceLocation(str(folder)),
+                                     f"cannot write here: {_why(folder / '_', err)}")]
+                            ) from None
+
+
 def _why(path: Path, err: OSError) -> str:
     """Words for a folder that cannot be made: name the file that stands in the way."""
     for parent in path.parents:

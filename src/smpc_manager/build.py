@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smpc_manager import __version__
-from smpc_manager.atomic import write_bytes
+from smpc_manager.atomic import make_folder, write_bytes
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.model import Problem, SourceLocation
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
@@ -419,6 +419,8 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
         raise UsageError(f"--market {unknown[0]}: no profile for this market (known:"
                          f" {', '.join(sorted(known))})")
     started = time.perf_counter()
+    # A folder that cannot be made is said before any work, not after every output failed.
+    make_folder(options.out_dir)
     manifest = Manifest.read(options.out_dir / MANIFEST_FILE)
     plan = Plan(portfolio, options, manifest, config_hash(portfolio), started=started)
     hashes = FileHashes()
