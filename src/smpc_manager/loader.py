@@ -110,8 +110,20 @@ def field_notes() -> dict[str, str]:
 def _schema_document() -> etree._ElementTree:
     """The XSD file, read once per process with the same hardened settings as a product."""
     schema_path = resource_dir("schemas") / SCHEMA_FILE
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.parse(str(schema_path), parser)
+    return etree.parse(str(schema_path), _hardened_parser())
+
+
+def _hardened_parser() -> etree.XMLParser:
+    """A new parser that expands no entity, loads no DTD, reaches no network and refuses
+    huge trees; new for each file, so that its error log holds that file's errors alone."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        collect_ids=False,
+    )
 
 
 # ------------------------------------------------------------------------ reading
@@ -301,14 +313,7 @@ def _prolog_doctype(data: bytes) -> int | None:
 
 
 def _parse(data: bytes, where: SourceLocation) -> tuple[etree._Element | None, Problem | None]:
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        collect_ids=False,
-    )
+    parser = _hardened_parser()
     try:
         return etree.fromstring(data, parser), None
     except etree.XMLSyntaxError as err:
