@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 from smpc_manager import __version__
 from smpc_manager.atomic import make_folder, write_bytes
 from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.model import Problem
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.resources import resource_dir
 
@@ -130,6 +130,19 @@ class OutputRecord:
     inputs: Mapping[str, str]
     sha256: str
     size: int
+    #: The record as the manifest writes it (:meth:`encode`), made where the record is
+    #: made: a worker encodes its records while the others render, and the manifest of
+    #: thousands of outputs is then written by joining lines.
+    encoded: str = field(default="", compare=False, repr=False)
+
+    def encode(self) -> str:
+        """The record's JSON as its manifest line holds it."""
+        return self.encoded or _dumps(self.as_dict())
+
+    def with_encoding(self) -> OutputRecord:
+        """The same record carrying its JSON (see ``encoded``)."""
+        return OutputRecord(self.product, self.market, self.locale, self.fmt, self.inputs,
+                            self.sha256, self.size, self.encode())
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -148,7 +161,7 @@ class OutputRecord:
         return OutputRecord(
             sys.intern(self.product), sys.intern(self.market), sys.intern(self.locale),
             sys.intern(self.fmt), {sys.intern(k): sys.intern(v) for k, v in self.inputs.items()},
-            self.sha256, self.size,
+            self.sha256, self.size, self.encoded,
         )
 
     @classmethod
@@ -248,7 +261,10 @@ class Manifest:
             keys = sorted(records)
             for number, key in enumerate(keys, 1):
                 comma = "," if number < len(keys) else ""
-                yield f"    {_dumps(key)}: {_dumps(records[key].as_dict())}{comma}\n".encode()
+                record = records[key]
+                text = record.encode() if isinstance(record, OutputRecord) else _dumps(
+                    record.as_dict())
+                yield f"    {_dumps(key)}: {text}{comma}\n".encode()
             yield b"  },\n"
         yield f'  "tool": {_dumps(TOOL)}\n}}\n'.encode()
 
@@ -271,7 +287,12 @@ class Manifest:
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True)``, with one encoder made
+    once (``dumps`` with options makes a new one for every call)."""
+    return _ENCODER.encode(value)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 # ------------------------------------------------------------------------ the plan
@@ -727,13 +748,9 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
 
     source = Path(task.source)
     try:
-        data = source.read_bytes()
-        product = load_product(source)
+        product = load_product(source)  # a file that cannot be read is a problem too
     except ProblemsError as err:
         return TaskResult(task.product, problems=err.problems, count=task.expected)
-    except OSError as err:
-        problem = Problem(SourceLocation(task.source), f"cannot be read: {err.strerror or err}")
-        return TaskResult(task.product, problems=(problem,), count=task.expected)
 
     served = tuple(markets_for(product, portfolio))
     if task.wanted is None:
@@ -785,10 +802,10 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
         written.append(Written(output.key, OutputRecord(
             task.product, market, rendering.locale, fmt, dict(rendering.inputs),
             sha256_bytes(content), len(content),
-        )))
+        ).with_encoding()))
     record = ProductRecord(
         source=_portable(source, portfolio),
-        sha256=sha256_bytes(data),
+        sha256=product.sha256,
         config=task.config or config_hash(portfolio),
         lang=product.lang,
         markets=served,
@@ -809,15 +826,24 @@ TMP_DIR = ".smpc-tmp"
 
 def _temporary_folder(out_dir: Path) -> Path | None:
     """This process's folder for temporary files; None (write beside each target, as any
-    other file is written) when something that is not a plain folder has the name."""
-    base = out_dir / TMP_DIR
-    try:
-        info = os.lstat(base)
-    except FileNotFoundError:
-        return base / str(os.getpid())
-    except OSError:
-        return None
-    return base / str(os.getpid()) if stat.S_ISDIR(info.st_mode) else None
+    other file is written) when something that is not a plain folder has the name.
+
+    Looked at once per process and output folder (the build removes it only at its end)."""
+    key = (os.getpid(), str(out_dir))
+    if key not in _TEMPORARY:
+        base = out_dir / TMP_DIR
+        try:
+            info = os.lstat(base)
+        except FileNotFoundError:
+            _TEMPORARY[key] = base / str(os.getpid())
+        except OSError:
+            _TEMPORARY[key] = None
+        else:
+            _TEMPORARY[key] = base / str(os.getpid()) if stat.S_ISDIR(info.st_mode) else None
+    return _TEMPORARY[key]
+
+
+_TEMPORARY: dict[tuple[int, str], Path | None] = {}
 
 
 def market_locale(market: str, portfolio: Portfolio) -> str:
@@ -945,6 +971,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
             of_product[old.product].discard(key)
 
     _remove_temporary(options.out_dir)  # left by a build that was killed
+    _TEMPORARY.clear()  # looked at again by each build
     try:
         tick(len(plan.unchanged))
         products.update(plan.products)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import hashlib
 import os
 import re
 import struct
@@ -463,8 +464,12 @@ def _read_text(path: Path) -> str:
     The file's name as messages show it (:func:`shown`) is worked out only for a problem:
     it resolves the path, which takes longer than reading a catalog our writer wrote.
     """
+    return _decode_file(_read_bytes(path), path)
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ProblemsError(
             [Problem(SourceLocation(shown(path)), "no such catalog")]
@@ -473,6 +478,9 @@ def _read_text(path: Path) -> str:
         raise ProblemsError(
             [Problem(SourceLocation(shown(path)), f"cannot be read: {err.strerror or err}")]
         ) from None
+
+
+def _decode_file(data: bytes, path: Path) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -565,10 +573,13 @@ class CatalogLookup:
     the header, obsolete entries and comments, which rendering never reads. Read-only.
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("_entries", "sha256")
 
-    def __init__(self, entries: dict[_Key, LookupEntry]) -> None:
+    def __init__(self, entries: dict[_Key, LookupEntry], sha256: str = "") -> None:
         self._entries = entries
+        #: The sha256 of the file's bytes it was read from ("" when not read from a file):
+        #: an input of every output rendered with it, hashed from the bytes that were read.
+        self.sha256 = sha256
 
     def get(self, msgid: str, context: str | None = None) -> LookupEntry | None:
         """The entry of ``msgid`` in ``context`` (None: no msgctxt), or None."""
@@ -614,11 +625,13 @@ def parse_lookup(text: str, path: str = "<catalog>") -> CatalogLookup:
 
 def read_lookup(path: Path) -> CatalogLookup:
     """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it."""
-    text = _read_text(path)
+    data = _read_bytes(path)
+    text = _decode_file(data, path)
     found = _fast_lookup(text)
-    if found is not None:
-        return found
-    return CatalogLookup.from_catalog(parse_po(text, shown(path)))
+    if found is None:
+        found = CatalogLookup.from_catalog(parse_po(text, shown(path)))
+    found.sha256 = hashlib.sha256(data).hexdigest()
+    return found
 
 
 _LOOKUPS: dict[str, tuple[_Stamp, CatalogLookup]] = {}

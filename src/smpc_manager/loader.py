@@ -10,6 +10,7 @@ words a regulatory editor understands rather than libxml2's, on one line.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import operator
 import os
 import re
@@ -138,6 +139,7 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
     problem = _check_bytes(data, where)
     if problem is not None:
         return None, [problem]
+    digest = hashlib.sha256(data).hexdigest()
     # XML turns CR LF and a lone CR into LF before anything else; doing it first keeps
     # libxml2's line numbers right for files saved with old Mac line ends.
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
@@ -172,7 +174,7 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
         return None, _schema_problems(log, where, root, tags)
 
     try:
-        product = _build(root, path, tags)
+        product = _build(root, path, tags, digest)
     except (ValueError, ArithmeticError) as err:  # the schema should have caught it
         return None, [Problem(where, f"a value the schema let through cannot be read: {err}")]
     problems = [p for rule in BUSINESS_RULES for p in rule(product, path)]
@@ -839,7 +841,7 @@ class _Builder:
         return Located(dt.date.fromisoformat(value.strip()), SourceLocation(self.path, *place))
 
 
-def _build(root: etree._Element, path: Path, tags: _StartTags) -> Product:
+def _build(root: etree._Element, path: Path, tags: _StartTags, sha256: str) -> Product:
     b = _Builder(path, tags)
     top = _children(root)
 
@@ -955,6 +957,7 @@ def _build(root: etree._Element, path: Path, tags: _StartTags) -> Product:
         review_by=b.date(one(top, "review-by"), "review-by"),
         additional_monitoring=monitoring,
         texts=tuple(b.texts),
+        sha256=sha256,
     )
 
 

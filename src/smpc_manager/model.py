@@ -245,6 +245,9 @@ class Product:
     additional_monitoring: tuple[AdditionalMonitoring, ...] = ()
     #: Every translatable text in document order (the product's gettext messages).
     texts: tuple[Text, ...] = field(default=(), repr=False)
+    #: The sha256 of the file's bytes as they were read: the product an output is made
+    #: from, named by what was loaded rather than by the file, which may change meanwhile.
+    sha256: str = field(default="", repr=False, compare=False)
 
     def messages(self) -> Iterator[Text]:
         """The translatable texts in document order, one per gettext message."""

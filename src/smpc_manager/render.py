@@ -244,7 +244,9 @@ class Renderer:
         words = self._words_for(locale)
         content = _Content.load(product, locale, self.portfolio)
         inputs = {
-            relative_name(product.path, self.portfolio.root): file_hash(Path(product.path)),
+            # What was loaded, not the file as it is now (a model made by hand has no hash).
+            relative_name(product.path, self.portfolio.root):
+                product.sha256 or file_hash(Path(product.path)),
             profile_name(profile, self.portfolio.root): profile.sha256,
             TOOL_INPUT: TOOL_HASH,
         }
@@ -317,8 +319,9 @@ class _Words:
                 if path.is_file():
                     key = f"{shown}/{candidate}/LC_MESSAGES/{DOMAIN}.po" if shown \
                         else relative_name(str(path), portfolio.root)
-                    found.append((key, load_lookup(path)))
-                    inputs[key] = file_hash(path)
+                    catalog = load_lookup(path)
+                    found.append((key, catalog))
+                    inputs[key] = catalog.sha256 or file_hash(path)
                     break
         problems: list[Problem] = []
         if not found and not source:
@@ -417,8 +420,9 @@ class _Content:
             )
             return cls(product, locale, None, source=False, problems=(problem,), inputs={})
         key = relative_name(str(path), portfolio.root)
-        return cls(product, locale, load_lookup(path), source=False, problems=(),
-                   inputs={key: file_hash(path)})
+        catalog = load_lookup(path)
+        return cls(product, locale, catalog, source=False, problems=(),
+                   inputs={key: catalog.sha256 or file_hash(path)})
 
     def get(self, text: Text, problems: list[Problem]) -> str:
         """The message in this locale, as a message (inline tags kept)."""
