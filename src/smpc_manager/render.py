@@ -14,6 +14,7 @@ German text never carries a silent English sentence.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -124,7 +125,7 @@ class Renderer:
         self._env = _environment(str(own) if self._own else None)
         self._templates: dict[str, jinja2.Template] = {}
         self._words: dict[str, _Words] = {}
-        self._composed: dict[tuple[str, str, str, bool | None],
+        self._composed: dict[tuple[str, str, str, bool | None, bool],
                              tuple[_Document, tuple[Problem, ...]]] = {}
         self._composed_for: Product | None = None
 
@@ -255,14 +256,17 @@ class Renderer:
         if product is not self._composed_for:  # one product at a time: memory stays flat
             self._composed.clear()
             self._composed_for = product
-        key = (profile.market, profile.sha256, locale, monitored)
+        # A plain-text block made by the tool's template needs no HTML of its parts.
+        html = fmt != "text" or "text" in self._own
+        key = (profile.market, profile.sha256, locale, monitored, html)
         cached = self._composed.get(key)
         if cached is not None and cached[0].inputs == inputs:
             document, problems = cached[0], list(cached[1])
         else:
             problems = list(words.problems) + list(content.problems)
             title = words.get(profile.title, problems)
-            composer = _Composer(product, profile, locale, words, content, monitored=monitored)
+            composer = _Composer(product, profile, locale, words, content, monitored=monitored,
+                                 html=html)
             document = _Document(title, composer.paragraphs(), inputs)
             problems.extend(composer.problems)
             self._composed[key] = (document, tuple(problems))
@@ -450,7 +454,8 @@ class _Composer:
     """Turns a profile's elements into paragraphs of parts, collecting every problem."""
 
     def __init__(self, product: Product, profile: MarketProfile, locale: str, words: _Words,
-                 content: _Content, *, monitored: bool | None = False) -> None:
+                 content: _Content, *, monitored: bool | None = False,
+                 html: bool = True) -> None:
         self.product = product
         self.profile = profile
         self.locale = locale
@@ -459,6 +464,9 @@ class _Composer:
         #: Whether the product is under additional monitoring in the market on the day
         #: rendered; None when that depends on a day that was not given.
         self.monitored = monitored
+        #: Whether the parts carry their HTML; a plain-text block needs none (their
+        #: ``html`` is then empty).
+        self.html = html
         self.problems: list[Problem] = []
 
     def paragraphs(self) -> tuple[Paragraph, ...]:
@@ -478,7 +486,7 @@ class _Composer:
             return self._monitoring(element)
         if element.phrase is not None:
             text = self.words.get(element.phrase, self.problems)
-            return self._finish(element, None, text, _escape(text))
+            return self._finish(element, None, text, self._escape(text))
         assert element.field is not None
         if element.when == "single-active-not-in-name" and not self._single_active_not_in_name():
             return None
@@ -506,12 +514,12 @@ class _Composer:
         assert element.phrase is not None  # the profile loader requires it
         text = self.words.get(element.phrase, self.problems)
         label = self.words.get(element.label, self.problems) if element.label else None
-        return self._finish(element, label, text, _escape(text))
+        return self._finish(element, label, text, self._escape(text))
 
     def _finish(self, element: Element, label: str | None, text: str, html: str) -> Part:
         if element.end and not text.rstrip().endswith(_SENTENCE_END):
             text += element.end
-            html += _escape(element.end)
+            html += self._escape(element.end)
         return Part(element.name, label, text, html)
 
     def _missing(self, element: Element, what: str) -> None:
@@ -529,15 +537,19 @@ class _Composer:
     def _messages(self, messages: Sequence[str], joiner: str = " ") -> tuple[str, str]:
         """Messages joined, as plain text and as HTML (each escaped, inline tags kept)."""
         try:
-            plain = joiner.join(inline.to_text(m) for m in messages)
-            html = _escape(joiner).join(inline.to_html(m) for m in messages)
+            plain = joiner.join([inline.to_text(m) for m in messages])
+            html = _escape(joiner).join([inline.to_html(m) for m in messages]) if self.html \
+                else ""
         except inline.InlineError:  # reported by the translation check
             plain = joiner.join(messages)
-            html = _escape(plain)
+            html = self._escape(plain)
         return plain, html
 
     def _plain(self, text: str) -> tuple[str, str]:
-        return text, _escape(text)
+        return text, self._escape(text)
+
+    def _escape(self, text: str) -> str:
+        return _escape(text) if self.html else ""
 
     def _value(self, element: Element) -> tuple[str, str] | None:
         product, name = self.product, element.field
@@ -763,8 +775,6 @@ def _json(document: _Document, product: Product, profile: MarketProfile, locale:
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text, quote=False)
 
 
