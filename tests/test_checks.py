@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from smpc_manager.audit import check_file, check_targets
 from smpc_manager.checks import (
     DATE_RULES,
+    REFUSING_RULES,
     RULE_IDS,
     CheckContext,
     Finding,
@@ -26,7 +27,15 @@ from smpc_manager.checks import (
 )
 from smpc_manager.clock import add_months, parse_day
 from smpc_manager.loader import load_product
-from smpc_manager.model import Authorisation, Located, PartialDate, Problem, Product, Severity
+from smpc_manager.model import (
+    AdditionalMonitoring,
+    Authorisation,
+    Located,
+    PartialDate,
+    Problem,
+    Product,
+    Severity,
+)
 from smpc_manager.portfolio import Policy, Portfolio, Target, load_portfolio
 from tests.conftest import DATA, EXAMPLE
 
@@ -382,6 +391,30 @@ def test_later_never_turns_an_expiry_back(product: Product, review: dt.date,
         before = _worst(rule(changed, CheckContext(early, warn, 24)))
         after = _worst(rule(changed, CheckContext(late, warn, 24)))
         assert RANK[before] <= RANK[after]
+
+
+@given(review=days, first=days, until=days, as_of=days, warn=st.integers(0, 400),
+       age=st.sampled_from([None, 1, 24]), conditional=st.booleans())
+def test_only_the_refusing_rules_find_errors(product: Product, review: dt.date,
+                                             first: dt.date, until: dt.date, as_of: dt.date,
+                                             warn: int, age: int | None,
+                                             conditional: bool) -> None:
+    # expiry_errors and a build's probing of days run REFUSING_RULES alone: the other
+    # rules must never find an error, whatever the dates.
+    changed = authorisation(review_by(product, review), first_authorisation=first,
+                            valid_until=until,
+                            type="conditional" if conditional else "standard")
+    watched = AdditionalMonitoring(("EU",), None, Located(until, product.location),
+                                   product.location)
+    changed = replace(changed, additional_monitoring=(watched,))
+    context = CheckContext(as_of, warn, age)
+    every = [p for p in date_findings(changed, context) if p.severity is Severity.ERROR]
+    refusing = [p for p in date_findings(changed, context, REFUSING_RULES)
+                if p.severity is Severity.ERROR]
+    assert refusing == every
+    others = [rule for rule in DATE_RULES if rule not in REFUSING_RULES]
+    assert all(p.severity is not Severity.ERROR for rule in others
+               for p in rule(changed, context))
 
 
 @given(review=days, as_of=days, warn=st.integers(0, 400))

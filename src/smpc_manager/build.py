@@ -878,7 +878,7 @@ def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,
     """
     from dataclasses import replace
 
-    from smpc_manager.checks import context_for, date_findings
+    from smpc_manager.checks import REFUSING_RULES, context_for, date_findings
     from smpc_manager.model import Severity
 
     one = dt.timedelta(days=1)
@@ -891,7 +891,8 @@ def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,
         context = context_for(product, portfolio, as_of, market=market)
 
         def expired(day: dt.date) -> bool:
-            findings = date_findings(product, replace(context, as_of=day))  # noqa: B023
+            findings = date_findings(product, replace(context, as_of=day),  # noqa: B023
+                                     REFUSING_RULES)
             return any(p.severity is Severity.ERROR for p in findings)
 
         until = None

@@ -228,6 +228,13 @@ DATE_RULES: tuple[Rule, ...] = (
     rule_revision_age,
     rule_additional_monitoring,
 )
+#: The date rules that can find an error; the others only warn. What refuses a render is
+#: theirs alone, so the refusal (and a build's probing of days) runs only these.
+REFUSING_RULES: tuple[Rule, ...] = (
+    rule_review_by,
+    rule_authorisation_valid,
+    rule_dates_agree,
+)
 
 
 def date_findings(
@@ -383,7 +390,8 @@ def expiry_errors(
     conditional, states no end), or its dates contradict each other or the day.
     """
     context = context_for(product, portfolio, as_of, market=market)
-    return [p for p in date_findings(product, context) if p.severity is Severity.ERROR]
+    return [p for p in date_findings(product, context, REFUSING_RULES)
+            if p.severity is Severity.ERROR]
 
 
 def as_finding(problem: Problem, rule: str) -> Finding:
