@@ -621,3 +621,17 @@ def test_a_kept_document_is_composed_again_when_an_input_changes(portfolio: Path
     with pytest.raises(ProblemsError, match="indications: fuzzy in de_AT"):
         renderer.render(product, "AT", fmt="json")
     assert renderer.render(product, "IE").content  # English needs no catalog
+
+
+def test_a_pass_is_shared_only_by_locales_that_check_alike(
+        example: tuple[Renderer, Product]) -> None:
+    # Austria's pass of "0,25 mg" is reused for Germany (same symbols), but Switzerland
+    # writes 0.25 with a point: rendered right after Austria, the same catalog must fail
+    # there, and the failure must name de_CH.
+    renderer, product = example
+    renderer.render(product, "AT")
+    assert renderer.problems(product, "DE") == []
+    problems = renderer.problems(product, "DE", locale="de_CH")
+    assert any("0.25" in p.message and "de_CH" in p.message for p in problems), problems
+    # and Germany still passes after the failure
+    assert renderer.problems(product, "DE") == []

@@ -128,6 +128,7 @@ class Renderer:
         self._composed: dict[tuple[str, str, str, bool | None, bool],
                              tuple[_Document, tuple[Problem, ...]]] = {}
         self._composed_for: Product | None = None
+        self._passed: dict[tuple[object, ...], str] = {}
 
     def profile(self, market: str) -> MarketProfile:
         """The profile of a market (the portfolio's own where it defines one), loaded once."""
@@ -244,6 +245,11 @@ class Renderer:
                 product.under_additional_monitoring(profile.market, as_of)
         words = self._words_for(locale)
         content = _Content.load(product, locale, self.portfolio)
+        if product is not self._composed_for:  # one product at a time: memory stays flat
+            self._composed.clear()
+            self._passed.clear()
+            self._composed_for = product
+        content.share(self._passed)
         inputs = {
             # What was loaded, not the file as it is now (a model made by hand has no hash).
             relative_name(product.path, self.portfolio.root):
@@ -253,9 +259,6 @@ class Renderer:
         }
         inputs.update(words.inputs)
         inputs.update(content.inputs)
-        if product is not self._composed_for:  # one product at a time: memory stays flat
-            self._composed.clear()
-            self._composed_for = product
         # A plain-text block made by the tool's template needs no HTML of its parts.
         html = fmt != "text" or "text" in self._own
         key = (profile.market, profile.sha256, locale, monitored, html)
@@ -404,6 +407,14 @@ class _Content:
         self.source = source
         self.problems = tuple(problems)
         self.inputs = inputs
+        #: Translations that passed, shared by the markets rendered from the same catalog
+        #: in locales that check alike (Austria's and Germany's German): see ``share``.
+        self._passed: dict[tuple[object, ...], str] = {}
+
+    def share(self, passed: dict[tuple[object, ...], str]) -> None:
+        """Keep passed translations in ``passed``, which the other markets of the same
+        product use too (the renderer empties it for each product)."""
+        self._passed = passed
 
     @classmethod
     def load(cls, product: Product, locale: str, portfolio: Portfolio) -> _Content:
@@ -430,17 +441,25 @@ class _Content:
 
     def get(self, text: Text, problems: list[Problem]) -> str:
         """The message in this locale, as a message (inline tags kept)."""
-        from smpc_manager.translation import translate
+        from smpc_manager.translation import translate, verdict_key
 
         if self.source:
             return text.source
         if self.catalog is None:  # reported once by load()
             return text.source
+        # The same text, catalog and verdict key translate alike (translate's verdict
+        # depends on the locale through verdict_key alone); only a pass is shared, so a
+        # failure is worded for each market's locale.
+        key = (self.catalog, verdict_key(self.locale), text.context, text.source)
+        passed = self._passed.get(key)
+        if passed is not None:
+            return passed
         result = translate(text, self.catalog, self.locale, self.product.name.value,
                            source_locale=self.product.lang or TOOL_SOURCE_LOCALE)
         if result.ok and result.translation is not None:
             # A run-in paragraph is one line: a line break a translator typed is a space.
-            return " ".join(result.translation.split())
+            passed = self._passed[key] = " ".join(result.translation.split())
+            return passed
         why = "; ".join(result.reasons) or result.status
         problems.append(Problem(text.location, f"{text.context}: {result.status} in"
                                 f" {self.locale}: {why}", field=text.context))

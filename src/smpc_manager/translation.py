@@ -197,6 +197,14 @@ def numbers(text: str) -> list[tuple[str, bool]]:
 
 
 @cache
+def verdict_key(locale: str) -> tuple[str, str, str]:
+    """What of ``locale`` a :func:`translate` verdict depends on: its language and its
+    decimal and group symbols. Two locales with the same key (``de_AT`` and ``de_DE`` when
+    CLDR gives them the same symbols) get the same translation of a text, passed or not."""
+    return (language(locale), *_symbols(locale))
+
+
+@cache
 def _symbols(locale: str) -> tuple[str, str]:
     """The decimal and group symbols of a locale, from CLDR (``,`` and ``.`` for de)."""
     from babel import Locale, UnknownLocaleError
