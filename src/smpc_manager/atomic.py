@@ -54,8 +54,16 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
                 os.fchmod(fd, mode)
             # Plain system calls: a file object costs a stat and a buffer per file, and a
             # build writes thousands of small ones.
-            for piece in (data,) if isinstance(data, bytes) else data:
-                _write_all(fd, piece)
+            if isinstance(data, bytes):
+                _write_all(fd, data)
+            else:  # many small pieces (a manifest's lines): written 64 KB at a time
+                buffer = bytearray()
+                for piece in data:
+                    buffer += piece
+                    if len(buffer) >= _CHUNK:
+                        _write_all(fd, bytes(buffer))
+                        buffer.clear()
+                _write_all(fd, bytes(buffer))
             if fsync:
                 os.fsync(fd)
         finally:
@@ -80,6 +88,10 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+#: How much of a file given in pieces is gathered before it is written.
+_CHUNK = 64 * 1024
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -39,10 +39,13 @@ TOOL_INPUT = "smpc-manager"
 TOOL_HASH = hashlib.sha256(f"smpc-manager {__version__}".encode()).hexdigest()
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def relative_name(path: str, root: Path) -> str:
     """A path relative to the portfolio root where it lies inside it, with ``/``; else the
-    path as it is."""
+    path as it is.
+
+    Remembered for the few files at hand (a product's file and catalogs are named once per
+    market): a larger memory would hold every product's names until the build ends."""
     resolved = _resolve(Path(path))
     try:
         base = resolved_root(root) if root.is_absolute() else root.resolve()

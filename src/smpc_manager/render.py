@@ -42,6 +42,7 @@ from smpc_manager.locale_names import same_language
 from smpc_manager.model import Problem, Product, SourceLocation, Text
 from smpc_manager.profiles import Element, MarketProfile, Message, load_profile
 from smpc_manager.resources import resource_dir
+from smpc_manager.translation import translate, verdict_key
 
 if TYPE_CHECKING:
     import jinja2
@@ -441,8 +442,6 @@ class _Content:
 
     def get(self, text: Text, problems: list[Problem]) -> str:
         """The message in this locale, as a message (inline tags kept)."""
-        from smpc_manager.translation import translate, verdict_key
-
         if self.source:
             return text.source
         if self.catalog is None:  # reported once by load()
