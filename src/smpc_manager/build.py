@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from smpc_manager import __version__
 from smpc_manager.atomic import make_folder, write_bytes
@@ -155,21 +155,13 @@ class OutputRecord:
             "size": self.size,
         }
 
-    def interned(self) -> OutputRecord:
-        """The same record sharing its strings with every other: thousands of outputs name
-        the same inputs and hashes, and the whole manifest is held until it is written."""
-        return OutputRecord(
-            sys.intern(self.product), sys.intern(self.market), sys.intern(self.locale),
-            sys.intern(self.fmt), {sys.intern(k): sys.intern(v) for k, v in self.inputs.items()},
-            self.sha256, self.size, self.encoded,
-        )
-
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutputRecord:
         inputs = data["inputs"]
         if not isinstance(inputs, dict):
             raise TypeError("inputs")
-        # Interned (see interned()): sys.intern also refuses anything but text.
+        # Interned: thousands of outputs name the same inputs and hashes, and an incremental
+        # build holds the whole manifest (sys.intern also refuses anything but text).
         intern = sys.intern
         return cls(
             product=intern(data["product"]),
@@ -244,29 +236,8 @@ class Manifest:
         return b"".join(self.chunks())
 
     def chunks(self) -> Iterator[bytes]:
-        """:meth:`to_bytes` a line at a time, for writing without holding the whole text.
-
-        One output or product per line: a rebuild's diff shows one line per output changed,
-        and each line is made by the C JSON encoder (an indented dump of thousands of
-        outputs takes several times the memory of the file).
-        """
-        yield f'{{\n  "manifest-version": {MANIFEST_VERSION},\n'.encode()
-        tables: tuple[tuple[str, Mapping[str, OutputRecord | ProductRecord]], ...] = (
-            ("outputs", self.outputs), ("products", self.products))
-        for name, records in tables:
-            if not records:
-                yield f'  "{name}": {{}},\n'.encode()
-                continue
-            yield f'  "{name}": {{\n'.encode()
-            keys = sorted(records)
-            for number, key in enumerate(keys, 1):
-                comma = "," if number < len(keys) else ""
-                record = records[key]
-                text = record.encode() if isinstance(record, OutputRecord) else _dumps(
-                    record.as_dict())
-                yield f"    {_dumps(key)}: {text}{comma}\n".encode()
-            yield b"  },\n"
-        yield f'  "tool": {_dumps(TOOL)}\n}}\n'.encode()
+        """:meth:`to_bytes` a line at a time, for writing without holding the whole text."""
+        return manifest_chunks(self.outputs, self.products)
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -284,6 +255,102 @@ class Manifest:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
         return cls(outputs, products)
+
+
+class _Line(Protocol):
+    """What the manifest needs of an output: its line, and what narrows a build's scope."""
+
+    @property
+    def product(self) -> str: ...
+    @property
+    def market(self) -> str: ...
+    @property
+    def fmt(self) -> str: ...
+
+    def encode(self) -> str: ...
+
+
+def manifest_chunks(outputs: Mapping[str, _Line], products: Mapping[str, ProductRecord]
+                    ) -> Iterator[bytes]:
+    """The bytes of a manifest, a line at a time, for writing without holding the text.
+
+    One output or product per line: a rebuild's diff shows one line per output changed,
+    and each line is made by the C JSON encoder (an indented dump of thousands of outputs
+    takes several times the memory of the file).
+    """
+    yield f'{{\n  "manifest-version": {MANIFEST_VERSION},\n'.encode()
+    tables: tuple[tuple[str, Mapping[str, _Line | ProductRecord]], ...] = (
+        ("outputs", outputs), ("products", products))
+    for name, records in tables:
+        if not records:
+            yield f'  "{name}": {{}},\n'.encode()
+            continue
+        yield f'  "{name}": {{\n'.encode()
+        keys = sorted(records)
+        for number, key in enumerate(keys, 1):
+            comma = "," if number < len(keys) else ""
+            record = records[key]
+            text = _dumps(record.as_dict()) if isinstance(record, ProductRecord) \
+                else record.encode()
+            yield f"    {_dumps(key)}: {text}{comma}\n".encode()
+        yield b"  },\n"
+    yield f'  "tool": {_dumps(TOOL)}\n}}\n'.encode()
+
+
+class _Spool:
+    """The manifest lines of the outputs a build writes, kept in an anonymous temporary
+    file until the manifest is written.
+
+    The main process holds a small :class:`_Spooled` entry per output instead of its record
+    (inputs, hashes and line, about 2 KB), so its memory does not grow with the portfolio.
+    The file has no name (it goes with the process, however the build ends).
+    """
+
+    def __init__(self) -> None:
+        self._file: BinaryIO | None = None
+        self._end = 0
+        self._reading = False
+
+    def keep(self, record: OutputRecord) -> _Spooled:
+        if self._file is None:
+            import tempfile  # here: an unchanged rebuild spools nothing
+
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        if self._reading:  # back to the end after a read (never the case in a build)
+            self._file.seek(self._end)
+            self._reading = False
+        data = record.encode().encode("utf-8")
+        self._file.write(data)
+        entry = _Spooled(record.product, record.market, record.fmt, self, self._end,
+                         len(data))
+        self._end += len(data)
+        return entry
+
+    def read(self, offset: int, length: int) -> str:
+        assert self._file is not None
+        self._file.seek(offset)
+        self._reading = True
+        return self._file.read(length).decode("utf-8")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Spooled:
+    """An output written in this build, its manifest line in the :class:`_Spool`."""
+
+    product: str
+    market: str
+    fmt: str
+    spool: _Spool = field(repr=False, compare=False)
+    offset: int = 0
+    length: int = 0
+
+    def encode(self) -> str:
+        return self.spool.read(self.offset, self.length)
 
 
 def _dumps(value: object) -> str:
@@ -954,7 +1021,8 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     """
     options = plan.options
     tick = progress or (lambda _n: None)
-    outputs: dict[str, OutputRecord] = dict(plan.manifest.outputs)
+    outputs: dict[str, OutputRecord | _Spooled] = dict(plan.manifest.outputs)
+    spool = _Spool()
     products: dict[str, ProductRecord] = {}
     built = failed = 0
     problems: list[Problem] = []
@@ -971,8 +1039,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         if old is not None:
             of_product[old.product].discard(key)
 
-    _remove_temporary(options.out_dir)  # left by a build that was killed
-    _TEMPORARY.clear()  # looked at again by each build
+    _remove_temporary(options.out_dir, again=True)  # left by a build that was killed
     try:
         tick(len(plan.unchanged))
         products.update(plan.products)
@@ -981,7 +1048,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
             mine = of_product.setdefault(result.product, set())
             for written in result.written:
                 key = sys.intern(written.key)
-                outputs[key] = written.record.interned()
+                outputs[key] = spool.keep(written.record)
                 mine.add(key)
             for key in result.failed:
                 drop(key)
@@ -1009,14 +1076,10 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         for product_id, record in plan.manifest.products.items():
             if product_id in planned_ids and product_id not in done:
                 products.setdefault(product_id, record)  # interrupted before its result
-        manifest = Manifest(outputs, products)
-        if plan.tasks:
-            _sync()
-        # Nothing done, nothing removed: the manifest on disk says it all already.
-        if plan.tasks or manifest != plan.manifest or not (
-            options.out_dir / MANIFEST_FILE
-        ).is_file():
-            write_bytes(options.out_dir / MANIFEST_FILE, manifest.chunks())
+        try:
+            _write_manifest(plan, outputs, products)
+        finally:
+            spool.close()
     return BuildResult(
         built=built,
         unchanged=len(plan.unchanged),
@@ -1027,7 +1090,22 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     )
 
 
-def _remove_temporary(out_dir: Path) -> None:
+def _write_manifest(plan: Plan, outputs: Mapping[str, _Line],
+                    products: Mapping[str, ProductRecord]) -> None:
+    """Make the outputs written durable, then write the manifest that vouches for them."""
+    path = plan.options.out_dir / MANIFEST_FILE
+    if plan.tasks:
+        _sync()
+    # Nothing done, nothing removed: the manifest on disk says it all already.
+    if plan.tasks or outputs != plan.manifest.outputs or \
+            products != plan.manifest.products or not path.is_file():
+        write_bytes(path, manifest_chunks(outputs, products))
+
+
+def _remove_temporary(out_dir: Path, *, again: bool = False) -> None:
+    """Remove the temporary folders; ``again``: each process looks at its own anew."""
+    if again:
+        _TEMPORARY.clear()
     folder = out_dir / TMP_DIR
     if folder.is_dir() and not folder.is_symlink():
         shutil.rmtree(folder, ignore_errors=True)
@@ -1045,7 +1123,7 @@ def _sync() -> None:
         sync()
 
 
-def _in_scope(record: OutputRecord, options: BuildOptions) -> bool:
+def _in_scope(record: _Line, options: BuildOptions) -> bool:
     return (not options.markets or record.market in options.markets) and (
         record.fmt in options.formats
     )
