@@ -1,13 +1,17 @@
 """Locale names as folders and Babel use them, without importing Babel.
 
-Kept apart from :mod:`smpc_manager.catalogs` and :mod:`smpc_manager.translation` (which
+Each answer is remembered (a build asks the same few dozen times per product). Kept apart
+from :mod:`smpc_manager.catalogs` and :mod:`smpc_manager.translation` (which
 use them) so that planning a build, which needs only these names, imports neither Babel nor
 the translation checks.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 
+
+@lru_cache(maxsize=256)
 def normalize_locale(locale: str) -> str:
     """``de-at`` -> ``de_AT``: the form used for folder names and Babel."""
     parts = locale.replace("-", "_").split("_")
@@ -26,11 +30,13 @@ def locale_chain(locale: str) -> list[str]:
     return chain
 
 
+@lru_cache(maxsize=256)
 def language(locale: str) -> str:
     """The language of a locale: ``de-AT`` -> ``de``."""
     return locale.replace("-", "_").split("_")[0].lower()
 
 
+@lru_cache(maxsize=256)
 def same_language(locale: str, other: str) -> bool:
     """Whether two locales share a language (``en_IE`` and ``en``)."""
     return language(locale) == language(other)
