@@ -130,19 +130,10 @@ class OutputRecord:
     inputs: Mapping[str, str]
     sha256: str
     size: int
-    #: The record as the manifest writes it (:meth:`encode`), made where the record is
-    #: made: a worker encodes its records while the others render, and the manifest of
-    #: thousands of outputs is then written by joining lines.
-    encoded: str = field(default="", compare=False, repr=False)
 
     def encode(self) -> str:
         """The record's JSON as its manifest line holds it."""
-        return self.encoded or _dumps(self.as_dict())
-
-    def with_encoding(self) -> OutputRecord:
-        """The same record carrying its JSON (see ``encoded``)."""
-        return OutputRecord(self.product, self.market, self.locale, self.fmt, self.inputs,
-                            self.sha256, self.size, self.encode())
+        return _dumps(self.as_dict())
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -311,7 +302,7 @@ class _Spool:
         self._end = 0
         self._reading = False
 
-    def keep(self, record: OutputRecord) -> _Spooled:
+    def keep(self, record: _Line) -> _Spooled:
         if self._file is None:
             import tempfile  # here: an unchanged rebuild spools nothing
 
@@ -407,10 +398,18 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """An output a worker wrote, and its record."""
+    """An output a worker wrote: its key, what narrows a build's scope, and its manifest
+    line (its :class:`OutputRecord`, encoded where it was made: the main process needs
+    nothing else of it, and joins thousands of lines into the manifest at the end)."""
 
     key: str
-    record: OutputRecord
+    product: str
+    market: str
+    fmt: str
+    line: str
+
+    def encode(self) -> str:
+        return self.line
 
 
 @dataclass(frozen=True, slots=True)
@@ -866,10 +865,9 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
             failed.append(output.key)
             problems.extend(err.problems)
             continue
-        written.append(Written(output.key, OutputRecord(
-            task.product, market, rendering.locale, fmt, dict(rendering.inputs),
-            sha256_bytes(content), len(content),
-        ).with_encoding()))
+        line = OutputRecord(task.product, market, rendering.locale, fmt, rendering.inputs,
+                            sha256_bytes(content), len(content)).encode()
+        written.append(Written(output.key, task.product, market, fmt, line))
     record = ProductRecord(
         source=_portable(source, portfolio),
         sha256=product.sha256,
@@ -1048,7 +1046,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
             mine = of_product.setdefault(result.product, set())
             for written in result.written:
                 key = sys.intern(written.key)
-                outputs[key] = spool.keep(written.record)
+                outputs[key] = spool.keep(written)
                 mine.add(key)
             for key in result.failed:
                 drop(key)
