@@ -261,8 +261,8 @@ class Renderer:
         inputs.update(words.inputs)
         inputs.update(content.inputs)
         # A plain-text block made by the tool's template needs no HTML of its parts.
-        html = fmt != "text" or "text" in self._own
-        key = (profile.market, profile.sha256, locale, monitored, html)
+        with_html = fmt != "text" or "text" in self._own
+        key = (profile.market, profile.sha256, locale, monitored, with_html)
         cached = self._composed.get(key)
         if cached is not None and cached[0].inputs == inputs:
             document, problems = cached[0], list(cached[1])
@@ -270,7 +270,7 @@ class Renderer:
             problems = list(words.problems) + list(content.problems)
             title = words.get(profile.title, problems)
             composer = _Composer(product, profile, locale, words, content, monitored=monitored,
-                                 html=html)
+                                 html=with_html)
             document = _Document(title, composer.paragraphs(), inputs)
             problems.extend(composer.problems)
             self._composed[key] = (document, tuple(problems))
