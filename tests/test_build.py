@@ -481,3 +481,30 @@ def test_unknown_market_is_a_usage_error(small: Path, tmp_path: Path) -> None:
 
     with pytest.raises(UsageError, match="XX"):
         run(small, tmp_path / "out", markets=("XX",))
+
+
+def test_the_manifest_written_from_spooled_lines_reads_back_the_same(small: Path,
+                                                                     tmp_path: Path) -> None:
+    # The main process writes the workers' lines as they came; the records read back from
+    # the file must encode to the very same bytes.
+    out = tmp_path / "out"
+    assert run(small, out, jobs=2, formats=("text", "json")).ok
+    written = (out / MANIFEST_FILE).read_bytes()
+    assert Manifest.read(out / MANIFEST_FILE).to_bytes() == written
+
+
+def test_spool_reads_each_line_back_also_between_writes() -> None:
+    from smpc_manager.build import OutputRecord, _Spool
+
+    def record(product: str) -> OutputRecord:
+        return OutputRecord(product, "AT", "de_AT", "text", {"p.xml": "0" * 64}, "1" * 64, 9)
+
+    spool = _Spool()
+    try:
+        first, second = spool.keep(record("ä-1")), spool.keep(record("b-2"))
+        assert first.encode() == record("ä-1").encode()  # a read, then more lines
+        third = spool.keep(record("c-3"))
+        assert [e.encode() for e in (third, second, first)] == [
+            record(p).encode() for p in ("c-3", "b-2", "ä-1")]
+    finally:
+        spool.close()
