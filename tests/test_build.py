@@ -493,13 +493,13 @@ def test_the_manifest_written_from_spooled_lines_reads_back_the_same(small: Path
     assert Manifest.read(out / MANIFEST_FILE).to_bytes() == written
 
 
-def test_spool_reads_each_line_back_also_between_writes() -> None:
+def test_spool_reads_each_line_back_also_between_writes(tmp_path: Path) -> None:
     from smpc_manager.build import OutputRecord, _Spool
 
     def record(product: str) -> OutputRecord:
         return OutputRecord(product, "AT", "de_AT", "text", {"p.xml": "0" * 64}, "1" * 64, 9)
 
-    spool = _Spool()
+    spool = _Spool(tmp_path)
     try:
         first, second = spool.keep(record("ä-1")), spool.keep(record("b-2"))
         assert first.encode() == record("ä-1").encode()  # a read, then more lines

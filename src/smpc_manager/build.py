@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 from smpc_manager import __version__
 from smpc_manager.atomic import make_folder, write_bytes
 from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.model import Problem
+from smpc_manager.model import Problem, SourceLocation
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.resources import resource_dir
 
@@ -294,10 +294,12 @@ class _Spool:
 
     The main process holds a small :class:`_Spooled` entry per output instead of its record
     (inputs, hashes and line, about 2 KB), so its memory does not grow with the portfolio.
-    The file has no name (it goes with the process, however the build ends).
+    The file lies in ``folder`` (the output folder, which the build can write) and has no
+    name: it goes with the process, however the build ends.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
         self._file: BinaryIO | None = None
         self._end = 0
         self._reading = False
@@ -306,7 +308,12 @@ class _Spool:
         if self._file is None:
             import tempfile  # here: an unchanged rebuild spools nothing
 
-            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+            try:
+                self._file = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115
+            except OSError as err:
+                raise ProblemsError([Problem(SourceLocation(str(self._folder)),
+                                             f"cannot write here: {err.strerror or err}")]
+                                    ) from None
         if self._reading:  # back to the end after a read (never the case in a build)
             self._file.seek(self._end)
             self._reading = False
@@ -1020,7 +1027,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     options = plan.options
     tick = progress or (lambda _n: None)
     outputs: dict[str, OutputRecord | _Spooled] = dict(plan.manifest.outputs)
-    spool = _Spool()
+    spool = _Spool(options.out_dir)
     products: dict[str, ProductRecord] = {}
     built = failed = 0
     problems: list[Problem] = []
