@@ -577,8 +577,9 @@ class CatalogLookup:
 
     def __init__(self, entries: dict[_Key, LookupEntry], sha256: str = "") -> None:
         self._entries = entries
-        #: The sha256 of the file's bytes it was read from ("" when not read from a file):
-        #: an input of every output rendered with it, hashed from the bytes that were read.
+        #: The sha256 of the file's bytes it was read from (always set by
+        #: :func:`read_lookup`; "" when not read from a file): an input of every output
+        #: rendered with it, hashed from the bytes that were read.
         self.sha256 = sha256
 
     def get(self, msgid: str, context: str | None = None) -> LookupEntry | None:

@@ -329,7 +329,7 @@ class _Words:
                         else relative_name(str(path), portfolio.root)
                     catalog = load_lookup(path)
                     found.append((key, catalog))
-                    inputs[key] = catalog.sha256 or file_hash(path)
+                    inputs[key] = catalog.sha256  # of the bytes read
                     break
         problems: list[Problem] = []
         if not found and not source:
@@ -438,7 +438,7 @@ class _Content:
         key = relative_name(str(path), portfolio.root)
         catalog = load_lookup(path)
         return cls(product, locale, catalog, source=False, problems=(),
-                   inputs={key: catalog.sha256 or file_hash(path)})
+                   inputs={key: catalog.sha256})
 
     def get(self, text: Text, problems: list[Problem]) -> str:
         """The message in this locale, as a message (inline tags kept)."""
