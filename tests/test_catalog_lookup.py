@@ -33,9 +33,8 @@ from smpc_manager.catalogs import (
     read_catalog,
     read_lookup,
 )
-from smpc_manager.errors import ProblemsError
+from smpc_manager.errors import Problem, ProblemsError
 from smpc_manager.loader import load_product
-from smpc_manager.model import Problem
 from smpc_manager.translation import translate
 from tests.conftest import DATA, EXAMPLE, REPO
 

@@ -33,9 +33,9 @@ from smpc_manager.catalogs import (
     statistics,
     write_catalog,
 )
-from smpc_manager.errors import ProblemsError
+from smpc_manager.errors import ProblemsError, SourceLocation
 from smpc_manager.loader import load_product
-from smpc_manager.model import SourceLocation, Text
+from smpc_manager.model import Text
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.translation import translate
 from tests.conftest import DATA, EXAMPLE

@@ -26,16 +26,9 @@ from smpc_manager.checks import (
     rule_revision_age,
 )
 from smpc_manager.clock import add_months, parse_day
+from smpc_manager.errors import Problem, Severity
 from smpc_manager.loader import load_product
-from smpc_manager.model import (
-    AdditionalMonitoring,
-    Authorisation,
-    Located,
-    PartialDate,
-    Problem,
-    Product,
-    Severity,
-)
+from smpc_manager.model import AdditionalMonitoring, Authorisation, Located, PartialDate, Product
 from smpc_manager.portfolio import Policy, Portfolio, Target, load_portfolio
 from tests.conftest import DATA, EXAMPLE
 

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smpc_manager import inline
-from smpc_manager.errors import ProblemsError
+from smpc_manager.errors import Problem, ProblemsError, Severity
 from smpc_manager.loader import field_notes, load_product, validate_file
-from smpc_manager.model import PRODUCT_NAMESPACE, Problem, Severity
+from smpc_manager.model import PRODUCT_NAMESPACE
 from tests.conftest import EXAMPLE
 
 SOURCE = (EXAMPLE / "products" / "besponsa.xml").read_bytes()

@@ -19,10 +19,9 @@ from smpc_manager.build import MANIFEST_FILE, BuildOptions, build, valid_window
 from smpc_manager.catalogs import load_catalog
 from smpc_manager.checks import RULE_IDS, CheckContext, rule_additional_monitoring
 from smpc_manager.cli import main
-from smpc_manager.errors import ProblemsError
+from smpc_manager.errors import ProblemsError, Severity
 from smpc_manager.inputs import EXTENSIONS
 from smpc_manager.loader import load_product, validate_file
-from smpc_manager.model import Severity
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.profiles import load_profile, parse_profile, shipped_markets
 from smpc_manager.render import Renderer

@@ -9,8 +9,9 @@ from babel.messages.catalog import Catalog, Message
 
 from smpc_manager import translation
 from smpc_manager.catalogs import read_catalog
+from smpc_manager.errors import SourceLocation
 from smpc_manager.loader import load_product
-from smpc_manager.model import SourceLocation, Text
+from smpc_manager.model import Text
 from smpc_manager.translation import (
     Translated,
     check_translation,

@@ -14,8 +14,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from smpc_manager.errors import ProblemsError
-from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 
 
 def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True,

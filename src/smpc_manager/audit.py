@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smpc_manager.checks import Finding, as_finding, context_for, date_findings, markets_of
-from smpc_manager.errors import ProblemsError
-from smpc_manager.model import Problem, Product, Severity
+from smpc_manager.errors import Problem, ProblemsError, Severity
+from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, Target
 from smpc_manager.render import Renderer, translation_problems
 

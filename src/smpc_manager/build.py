@@ -55,8 +55,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from smpc_manager import __version__
 from smpc_manager.atomic import make_folder, write_bytes
-from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.resources import resource_dir
 
@@ -951,7 +950,7 @@ def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,
     from dataclasses import replace
 
     from smpc_manager.checks import REFUSING_RULES, context_for, date_findings
-    from smpc_manager.model import Severity
+    from smpc_manager.errors import Severity
 
     one = dt.timedelta(days=1)
     breaks = sorted({d + delta for d in _dates(product) for delta in (dt.timedelta(0), one)})

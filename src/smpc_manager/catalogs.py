@@ -35,9 +35,9 @@ from babel import Locale
 from babel.messages.catalog import Catalog, Message
 
 from smpc_manager import atomic
-from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.locale_names import locale_chain, normalize_locale
-from smpc_manager.model import Problem, Product, SourceLocation
+from smpc_manager.model import Product
 from smpc_manager.portfolio import catalog_name
 
 if TYPE_CHECKING:

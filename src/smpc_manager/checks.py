@@ -31,14 +31,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from smpc_manager.clock import add_months
-from smpc_manager.model import (
-    Authorisation,
-    Located,
-    PartialDate,
-    Problem,
-    Product,
-    Severity,
-)
+from smpc_manager.errors import Problem, Severity
+from smpc_manager.model import Authorisation, Located, PartialDate, Product
 from smpc_manager.portfolio import Portfolio
 
 #: Every ``rule`` a finding can name (documented in ``smpc check --help`` for CI).

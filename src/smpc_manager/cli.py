@@ -175,8 +175,8 @@ def validate(paths: Sequence[Path], fmt: str) -> None:
       smpc validate examples/portfolio
       smpc validate products/besponsa.xml --format json
     """
+    from smpc_manager.errors import Severity
     from smpc_manager.loader import validate_file
-    from smpc_manager.model import Severity
     from smpc_manager.portfolio import expand
 
     targets = expand(paths)
@@ -565,7 +565,7 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
 def _echo_check_report(report: CheckReport) -> None:
     """Findings grouped by product file, a blank line between files, then a summary line."""
     from smpc_manager.checks import Finding
-    from smpc_manager.model import Severity
+    from smpc_manager.errors import Severity
 
     styles: dict[Severity, dict[str, Any]] = {
         Severity.ERROR: {"fg": "red", "bold": True}, Severity.WARNING: {"fg": "yellow"}}

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smpc_manager import __version__
-from smpc_manager.errors import ProblemsError
-from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.resources import resource_dir
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from pathlib import Path
 from lxml import etree
 
 from smpc_manager import inline
-from smpc_manager.errors import ProblemsError
+from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
     AdditionalMonitoring,
@@ -37,10 +37,7 @@ from smpc_manager.model import (
     Located,
     MarketCode,
     PartialDate,
-    Problem,
     Product,
-    Severity,
-    SourceLocation,
     Text,
 )
 from smpc_manager.resources import resource_dir

@@ -11,60 +11,14 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from typing import Generic, TypeVar
+
+from smpc_manager.errors import SourceLocation
 
 T = TypeVar("T")
 
 #: The namespace of the product XML (schemas/product.xsd).
 PRODUCT_NAMESPACE = "urn:smpc-manager:product:1"
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class SourceLocation:
-    """Where something came from: a path, and where known a 1-based line and column."""
-
-    path: str
-    line: int = 0
-    column: int = 0
-
-    def __str__(self) -> str:
-        out = self.path
-        if self.line:
-            out += f":{self.line}"
-            if self.column:
-                out += f":{self.column}"
-        return out
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One finding about the input: where, what was wrong, and what was found."""
-
-    location: SourceLocation
-    message: str
-    severity: Severity = Severity.ERROR
-    #: The element or field the problem is about (``atc-code``, ``contraindications/2``).
-    field: str | None = None
-
-    def __str__(self) -> str:
-        prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{self.location}: {prefix}{self.message}"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "severity": self.severity.value,
-            "path": self.location.path,
-            "line": self.location.line or None,
-            "column": self.location.column or None,
-            "field": self.field,
-            "message": self.message,
-        }
 
 
 @dataclass(frozen=True, slots=True)

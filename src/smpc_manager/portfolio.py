@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 
 CONFIG_FILE = "smpc.toml"
 PRODUCTS_DIR = "products"

@@ -35,8 +35,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.model import Problem, SourceLocation
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.resources import resource_dir
 
 if TYPE_CHECKING:

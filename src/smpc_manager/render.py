@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smpc_manager import inline
-from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.inputs import (
     DOMAIN,
     EXTENSIONS,
@@ -39,7 +39,7 @@ from smpc_manager.inputs import (
     template_name,
 )
 from smpc_manager.locale_names import same_language
-from smpc_manager.model import Problem, Product, SourceLocation, Text
+from smpc_manager.model import Product, Text
 from smpc_manager.profiles import Element, MarketProfile, Message, load_profile
 from smpc_manager.resources import resource_dir
 from smpc_manager.translation import translate, verdict_key
