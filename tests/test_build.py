@@ -221,6 +221,24 @@ def test_a_new_catalog_the_renderer_would_use_is_noticed(small: Path, tmp_path: 
     assert run(small, out).built == 0
 
 
+def test_a_portfolio_template_appearing_is_noticed(small: Path, tmp_path: Path) -> None:
+    """The portfolio's own template of a format replaces the tool's for every output in it;
+    the plan names it as the renderer does, so the outputs are laid out again once."""
+    out = tmp_path / "out"
+    run(small, out, formats=("text", "json"))
+    own = small / "templates" / "text.txt.j2"
+    own.parent.mkdir()
+    own.write_text("{{ title }}\n\n{{ product_id }} ({{ market }})\n", encoding="utf-8")
+    result = run(small, out, formats=("text", "json"))
+    assert (result.built, result.unchanged) == (9, 9)
+    assert (out / "AT" / "de_AT" / "alpha.txt").read_text(encoding="utf-8") == \
+        "Fachkurzinformation\n\nalpha (AT)\n"
+    record = Manifest.read(out / MANIFEST_FILE).outputs["AT/de_AT/alpha.txt"]
+    assert record.inputs["templates/text.txt.j2"] == sha(own.read_bytes())
+    assert "smpc_manager/templates/text.txt.j2" not in record.inputs
+    assert run(small, out, formats=("text", "json")).built == 0
+
+
 def test_catalogs_found_by_listing_agree_with_the_renderer(small: Path, tmp_path: Path
                                                            ) -> None:
     """The plan finds catalogs from one listing of each folder: a symlinked catalog (named

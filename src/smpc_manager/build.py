@@ -622,9 +622,11 @@ class InputHasher:
                 TOOL_HASH,
                 TOOL_INPUT,
                 profile_name,
+                relative_name,
                 template_hash,
                 template_name,
             )
+            from smpc_manager.portfolio import TEMPLATES_DIR
 
             profile = self.profile(market)
             fixed: dict[str, str | None] = {
@@ -633,7 +635,13 @@ class InputHasher:
             }
             fixed.update(self._smpc_catalogs(locale))
             if fmt in TEMPLATES:
-                fixed[template_name(TEMPLATES[fmt])] = template_hash(TEMPLATES[fmt])
+                # The portfolio's own template of the format where it has one, as the
+                # renderer lays out with it.
+                own = self.portfolio.root / TEMPLATES_DIR / TEMPLATES[fmt]
+                if own.is_file():
+                    fixed[relative_name(str(own), self.portfolio.root)] = self.hashes(own)
+                else:
+                    fixed[template_name(TEMPLATES[fmt])] = template_hash(TEMPLATES[fmt])
             self._shared[key] = fixed
         return self._shared[key]
 
