@@ -58,13 +58,13 @@ from smpc_manager.atomic import make_folder, write_bytes
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.resources import resource_dir
+from smpc_manager.state import MANIFEST_FILE, Entry, file_sha256, forget, input_roots, snapshot
 
 if TYPE_CHECKING:
     from smpc_manager.model import Product
     from smpc_manager.profiles import MarketProfile
     from smpc_manager.render import Renderer
 
-MANIFEST_FILE = "manifest.json"
 #: Bumped when the manifest's structure changes; an older manifest means a full build.
 MANIFEST_VERSION = 1
 #: What the tool version contributes to every output's inputs.
@@ -95,24 +95,11 @@ class FileHashes:
         except KeyError:
             pass
         try:
-            digest: str | None = _file_sha256(path)
+            digest: str | None = file_sha256(path)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             digest = None
         self._cache[path] = digest
         return digest
-
-
-def _file_sha256(path: str | os.PathLike[str]) -> str:
-    """sha256 of a file's bytes, read with plain system calls: a plan hashes every product,
-    catalog and output, and a buffered file object costs three more calls per file."""
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        while chunk := os.read(fd, 1 << 20):
-            digest.update(chunk)
-    finally:
-        os.close(fd)
-    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------ the manifest
@@ -256,6 +243,8 @@ class _Line(Protocol):
     def market(self) -> str: ...
     @property
     def fmt(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
 
     def encode(self) -> str: ...
 
@@ -318,8 +307,8 @@ class _Spool:
             self._reading = False
         data = record.encode().encode("utf-8")
         self._file.write(data)
-        entry = _Spooled(record.product, record.market, record.fmt, self, self._end,
-                         len(data))
+        entry = _Spooled(record.product, record.market, record.fmt, record.sha256, self,
+                         self._end, len(data))
         self._end += len(data)
         return entry
 
@@ -342,6 +331,7 @@ class _Spooled:
     product: str
     market: str
     fmt: str
+    sha256: str
     spool: _Spool = field(repr=False, compare=False)
     offset: int = 0
     length: int = 0
@@ -413,6 +403,8 @@ class Written:
     market: str
     fmt: str
     line: str
+    #: The sha256 of the file written (also in its line), for the build's state.
+    sha256: str
 
     def encode(self) -> str:
         return self.line
@@ -461,10 +453,9 @@ class BuildResult:
         return self.failed == 0 and not self.problems
 
     def summary(self) -> str:
-        failed = f", {self.failed} failed" if self.failed or self.problems else ", 0 failed"
-        removed = f", {self.removed} removed" if self.removed else ""
-        return (f"{self.built} built, {self.unchanged} unchanged{failed}{removed}"
-                f" in {self.seconds:.1f} s")
+        from smpc_manager.state import summary
+
+        return summary(self.built, self.unchanged, self.failed, self.removed, self.seconds)
 
 
 @dataclass(slots=True)
@@ -482,6 +473,9 @@ class Plan:
     products: dict[str, ProductRecord] = field(default_factory=dict)
     #: When planning began (time.perf_counter): the build's seconds count from here.
     started: float = field(default_factory=time.perf_counter)
+    #: Every file and folder the build may read, as they were before it read any
+    #: (:func:`smpc_manager.state.snapshot`); None when one was too recent to be trusted.
+    seen: list[Entry] | None = None
 
     @property
     def total(self) -> int:
@@ -514,8 +508,14 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
     started = time.perf_counter()
     # A folder that cannot be made is said before any work, not after every output failed.
     make_folder(options.out_dir)
+    # The state of the last build goes first (this build may change what it vouches for),
+    # and what the build reads is looked at before any of it is read.
+    forget(options.out_dir)
+    seen, recent = snapshot(input_roots(portfolio.root, portfolio.profiles),
+                            skip=str(options.out_dir))
     manifest = Manifest.read(options.out_dir / MANIFEST_FILE)
-    plan = Plan(portfolio, options, manifest, config_hash(portfolio), started=started)
+    plan = Plan(portfolio, options, manifest, config_hash(portfolio), started=started,
+                seen=None if recent else seen)
     hashes = FileHashes()
     inputs = InputHasher(portfolio, hashes)
     out_dir = os.fspath(options.out_dir)
@@ -879,9 +879,10 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
             failed.append(output.key)
             problems.extend(err.problems)
             continue
+        digest = sha256_bytes(content)
         line = OutputRecord(task.product, market, rendering.locale, fmt, rendering.inputs,
-                            sha256_bytes(content), len(content)).encode()
-        written.append(Written(output.key, task.product, market, fmt, line))
+                            digest, len(content)).encode()
+        written.append(Written(output.key, task.product, market, fmt, line, digest))
     record = ProductRecord(
         source=_portable(source, portfolio),
         sha256=product.sha256,
@@ -1041,9 +1042,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     planned_ids = {t.product for t in plan.tasks} | set(plan.products)
     done: set[str] = set()
     # Each product's outputs, so that a result touches its own and not all of them.
-    of_product: dict[str, set[str]] = {}
-    for key, old in outputs.items():
-        of_product.setdefault(old.product, set()).add(key)
+    of_product = _by_product(outputs)
 
     def drop(key: str) -> None:
         _remove(options.out_dir, key)
@@ -1092,6 +1091,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
             _write_manifest(plan, outputs, products)
         finally:
             spool.close()
+    _write_state(plan, outputs, products, clean=not failed and not problems)
     return BuildResult(
         built=built,
         unchanged=len(plan.unchanged),
@@ -1100,6 +1100,33 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         problems=tuple(problems),
         seconds=time.perf_counter() - plan.started,
     )
+
+
+def _by_product(outputs: Mapping[str, _Line]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for key, record in outputs.items():
+        found.setdefault(record.product, set()).add(key)
+    return found
+
+
+def _write_state(plan: Plan, outputs: Mapping[str, _Line],
+                 products: Mapping[str, ProductRecord], *, clean: bool) -> None:
+    """Leave the state of a clean build for the next one (:mod:`smpc_manager.state`): not
+    after a failure (those outputs are to be built again), nor when a file read was too
+    recent to be trusted."""
+    from smpc_manager.state import identity, settings_key, write_state
+
+    options = plan.options
+    manifest = identity(str(options.out_dir / MANIFEST_FILE))
+    if not clean or manifest is None or plan.seen is None:
+        return
+    starts = [r.valid_from for r in products.values() if r.valid_from is not None]
+    ends = [r.valid_until for r in products.values() if r.valid_until is not None]
+    write_state(options.out_dir,
+                key=settings_key(plan.portfolio.root, options.formats, options.markets),
+                files=plan.seen, outputs={k: r.sha256 for k, r in outputs.items()},
+                valid=(max(starts, default=None), min(ends, default=None)),
+                manifest=manifest)
 
 
 def _write_manifest(plan: Plan, outputs: Mapping[str, _Line],

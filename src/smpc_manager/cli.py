@@ -607,10 +607,14 @@ def _echo_check_report(report: CheckReport) -> None:
 @click.option("--format", "formats", multiple=True,
               type=click.Choice(["text", "html", "json"]),
               help="Output format (repeatable; default: text).")
+@click.option("--rehash", is_flag=True,
+              help="Hash every input and output anew instead of trusting the files the last"
+                   " build saw unchanged (see above).")
 @option_as_of
 @click.pass_context
 def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | None,
-          markets: Sequence[str], formats: Sequence[str], as_of: dt.date | None) -> None:
+          markets: Sequence[str], formats: Sequence[str], as_of: dt.date | None,
+          rehash: bool) -> None:
     """Render every product of a portfolio for every market, in parallel, incrementally.
 
     Each output goes to DIR/<market>/<locale>/<id>.<ext>, written atomically; DIR/manifest.json
@@ -626,28 +630,47 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     the build runs, its temporary files lie in DIR/.smpc-tmp, removed at the end (and by
     the next build, should this one be killed).
 
+    A build that ends without a failure leaves DIR/.smpc-state.json: the identity (inode,
+    size, times) of every file and folder it read, taken before reading them. When none of
+    them has changed since, the day is one on which every product stays valid and every
+    output still has the bytes written, the next build is done without hashing the inputs
+    (as git trusts its index; a file changed within two seconds of being looked at is
+    never trusted). --rehash hashes everything regardless.
+
     \b
     Examples:
       smpc build examples/portfolio -o out/
       smpc build . -o out/ --market AT --format text --format html --jobs 4
     """
-    from smpc_manager.build import BuildOptions, default_jobs, plan_build, run_plan
+    import time
+
     from smpc_manager.errors import UsageError
     from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
 
+    started = time.perf_counter()
     if not portfolio.is_dir() or not (
         (portfolio / CONFIG_FILE).is_file() or (portfolio / PRODUCTS_DIR).is_dir()
     ):
         raise UsageError(f"{portfolio}: not a portfolio (expected {CONFIG_FILE} or"
                          f" {PRODUCTS_DIR}/ in it)")
     settings = load_portfolio(portfolio)
-    options = BuildOptions(
-        out_dir=out_dir,
-        as_of=as_of_day(ctx, as_of),
-        formats=tuple(dict.fromkeys(formats)) or ("text",),
-        markets=tuple(dict.fromkeys(m.upper() for m in markets)),
-        jobs=jobs or default_jobs(),
-    )
+    day = as_of_day(ctx, as_of)
+    chosen_formats = tuple(dict.fromkeys(formats)) or ("text",)
+    chosen_markets = tuple(dict.fromkeys(m.upper() for m in markets))
+    if not rehash:
+        from smpc_manager import state
+
+        count = state.unchanged(
+            out_dir, state.settings_key(settings.root, chosen_formats, chosen_markets),
+            state.input_roots(settings.root, settings.profiles), day)
+        if count is not None:
+            click.echo(state.summary(0, count, 0, 0, time.perf_counter() - started), err=True)
+            return
+
+    from smpc_manager.build import BuildOptions, default_jobs, plan_build, run_plan
+
+    options = BuildOptions(out_dir=out_dir, as_of=day, formats=chosen_formats,
+                           markets=chosen_markets, jobs=jobs or default_jobs())
     plan = plan_build(settings, settings.product_files(), options)
     stderr = sys.stderr
     if stderr.isatty() and plan.tasks:
