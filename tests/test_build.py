@@ -417,9 +417,9 @@ def test_valid_window_is_the_stretch_the_check_passes_day_by_day(small: Path) ->
         since = as_of
         while passes(since - one, markets):
             since -= one
-        assert valid_window(product, settings, as_of, markets) == (since, until), markets
-    assert valid_window(product, settings, as_of, ("AT", "IE"))[1] == dt.date(2022, 7, 15)
-    assert valid_window(product, settings, as_of, ("AT", "GB"))[1] == dt.date(2022, 5, 31)
+        assert valid_window(product, as_of, markets) == (since, until), markets
+    assert valid_window(product, as_of, ("AT", "IE"))[1] == dt.date(2022, 7, 15)
+    assert valid_window(product, as_of, ("AT", "GB"))[1] == dt.date(2022, 5, 31)
 
 
 # ------------------------------------------------------------------------ workers, atomicity

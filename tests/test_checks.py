@@ -19,6 +19,7 @@ from smpc_manager.checks import (
     Finding,
     date_findings,
     expiry_errors,
+    passing_days,
     revision_age_limit,
     rule_authorisation_valid,
     rule_dates_agree,
@@ -408,6 +409,27 @@ def test_only_the_refusing_rules_find_errors(product: Product, review: dt.date,
     others = [rule for rule in DATE_RULES if rule not in REFUSING_RULES]
     assert all(p.severity is not Severity.ERROR for rule in others
                for p in rule(changed, context))
+
+
+@given(revision=days, review=days, first=days, renewal=st.none() | days,
+       until=st.none() | days, conditional=st.booleans(), as_of=days,
+       market=st.sampled_from([None, "AT", "GB"]))
+def test_passing_days_are_the_days_the_refusing_rules_pass(
+        product: Product, revision: dt.date, review: dt.date, first: dt.date,
+        renewal: dt.date | None, until: dt.date | None, conditional: bool, as_of: dt.date,
+        market: str | None) -> None:
+    # A build records the days a product passes from passing_days instead of asking the
+    # rules day by day: it must say what the rules say, on any day, whatever the dates.
+    changed = authorisation(
+        replace(review_by(product, review),
+                revision_date=Located(PartialDate(revision.year, revision.month),
+                                      product.location)),
+        first_authorisation=first, renewal=renewal, valid_until=until,
+        type="conditional" if conditional else "standard")
+    refused = any(p.severity is Severity.ERROR for p in
+                  date_findings(changed, CheckContext(as_of, market=market), REFUSING_RULES))
+    days = passing_days(changed, market)
+    assert refused == (days is None or not days[0] <= as_of <= days[1])
 
 
 @given(review=days, as_of=days, warn=st.integers(0, 400))

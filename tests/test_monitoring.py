@@ -575,23 +575,22 @@ def test_check_help_documents_the_rules(runner: CliRunner) -> None:
 
 
 def test_the_build_window_ends_where_the_statement_changes(listed: Path) -> None:
-    portfolio = load_portfolio(listed)
     product = load_product(listed / "products" / "besponsa.xml")
     markets = ("AT", "DE", "IE")
-    assert valid_window(product, portfolio, LISTED, markets)[0] == START
-    assert valid_window(product, portfolio, LISTED, markets)[1] == UNTIL
-    since, until = valid_window(product, portfolio, AFTER, markets)
+    assert valid_window(product, LISTED, markets)[0] == START
+    assert valid_window(product, LISTED, markets)[1] == UNTIL
+    since, until = valid_window(product, AFTER, markets)
     assert since == AFTER
     assert until is not None
     assert until > AFTER
-    assert valid_window(product, portfolio, START - ONE, markets)[1] == START - ONE
+    assert valid_window(product, START - ONE, markets)[1] == START - ONE
     # without the entries, or for a market they do not name, the dates alone decide
     plain = dataclasses.replace(product, additional_monitoring=())
-    since, _ = valid_window(plain, portfolio, LISTED, markets)
+    since, _ = valid_window(plain, LISTED, markets)
     assert since is not None
     assert since < START
-    assert valid_window(product, portfolio, LISTED, ("GB",)) == \
-        valid_window(plain, portfolio, LISTED, ("GB",))
+    assert valid_window(product, LISTED, ("GB",)) == \
+        valid_window(plain, LISTED, ("GB",))
 
 
 def test_a_rebuild_on_the_day_after_until_renders_again(listed: Path, tmp_path: Path) -> None:

@@ -853,8 +853,7 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
             refused[market] = expiry_errors(product, portfolio, options.as_of, market)
     # Every market the product serves, not only those wanted now: the window recorded must
     # hold for the outputs kept from earlier builds too.
-    window = valid_window(product, portfolio, options.as_of,
-                          [m for m in served if m not in refused])
+    window = valid_window(product, options.as_of, [m for m in served if m not in refused])
     for market in dict.fromkeys(m for m, _ in wanted):
         problems.extend(p for p in refused.get(market, ()) if p not in problems)
     tmp_dir = _temporary_folder(options.out_dir)
@@ -943,49 +942,26 @@ def _portable(source: Path, portfolio: Portfolio) -> str:
     return relative_name(str(source), portfolio.root)
 
 
-def valid_window(product: Product, portfolio: Portfolio, as_of: dt.date,
-                 markets: Sequence[str]) -> tuple[dt.date | None, dt.date | None]:
+def valid_window(product: Product, as_of: dt.date, markets: Sequence[str]
+                 ) -> tuple[dt.date | None, dt.date | None]:
     """The days around ``as_of`` on which ``product`` passes the expiry check in all ``markets``
     and its texts there read as on ``as_of``.
 
-    ``None`` is an open end. The date rules compare the day of the check with the product's
-    own dates, so their verdict can change only on such a date or the day after; probing
-    those days outward from ``as_of`` finds the stretch in which a later build knows the
-    verdict without loading the product. Markets covered by the same authorisations get
-    the same verdict and are probed once. The text itself changes where the ▼ statement
-    comes or goes (:func:`_text_changes`): the stretch ends before such a day, so a build
-    on it renders again.
+    ``None`` is an open end. In this stretch a later build knows the verdict without
+    loading the product: the days each market passes (:func:`checks.passing_days`, the
+    same for markets covered by the same authorisations), narrowed to those on which the
+    text reads the same: it changes where the ▼ statement comes or goes
+    (:func:`_text_changes`), so a build on such a day renders again.
     """
-    from dataclasses import replace
-
-    from smpc_manager.checks import REFUSING_RULES, context_for, date_findings
-    from smpc_manager.errors import Severity
+    from smpc_manager.checks import passing_days
 
     one = dt.timedelta(days=1)
-    breaks = sorted({d + delta for d in _dates(product) for delta in (dt.timedelta(0), one)})
     by_cover = {product.authorisations_for(m): m for m in reversed(markets)}
     window: tuple[dt.date | None, dt.date | None] = (None, None)
     for market in by_cover.values():
-        # checks.expiry_errors(product, portfolio, day, market) for many days: the context
-        # it builds differs from day to day in nothing but the day, so it is made once.
-        context = context_for(product, portfolio, as_of, market=market)
-
-        def expired(day: dt.date) -> bool:
-            findings = date_findings(product, replace(context, as_of=day),  # noqa: B023
-                                     REFUSING_RULES)
-            return any(p.severity is Severity.ERROR for p in findings)
-
-        until = None
-        for day in (d for d in breaks if d > as_of):
-            if expired(day):
-                until = day - one
-                break
-        since = None
-        for day in reversed([d for d in breaks if d <= as_of]):
-            if expired(day - one):
-                since = day
-                break
-        window = _narrow(window, (since, until))
+        days = passing_days(product, market)
+        # Never None here (the markets pass as of the day); if it were, only the day.
+        window = _narrow(window, days if days is not None else (as_of, as_of))
     changes = sorted(_text_changes(product, markets))
     since = max((d for d in changes if d <= as_of), default=None)
     later = min((d for d in changes if d > as_of), default=None)
@@ -1003,17 +979,6 @@ def _text_changes(product: Product, markets: Sequence[str]) -> Iterator[dt.date]
             yield entry.start.value
         if entry.until is not None:
             yield entry.until.value + dt.timedelta(days=1)
-
-
-def _dates(product: Product) -> Iterator[dt.date]:
-    yield product.review_by.value
-    yield product.revision_date.value.first_day()
-    yield product.revision_date.value.last_day()
-    for ma in product.authorisations:
-        yield ma.first_authorisation.value
-        for located in (ma.renewal, ma.valid_until):
-            if located is not None:
-                yield located.value
 
 
 def _narrow(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, dt.date | None]

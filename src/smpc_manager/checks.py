@@ -231,6 +231,32 @@ REFUSING_RULES: tuple[Rule, ...] = (
 )
 
 
+def passing_days(product: Product, market: str | None = None
+                 ) -> tuple[dt.date, dt.date] | None:
+    """The first and last day on which :data:`REFUSING_RULES` find no error for ``product``
+    (in ``market``; None: every authorisation), or None when they find one on every day.
+
+    What those rules compare, said once more as a range, for a build that asks it of every
+    product (probing the rules day by day cost a tenth of building one): the text is not yet
+    published before the first day of its revision date, and it may be promoted up to the
+    review-by and the valid-until of each authorisation covering the market. A review-by
+    before the revision, a renewal before the first authorisation and a conditional
+    authorisation without a valid-until refuse every day. A property test holds this to
+    the rules themselves.
+    """
+    start, end = product.revision_date.value.first_day(), product.review_by.value
+    if start > end:
+        return None
+    for ma in _authorisations(product, CheckContext(start, market=market)):
+        if ma.renewal is not None and ma.renewal.value < ma.first_authorisation.value:
+            return None
+        if ma.valid_until is not None:
+            end = min(end, ma.valid_until.value)
+        elif ma.type == "conditional":
+            return None
+    return (start, end) if start <= end else None
+
+
 def date_findings(
     product: Product, context: CheckContext, rules: Iterable[Rule] = DATE_RULES
 ) -> list[Problem]:
