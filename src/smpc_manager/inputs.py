@@ -45,20 +45,26 @@ def relative_name(path: str, root: Path) -> str:
 
     Remembered for the few files at hand (a product's file and catalogs are named once per
     market): a larger memory would hold every product's names until the build ends."""
-    resolved = _resolve(Path(path))
+    base = str(resolved_root(root) if root.is_absolute() else root.resolve())
+    # As text first: a build names two new files per product, and building, resolving and
+    # comparing Path objects for each cost more than rendering a paragraph.
+    resolved = _resolve_text(path)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if resolved.startswith(prefix):
+        return resolved[len(prefix):].replace(os.sep, "/")
     try:
-        base = resolved_root(root) if root.is_absolute() else root.resolve()
-        return resolved.relative_to(base).as_posix()
+        return Path(resolved).relative_to(base).as_posix()
     except ValueError:
         return Path(path).as_posix()
 
 
-def _resolve(path: Path) -> Path:
-    """``path.resolve()``, its folder resolved once per process: a build makes thousands of
-    paths in the same few folders relative to the portfolio."""
-    if not path.is_absolute() or path.name in ("", "..") or path.is_symlink():
-        return path.resolve()
-    return resolved_folder(path.parent) / path.name
+def _resolve_text(path: str) -> str:
+    """``str(Path(path).resolve())``, the folder resolved once per process: a build makes
+    thousands of paths in the same few folders relative to the portfolio."""
+    folder, name = os.path.split(path)
+    if not os.path.isabs(path) or name in ("", ".", "..") or os.path.islink(path):
+        return str(Path(path).resolve())
+    return os.path.join(_resolved_folder_text(folder), name)
 
 
 @lru_cache(maxsize=64)
@@ -71,6 +77,11 @@ def resolved_root(root: Path) -> Path:
 @lru_cache(maxsize=256)
 def resolved_folder(folder: Path) -> Path:
     return folder.resolve()
+
+
+@lru_cache(maxsize=256)
+def _resolved_folder_text(folder: str) -> str:
+    return str(Path(folder).resolve())
 
 
 def profile_name(profile: MarketProfile, root: Path) -> str:
