@@ -415,6 +415,27 @@ def located(product: Product) -> list[tuple[str, SourceLocation]]:
     ]
 
 
+def test_places_found_late_behave_as_plain_locations() -> None:
+    """The loader finds an element's place when it is first asked for; the location then
+    equals, hashes, sorts, prints and pickles as the plain one (a worker sends plain ones)."""
+    import pickle
+
+    product = load_product(EXAMPLE / "products" / "besponsa.xml")
+    places = [location for _, location in located(product)]
+    plain = [SourceLocation(p.path, p.line, p.column) for p in places]
+    assert places == plain
+    assert plain == places
+    assert [hash(p) for p in places] == [hash(p) for p in plain]
+    assert sorted(places) == sorted(plain)
+    assert sorted([*places[::2], *plain[1::2]]) == sorted(plain)
+    assert [str(p) for p in places] == [str(p) for p in plain]
+    assert [repr(p) for p in places] == [repr(p) for p in plain]
+    copies = pickle.loads(pickle.dumps(places))
+    assert copies == plain
+    assert all(type(p) is SourceLocation for p in copies)
+    assert product.name.location < product.strength.location <= product.strength.location
+
+
 @pytest.mark.parametrize(
     "variant", ["example", "one-line", "one-line-prefixed", "section-on-one-line",
                 "decoys-on-the-line", "decoys-on-the-line-prefixed", "tags-across-lines"])

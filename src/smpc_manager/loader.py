@@ -798,8 +798,9 @@ class _Builder:
         self.notes = field_notes()
 
     def loc(self, element: etree._Element, name: str) -> SourceLocation:
-        """Where ``element`` (local name ``name``, which the caller looked it up by) starts."""
-        return SourceLocation(self.path, *self.place(element, name))
+        """Where ``element`` (local name ``name``, which the caller looked it up by) starts:
+        found when first asked (:class:`_Deferred`)."""
+        return _Deferred(self.path, self.tags, element, name)
 
     def located(self, element: etree._Element, name: str) -> Located[str]:
         return Located(_plain(element), self.loc(element, name))
@@ -836,6 +837,79 @@ class _Builder:
             return None
         place = self.tags.place_attribute(element, name, attribute)
         return Located(dt.date.fromisoformat(value.strip()), SourceLocation(self.path, *place))
+
+
+_LINE = SourceLocation.__dict__["line"]  # the slots a settled place is kept in
+_COLUMN = SourceLocation.__dict__["column"]
+
+
+class _Deferred(SourceLocation):
+    """A :class:`SourceLocation` whose line and column are found when first asked for.
+
+    A product has some thirty located values, and finding where each element's start tag
+    stands was a fifth of loading one; a build asks for none of them unless something is
+    wrong. It equals, hashes, sorts and pickles as the plain location it stands for (a
+    worker sends plain ones). Until asked, it keeps the element (and so its tree) and the
+    file's text.
+    """
+
+    __slots__ = ("_where",)
+    _where: tuple[_StartTags, etree._Element, str] | None
+
+    def __init__(self, path: str, tags: _StartTags, element: etree._Element,
+                 name: str) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "_where", (tags, element, name))
+
+    def _settle(self) -> None:
+        where = self._where
+        if where is not None:
+            line, column = where[0].place(where[1], where[2])
+            _LINE.__set__(self, line)
+            _COLUMN.__set__(self, column)
+            object.__setattr__(self, "_where", None)
+
+    @property
+    def line(self) -> int:
+        self._settle()
+        return int(_LINE.__get__(self))
+
+    @property
+    def column(self) -> int:
+        self._settle()
+        return int(_COLUMN.__get__(self))
+
+    def plain(self) -> SourceLocation:
+        return SourceLocation(self.path, self.line, self.column)
+
+    def _key(self) -> tuple[str, int, int]:
+        return self.path, self.line, self.column
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SourceLocation):
+            return NotImplemented
+        return self._key() == (other.path, other.line, other.column)
+
+    def __lt__(self, other: SourceLocation) -> bool:
+        return self._key() < (other.path, other.line, other.column)
+
+    def __le__(self, other: SourceLocation) -> bool:
+        return self._key() <= (other.path, other.line, other.column)
+
+    def __gt__(self, other: SourceLocation) -> bool:
+        return self._key() > (other.path, other.line, other.column)
+
+    def __ge__(self, other: SourceLocation) -> bool:
+        return self._key() >= (other.path, other.line, other.column)
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+    def __reduce__(self) -> tuple[type[SourceLocation], tuple[str, int, int]]:
+        return SourceLocation, self._key()
 
 
 def _build(root: etree._Element, path: Path, tags: _StartTags, sha256: str) -> Product:
