@@ -15,6 +15,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smpc_manager import profiles, render, tooldomain
 from smpc_manager.errors import ProblemsError, UsageError
@@ -635,3 +637,39 @@ def test_a_pass_is_shared_only_by_locales_that_check_alike(
     assert any("0.25" in p.message and "de_CH" in p.message for p in problems), problems
     # and Germany still passes after the failure
     assert renderer.problems(product, "DE") == []
+
+
+# ------------------------------------------------------------------------ the text layout
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_part = st.builds(render.Part, field=st.sampled_from(["name", "indications", "atc-code"]),
+                  label=st.none() | _text, text=_text, html=st.just(""))
+_paragraphs = st.lists(st.builds(render.Paragraph, st.lists(_part, min_size=1, max_size=4)
+                                 .map(tuple)), max_size=6)
+
+
+def _through_jinja(title: str, paragraphs: list[render.Paragraph]) -> str:
+    """The shipped text template, laid out by Jinja2 as a portfolio's own would be."""
+    template = render._environment(None).get_template(render.TEMPLATES["text"])
+    return template.render(title=title, paragraphs=paragraphs, lang="de-AT", product_id="x",
+                           market="AT", source="products/x.xml", gettext=lambda s, **_: s)
+
+
+@given(title=_text, paragraphs=_paragraphs)
+def test_the_text_layout_is_the_shipped_templates(title: str,
+                                                  paragraphs: list[render.Paragraph]) -> None:
+    # A build lays text blocks out in Python; the template file stays the reference (and
+    # what a portfolio copies to change the layout): both must give the same bytes.
+    assert render.text_block(title, paragraphs) == _through_jinja(title, paragraphs)
+
+
+@pytest.mark.parametrize("market", ["AT", "DE", "IE"])
+def test_the_example_laid_out_both_ways(market: str) -> None:
+    portfolio = load_portfolio(EXAMPLE)
+    renderer = Renderer(portfolio)
+    product = load_product(EXAMPLE / "products" / "besponsa.xml")
+    profile = renderer.profile(market)
+    document, problems = renderer._compose(product, profile, profile.locale, "text")
+    assert not problems
+    assert render.text_block(document.title, document.paragraphs) == _through_jinja(
+        document.title, list(document.paragraphs))
