@@ -839,6 +839,10 @@ class _Builder:
         return Located(dt.date.fromisoformat(value.strip()), SourceLocation(self.path, *place))
 
 
+def _key(location: SourceLocation) -> tuple[str, int, int]:
+    return location.path, location.line, location.column
+
+
 _LINE = SourceLocation.__dict__["line"]  # the slots a settled place is kept in
 _COLUMN = SourceLocation.__dict__["column"]
 
@@ -882,34 +886,31 @@ class _Deferred(SourceLocation):
     def plain(self) -> SourceLocation:
         return SourceLocation(self.path, self.line, self.column)
 
-    def _key(self) -> tuple[str, int, int]:
-        return self.path, self.line, self.column
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SourceLocation):
             return NotImplemented
-        return self._key() == (other.path, other.line, other.column)
+        return _key(self) == _key(other)
 
     def __lt__(self, other: SourceLocation) -> bool:
-        return self._key() < (other.path, other.line, other.column)
+        return _key(self) < _key(other)
 
     def __le__(self, other: SourceLocation) -> bool:
-        return self._key() <= (other.path, other.line, other.column)
+        return _key(self) <= _key(other)
 
     def __gt__(self, other: SourceLocation) -> bool:
-        return self._key() > (other.path, other.line, other.column)
+        return _key(self) > _key(other)
 
     def __ge__(self, other: SourceLocation) -> bool:
-        return self._key() >= (other.path, other.line, other.column)
+        return _key(self) >= _key(other)
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return hash(_key(self))
 
     def __repr__(self) -> str:
         return repr(self.plain())
 
     def __reduce__(self) -> tuple[type[SourceLocation], tuple[str, int, int]]:
-        return SourceLocation, self._key()
+        return SourceLocation, _key(self)
 
 
 def _build(root: etree._Element, path: Path, tags: _StartTags, sha256: str) -> Product:

@@ -69,8 +69,7 @@ def snapshot(roots: Iterable[str], *, skip: str | None = None) -> tuple[list[Ent
         except (FileNotFoundError, NotADirectoryError):
             entries.append([path])
             continue
-        entries.append([path, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-                        info.st_ino, info.st_dev])
+        entries.append(_entry(path, info))
         if info.st_mtime_ns >= racy or info.st_ctime_ns >= racy:
             recent = True
         if not stat.S_ISDIR(info.st_mode):
@@ -96,9 +95,12 @@ def _identity(path: str) -> tuple[int, int] | None:
 def identity(path: str) -> Entry | None:
     """The entry of one file (the manifest's), or None when it is not there."""
     try:
-        info = os.stat(path)
+        return _entry(path, os.stat(path))
     except OSError:
         return None
+
+
+def _entry(path: str, info: os.stat_result) -> Entry:
     return [path, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
             info.st_ino, info.st_dev]
 
