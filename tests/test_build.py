@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from smpc_manager import build as build_module
 from smpc_manager.build import (
     MANIFEST_FILE,
     BuildOptions,
@@ -431,6 +435,31 @@ def test_one_and_two_workers_give_the_same_bytes(small: Path, tmp_path: Path) ->
     second = run(small, two, jobs=2, formats=("text", "json"))
     assert (first.built, second.built) == (18, 18)
     assert files_under(one) == files_under(two)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
+def test_a_product_that_kills_its_worker_fails_alone(small: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A crash in a C library, or the kernel out of memory, ends the worker building bravo;
+    # the workers are forked from this process and inherit the wrapped function.
+    real = build_module.build_product
+
+    def crashing(renderer: Renderer, portfolio: Any, options: BuildOptions, task: Any) -> Any:
+        if task.product == "bravo":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(renderer, portfolio, options, task)
+
+    monkeypatch.setattr(build_module, "build_product", crashing)
+    out = tmp_path / "out"
+    result = run(small, out, jobs=2)
+    assert not result.ok
+    assert result.failed == 1
+    [problem] = result.problems
+    assert str(problem) == (f"{small / 'products' / 'bravo.xml'}: the process building bravo"
+                            " ended unexpectedly (killed by SIGKILL); its outputs were not"
+                            " written")
+    assert set(files_under(out)) == expected_keys(("alpha", "charlie")) | {MANIFEST_FILE}
+    assert set(Manifest.read(out / MANIFEST_FILE).products) == {"alpha", "charlie"}
 
 
 def test_no_temporary_file_is_left_behind(small: Path, tmp_path: Path) -> None:

@@ -42,16 +42,17 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import operator
 import os
 import shutil
 import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
 
 from smpc_manager import __version__
 from smpc_manager.atomic import make_folder, write_bytes
@@ -105,6 +106,25 @@ class FileHashes:
 # ------------------------------------------------------------------------ the manifest
 
 
+_Sent = TypeVar("_Sent")
+
+
+def _sent_whole(cls: type[_Sent]) -> type[_Sent]:
+    """Pickle a frozen, slotted dataclass as a call of the class with its fields.
+
+    Such a class is otherwise pickled through dataclasses' ``__getstate__`` and
+    ``__setstate__``, which look its fields up for every object: a worker's results, a few
+    objects per product, took longer to unpickle than all else the parent does with them.
+    """
+    values = operator.attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+    def __reduce__(self: _Sent) -> tuple[type[_Sent], tuple[object, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
+
 @dataclass(frozen=True, slots=True)
 class OutputRecord:
     """One output file in the manifest: what it was made from, and what was written."""
@@ -151,6 +171,7 @@ class OutputRecord:
         )
 
 
+@_sent_whole
 @dataclass(frozen=True, slots=True)
 class ProductRecord:
     """What a build learnt from a product's XML, kept so an unchanged one is not parsed again.
@@ -392,6 +413,7 @@ class Task:
     config: str = field(default="", compare=False)
 
 
+@_sent_whole
 @dataclass(frozen=True, slots=True)
 class Written:
     """An output a worker wrote: its key, what narrows a build's scope, and its manifest
@@ -410,6 +432,7 @@ class Written:
         return self.line
 
 
+@_sent_whole
 @dataclass(frozen=True, slots=True)
 class TaskResult:
     """What a worker sends back for one product: hashes and problems, never the texts."""
@@ -798,11 +821,9 @@ _WORKER: tuple[Portfolio, BuildOptions] | None = None
 
 
 def _init_worker(portfolio: Portfolio, options: BuildOptions) -> None:
-    """Pool initializer: load schema, profiles, templates and catalogs once for this worker.
-
-    Under ``fork`` the parent's renderer is inherited ready-made and kept; under ``spawn``
-    each worker makes its own.
-    """
+    """Where workers cannot be forked, the initializer of each spawned one: it makes its
+    own renderer (schema, profiles, templates and catalogs, once per worker). A forked
+    worker inherits the parent's ready-made."""
     global _RENDERER, _WORKER  # noqa: PLW0603 - one renderer per worker process, by design
     _WORKER = (portfolio, options)
     if _RENDERER is None:
@@ -1139,7 +1160,8 @@ def _remove(out_dir: Path, key: str) -> None:
 
 
 def _results(plan: Plan) -> Iterator[TaskResult]:
-    """Each task's result as it completes: in this process, or from a pool of workers."""
+    """Each task's result as it completes: in this process, or from workers forked from it
+    (:mod:`smpc_manager.forkpool`; spawned by ``multiprocessing`` where there is no fork)."""
     global _RENDERER, _WORKER  # noqa: PLW0603 - the parent acts as a worker too
     if not plan.tasks:
         return
@@ -1154,14 +1176,27 @@ def _results(plan: Plan) -> Iterator[TaskResult]:
         for task in plan.tasks:
             yield _run_task(task)
         return
-    import multiprocessing  # here: an unchanged rebuild starts no worker
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     chunksize = max(1, min(16, len(plan.tasks) // (jobs * 8)))
-    with context.Pool(jobs, initializer=_init_worker,
-                      initargs=(plan.portfolio, plan.options)) as pool:
+    from smpc_manager import forkpool
+
+    if forkpool.available():
+        yield from forkpool.ForkPool(_run_task, plan.tasks, jobs=jobs, chunksize=chunksize,
+                                     lost=_lost)
+        return
+    import multiprocessing  # pragma: no cover - where processes cannot be forked
+
+    with multiprocessing.get_context("spawn").Pool(  # pragma: no cover
+            jobs, initializer=_init_worker, initargs=(plan.portfolio, plan.options)) as pool:
         yield from pool.imap_unordered(_run_task, plan.tasks, chunksize=chunksize)
+
+
+def _lost(task: Task, why: str) -> TaskResult:
+    """The result of a product whose worker died while building it, twice."""
+    return TaskResult(task.product, problems=(Problem(
+        SourceLocation(task.source),
+        f"the process building {task.product} ended unexpectedly ({why}); its outputs were"
+        " not written",
+        field=task.product),), count=task.expected)
 
 
 def build(portfolio: Portfolio, product_files: Sequence[Path], options: BuildOptions,
