@@ -21,6 +21,7 @@ from lxml import etree
 
 from smpc_manager import loader
 from smpc_manager.errors import ProblemsError
+from smpc_manager.inputs import read_bytes
 from smpc_manager.loader import load_product, validate_file
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
@@ -633,11 +634,11 @@ def test_reading_stops_at_the_limit_when_the_file_grew(tmp_path: Path) -> None:
     path = tmp_path / "grown.xml"
     path.write_bytes(b"x" * 300_000)
     # The stat said 10 bytes: the reader reads on, and never past its limit.
-    assert loader._read_at_most(path, 10, 250_001) == b"x" * 250_001
-    assert loader._read_at_most(path, 10, 400_000) == b"x" * 300_000
-    assert loader._read_at_most(path, 300_000, 300_001) == b"x" * 300_000
+    assert read_bytes(path, size=10, limit=250_001) == b"x" * 250_001
+    assert read_bytes(path, size=10, limit=400_000) == b"x" * 300_000
+    assert read_bytes(path, size=300_000, limit=300_001) == b"x" * 300_000
     path.write_bytes(b"")
-    assert loader._read_at_most(path, 0, 10) == b""
+    assert read_bytes(path, size=0, limit=10) == b""
 
 
 def test_an_unknown_language_is_reported_every_time(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from babel.messages.catalog import Catalog, Message
 
 from smpc_manager import atomic
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
+from smpc_manager.inputs import read_bytes
 from smpc_manager.locale_names import locale_chain, normalize_locale
 from smpc_manager.model import Product
 from smpc_manager.portfolio import catalog_name
@@ -469,7 +470,7 @@ def _read_text(path: Path) -> str:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except FileNotFoundError:
         raise ProblemsError(
             [Problem(SourceLocation(shown(path)), "no such catalog")]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import operator
-import os
 import re
 import stat
 import threading
@@ -27,6 +26,7 @@ from lxml import etree
 
 from smpc_manager import inline
 from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
+from smpc_manager.inputs import read_bytes
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
     AdditionalMonitoring,
@@ -202,7 +202,7 @@ def _read(path: Path) -> tuple[bytes | None, Problem | None]:
                 f"file is {size:,} bytes, over the limit of {MAX_BYTES:,} bytes for a product"
                 " file; refused unread",
             )
-        data = _read_at_most(path, size, MAX_BYTES + 1)
+        data = read_bytes(path, size=size, limit=MAX_BYTES + 1)
     except FileNotFoundError:
         return None, Problem(where, "no such file")
     except PermissionError:
@@ -212,29 +212,6 @@ def _read(path: Path) -> tuple[bytes | None, Problem | None]:
     if len(data) > MAX_BYTES:  # grew while we looked
         return None, Problem(where, f"file is over the limit of {MAX_BYTES:,} bytes; refused")
     return data, None
-
-
-def _read_at_most(path: Path, size: int, limit: int) -> bytes:
-    """Up to ``limit`` bytes of a file of (about) ``size`` bytes, with plain system calls.
-
-    A buffered file object adds a stat, an isatty and a seek, and its ``read(limit)`` sets
-    aside all of ``limit`` (2 MB) before reading a file of a few kilobytes; that was most of
-    the time spent reading a product. A file that grew since its stat is read on to the limit.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        chunks: list[bytes] = []
-        total = 0
-        while total < limit:
-            # One byte more than the file should hold, so its end is seen in the first read.
-            chunk = os.read(fd, min(limit - total, max(size + 1 - total, 64 * 1024)))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    finally:
-        os.close(fd)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _check_bytes(data: bytes, where: SourceLocation) -> Problem | None:
