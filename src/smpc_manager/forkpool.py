@@ -8,8 +8,9 @@ no threads (a Pool runs three, which on a two-core machine take turns with the w
 imports no ``multiprocessing``.
 
 A worker that dies (killed, out of memory, a crash in a C library) does not hang the
-build: the items it held are tried again one by one in a new worker, and an item whose
-worker dies again is reported through ``lost``. An exception raised by the function is
+build: a new one takes its place, the chunk it died on is tried again one item at a time
+(the chunks it had not begun go back as they are), and an item whose worker dies again is
+reported through ``lost``. An exception raised by the function is
 raised again here, as the Pool would. Closing the iterator early (an interruption, an
 error) stops the workers and waits for them.
 
