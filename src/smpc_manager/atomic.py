@@ -54,15 +54,15 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
             # Plain system calls: a file object costs a stat and a buffer per file, and a
             # build writes thousands of small ones.
             if isinstance(data, bytes):
-                _write_all(fd, data)
+                write_all(fd, data)
             else:  # many small pieces (a manifest's lines): written 64 KB at a time
                 buffer = bytearray()
                 for piece in data:
                     buffer += piece
                     if len(buffer) >= _CHUNK:
-                        _write_all(fd, bytes(buffer))
+                        write_all(fd, bytes(buffer))
                         buffer.clear()
-                _write_all(fd, bytes(buffer))
+                write_all(fd, bytes(buffer))
             if fsync:
                 os.fsync(fd)
         finally:
@@ -93,7 +93,7 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
 _CHUNK = 64 * 1024
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     """Write all of ``data`` (``os.write`` may write less than it is given)."""
     done = os.write(fd, data)
     if done < len(data):

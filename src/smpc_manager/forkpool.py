@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from smpc_manager.atomic import write_all
+
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
@@ -221,7 +223,7 @@ class ForkPool(Generic[_Item, _Result]):
                 payload = pickle.dumps((chunk, done), pickle.HIGHEST_PROTOCOL)
             except BaseException as error:  # carried to the parent
                 payload = _raised(chunk, error)
-            _write_all(results, _HEADER.pack(len(payload)) + payload)
+            write_all(results, _HEADER.pack(len(payload)) + payload)
 
 
 class _RemoteTraceback(Exception):
@@ -254,12 +256,6 @@ def _read_exactly(fd: int, size: int) -> bytes:  # pragma: no cover - in the chi
             return b""
         data += piece
     return data
-
-
-def _write_all(fd: int, data: bytes) -> None:  # pragma: no cover - in the child
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _reap(pid: int) -> int:
