@@ -791,7 +791,7 @@ class _Listing:
 
     @classmethod
     def of(cls, folder: Path, root: Path) -> _Listing:
-        from smpc_manager.inputs import resolved_folder, resolved_root
+        from smpc_manager.inputs import resolved
 
         try:
             with os.scandir(folder) as found:
@@ -803,10 +803,8 @@ class _Listing:
             entries, missing = None, False
         # As relative_name(folder / name) for a name that is not a symlink: its folder
         # resolved, relative to the resolved root, else the path as it is.
-        resolved = resolved_folder(folder) if folder.is_absolute() else folder.resolve()
-        base = resolved_root(root) if root.is_absolute() else root.resolve()
         try:
-            relative = resolved.relative_to(base).as_posix()
+            relative = resolved(folder).relative_to(resolved(root)).as_posix()
             prefix = "" if relative == "." else relative + "/"
         except ValueError:
             prefix = folder.as_posix() + "/"

@@ -45,15 +45,15 @@ def relative_name(path: str, root: Path) -> str:
 
     Remembered for the few files at hand (a product's file and catalogs are named once per
     market): a larger memory would hold every product's names until the build ends."""
-    base = str(resolved_root(root) if root.is_absolute() else root.resolve())
+    base = str(resolved(root))
     # As text first: a build names two new files per product, and building, resolving and
     # comparing Path objects for each cost more than rendering a paragraph.
-    resolved = _resolve_text(path)
+    full = _resolve_text(path)
     prefix = base if base.endswith(os.sep) else base + os.sep
-    if resolved.startswith(prefix):
-        return resolved[len(prefix):].replace(os.sep, "/")
+    if full.startswith(prefix):
+        return full[len(prefix):].replace(os.sep, "/")
     try:
-        return Path(resolved).relative_to(base).as_posix()
+        return Path(full).relative_to(base).as_posix()
     except ValueError:
         return Path(path).as_posix()
 
@@ -64,23 +64,19 @@ def _resolve_text(path: str) -> str:
     folder, name = os.path.split(path)
     if not os.path.isabs(path) or name in ("", ".", "..") or os.path.islink(path):
         return str(Path(path).resolve())
-    return os.path.join(_resolved_folder_text(folder), name)
+    return os.path.join(_resolved_text(folder), name)
 
 
-@lru_cache(maxsize=64)
-def resolved_root(root: Path) -> Path:
-    """A portfolio root, resolved once per process (a relative one is resolved each time:
-    the working folder may change)."""
-    return root.resolve()
-
-
-@lru_cache(maxsize=256)
-def resolved_folder(folder: Path) -> Path:
-    return folder.resolve()
+def resolved(folder: Path) -> Path:
+    """A folder (a portfolio root, a catalog folder) resolved: an absolute one once per
+    process, a relative one each time (the working folder may change)."""
+    return Path(_resolved_text(str(folder))) if folder.is_absolute() else folder.resolve()
 
 
 @lru_cache(maxsize=256)
-def _resolved_folder_text(folder: str) -> str:
+def _resolved_text(folder: str) -> str:
+    """An absolute folder, resolved; the one memory behind :func:`resolved` and
+    :func:`relative_name`."""
     return str(Path(folder).resolve())
 
 
