@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -460,6 +461,25 @@ def test_a_product_that_kills_its_worker_fails_alone(small: Path, tmp_path: Path
                             " written")
     assert set(files_under(out)) == expected_keys(("alpha", "charlie")) | {MANIFEST_FILE}
     assert set(Manifest.read(out / MANIFEST_FILE).products) == {"alpha", "charlie"}
+
+
+def test_the_manifest_is_put_in_place_only_after_the_outputs_are_synced(
+        small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The manifest is made while the outputs are flushed; it must not vouch for them until
+    # the flush has returned, however long that takes.
+    out = tmp_path / "out"
+    real_sync = os.sync
+    seen: list[bool] = []
+
+    def slow_sync() -> None:
+        real_sync()
+        time.sleep(0.3)  # a slow disk: the manifest's lines are long since made
+        seen.append((out / MANIFEST_FILE).exists())
+
+    monkeypatch.setattr(os, "sync", slow_sync)
+    assert run(small, out).ok
+    assert seen == [False]
+    assert set(Manifest.read(out / MANIFEST_FILE).products) == {"alpha", "bravo", "charlie"}
 
 
 def test_no_temporary_file_is_left_behind(small: Path, tmp_path: Path) -> None:

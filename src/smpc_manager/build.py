@@ -1118,11 +1118,29 @@ def _write_manifest(plan: Plan, outputs: Mapping[str, _Line],
     """Make the outputs written durable, then write the manifest that vouches for them."""
     path = plan.options.out_dir / MANIFEST_FILE
     if plan.tasks:
-        _sync()
+        write_bytes(path, _after_sync(manifest_chunks(outputs, products)))
     # Nothing done, nothing removed: the manifest on disk says it all already.
-    if plan.tasks or outputs != plan.manifest.outputs or \
-            products != plan.manifest.products or not path.is_file():
+    elif outputs != plan.manifest.outputs or products != plan.manifest.products or \
+            not path.is_file():
         write_bytes(path, manifest_chunks(outputs, products))
+
+
+def _after_sync(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks``, made while the outputs are flushed to disk (:func:`_sync`, in a thread:
+    the processor would otherwise wait for the disk), ending only once they are durable.
+
+    :func:`~smpc_manager.atomic.write_bytes` writes the manifest to a temporary file and
+    renames it into place after its last piece, so the manifest vouches for no output
+    before the outputs are on disk.
+    """
+    import threading
+
+    flushing = threading.Thread(target=_sync, name="smpc-sync")
+    flushing.start()
+    try:
+        yield from chunks
+    finally:
+        flushing.join()
 
 
 def _remove_temporary(out_dir: Path, *, again: bool = False) -> None:
