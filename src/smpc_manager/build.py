@@ -1115,7 +1115,8 @@ def _write_state(plan: Plan, outputs: Mapping[str, _Line],
 
 def _write_manifest(plan: Plan, outputs: Mapping[str, _Line],
                     products: Mapping[str, ProductRecord]) -> None:
-    """Make the outputs written durable, then write the manifest that vouches for them."""
+    """Make the outputs written durable and write the manifest that vouches for them, put
+    in place only once they are (see :func:`_after_sync`)."""
     path = plan.options.out_dir / MANIFEST_FILE
     if plan.tasks:
         write_bytes(path, _after_sync(manifest_chunks(outputs, products)))
