@@ -596,11 +596,17 @@ def test_html_escapes_every_field(runner: CliRunner, portfolio: Path, market: st
 
 # ------------------------------------------------------------------------ killed midway
 
-#: Seconds after the start: from still importing to writing the last files (measured on a
-#: 2-core machine; any delay keeps the test sound, the spread makes it find torn writes).
-UPDATE_DELAYS = (0.15, 0.25, 0.35, 0.45)
-BUILD_DELAYS = (0.3, 0.45, 0.6, 0.8)
 COPIES = 16
+
+
+def kill_delays(argv: list[str], env: dict[str, str]) -> list[float]:
+    """Runs the command whole, then gives moments to kill it at: from still importing to
+    writing the last files, as fractions of the time it took (any delay keeps the test
+    sound; the spread makes it find torn writes, on a slow machine or a fast one)."""
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, env=env, capture_output=True)
+    took = time.perf_counter() - started
+    return [took * share for share in (0.5, 0.7, 0.85, 0.95)]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -676,17 +682,17 @@ def test_update_killed_midway_leaves_old_or_new_catalogs(many_products: Path) ->
     for product in (root / "products").glob("*.xml"):
         product.write_text(product.read_text().replace("Sucrose", "Saccharose"))
     subprocess.run(smpc("extract", str(root)), check=True, env=env, capture_output=True)
-    subprocess.run(smpc("update", str(root)), check=True, env=env, capture_output=True)
+    delays = kill_delays(smpc("update", str(root)), env)
     new = snapshot(catalogs)
     assert all(new[name] != old[name] for name in old if name.endswith(".po"))
     killed = 0
     states = []
-    for delay in UPDATE_DELAYS:
+    for delay in delays:
         restore(catalogs, old)
         code = run_and_kill(smpc("update", str(root)), delay, env)
         killed += code == -9
         states.append(assert_old_or_new(catalogs, old, new))
-    assert killed, "every update finished before it was killed; the delays need tuning"
+    assert killed, "every update finished before it was killed"
     print("update states after SIGKILL:", states)
 
 
@@ -702,18 +708,18 @@ def test_build_killed_midway_leaves_old_or_new_outputs(many_products: Path,
     for product in (root / "products").glob("*.xml"):
         product.write_text(product.read_text().replace(
             "<revision-date>2022-02</revision-date>", "<revision-date>2022-03</revision-date>"))
-    subprocess.run(build, check=True, env=env, capture_output=True)
+    delays = kill_delays(build, env)
     new = snapshot(out)
     changed = [name for name in old if old[name] != new.get(name)]
     assert len(changed) > COPIES
     killed = 0
     states = []
-    for delay in BUILD_DELAYS:
+    for delay in delays:
         restore(out, old)
         code = run_and_kill(build, delay, env)
         killed += code == -9
         states.append(assert_old_or_new(out, old, new))
-    assert killed, "every build finished before it was killed; the delays need tuning"
+    assert killed, "every build finished before it was killed"
     print("build states after SIGKILL:", states)
 
 
