@@ -22,6 +22,7 @@ from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, Severity
 from smpc_manager.inputs import EXTENSIONS
 from smpc_manager.loader import load_product, validate_file
+from smpc_manager.model import Product
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.profiles import load_profile, parse_profile, shipped_markets
 from smpc_manager.render import Renderer
@@ -356,12 +357,15 @@ def _root(market: str, listed: Path, listed_gb: Path) -> Path:
     return listed_gb if market == "GB" else listed
 
 
+def _opened(root: Path) -> tuple[Renderer, Product]:
+    """A renderer for the portfolio at ``root``, and its besponsa product."""
+    return Renderer(load_portfolio(root)), load_product(root / "products" / "besponsa.xml")
+
+
 @pytest.mark.parametrize("market", CASES)
 def test_the_statement_stands_first_while_listed(listed: Path, listed_gb: Path,
                                                  market: str) -> None:
-    root = _root(market, listed, listed_gb)
-    renderer = Renderer(load_portfolio(root))
-    product = load_product(root / "products" / "besponsa.xml")
+    renderer, product = _opened(_root(market, listed, listed_gb))
     for day in (START, LISTED, UNTIL):
         text = renderer.render(product, market, as_of=day).content
         assert text == with_statement(golden(market, "text"), CASES[market])
@@ -379,8 +383,7 @@ def test_the_english_preview_carries_the_english_statement(listed: Path) -> None
 
 def test_a_market_not_named_has_no_statement(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "p", 'markets="DE"')
-    renderer = Renderer(load_portfolio(root))
-    product = load_product(root / "products" / "besponsa.xml")
+    renderer, product = _opened(root)
     assert renderer.render(product, "AT", as_of=LISTED).content == golden("AT", "text")
     # without a day too: nothing about AT depends on one
     assert renderer.render(product, "AT").content == golden("AT", "text")
@@ -415,9 +418,7 @@ def test_json_carries_the_statement_as_the_first_element(listed: Path) -> None:
 @pytest.mark.parametrize("market", CASES)
 def test_html_shows_the_triangle_above_the_heading(listed: Path, listed_gb: Path,
                                                    market: str) -> None:
-    root = _root(market, listed, listed_gb)
-    renderer = Renderer(load_portfolio(root))
-    product = load_product(root / "products" / "besponsa.xml")
+    renderer, product = _opened(_root(market, listed, listed_gb))
     page = renderer.render(product, market, fmt="html", as_of=LISTED).content
     expected = golden(market, "html")
     statement = (f'<p><span class="part" data-field="additional-monitoring">{CASES[market]}'
@@ -435,8 +436,7 @@ def test_the_statement_is_required_only_when_printed(tmp_path: Path) -> None:
     own.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         f'#, fuzzy\nmsgid "{ENGLISH}"\nmsgstr "{GERMAN}"\n', encoding="utf-8")
-    renderer = Renderer(load_portfolio(root))
-    product = load_product(root / "products" / "besponsa.xml")
+    renderer, product = _opened(root)
     with pytest.raises(ProblemsError) as caught:
         renderer.render(product, "AT", as_of=LISTED)
     (line,) = caught.value.lines()
