@@ -45,7 +45,7 @@ def relative_name(path: str, root: Path) -> str:
 
     Remembered for the few files at hand (a product's file and catalogs are named once per
     market): a larger memory would hold every product's names until the build ends."""
-    base = str(resolved(root))
+    base = _resolved_name(root)
     # As text first: a build names two new files per product, and building, resolving and
     # comparing Path objects for each cost more than rendering a paragraph.
     full = _resolve_text(path)
@@ -70,7 +70,12 @@ def _resolve_text(path: str) -> str:
 def resolved(folder: Path) -> Path:
     """A folder (a portfolio root, a catalog folder) resolved: an absolute one once per
     process, a relative one each time (the working folder may change)."""
-    return Path(_resolved_text(str(folder))) if folder.is_absolute() else folder.resolve()
+    return Path(_resolved_name(folder))
+
+
+def _resolved_name(folder: Path) -> str:
+    """:func:`resolved` as text, which is what :func:`relative_name` compares."""
+    return _resolved_text(str(folder)) if folder.is_absolute() else str(folder.resolve())
 
 
 @lru_cache(maxsize=256)
