@@ -39,6 +39,62 @@ EXAMPLE = REPO / "examples" / "portfolio"
 FLOOR = Path(__file__).resolve().parent / "floor.py"
 GNU_TIME = Path("/usr/bin/time")
 
+#: How long ext4 without a journal (this kind of machine's disk) takes a removed file's inode
+#: for recently deleted: 5 s, or 305 s while the block of the inode table that holds it has
+#: unwritten changes (``RECENTCY_MIN + RECENTCY_DIRTY`` in the kernel's fs/ext4/ialloc.c).
+#: Making a file, it skips such inodes, looking each one up again from the start of its
+#: block group for every new file: a process that makes thousands of files just after
+#: thousands were removed pays for the removal, more the more were removed, and by chance
+#: (whether those blocks are written yet). Profiled, that took 22 % of a cold build's
+#: samples in a run that removed its output folder first. So no measured run follows a
+#: removal by less than this: the measured runs write into new folders, removed together at
+#: the end, and the next run waits out what is left of this after that removal.
+SETTLE_SECONDS = 305
+#: When files were last removed in the work folder (seconds since the epoch).
+REMOVED_STAMP = ".removed"
+
+
+def remove(work: Path, *paths: Path) -> None:
+    """Remove ``paths`` (folders) and note when in ``work`` (see :data:`SETTLE_SECONDS`)."""
+    existing = [path for path in paths if path.exists()]
+    for path in existing:
+        shutil.rmtree(path)
+    if existing:
+        os.sync()  # the removal's writes are charged to no run
+        (work / REMOVED_STAMP).write_text(f"{time.time()}\n")
+
+
+def settle(work: Path) -> None:
+    """Wait until :data:`SETTLE_SECONDS` have passed since files were removed in ``work``."""
+    try:
+        removed = float((work / REMOVED_STAMP).read_text())
+    except (OSError, ValueError):
+        return
+    left = removed + SETTLE_SECONDS - time.time()
+    if left > 0:
+        print(f"waiting {left:.0f} s: files were removed in {work} {SETTLE_SECONDS - left:.0f} s"
+              f" ago, and the file system makes new files slowly for {SETTLE_SECONDS} s after"
+              " (--no-wait skips this)", flush=True)
+        time.sleep(left)
+
+
+class Scratch:
+    """New folders for the measured runs' outputs, none removed while the benchmark
+    measures (see :data:`SETTLE_SECONDS`); :meth:`remove` removes them all at the end."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.root = work / "runs"
+        self._made = 0
+
+    def fresh(self, label: str) -> Path:
+        """A folder path never used in this run (not made: the measured command makes it)."""
+        self._made += 1
+        return self.root / f"{self._made:03d}-{label}"
+
+    def remove(self) -> None:
+        remove(self.work, self.root)
+
 
 # ------------------------------------------------------------------------ the portfolio
 
@@ -50,9 +106,15 @@ def generate(target: Path, count: int, example: Path = EXAMPLE) -> list[Path]:
     name their product file), so that no two products are byte-identical. Their texts are
     the same: a build's per-message caches hit across copies (``docs/performance.md`` says
     how much a portfolio of products sharing no text costs more).
+
+    A portfolio already generated from the same example with the same N is kept as it is:
+    generating it again would remove thousands of files (see :data:`SETTLE_SECONDS`).
     """
-    if target.exists():
-        shutil.rmtree(target)
+    stamp = target / ".generated"
+    key = f"{count} {_digest(example)}\n"
+    if stamp.exists() and stamp.read_text() == key:
+        return sorted((target / "products").glob("*.xml"))
+    remove(target.parent, target)
     (target / "products").mkdir(parents=True)
     shutil.copy2(example / "smpc.toml", target / "smpc.toml")
     products = sorted((example / "products").glob("*.xml"))
@@ -79,7 +141,18 @@ def generate(target: Path, count: int, example: Path = EXAMPLE) -> list[Path]:
             text = catalog.read_text(encoding="utf-8")
             copy.write_text(text.replace(f"products/{stem}.xml", f"products/{new_id}.xml"),
                             encoding="utf-8")
+    stamp.write_text(key)
     return written
+
+
+def _digest(example: Path) -> str:
+    """A digest of every file of ``example``, names and contents."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in example.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(example)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------ measuring
@@ -324,17 +397,10 @@ def _version(command: list[str]) -> str:
         else "unknown"
 
 
-def build_runs(work: Path, count: int, jobs: int | None, formats: list[str],
-               generated: bool = False) -> dict[str, Run]:
-    """A cold build into an empty folder, then the same build again (nothing changed)."""
-    portfolio = work / f"portfolio-{count}"
-    if not generated:
-        generate(portfolio, count)
-    out = work / f"out-{count}"
-    shutil.rmtree(out, ignore_errors=True)
-    sync = getattr(os, "sync", None)
-    if sync is not None:  # the removal's writes are not charged to the build
-        sync()
+def build_runs(portfolio: Path, out: Path, count: int, jobs: int | None,
+               formats: list[str]) -> dict[str, Run]:
+    """A cold build into a new folder, then the same build again (nothing changed)."""
+    os.sync()  # what ran before is on disk: its writes are not charged to the build
     command = [*smpc_command(), "build", str(portfolio), "-o", str(out)]
     for fmt in formats:
         command += ["--format", fmt]
@@ -359,6 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for the generated portfolios (default: a temporary one)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--no-wait", action="store_true",
+                        help=f"measure at once, even within {SETTLE_SECONDS} s of removing files"
+                             " (a quick look: the file system then makes the runs' files"
+                             " slowly, by chance)")
     parser.add_argument("--here", action="store_true",
                         help="time the smpc of the Python that runs this (byte-compiled first)"
                              " instead of one installed in a virtual environment of its own")
@@ -379,14 +449,34 @@ def main(argv: list[str] | None = None) -> int:
         info["smpc"] = f"installed in {PYTHON.parent.parent}"
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     n = args.n
-    portfolio, out = work / f"portfolio-{n}", work / f"out-{n}"
-    generate(portfolio, n)
-    files = sorted(str(p) for p in (portfolio / "products").glob("*.xml"))
+    sizes_wanted = [int(s) for s in args.memory_sizes.split(",") if s.strip()]
+    portfolios = {size: work / f"portfolio-{size}" for size in {n, *sizes_wanted}}
+    files = [str(p) for p in generate(portfolios[n], n)]
+    for size in sizes_wanted:
+        generate(portfolios[size], size)
     mo = itstool_catalog(work)
+    # Folders an earlier run left (this one's, and those of earlier versions of it).
+    remove(work, *sorted(work.glob("out-*")), work / "floor-out", work / "itstool-out",
+           work / "runs")
+    if not args.no_wait:
+        settle(work)
+    scratch = Scratch(work)
+    try:
+        return _measure_all(args, info, work, portfolios, files, mo, scratch, formats,
+                            sizes_wanted)
+    finally:
+        scratch.remove()
 
+
+def _measure_all(args: argparse.Namespace, info: dict[str, str], work: Path,
+                 portfolios: dict[int, Path], files: list[str], mo: Path, scratch: Scratch,
+                 formats: list[str], sizes_wanted: list[int]) -> int:
+    n = args.n
+    portfolio = portfolios[n]
     # An unmeasured build first: the floor writes files of the sizes the build writes, and
     # both then find the portfolio's files in the page cache alike.
-    build_runs(work, n, args.jobs, formats, generated=True)
+    out = scratch.fresh("warm-up")
+    build_runs(portfolio, out, n, args.jobs, formats)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     outputs = {key: record["size"] for key, record in sorted(manifest["outputs"].items())}
     sizes = list(outputs.values())
@@ -394,12 +484,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes_file.write_text(json.dumps(outputs))
 
     def floor_run(label: str) -> Run:
-        floor_out = work / "floor-out"
-        shutil.rmtree(floor_out, ignore_errors=True)
         os.sync()
         return measure(f"floor {label}: parse+XSD+write (N={n})",
                        [str(PYTHON), str(FLOOR), str(portfolio / "products"),
-                        str(sizes_file), str(floor_out)])
+                        str(sizes_file), str(scratch.fresh(f"floor-{label}"))])
 
     # The machine's speed drifts from minute to minute, its file system's most of all: each
     # round times the floor just before and just after the cold build and compares the build
@@ -408,11 +496,11 @@ def main(argv: list[str] | None = None) -> int:
     for number in range(1, max(1, args.rounds) + 1):
         print(f"round {number}:")
         runs = {"floor-before": floor_run("before")}
-        runs.update(build_runs(work, n, args.jobs, formats, generated=True))
+        runs.update(build_runs(portfolio, scratch.fresh("build"), n, args.jobs, formats))
         runs["floor-after"] = floor_run("after")
-        its_out = work / "itstool-out"
-        shutil.rmtree(its_out, ignore_errors=True)
-        its_out.mkdir()
+        its_out = scratch.fresh("itstool")
+        its_out.mkdir(parents=True)
+        os.sync()
         runs["itstool"] = measure(f"itstool -m de.mo, batch (N={n})",
                                   ["itstool", "-m", str(mo), "-o", f"{its_out}/", *files])
         for run in runs.values():
@@ -428,8 +516,9 @@ def main(argv: list[str] | None = None) -> int:
     for run in (help_run, validate_run):
         print(run.line())
     memory: dict[int, Run] = {}
-    for size in [int(s) for s in args.memory_sizes.split(",") if s.strip()]:
-        memory[size] = build_runs(work, size, args.jobs, formats)["cold"]
+    for size in sizes_wanted:
+        memory[size] = build_runs(portfolios[size], scratch.fresh(f"memory-{size}"), size,
+                                  args.jobs, formats)["cold"]
         print(memory[size].line())
 
     def seconds(runs: dict[str, Run], name: str, cpu: bool = False) -> float:
