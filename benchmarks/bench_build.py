@@ -142,7 +142,7 @@ def generate(target: Path, count: int, example: Path = EXAMPLE) -> list[Path]:
             copy.write_text(text.replace(f"products/{stem}.xml", f"products/{new_id}.xml"),
                             encoding="utf-8")
     stamp.write_text(key)
-    return written
+    return sorted(written)  # as a kept portfolio's: itstool gets its files in one order
 
 
 def _digest(example: Path) -> str:
