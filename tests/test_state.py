@@ -227,3 +227,19 @@ def test_a_clean_build_of_settled_files_is_trusted_without_planning(small: Path,
     assert sorted(name for name, _ in data["outputs"]) == sorted(
         k for k in outputs_of(out) if k != "manifest.json")
     assert str(EXAMPLE) not in json.dumps(data)
+
+
+def test_the_state_written_a_piece_at_a_time_is_its_compact_json(
+        runner: CliRunner, small: Path, tmp_path: Path, trusting: None) -> None:
+    """The state is written entry by entry; the bytes are those of the whole dumped at once,
+    with every file read and every output, in order."""
+    out = tmp_path / "out"
+    built(runner, small, out)
+    raw = (out / STATE_FILE).read_bytes()
+    data = json.loads(raw)
+    assert raw == json.dumps(data, separators=(",", ":")).encode()
+    assert list(data)[-2:] == ["files", "outputs"]
+    assert [name for name, _ in data["outputs"]] == sorted(
+        k for k in outputs_of(out) if k != "manifest.json")
+    assert len(data["files"]) > len(data["outputs"]) / 3
+    assert all(state.file_sha256(out / name) == digest for name, digest in data["outputs"])

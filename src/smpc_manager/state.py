@@ -28,7 +28,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from smpc_manager import __version__
@@ -140,20 +140,32 @@ def write_state(out_dir: Path, *, key: Mapping[str, object], files: list[Entry],
     from smpc_manager.atomic import write_bytes
     from smpc_manager.errors import ProblemsError
 
-    data = {
+    head = {
         "state-version": STATE_VERSION,
         **key,
         "valid-from": valid[0].isoformat() if valid[0] else None,
         "valid-until": valid[1].isoformat() if valid[1] else None,
         "manifest": manifest,
-        "files": files,
-        "outputs": sorted(outputs.items()),
     }
     try:
-        write_bytes(out_dir / STATE_FILE, json.dumps(data, separators=(",", ":")).encode(),
+        write_bytes(out_dir / STATE_FILE, _state_chunks(head, files, sorted(outputs.items())),
                     fsync=False)
     except ProblemsError:
         forget(out_dir)
+
+
+def _state_chunks(head: Mapping[str, object], files: list[Entry],
+                  outputs: list[tuple[str, str]]) -> Iterator[bytes]:
+    """The state's compact JSON, an entry at a time: made whole, the text of thousands of
+    entries took more memory than anything else the build's main process holds."""
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    yield dumps(head)[:-1].encode()
+    for name, entries in (("files", files), ("outputs", outputs)):
+        yield f',"{name}":['.encode()
+        for number, entry in enumerate(entries):
+            yield (dumps(entry) if not number else "," + dumps(entry)).encode()
+        yield b"]"
+    yield b"}"
 
 
 def forget(out_dir: Path) -> None:
