@@ -59,7 +59,14 @@ from smpc_manager.atomic import make_folder, write_bytes
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.resources import resource_dir
-from smpc_manager.state import MANIFEST_FILE, Entry, file_sha256, forget, input_roots, snapshot
+from smpc_manager.state import (
+    MANIFEST_FILE,
+    encoded,
+    file_sha256,
+    forget,
+    input_roots,
+    snapshot,
+)
 
 if TYPE_CHECKING:
     from smpc_manager.model import Product
@@ -497,8 +504,9 @@ class Plan:
     #: When planning began (time.perf_counter): the build's seconds count from here.
     started: float = field(default_factory=time.perf_counter)
     #: Every file and folder the build may read, as they were before it read any
-    #: (:func:`smpc_manager.state.snapshot`); None when one was too recent to be trusted.
-    seen: list[Entry] | None = None
+    #: (:func:`smpc_manager.state.snapshot`, :func:`~smpc_manager.state.encoded`); None
+    #: when one was too recent to be trusted.
+    seen: bytes | None = None
 
     @property
     def total(self) -> int:
@@ -538,7 +546,8 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
                             skip=str(options.out_dir))
     manifest = Manifest.read(options.out_dir / MANIFEST_FILE)
     plan = Plan(portfolio, options, manifest, config_hash(portfolio), started=started,
-                seen=None if recent else seen)
+                seen=None if recent else encoded(seen))
+    del seen
     hashes = FileHashes()
     inputs = InputHasher(portfolio, hashes)
     out_dir = os.fspath(options.out_dir)
