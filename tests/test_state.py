@@ -244,3 +244,30 @@ def test_the_state_written_a_piece_at_a_time_is_its_compact_json(
     read = [entry[0] for entry in data["files"]]
     assert {str(small / "products" / f"{name}.xml") for name in ("alpha", "bravo")} <= set(read)
     assert all(state.file_sha256(out / name) == digest for name, digest in data["outputs"])
+
+
+def test_the_identities_kept_as_text_are_those_of_the_snapshot(
+        small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build keeps the files' identities as the state's text, made an entry at a time: the
+    same entries as the snapshot, and none at all while a file is too recent to trust."""
+    roots = [str(small), str(small / "absent.toml")]
+    assert state.snapshot_encoded(roots) is None  # the portfolio was made just now
+    monkeypatch.setattr(state, "RACY_SECONDS", 0)
+    entries, recent = state.snapshot(roots)
+    text = state.snapshot_encoded(roots)
+    assert not recent
+    assert text is not None
+    assert json.loads(b"[" + text + b"]") == entries
+    assert text == json.dumps(entries, separators=(",", ":")).encode()[1:-1]
+    assert entries[-1] == [str(small / "absent.toml")]
+    assert len(entries) > 5
+
+
+def test_a_large_piece_is_written_whole_between_small_ones(tmp_path: Path) -> None:
+    from smpc_manager.atomic import write_bytes
+
+    large = bytes(range(256)) * 1024  # larger than the 64 KB written at a time
+    pieces = [b"head", large, b"middle", *[b"x" * 1000] * 70, large, b"end"]
+    target = tmp_path / "pieces.bin"
+    write_bytes(target, iter(pieces), fsync=False)
+    assert target.read_bytes() == b"".join(pieces)

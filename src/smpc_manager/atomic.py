@@ -55,14 +55,8 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
             # build writes thousands of small ones.
             if isinstance(data, bytes):
                 write_all(fd, data)
-            else:  # many small pieces (a manifest's lines): written 64 KB at a time
-                buffer = bytearray()
-                for piece in data:
-                    buffer += piece
-                    if len(buffer) >= _CHUNK:
-                        write_all(fd, bytes(buffer))
-                        buffer.clear()
-                write_all(fd, bytes(buffer))
+            else:
+                _write_pieces(fd, data)
             if fsync:
                 os.fsync(fd)
         finally:
@@ -91,6 +85,23 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
 
 #: How much of a file given in pieces is gathered before it is written.
 _CHUNK = 64 * 1024
+
+
+def _write_pieces(fd: int, pieces: Iterable[bytes]) -> None:
+    """Many small pieces (a manifest's lines) written 64 KB at a time; a large one as it is,
+    not copied into the buffer and out again."""
+    buffer = bytearray()
+    for piece in pieces:
+        if len(piece) >= _CHUNK:
+            write_all(fd, bytes(buffer))
+            buffer.clear()
+            write_all(fd, piece)
+            continue
+        buffer += piece
+        if len(buffer) >= _CHUNK:
+            write_all(fd, bytes(buffer))
+            buffer.clear()
+    write_all(fd, bytes(buffer))
 
 
 def write_all(fd: int, data: bytes) -> None:

@@ -61,11 +61,10 @@ from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.resources import resource_dir
 from smpc_manager.state import (
     MANIFEST_FILE,
-    encoded,
     file_sha256,
     forget,
     input_roots,
-    snapshot,
+    snapshot_encoded,
 )
 
 if TYPE_CHECKING:
@@ -335,8 +334,8 @@ class _Spool:
             self._reading = False
         data = record.encode().encode("utf-8")
         self._file.write(data)
-        entry = _Spooled(record.product, record.market, record.fmt, record.sha256, self,
-                         self._end, len(data))
+        entry = _Spooled(record.product, record.market, record.fmt,
+                         bytes.fromhex(record.sha256), self, self._end, len(data))
         self._end += len(data)
         return entry
 
@@ -359,10 +358,15 @@ class _Spooled:
     product: str
     market: str
     fmt: str
-    sha256: str
+    #: The file's sha256 as bytes: half the memory of its hex text, kept for every output.
+    digest: bytes
     spool: _Spool = field(repr=False, compare=False)
     offset: int = 0
     length: int = 0
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.hex()
 
     def encode(self) -> str:
         return self.spool.read(self.offset, self.length)
@@ -504,8 +508,8 @@ class Plan:
     #: When planning began (time.perf_counter): the build's seconds count from here.
     started: float = field(default_factory=time.perf_counter)
     #: Every file and folder the build may read, as they were before it read any
-    #: (:func:`smpc_manager.state.snapshot`, :func:`~smpc_manager.state.encoded`); None
-    #: when one was too recent to be trusted.
+    #: (:func:`smpc_manager.state.snapshot_encoded`); None when one was too recent to be
+    #: trusted.
     seen: bytes | None = None
 
     @property
@@ -542,12 +546,11 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
     # The state of the last build goes first (this build may change what it vouches for),
     # and what the build reads is looked at before any of it is read.
     forget(options.out_dir)
-    seen, recent = snapshot(input_roots(portfolio.root, portfolio.profiles),
+    seen = snapshot_encoded(input_roots(portfolio.root, portfolio.profiles),
                             skip=str(options.out_dir))
     manifest = Manifest.read(options.out_dir / MANIFEST_FILE)
     plan = Plan(portfolio, options, manifest, config_hash(portfolio), started=started,
-                seen=None if recent else encoded(seen))
-    del seen
+                seen=seen)
     hashes = FileHashes()
     inputs = InputHasher(portfolio, hashes)
     out_dir = os.fspath(options.out_dir)
@@ -1034,14 +1037,14 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     problems: list[Problem] = []
     planned_ids = {t.product for t in plan.tasks} | set(plan.products)
     done: set[str] = set()
-    # Each product's outputs, so that a result touches its own and not all of them.
-    of_product = _by_product(outputs)
+    # The outputs of earlier builds by product, so that a result looks at its own product's
+    # and not at all of them. Those written now are not indexed: a result's own outputs are
+    # of markets it serves, and the main process keeps nothing more per output than it must.
+    of_product = _by_product(plan.manifest.outputs)
 
     def drop(key: str) -> None:
         _remove(options.out_dir, key)
-        old = outputs.pop(key, None)
-        if old is not None:
-            of_product[old.product].discard(key)
+        outputs.pop(key, None)
 
     _remove_temporary(options.out_dir, again=True)  # left by a build that was killed
     try:
@@ -1049,11 +1052,11 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         products.update(plan.products)
         for result in _results(plan):
             done.add(result.product)
-            mine = of_product.setdefault(result.product, set())
+            written_now: set[str] = set()
             for written in result.written:
                 key = sys.intern(written.key)
                 outputs[key] = spool.keep(written)
-                mine.add(key)
+                written_now.add(key)
             for key in result.failed:
                 drop(key)
             # A product that failed to load keeps nothing in scope; one that loaded keeps
@@ -1062,9 +1065,10 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
                 (m, f) for m in result.record.markets for f in options.formats}
             if result.record is not None:
                 products[result.product] = result.record
-            for key in sorted(mine):
-                old = outputs[key]
-                if _in_scope(old, options) and (old.market, old.fmt) not in served:
+            for key in sorted(of_product.pop(result.product, set()) - written_now):
+                old = outputs.get(key)
+                if old is not None and _in_scope(old, options) and \
+                        (old.market, old.fmt) not in served:
                     drop(key)
             built += len(result.written)
             failed += len(result.failed) + (1 if result.record is None else 0)
@@ -1075,8 +1079,9 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         removed = 0
         for product_id in set(of_product) - planned_ids:
             for key in sorted(of_product[product_id]):
-                drop(key)
-                removed += 1
+                if key in outputs:
+                    drop(key)
+                    removed += 1
         for product_id, record in plan.manifest.products.items():
             if product_id in planned_ids and product_id not in done:
                 products.setdefault(product_id, record)  # interrupted before its result
@@ -1117,7 +1122,7 @@ def _write_state(plan: Plan, outputs: Mapping[str, _Line],
     ends = [r.valid_until for r in products.values() if r.valid_until is not None]
     write_state(options.out_dir,
                 key=settings_key(plan.portfolio.root, options.formats, options.markets),
-                files=plan.seen, outputs={k: r.sha256 for k, r in outputs.items()},
+                files=plan.seen, outputs=((k, outputs[k].sha256) for k in sorted(outputs)),
                 valid=(max(starts, default=None), min(ends, default=None)),
                 manifest=manifest)
 

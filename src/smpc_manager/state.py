@@ -54,12 +54,34 @@ def snapshot(roots: Iterable[str], *, skip: str | None = None) -> tuple[list[Ent
     folder once), in a stable order, and whether any of them is too recent to be trusted.
 
     ``skip`` is a folder not to look into (the output folder, should it lie inside)."""
-    now = time.time_ns()
-    racy = now - RACY_SECONDS * 1_000_000_000
-    skipped = _identity(skip) if skip is not None else None
     entries: list[Entry] = []
-    seen: set[tuple[int, int]] = set()
     recent = False
+    for entry, racy in _walk(roots, skip):
+        entries.append(entry)
+        recent = recent or racy
+    return entries, recent
+
+
+def snapshot_encoded(roots: Iterable[str], *, skip: str | None = None) -> bytes | None:
+    """:func:`snapshot`'s entries as the state file holds them (comma-separated compact
+    JSON), made an entry at a time: as lists of thousands of Python objects they took
+    megabytes that a build never gave back, and that the processes it forks inherit.
+    None when one is too recent to be trusted."""
+    text = bytearray()
+    for entry, racy in _walk(roots, skip):
+        if racy:
+            return None
+        if text:
+            text += b","
+        text += _COMPACT(entry).encode()
+    return bytes(text)
+
+
+def _walk(roots: Iterable[str], skip: str | None) -> Iterator[tuple[Entry, bool]]:
+    """Each entry of :func:`snapshot`, and whether it is too recent to be trusted."""
+    racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    skipped = _identity(skip) if skip is not None else None
+    seen: set[tuple[int, int]] = set()
     pending = list(dict.fromkeys(roots))
     pending.reverse()
     while pending:
@@ -67,11 +89,9 @@ def snapshot(roots: Iterable[str], *, skip: str | None = None) -> tuple[list[Ent
         try:
             info = os.stat(path)
         except (FileNotFoundError, NotADirectoryError):
-            entries.append([path])
+            yield [path], False
             continue
-        entries.append(_entry(path, info))
-        if info.st_mtime_ns >= racy or info.st_ctime_ns >= racy:
-            recent = True
+        yield _entry(path, info), info.st_mtime_ns >= racy or info.st_ctime_ns >= racy
         if not stat.S_ISDIR(info.st_mode):
             continue
         identity = (info.st_dev, info.st_ino)
@@ -81,7 +101,6 @@ def snapshot(roots: Iterable[str], *, skip: str | None = None) -> tuple[list[Ent
         names = sorted(os.listdir(path), reverse=True)
         folder = path if path.endswith(os.sep) else path + os.sep
         pending.extend([folder + name for name in names])
-    return entries, recent
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -132,21 +151,16 @@ def settings_key(root: Path, formats: Sequence[str], markets: Sequence[str]) -> 
             "markets": list(markets)}
 
 
-def encoded(entries: Iterable[Entry]) -> bytes:
-    """Entries as the state file holds them, comma-separated compact JSON: a build keeps the
-    identities of every file it reads until it writes the state, and as text they take a
-    third of the memory (the processes it forks start with its memory)."""
-    return ",".join(map(_COMPACT, entries)).encode()
-
-
+#: Compact JSON, as the state file holds it.
 _COMPACT = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def write_state(out_dir: Path, *, key: Mapping[str, object], files: bytes,
-                outputs: Mapping[str, str], valid: tuple[dt.date | None, dt.date | None],
-                manifest: Entry) -> None:
+                outputs: Iterable[tuple[str, str]],
+                valid: tuple[dt.date | None, dt.date | None], manifest: Entry) -> None:
     """Write the state of a clean build (atomically, as every file; a cache: a state that
-    cannot be written is left out)."""
+    cannot be written is left out). ``outputs``: each output's path and sha256, in the
+    order of the paths, made as they are written."""
     from smpc_manager.atomic import write_bytes
     from smpc_manager.errors import ProblemsError
 
@@ -158,19 +172,21 @@ def write_state(out_dir: Path, *, key: Mapping[str, object], files: bytes,
         "manifest": manifest,
     }
     try:
-        write_bytes(out_dir / STATE_FILE, _state_chunks(head, files, sorted(outputs.items())),
+        write_bytes(out_dir / STATE_FILE, _state_chunks(head, files, outputs),
                     fsync=False)
     except ProblemsError:
         forget(out_dir)
 
 
 def _state_chunks(head: Mapping[str, object], files: bytes,
-                  outputs: list[tuple[str, str]]) -> Iterator[bytes]:
+                  outputs: Iterable[tuple[str, str]]) -> Iterator[bytes]:
     """The state's compact JSON, an entry at a time (``files`` :func:`encoded` already):
     made whole, the text of thousands of entries took more memory than anything else the
     build's main process holds."""
     yield _COMPACT(head)[:-1].encode()
-    yield b',"files":[' + files + b'],"outputs":['
+    yield b',"files":['
+    yield files  # as it is: the largest piece, not copied
+    yield b'],"outputs":['
     for number, entry in enumerate(outputs):
         yield (_COMPACT(entry) if not number else "," + _COMPACT(entry)).encode()
     yield b"]}"
