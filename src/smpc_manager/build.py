@@ -1079,9 +1079,8 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         removed = 0
         for product_id in set(of_product) - planned_ids:
             for key in sorted(of_product[product_id]):
-                if key in outputs:
-                    drop(key)
-                    removed += 1
+                drop(key)
+                removed += 1
         for product_id, record in plan.manifest.products.items():
             if product_id in planned_ids and product_id not in done:
                 products.setdefault(product_id, record)  # interrupted before its result
