@@ -24,6 +24,7 @@ from smpc_manager.build import (
     build,
     plan_build,
     run_plan,
+    start_workers,
     valid_window,
 )
 from smpc_manager.checks import expiry_errors
@@ -436,6 +437,37 @@ def test_one_and_two_workers_give_the_same_bytes(small: Path, tmp_path: Path) ->
     second = run(small, two, jobs=2, formats=("text", "json"))
     assert (first.built, second.built) == (18, 18)
     assert files_under(one) == files_under(two)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
+def test_workers_started_before_the_plan_build_the_same_bytes(small: Path, tmp_path: Path
+                                                               ) -> None:
+    run(small, tmp_path / "one", jobs=1, formats=("text", "json"))
+    settings = load_portfolio(small)
+    chosen = options(tmp_path / "early", jobs=2, formats=("text", "json"))
+    workers = start_workers(settings, chosen)
+    assert workers is not None
+    with workers:
+        result = run_plan(plan_build(settings, settings.product_files(), chosen),
+                          workers=workers)
+    assert result.built == 18
+    assert files_under(tmp_path / "one") == files_under(tmp_path / "early")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
+def test_workers_serve_only_the_build_they_were_started_for(small: Path, tmp_path: Path
+                                                            ) -> None:
+    settings = load_portfolio(small)
+    workers = start_workers(settings, options(tmp_path / "a", jobs=2))
+    assert workers is not None
+    with workers:
+        other = plan_build(settings, settings.product_files(), options(tmp_path / "b", jobs=2))
+        with pytest.raises(ValueError, match="another portfolio or options"):
+            run_plan(other, workers=workers)
+
+
+def test_one_job_starts_no_workers(small: Path, tmp_path: Path) -> None:
+    assert start_workers(load_portfolio(small), options(tmp_path / "out", jobs=1)) is None
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")

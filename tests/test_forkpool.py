@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,16 @@ def lost(n: int, why: str) -> str:
     return f"lost {n}: {why}"
 
 
+def run(function: Callable[[int], object], items: list[int], *, jobs: int, chunksize: int,
+        early: bool = False) -> list[Any]:
+    """Every result of ``function`` over ``items``: the workers forked as the items are
+    given to them, or ``early``, before, and then sent them."""
+    with ForkPool(function, jobs=jobs, lost=lost) as pool:
+        if early:
+            pool.start()
+        return list(pool.map(items, chunksize=chunksize))
+
+
 def children() -> set[int]:
     """This process's child processes, zombies included (from /proc)."""
     found: set[int] = set()
@@ -31,14 +43,43 @@ def children() -> set[int]:
     return found
 
 
+@pytest.mark.parametrize("early", [False, True])
 @pytest.mark.parametrize(("jobs", "chunksize", "count"),
                          [(2, 1, 1), (2, 3, 50), (3, 16, 101), (4, 5, 2), (2, 7, 0)])
-def test_every_result_once(jobs: int, chunksize: int, count: int) -> None:
+def test_every_result_once(jobs: int, chunksize: int, count: int, early: bool) -> None:
     before = children()
     items = list(range(count))
-    results = list(ForkPool(square, items, jobs=jobs, chunksize=chunksize, lost=lost))
+    results = run(square, items, jobs=jobs, chunksize=chunksize, early=early)
     assert sorted(results) == [n * n for n in items]
     assert children() == before  # every worker waited for
+
+
+def test_workers_started_early_have_only_what_was_made_before() -> None:
+    made_later: list[int] = []
+
+    def seen(n: int) -> int:
+        return len(made_later)  # the parent's list as the worker inherited it
+
+    with ForkPool(seen, jobs=2, lost=lost) as pool:
+        pool.start()
+        made_later.extend(range(1000))
+        results = list(pool.map(list(range(20)), chunksize=3))
+    assert results == [0] * 20
+
+
+def test_a_pool_maps_once() -> None:
+    with ForkPool(square, jobs=2, lost=lost) as pool:
+        assert list(pool.map([1, 2], chunksize=1)) in ([1, 4], [4, 1])
+        with pytest.raises(RuntimeError, match="once"):
+            list(pool.map([3], chunksize=1))
+
+
+def test_closing_a_started_pool_unused_leaves_no_process() -> None:
+    before = children()
+    with ForkPool(square, jobs=3, lost=lost) as pool:
+        pool.start()
+        assert len(children() - before) == 3
+    assert children() == before
 
 
 def test_a_worker_that_dies_costs_only_its_item(tmp_path: Path) -> None:
@@ -51,7 +92,7 @@ def test_a_worker_that_dies_costs_only_its_item(tmp_path: Path) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return n * n
 
-    results = list(ForkPool(deadly, list(range(40)), jobs=2, chunksize=8, lost=lost))
+    results = run(deadly, list(range(40)), jobs=2, chunksize=8, early=True)
     assert sorted(r for r in results if isinstance(r, int)) == \
         [n * n for n in range(40) if n not in (7, 30)]
     # Each deadly item was tried in its chunk, then alone; the rest of its chunk was built.
@@ -61,9 +102,9 @@ def test_a_worker_that_dies_costs_only_its_item(tmp_path: Path) -> None:
 
 
 def test_a_worker_killed_from_outside_is_replaced() -> None:
-    pool = ForkPool(square, list(range(200)), jobs=2, chunksize=4, lost=lost)
-    results = []
-    for result in pool:
+    pool = ForkPool(square, jobs=2, lost=lost)
+    results: list[Any] = []
+    for result in pool.map(list(range(200)), chunksize=4):
         if len(results) == 10:
             victim = next(iter(pool._workers.values())).pid
             os.kill(victim, signal.SIGKILL)
@@ -81,7 +122,7 @@ def failing(n: int) -> int:
 def test_an_exception_is_raised_in_the_parent_as_itself() -> None:
     before = children()
     with pytest.raises(ValueError, match="five is not allowed") as raised:
-        list(ForkPool(failing, list(range(20)), jobs=2, chunksize=2, lost=lost))
+        run(failing, list(range(20)), jobs=2, chunksize=2)
     assert "failing" in str(raised.value.__cause__)  # the worker's traceback
     assert children() == before
 
@@ -96,7 +137,7 @@ def test_an_exception_that_cannot_be_pickled_is_described() -> None:
         raise Unpicklable("strange")
 
     with pytest.raises(RuntimeError, match="Unpicklable: strange"):
-        list(ForkPool(raising, [1, 2], jobs=2, chunksize=1, lost=lost))
+        run(raising, [1, 2], jobs=2, chunksize=1)
 
 
 def test_an_early_end_stops_the_workers() -> None:
@@ -107,7 +148,7 @@ def test_an_early_end_stops_the_workers() -> None:
             signal.pause()  # until the parent stops it
         return n
 
-    pool = iter(ForkPool(slow, list(range(100)), jobs=2, chunksize=1, lost=lost))
+    pool = ForkPool(slow, jobs=2, lost=lost).map(list(range(100)), chunksize=1)
     assert next(pool) in range(4)
     pool.close()  # what an interruption or an error in the loop does
     assert children() == before

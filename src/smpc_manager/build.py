@@ -68,6 +68,7 @@ from smpc_manager.state import (
 )
 
 if TYPE_CHECKING:
+    from smpc_manager.forkpool import ForkPool
     from smpc_manager.model import Product
     from smpc_manager.profiles import MarketProfile
     from smpc_manager.render import Renderer
@@ -533,13 +534,7 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
 
     Reads files and hashes bytes only; no product is parsed here.
     """
-    from smpc_manager.profiles import shipped_markets
-
-    known = set(shipped_markets()) | {m.upper() for m in portfolio.profiles}
-    unknown = [m for m in options.markets if m not in known]
-    if unknown:
-        raise UsageError(f"--market {unknown[0]}: no profile for this market (known:"
-                         f" {', '.join(sorted(known))})")
+    check_markets(portfolio, options)
     started = time.perf_counter()
     # A folder that cannot be made is said before any work, not after every output failed.
     make_folder(options.out_dir)
@@ -586,6 +581,17 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
             plan.tasks.append(Task(str(source), product_id, tuple(wanted), len(wanted),
                                    plan.config))
     return plan
+
+
+def check_markets(portfolio: Portfolio, options: BuildOptions) -> None:
+    """A usage error for a ``--market`` that no shipped or portfolio profile defines."""
+    from smpc_manager.profiles import shipped_markets
+
+    known = set(shipped_markets()) | {m.upper() for m in portfolio.profiles}
+    unknown = [m for m in options.markets if m not in known]
+    if unknown:
+        raise UsageError(f"--market {unknown[0]}: no profile for this market (known:"
+                         f" {', '.join(sorted(known))})")
 
 
 def _selected(chosen: Sequence[str], markets: Iterable[str]) -> list[str]:
@@ -1022,11 +1028,14 @@ def _narrow(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, d
 # ------------------------------------------------------------------------ running a plan
 
 
-def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
+def run_plan(plan: Plan, progress: Progress | None = None,
+             workers: ForkPool[Task, TaskResult] | None = None) -> BuildResult:
     """Carry out a plan; write the manifest at the end whatever happened.
 
     Every product's problems are collected, the others are still built; the manifest written
-    afterwards lists exactly the outputs on disk, also after an interruption.
+    afterwards lists exactly the outputs on disk, also after an interruption. ``workers``
+    are those :func:`start_workers` forked for the plan's portfolio and options; without
+    them, workers are forked now.
     """
     options = plan.options
     tick = progress or (lambda _n: None)
@@ -1050,7 +1059,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     try:
         tick(len(plan.unchanged))
         products.update(plan.products)
-        for result in _results(plan):
+        for result in _results(plan, workers):
             done.add(result.product)
             written_now: set[str] = set()
             for written in result.written:
@@ -1189,29 +1198,59 @@ def _remove(out_dir: Path, key: str) -> None:
         (out_dir / key).unlink()
 
 
-def _results(plan: Plan) -> Iterator[TaskResult]:
-    """Each task's result as it completes: in this process, or from workers forked from it
-    (:mod:`smpc_manager.forkpool`; spawned by ``multiprocessing`` where there is no fork)."""
+def start_workers(portfolio: Portfolio, options: BuildOptions
+                  ) -> ForkPool[Task, TaskResult] | None:
+    """Fork the workers of a build now, before the products are listed and planned.
+
+    They inherit the renderer and nothing of the plan: each starts from the same memory
+    whatever the number of products, and is sent its tasks as it needs them. ``None`` where
+    the build runs in this process (``--jobs 1``) or workers cannot be forked here. Close
+    the pool (``with``) if the plan is not run.
+    """
+    from smpc_manager import forkpool
+
+    _prepare(portfolio, options)
+    if options.jobs <= 1 or not forkpool.available():
+        return None
+    pool = forkpool.ForkPool(_run_task, jobs=options.jobs, lost=_lost)
+    pool.start()
+    return pool
+
+
+def _prepare(portfolio: Portfolio, options: BuildOptions) -> None:
+    """A new renderer for this build (what it caches may have changed since the last)."""
     global _RENDERER, _WORKER  # noqa: PLW0603 - the parent acts as a worker too
-    if not plan.tasks:
-        return
     from smpc_manager.render import Renderer
 
-    # Made here first, so that broken profiles or templates fail once, not in every worker;
-    # forked workers inherit it ready-made.
-    _RENDERER = Renderer(plan.portfolio)
-    _WORKER = (plan.portfolio, plan.options)
+    _RENDERER = Renderer(portfolio)
+    _WORKER = (portfolio, options)
+
+
+def _results(plan: Plan, workers: ForkPool[Task, TaskResult] | None = None
+             ) -> Iterator[TaskResult]:
+    """Each task's result as it completes: in this process, or from workers forked from it
+    (:mod:`smpc_manager.forkpool`; spawned by ``multiprocessing`` where there is no fork)."""
+    if workers is not None and (_WORKER is None or _WORKER[0] is not plan.portfolio
+                                or _WORKER[1] != plan.options):
+        raise ValueError("these workers were started for another portfolio or options")
+    if not plan.tasks:
+        return
     jobs = max(1, min(plan.options.jobs, len(plan.tasks)))
+    chunksize = max(1, min(16, len(plan.tasks) // (jobs * 8)))
+    if workers is not None:
+        yield from workers.map(plan.tasks, chunksize=chunksize)
+        return
+    # Made here, before any worker is forked: forked workers inherit it.
+    _prepare(plan.portfolio, plan.options)
     if jobs == 1:
         for task in plan.tasks:
             yield _run_task(task)
         return
-    chunksize = max(1, min(16, len(plan.tasks) // (jobs * 8)))
     from smpc_manager import forkpool
 
     if forkpool.available():
-        yield from forkpool.ForkPool(_run_task, plan.tasks, jobs=jobs, chunksize=chunksize,
-                                     lost=_lost)
+        with forkpool.ForkPool(_run_task, jobs=jobs, lost=_lost) as pool:
+            yield from pool.map(plan.tasks, chunksize=chunksize)
         return
     import multiprocessing  # pragma: no cover - where processes cannot be forked
 
@@ -1248,4 +1287,5 @@ __all__ = [
     "build",
     "plan_build",
     "run_plan",
+    "start_workers",
 ]

@@ -10,6 +10,7 @@ starts at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -667,18 +668,30 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
             click.echo(state.summary(0, count, 0, 0, time.perf_counter() - started), err=True)
             return
 
-    from smpc_manager.build import BuildOptions, default_jobs, plan_build, run_plan
+    from smpc_manager.build import (
+        BuildOptions,
+        check_markets,
+        default_jobs,
+        plan_build,
+        run_plan,
+        start_workers,
+    )
 
     options = BuildOptions(out_dir=out_dir, as_of=day, formats=chosen_formats,
                            markets=chosen_markets, jobs=jobs or default_jobs())
-    plan = plan_build(settings, settings.product_files(), options)
-    stderr = sys.stderr
-    if stderr.isatty() and plan.tasks:
-        with click.progressbar(length=plan.total, label="building", file=stderr,
-                               show_pos=True) as bar:
-            result = run_plan(plan, bar.update)
-    else:
-        result = run_plan(plan)
+    check_markets(settings, options)
+    # The workers are forked before the products are listed: whatever their number, each
+    # worker starts from the same memory and is sent its products as it needs them.
+    workers = start_workers(settings, options)
+    with workers or contextlib.nullcontext():
+        plan = plan_build(settings, settings.product_files(), options)
+        stderr = sys.stderr
+        if stderr.isatty() and plan.tasks:
+            with click.progressbar(length=plan.total, label="building", file=stderr,
+                                   show_pos=True) as bar:
+                result = run_plan(plan, bar.update, workers)
+        else:
+            result = run_plan(plan, workers=workers)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     click.echo(result.summary(), err=True)

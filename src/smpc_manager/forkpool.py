@@ -1,11 +1,13 @@
 """Run a function over many items in forked worker processes, results streamed back.
 
 What ``multiprocessing.Pool.imap_unordered`` does for a build, with less in the way: the
-workers are forked from this process, so they inherit the items and everything made for
-them (a renderer with its profiles, templates and catalogs) and nothing is sent to them but
-the number of the next chunk; each sends back its chunk's results, pickled. The parent runs
-no threads (a Pool runs three, which on a two-core machine take turns with the workers) and
-imports no ``multiprocessing``.
+workers are forked from this process when :meth:`ForkPool.start` is called, so they inherit
+everything made before (a renderer with its profiles, templates and catalogs) and nothing
+made after. Started before the items are listed, every worker begins from the same memory
+however many items follow: the items reach it a chunk at a time, pickled, over a pipe, and
+it sends back each chunk's results the same way. The parent runs no threads (a Pool runs
+three, which on a two-core machine take turns with the workers) and imports no
+``multiprocessing``.
 
 A worker that dies (killed, out of memory, a crash in a C library) does not hang the
 build: a new one takes its place, the chunk it died on is tried again one item at a time
@@ -28,7 +30,7 @@ import signal
 import struct
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -39,9 +41,9 @@ _Result = TypeVar("_Result")
 
 #: A result frame's header: the length of the pickle that follows.
 _HEADER = struct.Struct("<Q")
-#: A chunk's number as the parent sends it.
-_CHUNK = struct.Struct("<i")
-#: Chunks a worker holds at once: the next is there when it finishes one.
+#: Chunks a worker holds at once: the next is there when it finishes one. The pipe holds
+#: them whole (64 KB on Linux) as long as a chunk's pickle is under 32 KB; a larger one is
+#: still sent, the parent waiting until the worker has read its start.
 _AHEAD = 2
 
 
@@ -53,7 +55,7 @@ def available() -> bool:
 @dataclass
 class _Worker:
     pid: int
-    tasks: int  # the parent writes chunk numbers here
+    tasks: int  # the parent writes chunks here
     results: int  # and reads result frames here
     held: deque[int] = field(default_factory=deque)
     received: bytearray = field(default_factory=bytearray)
@@ -68,41 +70,81 @@ class _Raised:
 
 
 class ForkPool(Generic[_Item, _Result]):
-    """``function`` over ``items`` in ``jobs`` forked processes (see the module)."""
+    """``function`` over items in ``jobs`` forked processes (see the module).
 
-    def __init__(self, function: Callable[[_Item], _Result], items: Sequence[_Item], *,
-                 jobs: int, chunksize: int, lost: Callable[[_Item, str], _Result]) -> None:
+    ``start()`` forks the workers; ``map(items)`` hands them the items, once per pool;
+    ``close()`` (or the end of a ``with`` block) stops any still running and waits for all.
+    """
+
+    def __init__(self, function: Callable[[_Item], _Result], *, jobs: int,
+                 lost: Callable[[_Item, str], _Result]) -> None:
         self._function = function
-        self._items = items
         self._jobs = max(1, jobs)
         self._lost = lost
-        size = max(1, chunksize)
-        #: Each chunk's items (indexes into ``items``), made before any worker is forked:
-        #: a worker is sent a chunk's number, or for an item tried again alone, ``-1 - i``.
-        self._chunks: tuple[range, ...] = tuple(
-            range(start, min(start + size, len(items))) for start in range(0, len(items), size))
-        self._waiting: deque[int] = deque(range(len(self._chunks)))
+        self._items: Sequence[_Item] = ()
+        #: Each chunk's items (indexes into ``items``); an item tried again alone is the
+        #: chunk ``-1 - i``.
+        self._chunks: tuple[range, ...] = ()
+        self._waiting: deque[int] = deque()
         self._workers: dict[int, _Worker] = {}  # by the descriptor results arrive on
+        self._poller = select.poll()
         self._parent = os.getpid()
+        self._mapped = False
 
-    def __iter__(self) -> Iterator[_Result]:
-        if not self._items:
-            return
-        poller = select.poll()
+    def __enter__(self) -> ForkPool[_Item, _Result]:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Fork the workers now: they wait for the items :meth:`map` sends them."""
+        while len(self._workers) < self._jobs:
+            self._start()
+
+    def map(self, items: Sequence[_Item], *, chunksize: int
+            ) -> Generator[_Result, None, None]:
+        """Each item's result, in the order they complete (workers are started if not yet)."""
+        if self._mapped:
+            raise RuntimeError("a ForkPool maps its items once")
+        self._mapped = True
+        size = max(1, chunksize)
+        self._items = items
+        self._chunks = tuple(
+            range(start, min(start + size, len(items))) for start in range(0, len(items), size))
+        self._waiting.extend(range(len(self._chunks)))
         try:
-            for _ in range(min(self._jobs, len(self._chunks))):
-                self._start(poller)
+            if self._workers:  # started early: as many as there is work for, at most
+                for started in list(self._workers.values()):
+                    for _ in range(_AHEAD):
+                        self._hand_out(started)
+            else:
+                for _ in range(min(self._jobs, len(self._chunks))):
+                    self._start()
             while self._workers:
-                for fd, _event in poller.poll():
+                for fd, _event in self._poller.poll():
                     worker = self._workers.get(fd)
                     if worker is not None:
-                        yield from self._receive(worker, poller)
+                        yield from self._receive(worker)
         finally:
-            self._stop()
+            self.close()
+
+    def close(self) -> None:
+        """Stop every worker still running (an early end) and wait for all of them."""
+        for worker in self._workers.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGTERM)
+        for worker in list(self._workers.values()):
+            for fd in (worker.tasks, worker.results):
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            _reap(worker.pid)
+        self._workers.clear()
 
     # -------------------------------------------------------------------- the parent
 
-    def _start(self, poller: select.poll) -> None:
+    def _start(self) -> None:
         task_read, task_write = os.pipe()
         result_read, result_write = os.pipe()
         for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
@@ -132,9 +174,10 @@ class ForkPool(Generic[_Item, _Result]):
         os.close(result_write)
         worker = _Worker(pid, task_write, result_read)
         self._workers[result_read] = worker
-        poller.register(result_read, select.POLLIN)
-        for _ in range(_AHEAD):
-            self._hand_out(worker)
+        self._poller.register(result_read, select.POLLIN)
+        if self._mapped:
+            for _ in range(_AHEAD):
+                self._hand_out(worker)
 
     def _hand_out(self, worker: _Worker) -> None:
         """Give ``worker`` the next chunk; with none left, tell it to finish (end of input)."""
@@ -146,15 +189,17 @@ class ForkPool(Generic[_Item, _Result]):
             return
         chunk = self._waiting.popleft()
         worker.held.append(chunk)
-        # 4 bytes: never a short write. A worker that is gone is found by its results'
-        # end, and what it held is tried again then.
+        items = [self._items[i] for i in self._members(chunk)]
+        payload = pickle.dumps((chunk, items), pickle.HIGHEST_PROTOCOL)
+        # A worker that is gone is found by its results' end, and what it held is tried
+        # again then.
         with contextlib.suppress(BrokenPipeError):
-            os.write(worker.tasks, _CHUNK.pack(chunk))
+            write_all(worker.tasks, _HEADER.pack(len(payload)) + payload)
 
-    def _receive(self, worker: _Worker, poller: select.poll) -> Iterator[_Result]:
+    def _receive(self, worker: _Worker) -> Iterator[_Result]:
         data = os.read(worker.results, 1 << 16)
         if not data:  # the worker is gone
-            yield from self._ended(worker, poller)
+            yield from self._ended(worker)
             return
         worker.received += data
         while len(worker.received) >= _HEADER.size:
@@ -171,8 +216,8 @@ class ForkPool(Generic[_Item, _Result]):
             self._hand_out(worker)
             yield from results
 
-    def _ended(self, worker: _Worker, poller: select.poll) -> Iterator[_Result]:
-        poller.unregister(worker.results)
+    def _ended(self, worker: _Worker) -> Iterator[_Result]:
+        self._poller.unregister(worker.results)
         del self._workers[worker.results]
         os.close(worker.results)
         if worker.tasks >= 0:
@@ -189,20 +234,7 @@ class ForkPool(Generic[_Item, _Result]):
         else:  # tried again alone: one item that kills its worker takes no other with it
             self._waiting.extend(-1 - index for index in self._members(started))
         if self._waiting:
-            self._start(poller)
-
-    def _stop(self) -> None:
-        """Stop every worker still running (an early end) and wait for all of them."""
-        for worker in self._workers.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGTERM)
-        for worker in list(self._workers.values()):
-            for fd in (worker.tasks, worker.results):
-                if fd >= 0:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
-            _reap(worker.pid)
-        self._workers.clear()
+            self._start()
 
     def _members(self, chunk: int) -> range:
         return self._chunks[chunk] if chunk >= 0 else range(-1 - chunk, -chunk)
@@ -214,12 +246,14 @@ class ForkPool(Generic[_Item, _Result]):
         # decides what happens and stops its workers, which must not print tracebacks.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         while True:
-            number = _read_exactly(tasks, _CHUNK.size)
-            if not number:
+            header = _read_exactly(tasks, _HEADER.size)
+            if not header:
                 return 0  # no more work
-            (chunk,) = _CHUNK.unpack(number)
+            (length,) = _HEADER.unpack(header)
+            # From the parent, over a pipe only the two of them hold.
+            chunk, items = pickle.loads(_read_exactly(tasks, length))  # noqa: S301
             try:
-                done: object = [self._function(self._items[i]) for i in self._members(chunk)]
+                done: object = [self._function(item) for item in items]
                 payload = pickle.dumps((chunk, done), pickle.HIGHEST_PROTOCOL)
             except BaseException as error:  # carried to the parent
                 payload = _raised(chunk, error)
