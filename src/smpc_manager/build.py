@@ -202,6 +202,10 @@ class ProductRecord:
             self.valid_until is None or day <= self.valid_until
         )
 
+    def encode(self) -> str:
+        """The record's manifest line."""
+        return _dumps(self.as_dict())
+
     def as_dict(self) -> dict[str, object]:
         return {
             "source": self.source,
@@ -277,7 +281,18 @@ class _Line(Protocol):
     def encode(self) -> str: ...
 
 
-def manifest_chunks(outputs: Mapping[str, _Line], products: Mapping[str, ProductRecord]
+class _ProductLine(Protocol):
+    """What the manifest and the state need of a product: its line and its valid days."""
+
+    @property
+    def valid_from(self) -> dt.date | None: ...
+    @property
+    def valid_until(self) -> dt.date | None: ...
+
+    def encode(self) -> str: ...
+
+
+def manifest_chunks(outputs: Mapping[str, _Line], products: Mapping[str, _ProductLine]
                     ) -> Iterator[bytes]:
     """The bytes of a manifest, a line at a time, for writing without holding the text.
 
@@ -286,7 +301,7 @@ def manifest_chunks(outputs: Mapping[str, _Line], products: Mapping[str, Product
     takes several times the memory of the file).
     """
     yield f'{{\n  "manifest-version": {MANIFEST_VERSION},\n'.encode()
-    tables: tuple[tuple[str, Mapping[str, _Line | ProductRecord]], ...] = (
+    tables: tuple[tuple[str, Mapping[str, _Line | _ProductLine]], ...] = (
         ("outputs", outputs), ("products", products))
     for name, records in tables:
         if not records:
@@ -296,20 +311,18 @@ def manifest_chunks(outputs: Mapping[str, _Line], products: Mapping[str, Product
         keys = sorted(records)
         for number, key in enumerate(keys, 1):
             comma = "," if number < len(keys) else ""
-            record = records[key]
-            text = _dumps(record.as_dict()) if isinstance(record, ProductRecord) \
-                else record.encode()
-            yield f"    {_dumps(key)}: {text}{comma}\n".encode()
+            yield f"    {_dumps(key)}: {records[key].encode()}{comma}\n".encode()
         yield b"  },\n"
     yield f'  "tool": {_dumps(TOOL)}\n}}\n'.encode()
 
 
 class _Spool:
-    """The manifest lines of the outputs a build writes, kept in an anonymous temporary
-    file until the manifest is written.
+    """The manifest lines of the outputs and products a build writes, kept in an anonymous
+    temporary file until the manifest is written.
 
     The main process holds a small :class:`_Spooled` entry per output instead of its record
-    (inputs, hashes and line, about 2 KB), so its memory does not grow with the portfolio.
+    (inputs, hashes and line, about 2 KB), and a :class:`_SpooledProduct` per product
+    instead of its record, so that what it keeps per product is little more than a name.
     The file lies in ``folder`` (the output folder, which the build can write) and has no
     name: it goes with the process, however the build ends.
     """
@@ -321,6 +334,20 @@ class _Spool:
         self._reading = False
 
     def keep(self, record: _Line) -> _Spooled:
+        """Spool an output's line; its entry keeps what narrows a later build's scope.
+        (The market and format names are interned: one string each, not one per output.)"""
+        data = record.encode().encode("utf-8")
+        return _Spooled(record.product, sys.intern(record.market), sys.intern(record.fmt),
+                        bytes.fromhex(record.sha256), self, self._append(data), len(data))
+
+    def keep_product(self, record: ProductRecord) -> _SpooledProduct:
+        """Spool a product's line; its entry keeps the days the state needs."""
+        data = record.encode().encode("utf-8")
+        return _SpooledProduct(record.valid_from, record.valid_until, self,
+                               self._append(data), len(data))
+
+    def _append(self, data: bytes) -> int:
+        """Write ``data`` at the end of the spool; where it begins."""
         if self._file is None:
             import tempfile  # here: an unchanged rebuild spools nothing
 
@@ -333,12 +360,10 @@ class _Spool:
         if self._reading:  # back to the end after a read (never the case in a build)
             self._file.seek(self._end)
             self._reading = False
-        data = record.encode().encode("utf-8")
         self._file.write(data)
-        entry = _Spooled(record.product, record.market, record.fmt,
-                         bytes.fromhex(record.sha256), self, self._end, len(data))
+        offset = self._end
         self._end += len(data)
-        return entry
+        return offset
 
     def read(self, offset: int, length: int) -> str:
         assert self._file is not None
@@ -368,6 +393,20 @@ class _Spooled:
     @property
     def sha256(self) -> str:
         return self.digest.hex()
+
+    def encode(self) -> str:
+        return self.spool.read(self.offset, self.length)
+
+
+@dataclass(frozen=True, slots=True)
+class _SpooledProduct:
+    """A product built in this build, its manifest line in the :class:`_Spool`."""
+
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    spool: _Spool = field(repr=False, compare=False)
+    offset: int = 0
+    length: int = 0
 
     def encode(self) -> str:
         return self.spool.read(self.offset, self.length)
@@ -1041,7 +1080,7 @@ def run_plan(plan: Plan, progress: Progress | None = None,
     tick = progress or (lambda _n: None)
     outputs: dict[str, OutputRecord | _Spooled] = dict(plan.manifest.outputs)
     spool = _Spool(options.out_dir)
-    products: dict[str, ProductRecord] = {}
+    products: dict[str, ProductRecord | _SpooledProduct] = {}
     built = failed = 0
     problems: list[Problem] = []
     planned_ids = {t.product for t in plan.tasks} | set(plan.products)
@@ -1073,7 +1112,7 @@ def run_plan(plan: Plan, progress: Progress | None = None,
             served = set() if result.record is None else {
                 (m, f) for m in result.record.markets for f in options.formats}
             if result.record is not None:
-                products[result.product] = result.record
+                products[result.product] = spool.keep_product(result.record)
             for key in sorted(of_product.pop(result.product, set()) - written_now):
                 old = outputs.get(key)
                 if old is not None and _in_scope(old, options) and \
@@ -1116,7 +1155,7 @@ def _by_product(outputs: Mapping[str, _Line]) -> dict[str, set[str]]:
 
 
 def _write_state(plan: Plan, outputs: Mapping[str, _Line],
-                 products: Mapping[str, ProductRecord], *, clean: bool) -> None:
+                 products: Mapping[str, _ProductLine], *, clean: bool) -> None:
     """Leave the state of a clean build for the next one (:mod:`smpc_manager.state`): not
     after a failure (those outputs are to be built again), nor when a file read was too
     recent to be trusted."""
@@ -1136,7 +1175,7 @@ def _write_state(plan: Plan, outputs: Mapping[str, _Line],
 
 
 def _write_manifest(plan: Plan, outputs: Mapping[str, _Line],
-                    products: Mapping[str, ProductRecord]) -> None:
+                    products: Mapping[str, _ProductLine]) -> None:
     """Make the outputs written durable and write the manifest that vouches for them, put
     in place only once they are (see :func:`_after_sync`)."""
     path = plan.options.out_dir / MANIFEST_FILE
