@@ -1248,9 +1248,9 @@ def start_workers(portfolio: Portfolio, options: BuildOptions
     """
     from smpc_manager import forkpool
 
-    _prepare(portfolio, options)
     if options.jobs <= 1 or not forkpool.available():
         return None
+    _prepare(portfolio, options)
     pool = forkpool.ForkPool(_run_task, jobs=options.jobs, lost=_lost)
     pool.start()
     return pool
