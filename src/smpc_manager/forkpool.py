@@ -114,13 +114,13 @@ class ForkPool(Generic[_Item, _Result]):
             range(start, min(start + size, len(items))) for start in range(0, len(items), size))
         self._waiting.extend(range(len(self._chunks)))
         try:
-            if self._workers:  # started early: as many as there is work for, at most
-                for started in list(self._workers.values()):
-                    for _ in range(_AHEAD):
-                        self._hand_out(started)
-            else:
-                for _ in range(min(self._jobs, len(self._chunks))):
-                    self._start()
+            # Workers started early get their chunks (those with none are told to finish);
+            # without them, as many are started as there are chunks for, and get theirs.
+            for started in list(self._workers.values()):
+                for _ in range(_AHEAD):
+                    self._hand_out(started)
+            while len(self._workers) < min(self._jobs, len(self._chunks)):
+                self._start()
             while self._workers:
                 for fd, _event in self._poller.poll():
                     worker = self._workers.get(fd)
