@@ -362,6 +362,16 @@ CASES = {
     "header fields Babel cannot read": ("Language: de\\n\"\n", 'Language: !!\\n"\n'
                                         '"POT-Creation-Date: YEAR-MO-DA\\n"\n', True),
     "a comment at the end": ("", "# the end\n", False),
+    # Entries after the header's last backslash are read line by line where they can be.
+    "a string continued after an empty one": (TRANSLATED, 'msgstr ""\n"Inotuzumab"\n', True),
+    "a quote inside a string": (TRANSLATED, 'msgstr "Inotuzumab "Ozogamicin"\n', False),
+    "a line that is a lone quote": (TRANSLATED, f'{TRANSLATED}"\n', False),
+    "a string line left open": (TRANSLATED, 'msgstr "Inotuzumab\n"Ozogamicin"\n', False),
+    "an open line and a lone quote": (TRANSLATED, 'msgstr "Ino"tuzumab"\n"\n', False),
+    "a quote inside the last string": ('msgstr "Brüssel"', 'msgstr "Brü"ssel"', False),
+    "an escaped quote in the last string": ('msgstr "Brüssel"', 'msgstr "Brü\\"ssel"', True),
+    "a flag on the last entry": ('#: products/besponsa.xml:43\n',
+                                 '#: products/besponsa.xml:43\n#, fuzzy\n', True),
 }
 
 

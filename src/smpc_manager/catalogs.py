@@ -666,6 +666,20 @@ _FAST_ENTRY = re.compile(
     \n*+""",
     re.VERBOSE,
 )
+#: The same entry read line by line, for an entry without a backslash: every comment line
+#: that is no flag (``#,``), previous string (``#|``) or obsolete entry (``#~``) as one,
+#: every string line as a quote, anything but a line end, and a quote. Each string line
+#: with no other quote (:func:`_lookup` counts them) is one :data:`_QUOTED` reads, and the
+#: entry reads as it does there, three times as fast: a class that only leaves out the line
+#: end is the fastest repeat there is, and only the first character of a note is looked at.
+_LINE_ENTRY = re.compile(
+    r"""(?:\#(?:[^,|~\n][^\n]*+)?\n)*+
+    (?:msgctxt\ (?P<context>(?:"[^\n]*"\n)++))?
+    msgid\ (?P<msgid>(?:"[^\n]*"\n)++)
+    msgstr\ (?P<msgstr>(?:"[^\n]*"\n)++)
+    \n*+""",
+    re.VERBOSE,
+)
 #: The string of a ``#|`` line, decoded only to find a bad escape the strict reader reports.
 _PREVIOUS = re.compile(r'^#\|[^"\n]*"(.*)"$', re.MULTILINE)
 
@@ -688,23 +702,51 @@ def _fast_lookup(text: str) -> CatalogLookup | None:
     an unknown escape, a msgid "" with a msgctxt (which Babel takes for a header) all give
     None, and the strict reader then says what is wrong.
     """
+    if "\r" in text:  # no line of either expression holds one: it would be None below
+        return None
     if not text.endswith("\n"):
         # The strict reader splits on "\n": a last line without one reads the same with it.
         text += "\n"
+    try:
+        # After the last backslash (the header's escaped line ends, usually), entries are
+        # read by _LINE_ENTRY where it matches them.
+        return _lookup(text, text.rfind("\\") + 1)
+    except _NotPlain:
+        return _lookup(text, len(text))
+
+
+class _NotPlain(Exception):
+    """A string line read by :data:`_LINE_ENTRY` holds a quote :data:`_QUOTED` would not read."""
+
+
+def _lookup(text: str, plain_from: int) -> CatalogLookup | None:
+    """:func:`_fast_lookup` of ``text`` (ending in a line end, without CR): each entry from
+    ``plain_from`` on read by :data:`_LINE_ENTRY` where it matches, every other one by
+    :data:`_FAST_ENTRY`; :class:`_NotPlain` when one of the former has a quote inside a
+    string line. (Each of its string lines starts and ends with a quote; with none inside,
+    the line is one :data:`_QUOTED` reads.)"""
     position = len(text) - len(text.lstrip("\n"))
     end = len(text)
     line = 1 + position  # the number of the line at ``counted``
     counted = position
     entries: dict[_Key, LookupEntry] = {}
     header = False
-    match_entry = _FAST_ENTRY.match
+    plain: list[str] = []  # the string lines _LINE_ENTRY read
+    match_line, match_entry = _LINE_ENTRY.match, _FAST_ENTRY.match
     try:
         while position < end:
-            found = match_entry(text, position)
-            if found is None:
-                return None
-            comments, context_block, msgid_block, msgstr_block = found.group(
-                "comments", "context", "msgid", "msgstr")
+            found = match_line(text, position) if position >= plain_from else None
+            if found is not None:
+                comments = ""  # none of them is a flag or a previous string
+                context_block, msgid_block, msgstr_block = found.group(
+                    "context", "msgid", "msgstr")
+                plain += (msgid_block, msgstr_block, context_block or "")
+            else:
+                found = match_entry(text, position)
+                if found is None:
+                    return None
+                comments, context_block, msgid_block, msgstr_block = found.group(
+                    "comments", "context", "msgid", "msgstr")
             at = found.start("msgid")
             line += text.count("\n", counted, at)
             counted = at
@@ -734,6 +776,9 @@ def _fast_lookup(text: str) -> CatalogLookup | None:
             entries[key] = LookupEntry(string, fuzzy, line)
     except _Syntax:
         return None
+    strings = "".join(plain)
+    if strings.count('"') != 2 * strings.count("\n"):
+        raise _NotPlain
     return CatalogLookup(entries) if header else None
 
 
