@@ -919,9 +919,9 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
     refused: dict[str, list[Problem]] = {}
     # Markets covered by the same authorisations get the same verdict (valid_window relies
     # on it too): each cover is checked once, and only a refusal is worded per market.
-    covers: dict[object, list[str]] = {}
+    covers: dict[tuple[int, ...], list[str]] = {}
     for market in served:
-        covers.setdefault(product.authorisations_for(market), []).append(market)
+        covers.setdefault(product.cover(market), []).append(market)
     for markets in covers.values():
         if not expiry_errors(product, portfolio, options.as_of, markets[0]):
             continue
@@ -1032,7 +1032,7 @@ def valid_window(product: Product, as_of: dt.date, markets: Sequence[str]
     from smpc_manager.checks import passing_days
 
     one = dt.timedelta(days=1)
-    by_cover = {product.authorisations_for(m): m for m in reversed(markets)}
+    by_cover = {product.cover(m): m for m in reversed(markets)}
     window: tuple[dt.date | None, dt.date | None] = (None, None)
     for market in by_cover.values():
         days = passing_days(product, market)

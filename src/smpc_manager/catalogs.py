@@ -672,6 +672,7 @@ _FAST_ENTRY = re.compile(
 #: with no other quote (:func:`_lookup` counts them) is one :data:`_QUOTED` reads, and the
 #: entry reads as it does there, three times as fast: a class that only leaves out the line
 #: end is the fastest repeat there is, and only the first character of a note is looked at.
+#: (:func:`_plain_run` reads the entries it matches.)
 _LINE_ENTRY = re.compile(
     r"""(?:\#(?:[^,|~\n][^\n]*+)?\n)*+
     (?:msgctxt\ (?P<context>(?:"[^\n]*"\n)++))?
@@ -720,33 +721,29 @@ class _NotPlain(Exception):
 
 
 def _lookup(text: str, plain_from: int) -> CatalogLookup | None:
-    """:func:`_fast_lookup` of ``text`` (ending in a line end, without CR): each entry from
-    ``plain_from`` on read by :data:`_LINE_ENTRY` where it matches, every other one by
-    :data:`_FAST_ENTRY`; :class:`_NotPlain` when one of the former has a quote inside a
-    string line. (Each of its string lines starts and ends with a quote; with none inside,
-    the line is one :data:`_QUOTED` reads.)"""
+    """:func:`_fast_lookup` of ``text`` (ending in a line end, without CR): from
+    ``plain_from`` on, the entries :data:`_LINE_ENTRY` matches one after the other are read
+    by :func:`_plain_run`, every other one by :data:`_FAST_ENTRY`."""
     position = len(text) - len(text.lstrip("\n"))
     end = len(text)
     line = 1 + position  # the number of the line at ``counted``
     counted = position
     entries: dict[_Key, LookupEntry] = {}
     header = False
-    plain: list[str] = []  # the string lines _LINE_ENTRY read
-    match_line, match_entry = _LINE_ENTRY.match, _FAST_ENTRY.match
+    plain: list[str] = []  # the string lines _plain_run read
+    match_entry = _FAST_ENTRY.match
     try:
         while position < end:
-            found = match_line(text, position) if position >= plain_from else None
-            if found is not None:
-                comments = ""  # none of them is a flag or a previous string
-                context_block, msgid_block, msgstr_block = found.group(
-                    "context", "msgid", "msgstr")
-                plain += (msgid_block, msgstr_block, context_block or "")
-            else:
-                found = match_entry(text, position)
-                if found is None:
-                    return None
-                comments, context_block, msgid_block, msgstr_block = found.group(
-                    "comments", "context", "msgid", "msgstr")
+            if position >= plain_from:
+                position, line, counted = _plain_run(text, position, (line, counted),
+                                                     entries, plain)
+                if position >= end:
+                    break
+            found = match_entry(text, position)
+            if found is None:
+                return None
+            comments, context_block, msgid_block, msgstr_block = found.group(
+                "comments", "context", "msgid", "msgstr")
             at = found.start("msgid")
             line += text.count("\n", counted, at)
             counted = at
@@ -780,6 +777,40 @@ def _lookup(text: str, plain_from: int) -> CatalogLookup | None:
     if strings.count('"') != 2 * strings.count("\n"):
         raise _NotPlain
     return CatalogLookup(entries) if header else None
+
+
+def _plain_run(text: str, position: int, lines: tuple[int, int],
+               entries: dict[_Key, LookupEntry], plain: list[str]) -> tuple[int, int, int]:
+    """Read the entries :data:`_LINE_ENTRY` matches one after the other from ``position``
+    (in a file without backslashes from there on) into ``entries``, their string lines into
+    ``plain`` (to be checked for quotes by the caller); where it stopped, and the line count
+    there (``lines``: the number of the line at an offset, as it is on the way in). It
+    stops before an entry with an empty msgid (a header, for :data:`_FAST_ENTRY` to read);
+    a duplicate is a :class:`_Syntax`.
+
+    The strings escape nothing, so each is its lines without their quotes, joined.
+    """
+    line, counted = lines
+    new = tuple.__new__  # LookupEntry's own __new__ is a Python function
+    for found in _LINE_ENTRY.finditer(text, position):
+        if found.start() != position:  # something between the two: not an entry here
+            break
+        context_block, msgid_block, msgstr_block = found.group("context", "msgid", "msgstr")
+        msgid = msgid_block[1:-2].replace('"\n"', "")
+        if not msgid:
+            break
+        at = found.start("msgid")
+        line += text.count("\n", counted, at)
+        counted = at
+        key = (msgid, None if context_block is None else
+               context_block[1:-2].replace('"\n"', ""))
+        if key in entries:
+            raise _Syntax(line, "a duplicate entry")
+        entries[key] = new(LookupEntry, (msgstr_block[1:-2].replace('"\n"', ""), False, line,
+                                         False))
+        plain += (msgid_block, msgstr_block, context_block or "")
+        position = found.end()
+    return position, line, counted
 
 
 # ------------------------------------------------------------------------ writing

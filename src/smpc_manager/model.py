@@ -225,6 +225,13 @@ class Product:
     def authorisations_for(self, market: str) -> tuple[Authorisation, ...]:
         return tuple(a for a in self.authorisations if a.covers(market))
 
+    def cover(self, market: str) -> tuple[int, ...]:
+        """Which authorisations cover ``market``, by their places in :attr:`authorisations`:
+        markets with the same cover are checked alike. (Cheaper to compare than the
+        authorisations themselves, whose every field, places in the file included, would
+        be hashed.)"""
+        return tuple(i for i, a in enumerate(self.authorisations) if a.covers(market))
+
     def monitoring_for(self, market: str) -> tuple[AdditionalMonitoring, ...]:
         """The additional-monitoring entries that name ``market`` (whatever their days)."""
         return tuple(m for m in self.additional_monitoring if m.covers(market))
