@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smpc_manager import build as build_module
 from smpc_manager.build import (
@@ -590,6 +592,22 @@ def test_the_manifest_written_from_spooled_lines_reads_back_the_same(small: Path
     assert run(small, out, jobs=2, formats=("text", "json")).ok
     written = (out / MANIFEST_FILE).read_bytes()
     assert Manifest.read(out / MANIFEST_FILE).to_bytes() == written
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.text(), min_size=6, max_size=6),
+       inputs=st.dictionaries(st.text(), st.text(), max_size=5),
+       size=st.integers(min_value=0, max_value=2**40))
+def test_an_output_line_is_the_json_of_its_record(texts: list[str], inputs: dict[str, str],
+                                                   size: int) -> None:
+    # Written out by hand for speed: the same text as the JSON encoder's, for any strings
+    # (quotes, backslashes, control characters, any language).
+    from smpc_manager.build import OutputRecord
+
+    product, market, locale, fmt, sha256, key = texts
+    record = OutputRecord(product, market, locale, fmt, {key: sha256, **inputs}, sha256, size)
+    assert record.encode() == json.dumps(record.as_dict(), ensure_ascii=False, sort_keys=True)
+    assert OutputRecord.from_dict(json.loads(record.encode())) == record
 
 
 def test_spool_reads_each_line_back_also_between_writes(tmp_path: Path) -> None:

@@ -465,7 +465,7 @@ def every_place(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
     """Where the loader places each element of a text, and where expat finds it, in order."""
     data = text.encode("utf-8")
     root = etree.fromstring(data)
-    tags = loader._StartTags(text, text.split("\n"), root)
+    tags = loader._StartTags(text, root)
     placed = [tags.place(e, local(e)) for e in root.iter(etree.Element)]
     return placed, [(line, column) for _, line, column in start_tags(text)]
 
@@ -522,7 +522,7 @@ def test_a_scan_that_does_not_fit_the_tree_is_not_used() -> None:
     '<name' on it, never to another element's place."""
     text = "<a>\n<b/><b/>\n</a>"
     other = etree.fromstring(b"<a>\n<b/><b/><b/>\n</a>")
-    tags = loader._StartTags(text, text.split("\n"), other)
+    tags = loader._StartTags(text, other)
     assert [tags.place(e, local(e)) for e in other.iter()] == [(1, 1), (2, 1), (2, 1), (2, 1)]
 
 

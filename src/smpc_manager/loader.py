@@ -140,15 +140,12 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
     # XML turns CR LF and a lone CR into LF before anything else; doing it first keeps
     # libxml2's line numbers right for files saved with old Mac line ends.
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    # Only LF ends a line in XML; str.splitlines() would also split at U+2028, NEL and
-    # form feeds and shift every column lookup after them.
     text = data.decode("utf-8-sig")
-    lines = text.split("\n")
     root, problem = _parse(data, where)
     if problem is not None:
         return None, [problem]
     assert root is not None
-    tags = _StartTags(text, lines, root)
+    tags = _StartTags(text, root)
 
     if getattr(root.getroottree().docinfo, "doctype", ""):  # the prolog scan missed it
         return None, [Problem(where, "a DOCTYPE is not allowed in a product file")]
@@ -601,14 +598,24 @@ class _StartTags:
     rather than a wrong line.
     """
 
-    __slots__ = ("_after", "_line_starts", "_root", "lines", "text")
+    __slots__ = ("_after", "_line_starts", "_lines", "_root", "text")
 
-    def __init__(self, text: str, lines: list[str], root: etree._Element) -> None:
+    def __init__(self, text: str, root: etree._Element) -> None:
         self.text = text
-        self.lines = lines
+        self._lines: list[str] | None = None
         self._root = root
         self._after: dict[etree._Element, int] = {}  # the offset of each start tag's name
         self._line_starts: list[int] = []
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines, split when a place is first asked for (a build asks for none).
+
+        Only LF ends a line in XML: str.splitlines() would also split at U+2028, NEL and
+        form feeds and shift every column lookup after them."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
 
     def place(self, element: etree._Element, name: str) -> tuple[int, int]:
         """(line, column) of ``element``, whose local name ``name`` the caller knows."""
