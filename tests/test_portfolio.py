@@ -37,6 +37,22 @@ def test_example_settings() -> None:
         EXAMPLE / "locales" / "de" / "LC_MESSAGES" / "besponsa.po")
 
 
+def test_the_product_files_are_the_xml_files_of_the_folder(tmp_path: Path) -> None:
+    products = tmp_path / "products"
+    products.mkdir()
+    for name in ("b.xml", "a.xml", ".hidden.xml", ".xml", "notes.txt", "c.xml.bak", "D.XML"):
+        (products / name).write_text("<product/>")
+    (products / "folder.xml").mkdir()
+    (products / "link.xml").symlink_to(products / "a.xml")
+    (products / "broken.xml").symlink_to(products / "gone.xml")
+    found = load_portfolio(tmp_path).product_files()
+    # What products/*.xml names, plain files and links to them, sorted by name.
+    assert found == sorted((p for p in products.glob("*.xml") if p.is_file()),
+                           key=lambda p: p.name)
+    assert [p.name for p in found] == [".hidden.xml", ".xml", "a.xml", "b.xml", "link.xml"]
+    assert all(p.parent == products for p in found)
+
+
 def test_find_root_walks_up_like_git(portfolio: Path, tmp_path: Path) -> None:
     deep = portfolio / "products" / "sub" / "deeper"
     deep.mkdir(parents=True)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smpc_manager import state
 from smpc_manager.state import STATE_FILE
@@ -271,3 +273,14 @@ def test_a_large_piece_is_written_whole_between_small_ones(tmp_path: Path) -> No
     target = tmp_path / "pieces.bin"
     write_bytes(target, iter(pieces), fsync=False)
     assert target.read_bytes() == b"".join(pieces)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=8))
+def test_an_entry_is_encoded_as_the_json_encoder_encodes_it(entry: list[object]) -> None:
+    # Written out by hand for speed: the same text for any path (any language, quotes,
+    # control characters) and any numbers.
+    from smpc_manager.state import _COMPACT, _compact
+
+    assert _compact(entry) == _COMPACT(entry)
+    assert json.loads(_compact(entry)) == entry

@@ -6,6 +6,7 @@ A folder holding ``products/`` but no ``smpc.toml`` is a portfolio with the defa
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -65,10 +66,15 @@ class Portfolio:
         """Every ``products/*.xml``, sorted by name."""
         if not self.products_dir.is_dir():
             return []
-        # By name: they share their folder, and comparing Path objects part by part costs
-        # more than finding them (a portfolio may hold thousands).
-        return sorted((p for p in self.products_dir.glob("*.xml") if p.is_file()),
-                      key=lambda p: p.name)
+        # The listing tells a plain file without a stat of each (a portfolio may hold
+        # thousands); sorted by name, as comparing Path objects part by part costs more
+        # than finding them. What glob("*.xml") finds: any name ending so, case aside where
+        # the system ignores case.
+        folder = self.products_dir
+        with os.scandir(folder) as found:
+            names = sorted(entry.name for entry in found
+                           if os.path.normcase(entry.name).endswith(".xml") and entry.is_file())
+        return [folder / name for name in names]
 
     def template_path(self, product_id: str) -> Path:
         return self.locales_dir / "templates" / f"{_checked_id(product_id)}.pot"

@@ -73,7 +73,7 @@ def snapshot_encoded(roots: Iterable[str], *, skip: str | None = None) -> bytes 
             return None
         if text:
             text += b","
-        text += _COMPACT(entry).encode()
+        text += _compact(entry).encode()
     return bytes(text)
 
 
@@ -153,6 +153,15 @@ def settings_key(root: Path, formats: Sequence[str], markets: Sequence[str]) -> 
 
 #: Compact JSON, as the state file holds it.
 _COMPACT = json.JSONEncoder(separators=(",", ":")).encode
+_QUOTE = json.encoder.encode_basestring_ascii
+
+
+def _compact(entry: Sequence[object]) -> str:
+    """``_COMPACT(entry)`` of a list of strings and integers (a file's entry, an output's
+    path and hash), written out: a build encodes one for every input file while it plans,
+    and one for every output at its end, and the encoder's general walk took three times
+    as long."""
+    return "[" + ",".join([_QUOTE(v) if isinstance(v, str) else str(v) for v in entry]) + "]"
 
 
 def write_state(out_dir: Path, *, key: Mapping[str, object], files: bytes,
@@ -188,7 +197,7 @@ def _state_chunks(head: Mapping[str, object], files: bytes,
     yield files  # as it is: the largest piece, not copied
     yield b'],"outputs":['
     for number, entry in enumerate(outputs):
-        yield (_COMPACT(entry) if not number else "," + _COMPACT(entry)).encode()
+        yield (_compact(entry) if not number else "," + _compact(entry)).encode()
     yield b"]}"
 
 
