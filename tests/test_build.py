@@ -610,6 +610,19 @@ def test_an_output_line_is_the_json_of_its_record(texts: list[str], inputs: dict
     assert OutputRecord.from_dict(json.loads(record.encode())) == record
 
 
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.text(), min_size=4, max_size=4), markets=st.lists(st.text()),
+       days=st.lists(st.one_of(st.none(), st.dates()), min_size=2, max_size=2))
+def test_a_product_line_is_the_json_of_its_record(texts: list[str], markets: list[str],
+                                                   days: list[dt.date | None]) -> None:
+    from smpc_manager.build import ProductRecord
+
+    source, sha256, config, lang = texts
+    record = ProductRecord(source, sha256, config, lang, tuple(markets), *days)
+    assert record.encode() == json.dumps(record.as_dict(), ensure_ascii=False, sort_keys=True)
+    assert ProductRecord.from_dict(json.loads(record.encode())) == record
+
+
 def test_spool_reads_each_line_back_also_between_writes(tmp_path: Path) -> None:
     from smpc_manager.build import OutputRecord, _Spool
 

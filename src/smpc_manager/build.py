@@ -210,8 +210,15 @@ class ProductRecord:
         )
 
     def encode(self) -> str:
-        """The record's manifest line."""
-        return _dumps(self.as_dict())
+        """The record's manifest line: ``_dumps(self.as_dict())``, written out (the main
+        process encodes one per product as the results come in)."""
+        quote = _quote
+        markets = ", ".join([quote(m) for m in self.markets])
+        start = "null" if self.valid_from is None else f'"{self.valid_from.isoformat()}"'
+        end = "null" if self.valid_until is None else f'"{self.valid_until.isoformat()}"'
+        return (f'{{"config": {quote(self.config)}, "lang": {quote(self.lang)}, "markets":'
+                f' [{markets}], "sha256": {quote(self.sha256)}, "source": {quote(self.source)},'
+                f' "valid-from": {start}, "valid-until": {end}}}')
 
     def as_dict(self) -> dict[str, object]:
         return {
