@@ -19,22 +19,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smpc_manager import catalogs
-from smpc_manager.catalogs import (
+from smpc_manager import lookup as lookups
+from smpc_manager.catalogs import PoCatalog, format_po, load_catalog, parse_po, read_catalog
+from smpc_manager.errors import Problem, ProblemsError
+from smpc_manager.loader import load_product
+from smpc_manager.lookup import (
     CACHE_SIZE,
     CatalogLookup,
     LookupEntry,
-    PoCatalog,
-    format_po,
-    load_catalog,
     load_lookup,
     parse_lookup,
-    parse_po,
-    read_catalog,
     read_lookup,
 )
-from smpc_manager.errors import Problem, ProblemsError
-from smpc_manager.loader import load_product
 from smpc_manager.translation import translate
 from tests.conftest import DATA, EXAMPLE, REPO
 
@@ -98,7 +94,7 @@ def assert_same(text: str) -> bool:
     """The lookup's outcome is the strict reader's; returns whether the fast path read it."""
     expected = strict_outcome(text)
     assert lookup_outcome(text) == expected
-    fast = catalogs._fast_lookup(text)
+    fast = lookups._fast_lookup(text)
     if fast is not None:
         assert as_dict(fast) == expected
     return fast is not None
@@ -388,7 +384,7 @@ def test_one_change_to_a_catalog(old: str, new: str, fast: bool) -> None:
 
 
 def test_the_example_catalogs_take_the_fast_path() -> None:
-    assert catalogs._fast_lookup(GERMAN_TEXT) is not None
+    assert lookups._fast_lookup(GERMAN_TEXT) is not None
     for path in sorted((REPO / "locales").glob("*/LC_MESSAGES/smpc.po")):
         assert assert_same(path.read_text(encoding="utf-8")), path
     # The writer's own output of the German catalog, read back.
@@ -424,13 +420,13 @@ def test_obsolete_entries_and_plurals_are_read_by_the_strict_reader() -> None:
         'msgstr[0] "eine Durchstechflasche"\nmsgstr[1] "%(n)s Durchstechflaschen"\n'
         '\n#~ msgctxt "indications"\n#~ msgid "Old English."\n#~ msgstr "Altes Deutsch."\n'
     )
-    assert catalogs._fast_lookup(text) is None
+    assert lookups._fast_lookup(text) is None
     lookup = parse_lookup(text)
     line = text.split("\n").index('msgid "one vial"') + 1
     assert lookup.get("one vial") == LookupEntry("eine Durchstechflasche", True, line, True)
     assert lookup.get("Old English.", "indications") is None
     assert lookup.get("Brussels", "marketing-authorisation-holder/city") == \
-        catalogs._fast_lookup(GERMAN_TEXT).get(  # type: ignore[union-attr]
+        lookups._fast_lookup(GERMAN_TEXT).get(  # type: ignore[union-attr]
             "Brussels", "marketing-authorisation-holder/city")
     assert assert_same(text) is False
 
@@ -444,7 +440,7 @@ def test_translate_gives_the_same_from_the_lookup_and_the_catalog() -> None:
     text = text.replace("enthält 1 mg", "enthält 2 mg", 1)
     text = text.replace('msgid "Brussels"', 'msgid "Bruxelles"', 1)
     lookup, catalog = parse_lookup(text), parse_po(text)
-    assert catalogs._fast_lookup(text) is not None
+    assert lookups._fast_lookup(text) is not None
     results = [(translate(t, lookup, "de", product.name.value),
                 translate(t, catalog, "de", product.name.value)) for t in product.messages()]
     assert len(results) > 10

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from smpc_manager.catalogs import (
     PoCatalog,
-    catalog_for,
     catalog_statistics,
     compile_catalog,
     format_po,
@@ -35,6 +34,7 @@ from smpc_manager.catalogs import (
 )
 from smpc_manager.errors import ProblemsError, SourceLocation
 from smpc_manager.loader import load_product
+from smpc_manager.lookup import catalog_for
 from smpc_manager.model import Text
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.translation import translate

@@ -247,8 +247,9 @@ def extract_command(paths: Sequence[Path]) -> None:
     Example:
       smpc extract examples/portfolio
     """
-    from smpc_manager.catalogs import clock_now, shown
+    from smpc_manager.catalogs import clock_now
     from smpc_manager.extract import extract
+    from smpc_manager.lookup import shown
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
@@ -271,7 +272,8 @@ def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc init examples/portfolio --locale de
     """
-    from smpc_manager.catalogs import clock_now, init_catalog, shown
+    from smpc_manager.catalogs import clock_now, init_catalog
+    from smpc_manager.lookup import shown
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
@@ -299,9 +301,10 @@ def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc update examples/portfolio --locale de
     """
-    from smpc_manager.catalogs import clock_now, shown, update_catalog
+    from smpc_manager.catalogs import clock_now, update_catalog
     from smpc_manager.errors import UsageError
     from smpc_manager.extract import is_current
+    from smpc_manager.lookup import shown
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
@@ -342,7 +345,8 @@ def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc compile examples/portfolio
     """
-    from smpc_manager.catalogs import compile_catalog, shown
+    from smpc_manager.catalogs import compile_catalog
+    from smpc_manager.lookup import shown
 
     for portfolio, product in _load_products(paths):
         for locale in _chosen_locales(portfolio, locales):

@@ -47,7 +47,7 @@ from smpc_manager.translation import translate, verdict_key
 if TYPE_CHECKING:
     import jinja2
 
-    from smpc_manager.catalogs import CatalogLookup
+    from smpc_manager.lookup import CatalogLookup
     from smpc_manager.portfolio import Portfolio
 
 #: The language the ``smpc`` messages (and the product XML, by default) are written in.
@@ -331,8 +331,8 @@ class _Words:
         """The portfolio's own ``locales/<lang>/LC_MESSAGES/smpc.po`` first (for the labels of
         its own profiles), then the catalog shipped with the tool; ``de_AT`` falls back to
         ``de``."""
-        from smpc_manager.catalogs import load_lookup
         from smpc_manager.locale_names import locale_chain
+        from smpc_manager.lookup import load_lookup
 
         source = same_language(locale, TOOL_SOURCE_LOCALE)
         found: list[tuple[str, CatalogLookup]] = []
@@ -436,8 +436,8 @@ class _Content:
 
     @classmethod
     def load(cls, product: Product, locale: str, portfolio: Portfolio) -> _Content:
-        from smpc_manager.catalogs import catalog_for, load_lookup
         from smpc_manager.locale_names import locale_chain
+        from smpc_manager.lookup import catalog_for, load_lookup
 
         source_locale = product.lang or portfolio.source_locale
         if same_language(locale, source_locale):
