@@ -152,3 +152,24 @@ def test_an_early_end_stops_the_workers() -> None:
     assert next(pool) in range(4)
     pool.close()  # what an interruption or an error in the loop does
     assert children() == before
+
+
+@pytest.mark.parametrize(("count", "size", "jobs"),
+                         [(0, 4, 2), (1, 16, 2), (5, 3, 2), (1000, 16, 2), (999, 7, 3),
+                          (64, 16, 4)])
+def test_the_chunks_cover_the_items_once_and_shrink_at_the_end(count: int, size: int,
+                                                               jobs: int) -> None:
+    from smpc_manager.forkpool import _chunks
+
+    chunks = _chunks(count, size, jobs)
+    assert [i for chunk in chunks for i in chunk] == list(range(count))
+    lengths = [len(chunk) for chunk in chunks]
+    assert all(1 <= n <= size for n in lengths)
+    assert lengths == sorted(lengths, reverse=True)  # never larger than the one before
+    # No chunk is more than a 2 * jobs-th of what was left when it was cut, bar single items.
+    left = count
+    for n in lengths:
+        assert n == 1 or n <= left // (2 * jobs)
+        left -= n
+    # The shrinking adds few chunks: about 2 * jobs times the log of the size, at most.
+    assert len(chunks) <= -(-count // size) + 2 * jobs * size.bit_length() + 2 * jobs

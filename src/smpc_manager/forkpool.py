@@ -108,10 +108,8 @@ class ForkPool(Generic[_Item, _Result]):
         if self._mapped:
             raise RuntimeError("a ForkPool maps its items once")
         self._mapped = True
-        size = max(1, chunksize)
         self._items = items
-        self._chunks = tuple(
-            range(start, min(start + size, len(items))) for start in range(0, len(items), size))
+        self._chunks = _chunks(len(items), max(1, chunksize), self._jobs)
         self._waiting.extend(range(len(self._chunks)))
         try:
             # Workers started early get their chunks (those with none are told to finish);
@@ -315,3 +313,16 @@ def _status(status: int) -> str:
     if os.WIFEXITED(status):
         return f"exit status {os.WEXITSTATUS(status)}"
     return f"wait status {status}"
+
+
+def _chunks(count: int, size: int, jobs: int) -> tuple[range, ...]:
+    """``count`` items in chunks of ``size``, but for the last ones: each chunk is at most
+    a ``2 * jobs``-th of what is left, down to one item, so that the workers run out of
+    work together rather than one finishing a whole chunk while the others wait."""
+    chunks: list[range] = []
+    start = 0
+    while start < count:
+        end = start + max(1, min(size, (count - start) // (2 * jobs)))
+        chunks.append(range(start, end))
+        start = end
+    return tuple(chunks)
