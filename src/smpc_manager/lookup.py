@@ -454,6 +454,9 @@ def _plain_run(text: str, position: int, lines: tuple[int, int],
     return position, line, counted
 
 
+# ------------------------------------------------------------------------ names and places
+
+
 def shown(path: Path) -> str:
     """A path as messages show it: relative to the working folder when inside it."""
     try:
