@@ -428,6 +428,8 @@ class _Content:
         #: Translations that passed, shared by the markets rendered from the same catalog
         #: in locales that check alike (Austria's and Germany's German): see ``share``.
         self._passed: dict[tuple[object, ...], str] = {}
+        #: What of the locale a verdict depends on (asked once, not for every message).
+        self._verdict = verdict_key(locale) if catalog is not None else None
 
     def share(self, passed: dict[tuple[object, ...], str]) -> None:
         """Keep passed translations in ``passed``, which the other markets of the same
@@ -466,7 +468,7 @@ class _Content:
         # The same text, catalog and verdict key translate alike (translate's verdict
         # depends on the locale through verdict_key alone); only a pass is shared, so a
         # failure is worded for each market's locale.
-        key = (self.catalog, verdict_key(self.locale), text.context, text.source)
+        key = (self.catalog, self._verdict, text.context, text.source)
         passed = self._passed.get(key)
         if passed is not None:
             return passed
