@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,7 +202,11 @@ def test_a_broken_catalog_is_one_line_and_exit_1(runner: CliRunner, portfolio: P
 
 def test_a_broken_catalog_in_a_real_process_has_no_traceback(portfolio: Path) -> None:
     shutil.copy(DATA / "catalogs" / "duplicate-entries.po", portfolio / PO)
-    result = subprocess.run(["smpc", "stats", str(portfolio)], capture_output=True, text=True,
+    # The installed script, as a user starts it: next to this Python, not whatever the
+    # PATH holds (the test command runs the venv's Python without activating the venv).
+    script = Path(sys.executable).parent / "smpc"
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "smpc_manager"]
+    result = subprocess.run([*argv, "stats", str(portfolio)], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -6,6 +6,7 @@ import doctest
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.numbers import get_group_symbol
 
 from smpc_manager import translation
 from smpc_manager.catalogs import read_catalog
@@ -76,7 +77,11 @@ def test_number_forms_follow_cldr() -> None:
     assert localized_forms("0.25", "en", "de") == ["0,25"]
     assert localized_forms("0.25", "en", "fr") == ["0,25"]
     assert localized_forms("0.25", "en", "en_GB") == ["0.25"]
-    assert "1’000.5" in localized_forms("1,000.5", "en", "de_CH")
+    # Switzerland's group symbol is whatever the installed CLDR says (’ in Babel 2.18's
+    # data, ' in 2.19's): the forms follow the data, not a copy of it.
+    swiss_group = get_group_symbol("de_CH")
+    assert swiss_group in {"’", "'"}
+    assert localized_forms("1,000.5", "en", "de_CH") == [f"1{swiss_group}000.5", "1000.5"]
 
 
 def catalog_with(string: str, *, fuzzy: bool = False) -> Catalog:
