@@ -330,33 +330,43 @@ def itstool_catalog(work: Path, example: Path = EXAMPLE) -> Path:
     """A compiled German catalog for itstool: its own template, filled from our German.
 
     itstool extracts its own messages (no msgctxt); each gets the German our catalog has for
-    the same English, so that itstool merges as much real German as we render.
+    the same English, so that itstool merges as much real German as we render. Babel does
+    the filling, run by the Python smpc is installed in (the one running this may have no
+    Babel: the benchmark needs only Python and pip).
     """
     product = sorted((example / "products").glob("*.xml"))[0]
     pot = work / "itstool.pot"
     subprocess.run(["itstool", "-o", str(pot), str(product)], check=True)
-    german: dict[str, str] = {}
     ours = example / "locales" / "de" / "LC_MESSAGES" / f"{product.stem}.po"
-    if ours.exists():
-        from babel.messages.pofile import read_po
-
-        with ours.open("rb") as handle:
-            for message in read_po(handle):
-                if message.id and message.string and not message.fuzzy:
-                    german[str(message.id)] = str(message.string)
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with pot.open("rb") as handle:
-        template = read_po(handle)
-    for message in template:
-        if message.id:
-            # A message our catalog lacks (the invented name, codes) is kept as it is.
-            message.string = german.get(str(message.id), str(message.id))
     mo = work / "de.mo"
-    with mo.open("wb") as handle:
-        write_mo(handle, template)
+    subprocess.run([str(PYTHON), "-c", _FILL_CATALOG, str(pot), str(ours), str(mo)], check=True)
     return mo
+
+
+#: Run by :data:`PYTHON`: fill itstool's template (argv 1) with the German of our catalog
+#: (argv 2, if it exists) and compile it (argv 3). A message our catalog lacks (the
+#: invented name, codes) is kept as it is.
+_FILL_CATALOG = """
+import sys
+from pathlib import Path
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+pot, ours, mo = (Path(arg) for arg in sys.argv[1:4])
+german = {}
+if ours.exists():
+    with ours.open("rb") as handle:
+        for message in read_po(handle):
+            if message.id and message.string and not message.fuzzy:
+                german[str(message.id)] = str(message.string)
+with pot.open("rb") as handle:
+    template = read_po(handle)
+for message in template:
+    if message.id:
+        message.string = german.get(str(message.id), str(message.id))
+with mo.open("wb") as handle:
+    write_mo(handle, template)
+"""
 
 
 # ------------------------------------------------------------------------ the benchmark
