@@ -17,8 +17,8 @@ from pathlib import Path
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 
 
-def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True,
-                tmp_dir: Path | None = None) -> None:
+def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
+                fsync: bool = True, tmp_dir: str | os.PathLike[str] | None = None) -> None:
     """Replace ``path`` with ``data`` atomically, creating its folder if needed.
 
     ``data`` may be the bytes, or pieces of them written one after the other (a large
@@ -31,18 +31,24 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
     side by side (processes creating files in one folder wait for each other); it must be
     on the same file system, and when it is not, the bytes are written again the usual
     way. Raises :class:`ProblemsError` naming the path when the folder cannot be written.
+
+    The paths are handled as text: a build writes thousands of small files, and making a
+    :class:`~pathlib.Path` of each costs as much as writing it.
     """
-    mode = _existing_mode(path)
-    folder = path.parent if tmp_dir is None else tmp_dir
+    target = os.fspath(path)
+    mode = _existing_mode(target)
+    folder, name = os.path.split(target)
+    if tmp_dir is not None:
+        folder = os.fspath(tmp_dir)
     try:
         try:
-            fd, tmp = _temporary(path, folder, _NEW_MODE if mode is None else 0o600)
+            fd, tmp = _temporary(name, folder, _NEW_MODE if mode is None else 0o600)
         except FileNotFoundError:  # the folder is not there yet
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = _temporary(path, folder, _NEW_MODE if mode is None else 0o600)
+            os.makedirs(folder or os.curdir, exist_ok=True)
+            fd, tmp = _temporary(name, folder, _NEW_MODE if mode is None else 0o600)
     except OSError as err:
         raise ProblemsError(
-            [Problem(SourceLocation(str(path)), f"cannot write here: {_why(path, err)}")]
+            [Problem(SourceLocation(target), f"cannot write here: {_why(Path(target), err)}")]
         ) from None
     try:
         # A file replaced keeps its mode (so a catalog stays readable to the team): the
@@ -62,20 +68,20 @@ def write_bytes(path: Path, data: bytes | Iterable[bytes], *, fsync: bool = True
         finally:
             os.close(fd)
         if tmp_dir is None:
-            os.replace(tmp, path)
-        elif not _moved(tmp, path):  # another file system: write it where it goes
+            os.replace(tmp, target)
+        elif not _moved(tmp, target):  # another file system: write it where it goes
             os.unlink(tmp)
             if not isinstance(data, bytes):
                 raise OSError(errno.EXDEV, "the temporary folder is on another file system")
-            write_bytes(path, data, fsync=fsync)
+            write_bytes(target, data, fsync=fsync)
             return
         if fsync:
-            _sync_folder(path.parent)
+            _sync_folder(os.path.dirname(target) or os.curdir)
     except OSError as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise ProblemsError(
-            [Problem(SourceLocation(str(path)), f"cannot write: {err.strerror or err}")]
+            [Problem(SourceLocation(target), f"cannot write: {err.strerror or err}")]
         ) from None
     except BaseException:
         with contextlib.suppress(OSError):
@@ -120,7 +126,7 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | g
 _COUNTER = itertools.count()
 
 
-def _moved(tmp: str, path: Path) -> bool:
+def _moved(tmp: str, path: str) -> bool:
     """Rename ``tmp`` (in a folder of its own) to ``path``, making ``path``'s folder when it
     is missing; False when the two lie on different file systems."""
     try:
@@ -130,9 +136,9 @@ def _moved(tmp: str, path: Path) -> bool:
             if not os.path.exists(tmp):
                 raise
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(path) or os.curdir, exist_ok=True)
             except OSError as err:
-                raise OSError(err.errno, _why(path, err)) from None
+                raise OSError(err.errno, _why(Path(path), err)) from None
             os.replace(tmp, path)
     except OSError as err:
         if err.errno == errno.EXDEV:
@@ -141,15 +147,15 @@ def _moved(tmp: str, path: Path) -> bool:
     return True
 
 
-def _temporary(path: Path, folder: Path, mode: int) -> tuple[int, str]:
-    """A new temporary file for ``path`` in ``folder``, ``.<name>.<unique>.tmp``, made with
-    ``mode`` (less the umask): its descriptor and name.
+def _temporary(name: str, folder: str, mode: int) -> tuple[int, str]:
+    """A new temporary file for the file ``name`` in ``folder``, ``.<name>.<unique>.tmp``,
+    made with ``mode`` (less the umask): its descriptor and name.
 
     Named from the process id and a counter instead of tempfile's random letters (a build
     writes thousands); a name left over by a killed process is skipped like a taken one.
     """
     for _ in range(10_000):
-        tmp = os.path.join(folder, f".{path.name}.{os.getpid()}-{next(_COUNTER)}.tmp")
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_COUNTER)}.tmp")
         try:
             return os.open(tmp, _FLAGS, mode), tmp
         except FileExistsError:
@@ -161,7 +167,7 @@ def _temporary(path: Path, folder: Path, mode: int) -> tuple[int, str]:
 _NEW_MODE = 0o666
 
 
-def _existing_mode(path: Path) -> int | None:
+def _existing_mode(path: str) -> int | None:
     """The mode of the file ``path`` replaces, None when there is none yet.
 
     A folder in the way is refused here, before anything is written.
@@ -171,12 +177,12 @@ def _existing_mode(path: Path) -> int | None:
     except OSError:
         return None
     if stat.S_ISDIR(info.st_mode):
-        raise ProblemsError([Problem(SourceLocation(str(path)),
+        raise ProblemsError([Problem(SourceLocation(path),
                                      "cannot write: a folder of that name is in the way")])
     return stat.S_IMODE(info.st_mode)
 
 
-def _sync_folder(folder: Path) -> None:
+def _sync_folder(folder: str) -> None:
     """Make the rename itself durable: fsync the folder that holds the new name."""
     try:
         fd = os.open(folder, os.O_RDONLY)

@@ -949,6 +949,7 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
     for market in dict.fromkeys(m for m, _ in wanted):
         problems.extend(p for p in refused.get(market, ()) if p not in problems)
     tmp_dir = _temporary_folder(options.out_dir)
+    out_dir = os.fspath(options.out_dir)  # the outputs' paths are joined as text
     for market, fmt in wanted:
         if market in refused:
             failed.append(Output(task.product, market, market_locale(market, portfolio), fmt)
@@ -965,7 +966,8 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
         content = rendering.content.encode("utf-8")
         try:
             # Made durable all at once before the manifest is written (see run_plan).
-            write_bytes(options.out_dir / output.key, content, fsync=False, tmp_dir=tmp_dir)
+            write_bytes(os.path.join(out_dir, output.key), content, fsync=False,
+                        tmp_dir=tmp_dir)
         except ProblemsError as err:  # a full disk, a folder we may not write
             failed.append(output.key)
             problems.extend(err.problems)
@@ -995,26 +997,27 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
 TMP_DIR = ".smpc-tmp"
 
 
-def _temporary_folder(out_dir: Path) -> Path | None:
+def _temporary_folder(out_dir: Path) -> str | None:
     """This process's folder for temporary files; None (write beside each target, as any
     other file is written) when something that is not a plain folder has the name.
 
     Looked at once per process and output folder (the build removes it only at its end)."""
     key = (os.getpid(), str(out_dir))
     if key not in _TEMPORARY:
-        base = out_dir / TMP_DIR
+        base = os.path.join(out_dir, TMP_DIR)
+        own = os.path.join(base, str(os.getpid()))
         try:
             info = os.lstat(base)
         except FileNotFoundError:
-            _TEMPORARY[key] = base / str(os.getpid())
+            _TEMPORARY[key] = own
         except OSError:
             _TEMPORARY[key] = None
         else:
-            _TEMPORARY[key] = base / str(os.getpid()) if stat.S_ISDIR(info.st_mode) else None
+            _TEMPORARY[key] = own if stat.S_ISDIR(info.st_mode) else None
     return _TEMPORARY[key]
 
 
-_TEMPORARY: dict[tuple[int, str], Path | None] = {}
+_TEMPORARY: dict[tuple[int, str], str | None] = {}
 
 
 def market_locale(market: str, portfolio: Portfolio) -> str:
