@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -175,10 +176,16 @@ def _cached(cache: dict[str, tuple[_Stamp, _Loaded]], path: Path,
     read every time."""
     key = os.fspath(path)
     try:
-        stat = os.stat(key)
+        info = os.stat(key)
     except OSError:
         return read(path)
-    stamp = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return _kept(cache, key, info, path, read)
+
+
+def _kept(cache: dict[str, tuple[_Stamp, _Loaded]], key: str, info: os.stat_result,
+          path: Path, read: Callable[[Path], _Loaded]) -> _Loaded:
+    """:func:`_cached` for a file already stat'ed (``info``)."""
+    stamp = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
     cached = cache.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -474,4 +481,33 @@ def catalog_for(portfolio: Portfolio, product_id: str, locale: str) -> Path | No
         # for the catalog found.
         if os.path.isfile(os.path.join(folder, name)):
             return folder / name
+    return None
+
+
+def find_lookup(portfolio: Portfolio, product_id: str, locale: str,
+                absent: set[str] | None = None) -> tuple[Path, CatalogLookup] | None:
+    """:func:`catalog_for` and :func:`load_lookup` of what it finds, asking the file system
+    once per locale tried (a build renders every product in two or three markets).
+
+    ``absent`` holds the catalog folders found missing so far (by text), to be asked once
+    rather than for every product (a build renders thousands of products in ``de_AT`` from
+    ``de``'s catalogs): whoever keeps it sees a folder made later only with a new one, as a
+    build's next plan does.
+    """
+    name = catalog_name(product_id)
+    for candidate in locale_chain(locale):
+        folder = portfolio.catalog_folder(candidate)
+        text = os.fspath(folder)
+        if absent is not None and text in absent:
+            continue
+        path = os.path.join(text, name)
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):  # as os.path.isfile: not a file here
+            if absent is not None and not os.path.isdir(text):
+                absent.add(text)
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found = folder / name
+            return found, _kept(_LOOKUPS, path, info, found, read_lookup)
     return None

@@ -134,6 +134,8 @@ class Renderer:
                              tuple[_Document, tuple[Problem, ...]]] = {}
         self._composed_for: Product | None = None
         self._passed: dict[tuple[object, ...], str] = {}
+        #: Catalog folders found missing (``locales/de_AT/LC_MESSAGES``), asked once.
+        self._absent: set[str] = set()
 
     def profile(self, market: str) -> MarketProfile:
         """The profile of a market (the portfolio's own where it defines one), loaded once."""
@@ -262,7 +264,7 @@ class Renderer:
             monitored = None if as_of is None else \
                 product.under_additional_monitoring(profile.market, as_of)
         words = self._words_for(locale)
-        content = _Content.load(product, locale, self.portfolio)
+        content = _Content.load(product, locale, self.portfolio, self._absent)
         if product is not self._composed_for:  # one product at a time: memory stays flat
             self._composed.clear()
             self._passed.clear()
@@ -437,15 +439,19 @@ class _Content:
         self._passed = passed
 
     @classmethod
-    def load(cls, product: Product, locale: str, portfolio: Portfolio) -> _Content:
+    def load(cls, product: Product, locale: str, portfolio: Portfolio,
+             absent: set[str] | None = None) -> _Content:
+        """The content of ``product`` in ``locale``: its catalog's, found as
+        :func:`~smpc_manager.lookup.find_lookup` finds it (``absent``: the catalog folders
+        a renderer found missing before)."""
         from smpc_manager.locale_names import locale_chain
-        from smpc_manager.lookup import catalog_for, load_lookup
+        from smpc_manager.lookup import find_lookup
 
         source_locale = product.lang or portfolio.source_locale
         if same_language(locale, source_locale):
             return cls(product, locale, None, source=True, problems=(), inputs={})
-        path = catalog_for(portfolio, product.id, locale)
-        if path is None:
+        found = find_lookup(portfolio, product.id, locale, absent)
+        if found is None:
             expected = portfolio.catalog_path(locale_chain(locale)[-1], product.id)
             problem = Problem(
                 product.location,
@@ -454,10 +460,9 @@ class _Content:
                 field=product.id,
             )
             return cls(product, locale, None, source=False, problems=(problem,), inputs={})
-        key = relative_name(str(path), portfolio.root)
-        catalog = load_lookup(path)
+        path, catalog = found
         return cls(product, locale, catalog, source=False, problems=(),
-                   inputs={key: catalog.sha256})
+                   inputs={relative_name(str(path), portfolio.root): catalog.sha256})
 
     def get(self, text: Text, problems: list[Problem]) -> str:
         """The message in this locale, as a message (inline tags kept)."""
