@@ -127,8 +127,9 @@ def read_bytes(path: Path | str, *, size: int = 0, limit: int | None = None) -> 
     ``Path.read_bytes`` goes through a buffered file object, which adds two stats, an isatty
     and two seeks, and whose ``read(limit)`` sets aside all of ``limit`` before reading a
     file of a few kilobytes; a build reads two files per product. ``size`` is what the file
-    is expected to hold (from a stat): then one read sees its end. A file that grew since is
-    read on, to ``limit``.
+    is expected to hold (from a stat): a read that asked for more and brought the file to
+    that size has seen its end, so one read does. A file that grew since is read on, to
+    ``limit``.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     try:
@@ -142,6 +143,8 @@ def read_bytes(path: Path | str, *, size: int = 0, limit: int | None = None) -> 
                 break
             chunks.append(chunk)
             total += len(chunk)
+            if total == size:  # all the file held, and asked for more: its end
+                break
     finally:
         os.close(fd)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -13,6 +13,7 @@ never import Babel's catalog module, nor make the classes and expressions editin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -121,9 +122,9 @@ def _charset_problem(path: str, line: int, charset: str | None) -> Problem:
                    f"the header must declare charset=UTF-8 (catalogs are UTF-8), found {found}")
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, size: int = 0) -> bytes:
     try:
-        return read_bytes(path)
+        return read_bytes(path, size=size)
     except FileNotFoundError:
         raise ProblemsError(
             [Problem(SourceLocation(shown(path)), "no such catalog")]
@@ -271,9 +272,10 @@ def parse_lookup(text: str, path: str = "<catalog>") -> CatalogLookup:
     return CatalogLookup.from_catalog(parse_po(text, path))
 
 
-def read_lookup(path: Path) -> CatalogLookup:
-    """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it."""
-    data = _read_bytes(path)
+def read_lookup(path: Path, size: int = 0) -> CatalogLookup:
+    """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it (``size``: what
+    a stat just found it holds)."""
+    data = _read_bytes(path, size)
     text = _decode_file(data, path)
     found = _fast_lookup(text)
     if found is None:
@@ -509,5 +511,6 @@ def find_lookup(portfolio: Portfolio, product_id: str, locale: str,
             continue
         if stat.S_ISREG(info.st_mode):
             found = folder / name
-            return found, _kept(_LOOKUPS, path, info, found, read_lookup)
+            return found, _kept(_LOOKUPS, path, info, found,
+                                functools.partial(read_lookup, size=info.st_size))
     return None
