@@ -3,6 +3,7 @@ full plan would act on makes the full plan decide."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -158,6 +159,31 @@ def test_a_change_is_never_trusted_away(runner: CliRunner, small: Path, tmp_path
     assert outputs_of(out) == fresh(runner, small, tmp_path)
     assert (out / STATE_FILE).is_file()
     assert built(runner, small, out) == (0, expected[0] + expected[1], 0, 0)
+
+
+@pytest.mark.usefixtures("trusting")
+def test_a_rewritten_template_is_not_an_input(runner: CliRunner, small: Path,
+                                             tmp_path: Path) -> None:
+    """``locales/templates/*.pot`` is read by ``smpc update`` only: ``smpc extract``
+    rewriting one leaves the state trusted, while a catalog's edit still does not."""
+    from smpc_manager.portfolio import load_portfolio
+
+    templates = small / "locales" / "templates"
+    templates.mkdir()
+    pot = templates / "alpha.pot"
+    pot.write_bytes((EXAMPLE / "locales" / "templates" / "besponsa.pot").read_bytes())
+    out = tmp_path / "out"
+    assert built(runner, small, out, "--as-of", "2026-11-25") == (6, 0, 0, 0)
+    key = state.settings_key(small, ("text",), ())
+    roots = state.input_roots(small, load_portfolio(small).profiles)
+    day = dt.date(2026, 11, 25)
+    assert state.unchanged(out, key, roots, day, state.not_read(small)) == 6
+    pot.write_text(pot.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert state.unchanged(out, key, roots, day, state.not_read(small)) == 6
+    assert built(runner, small, out, "--as-of", "2026-11-25") == (0, 6, 0, 0)
+    edit_catalog(small, out)
+    assert state.unchanged(out, key, roots, day, state.not_read(small)) is None
+    assert built(runner, small, out, "--as-of", "2026-11-25") == (2, 4, 0, 0)
 
 
 @pytest.mark.usefixtures("trusting")

@@ -49,11 +49,13 @@ TOOL = f"smpc-manager {__version__}"
 Entry = list[object]
 
 
-def snapshot(roots: Iterable[str], *, skip: str | None = None) -> tuple[list[Entry], bool]:
+def snapshot(roots: Iterable[str], *, skip: str | Sequence[str] | None = None
+             ) -> tuple[list[Entry], bool]:
     """The entries of every file and folder at and below ``roots`` (symlinks followed, each
     folder once), in a stable order, and whether any of them is too recent to be trusted.
 
-    ``skip`` is a folder not to look into (the output folder, should it lie inside)."""
+    ``skip`` names folders not to look into: the output folder, should it lie inside, and
+    those :func:`not_read` names (their own entries are kept, their contents not)."""
     entries: list[Entry] = []
     recent = False
     for entry, racy in _walk(roots, skip):
@@ -62,7 +64,8 @@ def snapshot(roots: Iterable[str], *, skip: str | None = None) -> tuple[list[Ent
     return entries, recent
 
 
-def snapshot_encoded(roots: Iterable[str], *, skip: str | None = None) -> bytes | None:
+def snapshot_encoded(roots: Iterable[str], *, skip: str | Sequence[str] | None = None
+                     ) -> bytes | None:
     """:func:`snapshot`'s entries as the state file holds them (comma-separated compact
     JSON), made an entry at a time: as lists of thousands of Python objects they took
     megabytes that a build never gave back, and that the processes it forks inherit.
@@ -77,10 +80,11 @@ def snapshot_encoded(roots: Iterable[str], *, skip: str | None = None) -> bytes 
     return bytes(text)
 
 
-def _walk(roots: Iterable[str], skip: str | None) -> Iterator[tuple[Entry, bool]]:
+def _walk(roots: Iterable[str], skip: str | Sequence[str] | None
+          ) -> Iterator[tuple[Entry, bool]]:
     """Each entry of :func:`snapshot`, and whether it is too recent to be trusted."""
     racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
-    skipped = _identity(skip) if skip is not None else None
+    skipped = {_identity(path) for path in ([skip] if isinstance(skip, str) else skip or ())}
     seen: set[tuple[int, int]] = set()
     pending = list(dict.fromkeys(roots))
     pending.reverse()
@@ -95,7 +99,7 @@ def _walk(roots: Iterable[str], skip: str | None) -> Iterator[tuple[Entry, bool]
         if not stat.S_ISDIR(info.st_mode):
             continue
         identity = (info.st_dev, info.st_ino)
-        if identity in seen or identity == skipped:
+        if identity in seen or identity in skipped:
             continue
         seen.add(identity)
         names = sorted(os.listdir(path), reverse=True)
@@ -136,6 +140,16 @@ def input_roots(root: Path, profiles: Mapping[str, object]) -> list[str]:
     roots += [os.path.join(base, value) for value in profiles.values() if isinstance(value, str)]
     roots += [str(resource_dir(name)) for name in ("locales", "profiles", "templates")]
     return roots
+
+
+def not_read(root: Path) -> list[str]:
+    """Folders among :func:`input_roots` whose files a build never reads: the gettext
+    templates (``locales/templates/*.pot``, one per product), which only ``smpc update``
+    reads. A snapshot keeps their own entries, not those of their files: a template
+    rewritten by ``smpc extract`` changes no output."""
+    from smpc_manager.portfolio import LOCALES_DIR, TEMPLATES_DIR
+
+    return [os.path.join(os.path.abspath(root), LOCALES_DIR, TEMPLATES_DIR)]
 
 
 def summary(built: int, unchanged: int, failed: int, removed: int, seconds: float) -> str:
@@ -208,9 +222,10 @@ def forget(out_dir: Path) -> None:
 
 
 def unchanged(out_dir: Path, key: Mapping[str, object], roots: Sequence[str],
-              as_of: dt.date) -> int | None:
+              as_of: dt.date, skip: Sequence[str] = ()) -> int | None:
     """The number of outputs when the last build's state shows that nothing changed since
-    (see the module's documentation); None when the full plan must decide."""
+    (see the module's documentation); None when the full plan must decide. ``skip``: the
+    folders :func:`not_read` names, as the build that left the state skipped them."""
     try:
         with open(out_dir / STATE_FILE, "rb") as handle:
             data = json.loads(handle.read())
@@ -223,7 +238,7 @@ def unchanged(out_dir: Path, key: Mapping[str, object], roots: Sequence[str],
             return None
         if identity(os.path.join(out_dir, MANIFEST_FILE)) != data["manifest"]:
             return None
-        files, recent = snapshot(roots, skip=str(out_dir))
+        files, recent = snapshot(roots, skip=[str(out_dir), *skip])
         if recent or files != data["files"]:
             return None
         outputs = data["outputs"]
