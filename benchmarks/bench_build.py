@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -413,8 +414,9 @@ def _version(command: list[str]) -> str:
 
 
 def build_runs(portfolio: Path, out: Path, count: int, jobs: int | None,
-               formats: list[str]) -> dict[str, Run]:
-    """A cold build into a new folder, then the same build again (nothing changed)."""
+               formats: list[str], *, again: bool = True) -> dict[str, Run]:
+    """A cold build into a new folder, then (``again``) the same build again (nothing
+    changed)."""
     os.sync()  # what ran before is on disk: its writes are not charged to the build
     command = [*smpc_command(), "build", str(portfolio), "-o", str(out)]
     for fmt in formats:
@@ -422,16 +424,65 @@ def build_runs(portfolio: Path, out: Path, count: int, jobs: int | None,
     if jobs:
         command += ["--jobs", str(jobs)]
     runs = {"cold": measure(f"smpc build, cold (N={count})", command)}
-    runs["unchanged"] = measure(f"smpc build, unchanged (N={count})", command)
+    if again:
+        runs["unchanged"] = measure(f"smpc build, unchanged (N={count})", command)
     return runs
+
+
+@dataclass
+class Round:
+    """One round: cold builds, each between two floors (``floors`` has one more), the
+    unchanged rebuild after the last cold build, and itstool.
+
+    The targets are read off the medians: the machine's speed changes from moment to moment,
+    and a single sample of either side can fall on a slow moment the other did not see.
+    Each cold build is also compared with the two floors around it (:meth:`pairs`).
+    """
+
+    floors: list[Run]
+    colds: list[Run]
+    unchanged: Run
+    itstool: Run
+
+    def cold(self, cpu: bool = False) -> float:
+        return statistics.median(_seconds(r, cpu) for r in self.colds)
+
+    def floor(self, cpu: bool = False) -> float:
+        return statistics.median(_seconds(r, cpu) for r in self.floors)
+
+    def pairs(self) -> list[float]:
+        """Each cold build against the mean of the floor just before and just after it."""
+        return [cold.seconds / statistics.mean((self.floors[i].seconds,
+                                                 self.floors[i + 1].seconds))
+                for i, cold in enumerate(self.colds)]
+
+    def runs(self) -> list[Run]:
+        """In the order they ran."""
+        order: list[Run] = []
+        for floor, cold in zip(self.floors[:-1], self.colds, strict=True):
+            order += [floor, cold]
+        return [*order, self.unchanged, self.floors[-1], self.itstool]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"floors": [vars(r) for r in self.floors], "colds": [vars(r) for r in self.colds],
+                "unchanged": vars(self.unchanged), "itstool": vars(self.itstool)}
+
+
+def _seconds(run: Run, cpu: bool) -> float:
+    return run.cpu_seconds if cpu else run.seconds
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000, help="products (default 1000)")
     parser.add_argument("--rounds", type=int, default=3,
-                        help="rounds of: the floor, the cold build, the floor again, the rebuild,"
-                             " itstool (default 3; the ratios are taken within a round)")
+                        help="rounds of: the floor and the cold build in turn (--samples times),"
+                             " the rebuild, the floor again, itstool (default 3; the ratios are"
+                             " taken within a round)")
+    parser.add_argument("--samples", type=int, default=3,
+                        help="cold builds per round, each between two floors; a round's ratios"
+                             " are taken between medians (default 3; 1: one build between two"
+                             " floors)")
     parser.add_argument("--memory-sizes", default="200,2000",
                         help="N for the flat-memory comparison, comma-separated ('' skips)")
     parser.add_argument("--jobs", type=int, default=None, help="passed to smpc build")
@@ -505,22 +556,32 @@ def _measure_all(args: argparse.Namespace, info: dict[str, str], work: Path,
                         str(sizes_file), str(scratch.fresh(f"floor-{label}"))])
 
     # The machine's speed drifts from minute to minute, its file system's most of all: each
-    # round times the floor just before and just after the cold build and compares the build
-    # with their mean; the rebuild and itstool follow.
-    rounds: list[dict[str, Run]] = []
+    # round times the floor and the cold build in turn, a floor before and after each build,
+    # and compares their medians; the rebuild and itstool follow.
+    rounds: list[Round] = []
+    samples = max(1, args.samples)
     for number in range(1, max(1, args.rounds) + 1):
         print(f"round {number}:")
-        runs = {"floor-before": floor_run("before")}
-        runs.update(build_runs(portfolio, scratch.fresh("build"), n, args.jobs, formats))
-        runs["floor-after"] = floor_run("after")
+        floors: list[Run] = []
+        colds: list[Run] = []
+        unchanged: Run | None = None
+        for sample_number in range(1, samples + 1):
+            floors.append(floor_run(f"{number}.{sample_number}"))
+            runs = build_runs(portfolio, scratch.fresh("build"), n, args.jobs, formats,
+                              again=sample_number == samples)
+            colds.append(runs["cold"])
+            unchanged = runs.get("unchanged", unchanged)
+        floors.append(floor_run(f"{number}.{samples + 1}"))
         its_out = scratch.fresh("itstool")
         its_out.mkdir(parents=True)
         os.sync()
-        runs["itstool"] = measure(f"itstool -m de.mo, batch (N={n})",
-                                  ["itstool", "-m", str(mo), "-o", f"{its_out}/", *files])
-        for run in runs.values():
+        itstool = measure(f"itstool -m de.mo, batch (N={n})",
+                          ["itstool", "-m", str(mo), "-o", f"{its_out}/", *files])
+        assert unchanged is not None
+        done = Round(floors, colds, unchanged, itstool)
+        for run in done.runs():
             print("  " + run.line())
-        rounds.append(runs)
+        rounds.append(done)
 
     sample = files[0]
     help_run = best_of("smpc --help", [*smpc_command(), "--help"], 7)
@@ -536,26 +597,28 @@ def _measure_all(args: argparse.Namespace, info: dict[str, str], work: Path,
                                   args.jobs, formats)["cold"]
         print(memory[size].line())
 
-    def seconds(runs: dict[str, Run], name: str, cpu: bool = False) -> float:
-        if name == "floor":  # the mean of the floors around the cold build
-            return statistics.mean(seconds(runs, f"floor-{w}", cpu) for w in ("before", "after"))
-        return runs[name].cpu_seconds if cpu else runs[name].seconds
-
-    targets = {"cold / itstool": ("cold", "itstool", 0.5), "cold / floor": ("cold", "floor", 3.0),
-               "unchanged / cold": ("unchanged", "cold", 0.2)}
-    ratios: dict[str, list[float]] = {
-        name: [seconds(r, a) / seconds(r, b) for r in rounds] for name, (a, b, _) in
-        targets.items()}
+    targets: dict[str, tuple[Callable[[Round], float], float]] = {
+        "cold / itstool": (lambda r: r.cold() / r.itstool.seconds, 0.5),
+        "cold / floor": (lambda r: r.cold() / r.floor(), 3.0),
+        "unchanged / cold": (lambda r: r.unchanged.seconds / r.cold(), 0.2),
+    }
+    ratios = {name: [ratio(r) for r in rounds] for name, (ratio, _) in targets.items()}
     print()
-    for name, (_, _, target) in targets.items():
+    print(f"ratios of each round's medians ({samples} cold build(s) and {samples + 1} floors"
+          " a round):")
+    for name, (_, target) in targets.items():
         values = ratios[name]
         met = sum(1 for v in values if v <= target)
         verdict = "ok" if met == len(values) else "MISSED"
         print(f"{name:<18} {' '.join(f'{v:6.3f}' for v in values)}   median"
               f" {statistics.median(values):6.3f}   target <= {target}: met in {met} of"
               f" {len(values)}   {verdict}")
-    cpu = [seconds(r, "cold", True) / seconds(r, "floor", True) for r in rounds
-           if seconds(r, "floor", True)]
+    pairs = [p for r in rounds for p in r.pairs()]
+    over = sum(1 for p in pairs if p > targets["cold / floor"][1])
+    print(f"{'each cold build / the floors around it':<18}: {min(pairs):.3f}-{max(pairs):.3f},"
+          f" median {statistics.median(pairs):.3f}; over {targets['cold / floor'][1]} in {over}"
+          f" of {len(pairs)}")
+    cpu = [r.cold(cpu=True) / r.floor(cpu=True) for r in rounds if r.floor(cpu=True)]
     if cpu:
         print(f"{'(cpu) cold / floor':<18} {' '.join(f'{v:6.3f}' for v in cpu)}")
     print(f"load average after the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -576,13 +639,15 @@ def _measure_all(args: argparse.Namespace, info: dict[str, str], work: Path,
             low, high = getattr(memory[small], attribute), getattr(memory[large], attribute)
             print(f"  {label}: {low / 1024:.1f} MB -> {high / 1024:.1f} MB"
                   f" ({(high - low) / (large - small):+.1f} KB per product)")
-    every = [run for r in rounds for run in r.values()]
+    every = [run for r in rounds for run in r.runs()]
     failed = [r.name for r in (*every, help_run, validate_run, *memory.values())
               if r.returncode != 0]
     if args.json:
         args.json.write_text(json.dumps({
             "machine": info, "n": n, "outputs": len(sizes),
-            "rounds": [{key: vars(run) for key, run in r.items()} for r in rounds],
+            "samples": samples,
+            "rounds": [r.as_dict() for r in rounds],
+            "pairs": [r.pairs() for r in rounds],
             "startup": {r.name: vars(r) for r in (help_run, validate_run)},
             "memory": {str(size): vars(run) for size, run in memory.items()},
             "ratios": ratios,
