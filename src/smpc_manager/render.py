@@ -108,7 +108,10 @@ class Renderer:
     """Renders the products of one portfolio.
 
     Profiles, the Jinja2 environment, the templates and the ``smpc`` catalogs are loaded once
-    and shared by every :meth:`render` call (a build keeps one Renderer per portfolio).
+    and shared by every :meth:`render` call (a build keeps one Renderer per portfolio). A
+    product's catalog is looked up for every product (and read again when it changes), but a
+    catalog folder the renderer found missing (``locales/de_AT/LC_MESSAGES`` where only
+    ``de`` has catalogs) is not asked again: one made later is seen by a new renderer.
 
     A portfolio may lay a format out itself with ``templates/text.txt.j2`` or
     ``templates/page.html.j2``: such a template runs in Jinja2's sandbox (it cannot reach
