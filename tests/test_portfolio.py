@@ -163,3 +163,37 @@ def test_validate_reports_bad_settings(runner: CliRunner, portfolio: Path) -> No
         f"{config.resolve()}:{len(config.read_text().splitlines())}: unknown setting"
         " 'surprise' (known: markets, policy, profiles, source-locale)"
     ]
+
+
+# ------------------------------------------------------------------------ names of inputs
+
+
+def test_an_input_is_named_alike_from_a_relative_path(portfolio: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A portfolio named relative to the working folder (as users name it) gives its files
+    the names an absolute one gives; a symlinked file is named by where it leads, and a
+    change of working folder is followed."""
+    from smpc_manager import inputs
+
+    catalog = portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
+    shared = portfolio / "shared"
+    shared.mkdir()
+    (shared / "besponsa.po").write_bytes(catalog.read_bytes())
+    linked = portfolio / "locales" / "de" / "LC_MESSAGES" / "linked.po"
+    linked.symlink_to(shared / "besponsa.po")
+    expected = {
+        portfolio / "products" / "besponsa.xml": "products/besponsa.xml",
+        catalog: "locales/de/LC_MESSAGES/besponsa.po",
+        linked: "shared/besponsa.po",
+    }
+    for path, name in expected.items():
+        assert inputs.relative_name(str(path), portfolio) == name
+    monkeypatch.chdir(tmp_path)
+    relative_root = Path(portfolio.name)
+    for path, name in expected.items():
+        assert inputs.relative_name(str(path.relative_to(tmp_path)), relative_root) == name
+    assert inputs.resolved(relative_root) == portfolio.resolve()
+    monkeypatch.chdir(portfolio / "products")
+    assert inputs.relative_name("besponsa.xml", Path("..")) == "products/besponsa.xml"
+    assert inputs.relative_name("../locales/de/LC_MESSAGES/linked.po", Path("..")) == \
+        "shared/besponsa.po"

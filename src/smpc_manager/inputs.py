@@ -61,21 +61,30 @@ def relative_name(path: str, root: Path) -> str:
 def _resolve_text(path: str) -> str:
     """``str(Path(path).resolve())``, the folder resolved once per process: a build makes
     thousands of paths in the same few folders relative to the portfolio."""
+    path = _absolute(path)
     folder, name = os.path.split(path)
-    if not os.path.isabs(path) or name in ("", ".", "..") or os.path.islink(path):
+    if name in ("", ".", "..") or os.path.islink(path):
         return str(Path(path).resolve())
     return os.path.join(_resolved_text(folder), name)
 
 
 def resolved(folder: Path) -> Path:
-    """A folder (a portfolio root, a catalog folder) resolved: an absolute one once per
-    process, a relative one each time (the working folder may change)."""
+    """A folder (a portfolio root, a catalog folder) resolved, once per process for each
+    absolute path it stands for (a relative one is taken from the working folder of the
+    moment, which may change)."""
     return Path(_resolved_name(folder))
 
 
 def _resolved_name(folder: Path) -> str:
     """:func:`resolved` as text, which is what :func:`relative_name` compares."""
-    return _resolved_text(str(folder)) if folder.is_absolute() else str(folder.resolve())
+    return _resolved_text(_absolute(str(folder)))
+
+
+def _absolute(path: str) -> str:
+    """``path`` joined to the working folder as it is now: one system call, where resolving
+    a relative path walks it a component at a time (users name their portfolio relative to
+    where they stand, and a build names two new files per product)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 @lru_cache(maxsize=256)
