@@ -623,8 +623,14 @@ def test_a_product_line_is_the_json_of_its_record(texts: list[str], markets: lis
     assert ProductRecord.from_dict(json.loads(record.encode())) == record
 
 
-def test_spool_reads_each_line_back_also_between_writes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pread", [True, False], ids=["pread", "seek and read"])
+def test_spool_reads_each_line_back_also_between_writes(tmp_path: Path, pread: bool,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from smpc_manager import build
     from smpc_manager.build import OutputRecord, _Spool
+
+    if not pread:  # as where the system has no pread (Windows)
+        monkeypatch.setattr(build, "_PREAD", None)
 
     def record(product: str) -> OutputRecord:
         return OutputRecord(product, "AT", "de_AT", "text", {"p.xml": "0" * 64}, "1" * 64, 9)

@@ -381,7 +381,17 @@ class _Spool:
         return offset
 
     def read(self, offset: int, length: int) -> str:
+        """The line kept at ``offset``: one ``pread`` where there is one (the manifest reads
+        its lines back in the order of their keys, thousands of them, and a seek and a
+        buffered read cost three system calls each)."""
         assert self._file is not None
+        if _PREAD is not None:
+            if not self._reading:
+                self._file.flush()
+                self._reading = True
+            data: bytes = _PREAD(self._file.fileno(), length, offset)
+            if len(data) == length:
+                return data.decode("utf-8")
         self._file.seek(offset)
         self._reading = True
         return self._file.read(length).decode("utf-8")
@@ -390,6 +400,10 @@ class _Spool:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+#: ``os.pread`` where the system has one (not on Windows).
+_PREAD: Callable[[int, int, int], bytes] | None = getattr(os, "pread", None)
 
 
 @dataclass(frozen=True, slots=True)
