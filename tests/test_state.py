@@ -177,12 +177,12 @@ def test_a_rewritten_template_is_not_an_input(runner: CliRunner, small: Path,
     key = state.settings_key(small, ("text",), ())
     roots = state.input_roots(small, load_portfolio(small).profiles)
     day = dt.date(2026, 11, 25)
-    assert state.unchanged(out, key, roots, day, state.not_read(small)) == 6
+    assert state.unchanged(out, key, roots, day, state.skipped(out, small)) == 6
     pot.write_text(pot.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert state.unchanged(out, key, roots, day, state.not_read(small)) == 6
+    assert state.unchanged(out, key, roots, day, state.skipped(out, small)) == 6
     assert built(runner, small, out, "--as-of", "2026-11-25") == (0, 6, 0, 0)
     edit_catalog(small, out)
-    assert state.unchanged(out, key, roots, day, state.not_read(small)) is None
+    assert state.unchanged(out, key, roots, day, state.skipped(out, small)) is None
     assert built(runner, small, out, "--as-of", "2026-11-25") == (2, 4, 0, 0)
 
 

@@ -64,7 +64,7 @@ from smpc_manager.state import (
     file_sha256,
     forget,
     input_roots,
-    not_read,
+    skipped,
     snapshot_encoded,
 )
 
@@ -612,7 +612,7 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
     # and what the build reads is looked at before any of it is read.
     forget(options.out_dir)
     seen = snapshot_encoded(input_roots(portfolio.root, portfolio.profiles),
-                            skip=[str(options.out_dir), *not_read(portfolio.root)])
+                            skip=skipped(options.out_dir, portfolio.root))
     manifest = Manifest.read(options.out_dir / MANIFEST_FILE)
     plan = Plan(portfolio, options, manifest, config_hash(portfolio), started=started,
                 seen=seen)

@@ -668,7 +668,7 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
         count = state.unchanged(
             out_dir, state.settings_key(settings.root, chosen_formats, chosen_markets),
             state.input_roots(settings.root, settings.profiles), day,
-            state.not_read(settings.root))
+            state.skipped(out_dir, settings.root))
         if count is not None:
             click.echo(state.summary(0, count, 0, 0, time.perf_counter() - started), err=True)
             return

@@ -49,13 +49,12 @@ TOOL = f"smpc-manager {__version__}"
 Entry = list[object]
 
 
-def snapshot(roots: Iterable[str], *, skip: str | Sequence[str] | None = None
-             ) -> tuple[list[Entry], bool]:
+def snapshot(roots: Iterable[str], *, skip: Sequence[str] = ()) -> tuple[list[Entry], bool]:
     """The entries of every file and folder at and below ``roots`` (symlinks followed, each
     folder once), in a stable order, and whether any of them is too recent to be trusted.
 
-    ``skip`` names folders not to look into: the output folder, should it lie inside, and
-    those :func:`not_read` names (their own entries are kept, their contents not)."""
+    ``skip`` names folders not to look into (:func:`skipped`: their own entries are kept,
+    their contents not)."""
     entries: list[Entry] = []
     recent = False
     for entry, racy in _walk(roots, skip):
@@ -64,8 +63,7 @@ def snapshot(roots: Iterable[str], *, skip: str | Sequence[str] | None = None
     return entries, recent
 
 
-def snapshot_encoded(roots: Iterable[str], *, skip: str | Sequence[str] | None = None
-                     ) -> bytes | None:
+def snapshot_encoded(roots: Iterable[str], *, skip: Sequence[str] = ()) -> bytes | None:
     """:func:`snapshot`'s entries as the state file holds them (comma-separated compact
     JSON), made an entry at a time: as lists of thousands of Python objects they took
     megabytes that a build never gave back, and that the processes it forks inherit.
@@ -80,11 +78,10 @@ def snapshot_encoded(roots: Iterable[str], *, skip: str | Sequence[str] | None =
     return bytes(text)
 
 
-def _walk(roots: Iterable[str], skip: str | Sequence[str] | None
-          ) -> Iterator[tuple[Entry, bool]]:
+def _walk(roots: Iterable[str], skip: Sequence[str]) -> Iterator[tuple[Entry, bool]]:
     """Each entry of :func:`snapshot`, and whether it is too recent to be trusted."""
     racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
-    skipped = {_identity(path) for path in ([skip] if isinstance(skip, str) else skip or ())}
+    skipped = {_identity(path) for path in skip}
     seen: set[tuple[int, int]] = set()
     pending = list(dict.fromkeys(roots))
     pending.reverse()
@@ -142,14 +139,14 @@ def input_roots(root: Path, profiles: Mapping[str, object]) -> list[str]:
     return roots
 
 
-def not_read(root: Path) -> list[str]:
-    """Folders among :func:`input_roots` whose files a build never reads: the gettext
-    templates (``locales/templates/*.pot``, one per product), which only ``smpc update``
-    reads. A snapshot keeps their own entries, not those of their files: a template
-    rewritten by ``smpc extract`` changes no output."""
+def skipped(out_dir: Path, root: Path) -> list[str]:
+    """The folders a build's snapshot does not look into: the output folder, should it lie
+    inside the portfolio, and the gettext templates (``locales/templates/*.pot``, one per
+    product), which only ``smpc update`` reads. Their own entries are kept, not those of
+    their files: a template rewritten by ``smpc extract`` changes no output."""
     from smpc_manager.portfolio import LOCALES_DIR, TEMPLATES_DIR
 
-    return [os.path.join(os.path.abspath(root), LOCALES_DIR, TEMPLATES_DIR)]
+    return [str(out_dir), os.path.join(os.path.abspath(root), LOCALES_DIR, TEMPLATES_DIR)]
 
 
 def summary(built: int, unchanged: int, failed: int, removed: int, seconds: float) -> str:
@@ -222,10 +219,10 @@ def forget(out_dir: Path) -> None:
 
 
 def unchanged(out_dir: Path, key: Mapping[str, object], roots: Sequence[str],
-              as_of: dt.date, skip: Sequence[str] = ()) -> int | None:
+              as_of: dt.date, skip: Sequence[str]) -> int | None:
     """The number of outputs when the last build's state shows that nothing changed since
     (see the module's documentation); None when the full plan must decide. ``skip``: the
-    folders :func:`not_read` names, as the build that left the state skipped them."""
+    folders :func:`skipped` names, as the build that left the state skipped them."""
     try:
         with open(out_dir / STATE_FILE, "rb") as handle:
             data = json.loads(handle.read())
@@ -238,7 +235,7 @@ def unchanged(out_dir: Path, key: Mapping[str, object], roots: Sequence[str],
             return None
         if identity(os.path.join(out_dir, MANIFEST_FILE)) != data["manifest"]:
             return None
-        files, recent = snapshot(roots, skip=[str(out_dir), *skip])
+        files, recent = snapshot(roots, skip=skip)
         if recent or files != data["files"]:
             return None
         outputs = data["outputs"]
