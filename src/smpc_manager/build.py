@@ -387,6 +387,9 @@ class _Spool:
         assert self._file is not None
         if _PREAD is not None:
             if not self._reading:
+                # Once, not for every line: flushing a file open for reading and writing
+                # seeks, even with nothing to write. ``_append`` clears the flag, so the
+                # first read after more lines flushes them.
                 self._file.flush()
                 self._reading = True
             data: bytes = _PREAD(self._file.fileno(), length, offset)

@@ -477,13 +477,19 @@ def shown(path: Path) -> str:
 def catalog_for(portfolio: Portfolio, product_id: str, locale: str) -> Path | None:
     """The catalog rendering uses for a product in a locale: ``de_AT`` falls back to ``de``."""
     name = catalog_name(product_id)
-    for candidate in locale_chain(locale):
-        folder = portfolio.catalog_folder(candidate)
-        # Asked as text: a build asks for each product in each market; one Path is made
-        # for the catalog found.
-        if os.path.isfile(os.path.join(folder, name)):
+    for folder, text in _catalog_folders(portfolio, locale):
+        if os.path.isfile(os.path.join(text, name)):
             return folder / name
     return None
+
+
+def _catalog_folders(portfolio: Portfolio, locale: str) -> Iterator[tuple[Path, str]]:
+    """The folders a catalog for ``locale`` is looked for in, most specific first, each as
+    a Path and as text (a build asks for each product in each market: the file's path is
+    joined as text, and one Path is made for the catalog found)."""
+    for candidate in locale_chain(locale):
+        folder = portfolio.catalog_folder(candidate)
+        yield folder, os.fspath(folder)
 
 
 def find_lookup(portfolio: Portfolio, product_id: str, locale: str,
@@ -497,9 +503,7 @@ def find_lookup(portfolio: Portfolio, product_id: str, locale: str,
     build's next plan does.
     """
     name = catalog_name(product_id)
-    for candidate in locale_chain(locale):
-        folder = portfolio.catalog_folder(candidate)
-        text = os.fspath(folder)
+    for folder, text in _catalog_folders(portfolio, locale):
         if absent is not None and text in absent:
             continue
         path = os.path.join(text, name)
