@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smpc_manager import build as build_module
-from smpc_manager.build import (
+from smpc_manager.build import builder as build_module
+from smpc_manager.build.builder import (
     MANIFEST_FILE,
     BuildOptions,
     BuildResult,
@@ -29,11 +29,11 @@ from smpc_manager.build import (
     start_workers,
     valid_window,
 )
-from smpc_manager.checks import expiry_errors
-from smpc_manager.inputs import EXTENSIONS
-from smpc_manager.loader import load_product
 from smpc_manager.portfolio import load_portfolio
-from smpc_manager.render import Renderer
+from smpc_manager.products.loader import load_product
+from smpc_manager.render.inputs import EXTENSIONS
+from smpc_manager.render.renderer import Renderer
+from smpc_manager.rules.dates import expiry_errors
 from tests.conftest import EXAMPLE, REPO
 
 AS_OF = dt.date(2026, 11, 25)
@@ -602,7 +602,7 @@ def test_an_output_line_is_the_json_of_its_record(texts: list[str], inputs: dict
                                                    size: int) -> None:
     # Written out by hand for speed: the same text as the JSON encoder's, for any strings
     # (quotes, backslashes, control characters, any language).
-    from smpc_manager.build import OutputRecord
+    from smpc_manager.build.builder import OutputRecord
 
     product, market, locale, fmt, sha256, key = texts
     record = OutputRecord(product, market, locale, fmt, {key: sha256, **inputs}, sha256, size)
@@ -615,7 +615,7 @@ def test_an_output_line_is_the_json_of_its_record(texts: list[str], inputs: dict
        days=st.lists(st.one_of(st.none(), st.dates()), min_size=2, max_size=2))
 def test_a_product_line_is_the_json_of_its_record(texts: list[str], markets: list[str],
                                                    days: list[dt.date | None]) -> None:
-    from smpc_manager.build import ProductRecord
+    from smpc_manager.build.builder import ProductRecord
 
     source, sha256, config, lang = texts
     record = ProductRecord(source, sha256, config, lang, tuple(markets), *days)
@@ -626,8 +626,8 @@ def test_a_product_line_is_the_json_of_its_record(texts: list[str], markets: lis
 @pytest.mark.parametrize("pread", [True, False], ids=["pread", "seek and read"])
 def test_spool_reads_each_line_back_also_between_writes(tmp_path: Path, pread: bool,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from smpc_manager import build
-    from smpc_manager.build import OutputRecord, _Spool
+    from smpc_manager.build import builder as build
+    from smpc_manager.build.builder import OutputRecord, _Spool
 
     if not pread:  # as where the system has no pread (Windows)
         monkeypatch.setattr(build, "_PREAD", None)

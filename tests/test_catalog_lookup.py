@@ -19,11 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smpc_manager import lookup as lookups
-from smpc_manager.catalogs import PoCatalog, format_po, load_catalog, parse_po, read_catalog
-from smpc_manager.errors import Problem, ProblemsError
-from smpc_manager.loader import load_product
-from smpc_manager.lookup import (
+from smpc_manager.catalogs import lookup as lookups
+from smpc_manager.catalogs.lookup import (
     CACHE_SIZE,
     CatalogLookup,
     LookupEntry,
@@ -31,7 +28,10 @@ from smpc_manager.lookup import (
     parse_lookup,
     read_lookup,
 )
-from smpc_manager.translation import translate
+from smpc_manager.catalogs.pofile import PoCatalog, format_po, load_catalog, parse_po, read_catalog
+from smpc_manager.errors import Problem, ProblemsError
+from smpc_manager.products.loader import load_product
+from smpc_manager.rules.translation import translate
 from tests.conftest import DATA, EXAMPLE, REPO
 
 GERMAN = EXAMPLE / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
@@ -538,7 +538,7 @@ def test_a_plural_entry_is_no_label_for_rendering(portfolio: Path) -> None:
     """As before lookups: a plural entry in the portfolio's smpc.po is passed over, and the
     tool's own catalog gives the label."""
     from smpc_manager.portfolio import load_portfolio
-    from smpc_manager.render import Renderer
+    from smpc_manager.render.renderer import Renderer
 
     own = portfolio / "locales" / "de" / "LC_MESSAGES" / "smpc.po"
     own.write_text(

@@ -19,7 +19,8 @@ from babel.messages.catalog import Catalog, Message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smpc_manager.catalogs import (
+from smpc_manager.catalogs.lookup import catalog_for
+from smpc_manager.catalogs.pofile import (
     PoCatalog,
     catalog_statistics,
     compile_catalog,
@@ -33,11 +34,10 @@ from smpc_manager.catalogs import (
     write_catalog,
 )
 from smpc_manager.errors import ProblemsError, SourceLocation
-from smpc_manager.loader import load_product
-from smpc_manager.lookup import catalog_for
 from smpc_manager.model import Text
 from smpc_manager.portfolio import load_portfolio
-from smpc_manager.translation import translate
+from smpc_manager.products.loader import load_product
+from smpc_manager.rules.translation import translate
 from tests.conftest import DATA, EXAMPLE
 
 BROKEN = DATA / "catalogs"
@@ -558,7 +558,7 @@ def test_a_reference_line_number_in_other_digits_is_kept_as_text() -> None:
 @pytest.mark.parametrize("epoch", ["99999999999999999999", "¹²³", "-5", "soon"])
 def test_an_unreadable_source_date_epoch_is_ignored(monkeypatch: pytest.MonkeyPatch,
                                                      epoch: str) -> None:
-    from smpc_manager.catalogs import clock_now
+    from smpc_manager.catalogs.pofile import clock_now
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
@@ -566,7 +566,7 @@ def test_an_unreadable_source_date_epoch_is_ignored(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_readable_source_date_epoch_is_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    from smpc_manager.catalogs import clock_now
+    from smpc_manager.catalogs.pofile import clock_now
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert clock_now() == dt.datetime(2023, 11, 14, 22, 13, tzinfo=dt.UTC)

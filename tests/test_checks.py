@@ -11,7 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smpc_manager.audit import check_file, check_targets
-from smpc_manager.checks import (
+from smpc_manager.clock import add_months, parse_day
+from smpc_manager.errors import Problem, Severity
+from smpc_manager.model import AdditionalMonitoring, Authorisation, Located, PartialDate, Product
+from smpc_manager.portfolio import Policy, Portfolio, Target, load_portfolio
+from smpc_manager.products.loader import load_product
+from smpc_manager.rules.dates import (
     DATE_RULES,
     REFUSING_RULES,
     RULE_IDS,
@@ -26,11 +31,6 @@ from smpc_manager.checks import (
     rule_review_by,
     rule_revision_age,
 )
-from smpc_manager.clock import add_months, parse_day
-from smpc_manager.errors import Problem, Severity
-from smpc_manager.loader import load_product
-from smpc_manager.model import AdditionalMonitoring, Authorisation, Located, PartialDate, Product
-from smpc_manager.portfolio import Policy, Portfolio, Target, load_portfolio
 from tests.conftest import DATA, EXAMPLE
 
 CHECK_DATA = DATA / "check"
@@ -351,7 +351,7 @@ def test_check_goes_on_after_a_bad_file() -> None:
 
 
 def test_policy_from_the_portfolio_and_the_override(product: Product) -> None:
-    from smpc_manager.checks import context_for
+    from smpc_manager.rules.dates import context_for
 
     given = frozenset({"warn-days", "max-revision-age-months"})
     portfolio = Portfolio(root=EXAMPLE, policy=Policy(30, 48, given))

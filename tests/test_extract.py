@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from smpc_manager.catalogs import format_po, read_catalog
-from smpc_manager.extract import extract, relative_location, template_for
-from smpc_manager.loader import load_product
+from smpc_manager.catalogs.extract import extract, relative_location, template_for
+from smpc_manager.catalogs.pofile import format_po, read_catalog
+from smpc_manager.products.loader import load_product
 from tests.conftest import EXAMPLE
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "besponsa.pot"

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from smpc_manager import forkpool
-from smpc_manager.forkpool import ForkPool
+from smpc_manager.build import forkpool
+from smpc_manager.build.forkpool import ForkPool
 
 pytestmark = pytest.mark.skipif(not forkpool.available(), reason="needs os.fork")
 
@@ -159,7 +159,7 @@ def test_an_early_end_stops_the_workers() -> None:
                           (64, 16, 4)])
 def test_the_chunks_cover_the_items_once_and_shrink_at_the_end(count: int, size: int,
                                                                jobs: int) -> None:
-    from smpc_manager.forkpool import _chunks
+    from smpc_manager.build.forkpool import _chunks
 
     chunks = _chunks(count, size, jobs)
     assert [i for chunk in chunks for i in chunk] == list(range(count))

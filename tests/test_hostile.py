@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from smpc_manager.cli import main
+from smpc_manager.cli.main import main
+from smpc_manager.markets import profiles
 from tests.conftest import DATA
 
 INVALID = DATA / "invalid"
@@ -490,7 +491,7 @@ def own_profile(portfolio: Path, change: Callable[[str], str]) -> Path:
     """A copy of the shipped AT profile in the portfolio, changed, named in smpc.toml."""
     from smpc_manager.resources import resource_dir  # noqa: F401 - the package's own data
 
-    shipped = Path(__import__("smpc_manager").__file__).parent / "profiles" / "at.toml"
+    shipped = profiles.PROFILE_DIR / "at.toml"
     path = portfolio / "profiles" / "at.toml"
     path.parent.mkdir()
     path.write_text(change(shipped.read_text(encoding="utf-8")), encoding="utf-8")
@@ -727,7 +728,7 @@ def test_build_killed_midway_leaves_old_or_new_outputs(many_products: Path,
 
 
 def test_atomic_write_keeps_the_mode_and_leaves_no_trace(tmp_path: Path) -> None:
-    from smpc_manager import atomic
+    from smpc_manager import files as atomic
     from smpc_manager.errors import ProblemsError
 
     umask = os.umask(0o022)
@@ -750,7 +751,7 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_trace(tmp_path: Path) -> None
 
 
 def test_atomic_write_through_a_temporary_folder(tmp_path: Path) -> None:
-    from smpc_manager import atomic
+    from smpc_manager import files as atomic
     from smpc_manager.errors import ProblemsError
 
     own = tmp_path / "tmp" / "1234"
@@ -770,7 +771,7 @@ def test_atomic_write_through_a_temporary_folder(tmp_path: Path) -> None:
 
 
 def test_atomic_write_with_a_temporary_folder_on_another_file_system(tmp_path: Path) -> None:
-    from smpc_manager import atomic
+    from smpc_manager import files as atomic
 
     shm = Path("/dev/shm")
     if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:

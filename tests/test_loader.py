@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from smpc_manager import loader
 from smpc_manager.errors import ProblemsError, Severity
-from smpc_manager.loader import field_notes, load_product, product_schema, validate_file
 from smpc_manager.model import PartialDate
+from smpc_manager.products import loader
+from smpc_manager.products.loader import field_notes, load_product, product_schema, validate_file
 from tests.conftest import DATA, EXAMPLE
 
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"

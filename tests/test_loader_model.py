@@ -19,10 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from smpc_manager import loader
 from smpc_manager.errors import ProblemsError
-from smpc_manager.inputs import read_bytes
-from smpc_manager.loader import load_product, validate_file
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
     AdditionalMonitoring,
@@ -37,6 +34,9 @@ from smpc_manager.model import (
     SourceLocation,
     Text,
 )
+from smpc_manager.products import loader
+from smpc_manager.products.loader import load_product, validate_file
+from smpc_manager.render.inputs import read_bytes
 from tests.conftest import DATA, EXAMPLE, REPO
 
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"

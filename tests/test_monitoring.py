@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from smpc_manager.build import MANIFEST_FILE, BuildOptions, build, valid_window
-from smpc_manager.catalogs import load_catalog
-from smpc_manager.checks import RULE_IDS, CheckContext, rule_additional_monitoring
-from smpc_manager.cli import main
+from smpc_manager.build.builder import MANIFEST_FILE, BuildOptions, build, valid_window
+from smpc_manager.catalogs.pofile import load_catalog
+from smpc_manager.cli.main import main
 from smpc_manager.errors import ProblemsError, Severity
-from smpc_manager.inputs import EXTENSIONS
-from smpc_manager.loader import load_product, validate_file
+from smpc_manager.markets.profiles import load_profile, parse_profile, shipped_markets
 from smpc_manager.model import Product
 from smpc_manager.portfolio import load_portfolio
-from smpc_manager.profiles import load_profile, parse_profile, shipped_markets
-from smpc_manager.render import Renderer
+from smpc_manager.products.loader import load_product, validate_file
+from smpc_manager.render.inputs import EXTENSIONS
+from smpc_manager.render.renderer import Renderer
+from smpc_manager.rules.dates import RULE_IDS, CheckContext, rule_additional_monitoring
 from tests.conftest import DATA, EXAMPLE, REPO
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from smpc_manager.cli import main
+from smpc_manager.cli.main import main
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.portfolio import (
     MAX_CONFIG_BYTES,
@@ -173,7 +173,7 @@ def test_an_input_is_named_alike_from_a_relative_path(portfolio: Path, tmp_path:
     """A portfolio named relative to the working folder (as users name it) gives its files
     the names an absolute one gives; a symlinked file is named by where it leads, and a
     change of working folder is followed."""
-    from smpc_manager import inputs
+    from smpc_manager.render import inputs
 
     catalog = portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
     shared = portfolio / "shared"

@@ -18,13 +18,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smpc_manager import profiles, render, tooldomain
+from smpc_manager import tooldomain
 from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.inputs import EXTENSIONS
-from smpc_manager.loader import load_product
+from smpc_manager.markets import profiles
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, load_portfolio
-from smpc_manager.render import Renderer, translation_problems
+from smpc_manager.products.loader import load_product
+from smpc_manager.render import renderer as render
+from smpc_manager.render.inputs import EXTENSIONS
+from smpc_manager.render.renderer import Renderer, translation_problems
 
 from .conftest import DATA, EXAMPLE
 
@@ -459,7 +461,7 @@ def test_gnu_gettext_agrees(tmp_path: Path) -> None:
     import gettext
     import subprocess
 
-    from smpc_manager.catalogs import load_catalog
+    from smpc_manager.catalogs.pofile import load_catalog
 
     for path in [LOCALES / "smpc.pot", *sorted(LOCALES.glob("*/LC_MESSAGES/smpc.po"))]:
         check = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)],

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smpc_manager import state
-from smpc_manager.state import STATE_FILE
+from smpc_manager.build import state
+from smpc_manager.build.state import STATE_FILE
 from tests.conftest import EXAMPLE, REPO
 from tests.test_build import files_under, make_portfolio
 from tests.test_cli_build import smpc_build, summary
@@ -231,9 +231,9 @@ def test_a_clean_build_of_settled_files_is_trusted_without_planning(small: Path,
     """End to end, as a user runs it: the rebuild does not even import the build's code."""
     time.sleep(state.RACY_SECONDS + 0.1)
     out = tmp_path / "out"
-    script = ("import sys\nfrom smpc_manager.cli import main\n"
+    script = ("import sys\nfrom smpc_manager.cli.main import main\n"
               "try:\n    main(sys.argv[1:])\nexcept SystemExit as done:\n"
-              "    print('planned' if 'smpc_manager.build' in sys.modules else 'trusted',"
+              "    print('planned' if 'smpc_manager.build.builder' in sys.modules else 'trusted',"
               " done.code)\n")
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
 
@@ -292,7 +292,7 @@ def test_the_identities_kept_as_text_are_those_of_the_snapshot(
 
 
 def test_a_large_piece_is_written_whole_between_small_ones(tmp_path: Path) -> None:
-    from smpc_manager.atomic import write_bytes
+    from smpc_manager.files import write_bytes
 
     large = bytes(range(256)) * 1024  # larger than the 64 KB written at a time
     pieces = [b"head", large, b"middle", *[b"x" * 1000] * 70, large, b"end"]
@@ -306,7 +306,7 @@ def test_a_large_piece_is_written_whole_between_small_ones(tmp_path: Path) -> No
 def test_an_entry_is_encoded_as_the_json_encoder_encodes_it(entry: list[object]) -> None:
     # Written out by hand for speed: the same text for any path (any language, quotes,
     # control characters) and any numbers.
-    from smpc_manager.state import _COMPACT, _compact
+    from smpc_manager.build.state import _COMPACT, _compact
 
     assert _compact(entry) == _COMPACT(entry)
     assert json.loads(_compact(entry)) == entry

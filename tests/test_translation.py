@@ -8,12 +8,12 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.numbers import get_group_symbol
 
-from smpc_manager import translation
-from smpc_manager.catalogs import read_catalog
+from smpc_manager.catalogs.pofile import read_catalog
 from smpc_manager.errors import SourceLocation
-from smpc_manager.loader import load_product
 from smpc_manager.model import Text
-from smpc_manager.translation import (
+from smpc_manager.products.loader import load_product
+from smpc_manager.rules import translation
+from smpc_manager.rules.translation import (
     Translated,
     check_translation,
     localized_forms,

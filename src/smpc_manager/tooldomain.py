@@ -25,7 +25,8 @@ from pathlib import Path
 from babel.messages.catalog import Message as PoMessage
 
 from smpc_manager import __version__
-from smpc_manager.catalogs import (
+from smpc_manager.catalogs.extract import TEMPLATE_DATE_FIELD, new_template, wrap_note
+from smpc_manager.catalogs.pofile import (
     PoCatalog,
     clock_now,
     format_header_date,
@@ -35,10 +36,9 @@ from smpc_manager.catalogs import (
     write_catalog,
 )
 from smpc_manager.errors import SmpcError
-from smpc_manager.extract import TEMPLATE_DATE_FIELD, new_template, wrap_note
-from smpc_manager.inputs import DOMAIN
-from smpc_manager.profiles import Message, load_profile, shipped_markets
-from smpc_manager.render import template_messages
+from smpc_manager.markets.profiles import Message, load_profile, shipped_markets
+from smpc_manager.render.inputs import DOMAIN
+from smpc_manager.render.renderer import template_messages
 from smpc_manager.resources import resource_dir
 
 TEMPLATE_NAME = f"{DOMAIN}.pot"

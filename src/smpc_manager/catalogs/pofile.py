@@ -13,9 +13,8 @@ which would put the German of ``contraindications/2`` under ``indications``. Her
 changed message is matched only within its own context (field).
 
 Rendering needs only (msgctxt, msgid) -> msgstr, fuzzy and line: it reads a
-:class:`~smpc_manager.lookup.CatalogLookup` (:mod:`smpc_manager.lookup`), which a catalog in
-the layout our writer writes gives in a fraction of the strict reader's time, and any other
-catalog through this module's reader.
+:class:`~smpc_manager.catalogs.lookup.CatalogLookup`, read from any catalog through this
+module's reader.
 """
 
 from __future__ import annotations
@@ -34,10 +33,8 @@ from typing import TYPE_CHECKING, Any, cast
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
 
-from smpc_manager import atomic
-from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
-from smpc_manager.locale_names import normalize_locale
-from smpc_manager.lookup import (
+from smpc_manager import files as atomic
+from smpc_manager.catalogs.lookup import (
     _cached,
     _charset_problem,
     _decode,
@@ -53,11 +50,13 @@ from smpc_manager.lookup import (
     catalog_for,
     shown,
 )
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
+from smpc_manager.locales import normalize_locale
 from smpc_manager.model import Product
 
 if TYPE_CHECKING:
     from smpc_manager.portfolio import Portfolio
-    from smpc_manager.translation import Translated
+    from smpc_manager.rules.translation import Translated
 
 #: Column at which strings and comments are wrapped; fixed, so the output never churns.
 WIDTH = 76
@@ -766,7 +765,7 @@ class Compiled:
 def compile_catalog(product: Product, locale: str, path: Path) -> Compiled:
     """Write ``path`` with the suffix .mo: every translated message that is not fuzzy and
     passes the translation checks, so the .mo gives what rendering would use."""
-    from smpc_manager.translation import check_translation
+    from smpc_manager.rules.translation import check_translation
 
     catalog = read_catalog(path)
     include: list[Message] = []
@@ -941,7 +940,7 @@ def _relative(path: Path, root: Path) -> Path:
 def catalog_statistics(product: Product, locale: str, path: Path | None,
                        source_locale: str = "en") -> CatalogStats:
     """The statistics of ``path`` (None: no catalog) for ``product`` in ``locale``."""
-    from smpc_manager.translation import translate
+    from smpc_manager.rules.translation import translate
 
     catalog = load_catalog(path) if path is not None else None
     results = [translate(t, catalog, locale, product.name.value, source_locale=source_locale)

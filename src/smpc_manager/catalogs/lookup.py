@@ -6,7 +6,7 @@ read here by regular expressions in a fraction of the strict reader's time; any 
 catalog, and anything that could be a problem, goes to the strict reader
 (:func:`smpc_manager.catalogs.parse_po`), so problems and line numbers are always its own.
 
-Kept apart from :mod:`smpc_manager.catalogs` (the strict reader, the writer, update and
+Kept apart from :mod:`smpc_manager.catalogs.pofile` (the strict reader, the writer, update and
 compile), which builds Babel catalogs: a build's workers read thousands of catalogs and
 never import Babel's catalog module, nor make the classes and expressions editing needs.
 """
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
-from smpc_manager.inputs import read_bytes
-from smpc_manager.locale_names import locale_chain
+from smpc_manager.locales import locale_chain
 from smpc_manager.portfolio import catalog_name
+from smpc_manager.render.inputs import read_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -267,7 +267,7 @@ def parse_lookup(text: str, path: str = "<catalog>") -> CatalogLookup:
     found = _fast_lookup(text)
     if found is not None:
         return found
-    from smpc_manager.catalogs import parse_po
+    from smpc_manager.catalogs.pofile import parse_po
 
     return CatalogLookup.from_catalog(parse_po(text, path))
 
@@ -279,7 +279,7 @@ def read_lookup(path: Path, size: int = 0) -> CatalogLookup:
     text = _decode_file(data, path)
     found = _fast_lookup(text)
     if found is None:
-        from smpc_manager.catalogs import parse_po
+        from smpc_manager.catalogs.pofile import parse_po
 
         found = CatalogLookup.from_catalog(parse_po(text, shown(path)))
     found.sha256 = hashlib.sha256(data).hexdigest()

@@ -1,7 +1,7 @@
 """Locale names as folders and Babel use them, without importing Babel.
 
 Each answer is remembered (a build asks the same few dozen times per product). Kept apart
-from :mod:`smpc_manager.catalogs` and :mod:`smpc_manager.translation` (which
+from :mod:`smpc_manager.catalogs.pofile` and :mod:`smpc_manager.rules.translation` (which
 use them) so that planning a build, which needs only these names, imports neither Babel nor
 the translation checks.
 """

@@ -34,7 +34,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from smpc_manager.atomic import write_all
+from smpc_manager.files import write_all
 
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")

@@ -177,8 +177,8 @@ def validate(paths: Sequence[Path], fmt: str) -> None:
       smpc validate products/besponsa.xml --format json
     """
     from smpc_manager.errors import Severity
-    from smpc_manager.loader import validate_file
     from smpc_manager.portfolio import expand
+    from smpc_manager.products.loader import validate_file
 
     targets = expand(paths)
     problems = [p for t in targets for p in validate_file(t.path)]
@@ -211,8 +211,8 @@ _LOCALE_OPTION = click.option(
 def _load_products(paths: Sequence[Path]) -> list[tuple[Any, Any]]:
     """(portfolio, product) for each product file named or found; all problems at once."""
     from smpc_manager.errors import ProblemsError
-    from smpc_manager.loader import load_product
     from smpc_manager.portfolio import expand
+    from smpc_manager.products.loader import load_product
 
     loaded: list[tuple[Any, Any]] = []
     problems: list[Any] = []
@@ -227,7 +227,7 @@ def _load_products(paths: Sequence[Path]) -> list[tuple[Any, Any]]:
 
 
 def _chosen_locales(portfolio: Any, locales: Sequence[str]) -> list[str]:
-    from smpc_manager.catalogs import checked_locale
+    from smpc_manager.catalogs.pofile import checked_locale
 
     if locales:
         return [checked_locale(x) for x in locales]
@@ -247,9 +247,9 @@ def extract_command(paths: Sequence[Path]) -> None:
     Example:
       smpc extract examples/portfolio
     """
-    from smpc_manager.catalogs import clock_now
-    from smpc_manager.extract import extract
-    from smpc_manager.lookup import shown
+    from smpc_manager.catalogs.extract import extract
+    from smpc_manager.catalogs.lookup import shown
+    from smpc_manager.catalogs.pofile import clock_now
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
@@ -272,8 +272,8 @@ def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc init examples/portfolio --locale de
     """
-    from smpc_manager.catalogs import clock_now, init_catalog
-    from smpc_manager.lookup import shown
+    from smpc_manager.catalogs.lookup import shown
+    from smpc_manager.catalogs.pofile import clock_now, init_catalog
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
@@ -301,10 +301,10 @@ def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc update examples/portfolio --locale de
     """
-    from smpc_manager.catalogs import clock_now, update_catalog
+    from smpc_manager.catalogs.extract import is_current
+    from smpc_manager.catalogs.lookup import shown
+    from smpc_manager.catalogs.pofile import clock_now, update_catalog
     from smpc_manager.errors import UsageError
-    from smpc_manager.extract import is_current
-    from smpc_manager.lookup import shown
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
@@ -345,8 +345,8 @@ def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc compile examples/portfolio
     """
-    from smpc_manager.catalogs import compile_catalog
-    from smpc_manager.lookup import shown
+    from smpc_manager.catalogs.lookup import shown
+    from smpc_manager.catalogs.pofile import compile_catalog
 
     for portfolio, product in _load_products(paths):
         for locale in _chosen_locales(portfolio, locales):
@@ -379,7 +379,7 @@ def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> No
       smpc stats examples/portfolio
       smpc stats examples/portfolio --format json
     """
-    from smpc_manager.catalogs import statistics
+    from smpc_manager.catalogs.pofile import statistics
 
     records = []
     for portfolio, product in _load_products(paths):
@@ -439,12 +439,12 @@ def render(ctx: click.Context, product: Path, *, market: str, locale: str | None
       smpc render products/besponsa.xml --market AT --locale en
       smpc render products/besponsa.xml --market IE --format html -o besponsa-ie.html
     """
-    from smpc_manager.atomic import write_text
-    from smpc_manager.checks import expiry_errors
     from smpc_manager.errors import ProblemsError, UsageError
-    from smpc_manager.loader import load_product
+    from smpc_manager.files import write_text
     from smpc_manager.portfolio import expand
-    from smpc_manager.render import Renderer
+    from smpc_manager.products.loader import load_product
+    from smpc_manager.render.renderer import Renderer
+    from smpc_manager.rules.dates import expiry_errors
 
     targets = expand([product])
     if len(targets) != 1:
@@ -569,8 +569,8 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
 
 def _echo_check_report(report: CheckReport) -> None:
     """Findings grouped by product file, a blank line between files, then a summary line."""
-    from smpc_manager.checks import Finding
     from smpc_manager.errors import Severity
+    from smpc_manager.rules.dates import Finding
 
     styles: dict[Severity, dict[str, Any]] = {
         Severity.ERROR: {"fg": "red", "bold": True}, Severity.WARNING: {"fg": "yellow"}}
@@ -663,7 +663,7 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     chosen_formats = tuple(dict.fromkeys(formats)) or ("text",)
     chosen_markets = tuple(dict.fromkeys(m.upper() for m in markets))
     if not rehash:
-        from smpc_manager import state
+        from smpc_manager.build import state
 
         count = state.unchanged(
             out_dir, state.settings_key(settings.root, chosen_formats, chosen_markets),
@@ -673,7 +673,7 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
             click.echo(state.summary(0, count, 0, 0, time.perf_counter() - started), err=True)
             return
 
-    from smpc_manager.build import (
+    from smpc_manager.build.builder import (
         BuildOptions,
         check_markets,
         default_jobs,

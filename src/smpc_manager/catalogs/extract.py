@@ -19,7 +19,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Message
 
-from smpc_manager.catalogs import (
+from smpc_manager.catalogs.pofile import (
     WIDTH,
     PoCatalog,
     format_header_date,

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
-from smpc_manager.resources import resource_dir
 
 if TYPE_CHECKING:
     from smpc_manager.model import Product
@@ -198,10 +197,12 @@ def markets_for(product: Product, portfolio: Portfolio) -> tuple[str, ...]:
     )
 
 
-@cache
+#: The folder of the shipped profiles.
+PROFILE_DIR = Path(__file__).resolve().parent / "data"
+
+
 def _profile_dir() -> Path:
-    inside = Path(__file__).resolve().parent / "profiles"
-    return inside if inside.is_dir() else resource_dir("profiles")
+    return PROFILE_DIR
 
 
 @cache
@@ -240,10 +241,10 @@ def _portfolio_profile(code: str, value: Any, portfolio: Portfolio) -> MarketPro
 
 
 def _display_path(path: Path) -> str:
-    """A shipped profile's path as a person finds it in a checkout or an installed package."""
-    package = Path(__file__).resolve().parent
+    """A shipped profile's name among an output's inputs and in messages:
+    ``smpc_manager/profiles/at.toml``, wherever the package keeps the file."""
     try:
-        return str(Path("smpc_manager") / path.resolve().relative_to(package))
+        return str(Path("smpc_manager/profiles") / path.resolve().relative_to(PROFILE_DIR))
     except ValueError:
         return str(path)
 

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Literal, Protocol
 
 from smpc_manager import inline
-from smpc_manager.locale_names import language, same_language
+from smpc_manager.locales import language, same_language
 from smpc_manager.model import Text
 
 

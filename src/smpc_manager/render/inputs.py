@@ -2,8 +2,8 @@
 
 Every rendering records the sha256 of each file it used, keyed by a name that stays the same
 from machine to machine: a path relative to the portfolio (``products/besponsa.xml``), or
-``smpc_manager/...`` for what ships with the tool. :mod:`smpc_manager.render` names its
-inputs with these functions, and :mod:`smpc_manager.build` computes the same names from file
+``smpc_manager/...`` for what ships with the tool. :mod:`smpc_manager.render.renderer` names its
+inputs with these functions, and :mod:`smpc_manager.build.builder` computes the same names from file
 bytes alone to tell, without rendering, whether an output is up to date: both must agree, so
 the rules live here once.
 
@@ -24,7 +24,7 @@ from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.resources import resource_dir
 
 if TYPE_CHECKING:
-    from smpc_manager.profiles import MarketProfile
+    from smpc_manager.markets.profiles import MarketProfile
 
 #: The output formats and the file extension of each.
 EXTENSIONS = {"text": "txt", "html": "html", "json": "json"}

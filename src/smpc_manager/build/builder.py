@@ -55,11 +55,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
 
 from smpc_manager import __version__
-from smpc_manager.atomic import make_folder, write_bytes
+from smpc_manager.files import make_folder, write_bytes
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.resources import resource_dir
-from smpc_manager.state import (
+from smpc_manager.build.state import (
     MANIFEST_FILE,
     file_sha256,
     forget,
@@ -69,10 +69,10 @@ from smpc_manager.state import (
 )
 
 if TYPE_CHECKING:
-    from smpc_manager.forkpool import ForkPool
+    from smpc_manager.build.forkpool import ForkPool
     from smpc_manager.model import Product
-    from smpc_manager.profiles import MarketProfile
-    from smpc_manager.render import Renderer
+    from smpc_manager.markets.profiles import MarketProfile
+    from smpc_manager.render.renderer import Renderer
 
 #: Bumped when the manifest's structure changes; an older manifest means a full build.
 MANIFEST_VERSION = 1
@@ -475,7 +475,7 @@ class Output:
 
 @cache
 def _extension(fmt: str) -> str:
-    from smpc_manager.inputs import EXTENSIONS
+    from smpc_manager.render.inputs import EXTENSIONS
 
     return EXTENSIONS[fmt]
 
@@ -561,7 +561,7 @@ class BuildResult:
         return self.failed == 0 and not self.problems
 
     def summary(self) -> str:
-        from smpc_manager.state import summary
+        from smpc_manager.build.state import summary
 
         return summary(self.built, self.unchanged, self.failed, self.removed, self.seconds)
 
@@ -658,7 +658,7 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
 
 def check_markets(portfolio: Portfolio, options: BuildOptions) -> None:
     """A usage error for a ``--market`` that no shipped or portfolio profile defines."""
-    from smpc_manager.profiles import shipped_markets
+    from smpc_manager.markets.profiles import shipped_markets
 
     known = set(shipped_markets()) | {m.upper() for m in portfolio.profiles}
     unknown = [m for m in options.markets if m not in known]
@@ -673,7 +673,7 @@ def _selected(chosen: Sequence[str], markets: Iterable[str]) -> list[str]:
 
 def _markets_guess(portfolio: Portfolio) -> tuple[str, ...]:
     """The markets a product not yet loaded probably serves: for the progress bar only."""
-    from smpc_manager.profiles import shipped_markets
+    from smpc_manager.markets.profiles import shipped_markets
 
     return portfolio.markets or shipped_markets()
 
@@ -703,7 +703,7 @@ class InputHasher:
 
     def profile(self, market: str) -> MarketProfile:
         if market not in self._profiles:
-            from smpc_manager.profiles import load_profile
+            from smpc_manager.markets.profiles import load_profile
 
             self._profiles[market] = load_profile(market, self.portfolio)
         return self._profiles[market]
@@ -711,14 +711,14 @@ class InputHasher:
     def locale(self, market: str) -> str:
         """The locale the market's block is printed in, as its folder is named (``de_AT``)."""
         if market not in self._locales:
-            from smpc_manager.locale_names import normalize_locale
+            from smpc_manager.locales import normalize_locale
 
             self._locales[market] = normalize_locale(self.profile(market).locale)
         return self._locales[market]
 
     def of(self, source: Path, lang: str, output: Output) -> dict[str, str | None]:
         """The inputs of ``output`` of the product in ``source`` (written in ``lang``)."""
-        from smpc_manager.locale_names import same_language
+        from smpc_manager.locales import same_language
 
         inputs = dict(self._fixed(output.market, output.locale, output.fmt))
         inputs.update(self._product(source))
@@ -731,7 +731,7 @@ class InputHasher:
         catalogs, template, tool version."""
         key = (market, locale, fmt)
         if key not in self._shared:
-            from smpc_manager.inputs import (
+            from smpc_manager.render.inputs import (
                 TEMPLATES,
                 TOOL_HASH,
                 TOOL_INPUT,
@@ -762,7 +762,7 @@ class InputHasher:
     def _product(self, source: Path) -> dict[str, str | None]:
         """The product file's own entry; a plan asks for one product's outputs in a row."""
         if self._last_product[0] != source:
-            from smpc_manager.inputs import relative_name
+            from smpc_manager.render.inputs import relative_name
 
             key = self._listed_key(source)
             if key is None:
@@ -793,7 +793,7 @@ class InputHasher:
     def _catalog(self, product_id: str, locale: str) -> dict[str, str | None]:
         """The product's catalog for ``locale`` (``de_AT`` falls back to ``de``)."""
         if locale not in self._catalogs:
-            from smpc_manager.locale_names import locale_chain
+            from smpc_manager.locales import locale_chain
 
             # None: the renderer refuses; never equal to a recorded output
             entry: dict[str, str | None] = {"(no catalog)": None}
@@ -838,7 +838,7 @@ class InputHasher:
         return listing.prefix + name, path
 
     def _catalog_slowly(self, candidate: str, product_id: str) -> tuple[str, str] | None:
-        from smpc_manager.inputs import relative_name
+        from smpc_manager.render.inputs import relative_name
 
         path = self.portfolio.catalog_path(candidate, product_id)
         if not path.is_file():
@@ -848,8 +848,8 @@ class InputHasher:
     def _smpc_catalogs(self, locale: str) -> dict[str, str | None]:
         """The tool's own catalogs for ``locale``: the portfolio's first, then the shipped."""
         if locale not in self._words:
-            from smpc_manager.inputs import DOMAIN, relative_name
-            from smpc_manager.locale_names import locale_chain
+            from smpc_manager.render.inputs import DOMAIN, relative_name
+            from smpc_manager.locales import locale_chain
 
             found: dict[str, str | None] = {}
             for folder, shown in ((self.portfolio.locales_dir, None),
@@ -882,7 +882,7 @@ class _Listing:
 
     @classmethod
     def of(cls, folder: Path, root: Path) -> _Listing:
-        from smpc_manager.inputs import resolved
+        from smpc_manager.render.inputs import resolved
 
         try:
             with os.scandir(folder) as found:
@@ -916,7 +916,7 @@ def _init_worker(portfolio: Portfolio, options: BuildOptions) -> None:
     global _RENDERER, _WORKER  # noqa: PLW0603 - one renderer per worker process, by design
     _WORKER = (portfolio, options)
     if _RENDERER is None:
-        from smpc_manager.render import Renderer
+        from smpc_manager.render.renderer import Renderer
 
         _RENDERER = Renderer(portfolio)
 
@@ -932,9 +932,9 @@ def _run_task(task: Task) -> TaskResult:
 def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOptions, task: Task
                   ) -> TaskResult:
     """Load one product, check it as of the day, render and write the wanted outputs."""
-    from smpc_manager.checks import expiry_errors
-    from smpc_manager.loader import load_product
-    from smpc_manager.profiles import markets_for
+    from smpc_manager.rules.dates import expiry_errors
+    from smpc_manager.products.loader import load_product
+    from smpc_manager.markets.profiles import markets_for
 
     source = Path(task.source)
     try:
@@ -1040,8 +1040,8 @@ _TEMPORARY: dict[tuple[int, str], str | None] = {}
 
 def market_locale(market: str, portfolio: Portfolio) -> str:
     """The locale a market's block is printed in (its profile's), which names its folder."""
-    from smpc_manager.locale_names import normalize_locale
-    from smpc_manager.profiles import load_profile
+    from smpc_manager.locales import normalize_locale
+    from smpc_manager.markets.profiles import load_profile
 
     return normalize_locale(load_profile(market, portfolio).locale)
 
@@ -1050,7 +1050,7 @@ def _portable(source: Path, portfolio: Portfolio) -> str:
     """The product file relative to the portfolio, with forward slashes: as the renderer
     names it among an output's inputs (``inputs.relative_name``, which resolves the folder
     once per process, and a symlinked file whole)."""
-    from smpc_manager.inputs import relative_name
+    from smpc_manager.render.inputs import relative_name
 
     return relative_name(str(source), portfolio.root)
 
@@ -1066,7 +1066,7 @@ def valid_window(product: Product, as_of: dt.date, markets: Sequence[str]
     text reads the same: it changes where the ▼ statement comes or goes
     (:func:`_text_changes`), so a build on such a day renders again.
     """
-    from smpc_manager.checks import passing_days
+    from smpc_manager.rules.dates import passing_days
 
     one = dt.timedelta(days=1)
     by_cover = {product.cover(m): m for m in reversed(markets)}
@@ -1193,10 +1193,10 @@ def _by_product(outputs: Mapping[str, _Line]) -> dict[str, set[str]]:
 
 def _write_state(plan: Plan, outputs: Mapping[str, _Line],
                  products: Mapping[str, _ProductLine], *, clean: bool) -> None:
-    """Leave the state of a clean build for the next one (:mod:`smpc_manager.state`): not
+    """Leave the state of a clean build for the next one (:mod:`smpc_manager.build.state`): not
     after a failure (those outputs are to be built again), nor when a file read was too
     recent to be trusted."""
-    from smpc_manager.state import identity, settings_key, write_state
+    from smpc_manager.build.state import identity, settings_key, write_state
 
     options = plan.options
     manifest = identity(str(options.out_dir / MANIFEST_FILE))
@@ -1283,7 +1283,7 @@ def start_workers(portfolio: Portfolio, options: BuildOptions
     the build runs in this process (``--jobs 1``) or workers cannot be forked here. Close
     the pool (``with``) if the plan is not run.
     """
-    from smpc_manager import forkpool
+    from smpc_manager.build import forkpool
 
     if options.jobs <= 1 or not forkpool.available():
         return None
@@ -1296,7 +1296,7 @@ def start_workers(portfolio: Portfolio, options: BuildOptions
 def _prepare(portfolio: Portfolio, options: BuildOptions) -> None:
     """A new renderer for this build (what it caches may have changed since the last)."""
     global _RENDERER, _WORKER  # noqa: PLW0603 - the parent acts as a worker too
-    from smpc_manager.render import Renderer
+    from smpc_manager.render.renderer import Renderer
 
     _RENDERER = Renderer(portfolio)
     _WORKER = (portfolio, options)
@@ -1305,7 +1305,7 @@ def _prepare(portfolio: Portfolio, options: BuildOptions) -> None:
 def _results(plan: Plan, workers: ForkPool[Task, TaskResult] | None = None
              ) -> Iterator[TaskResult]:
     """Each task's result as it completes: in this process, or from workers forked from it
-    (:mod:`smpc_manager.forkpool`; spawned by ``multiprocessing`` where there is no fork)."""
+    (:mod:`smpc_manager.build.forkpool`; spawned by ``multiprocessing`` where there is no fork)."""
     if workers is not None and (_WORKER is None or _WORKER[0] is not plan.portfolio
                                 or _WORKER[1] != plan.options):
         raise ValueError("these workers were started for another portfolio or options")
@@ -1322,7 +1322,7 @@ def _results(plan: Plan, workers: ForkPool[Task, TaskResult] | None = None
         for task in plan.tasks:
             yield _run_task(task)
         return
-    from smpc_manager import forkpool
+    from smpc_manager.build import forkpool
 
     if forkpool.available():
         with forkpool.ForkPool(_run_task, jobs=jobs, lost=_lost) as pool:

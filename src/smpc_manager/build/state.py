@@ -34,7 +34,7 @@ from pathlib import Path
 from smpc_manager import __version__
 
 STATE_FILE = ".smpc-state.json"
-#: The manifest the state goes with (written by :mod:`smpc_manager.build`).
+#: The manifest the state goes with (written by :mod:`smpc_manager.build.builder`).
 MANIFEST_FILE = "manifest.json"
 #: Raised when the file's structure changes; another version is ignored.
 STATE_VERSION = 1
@@ -129,13 +129,14 @@ def input_roots(root: Path, profiles: Mapping[str, object]) -> list[str]:
     """Where a build of the portfolio at ``root`` reads: its settings, products, catalogs,
     templates and profile files, and the tool's own catalogs, profiles and templates."""
     from smpc_manager.portfolio import CONFIG_FILE, LOCALES_DIR, PRODUCTS_DIR, TEMPLATES_DIR
+    from smpc_manager.markets.profiles import PROFILE_DIR
     from smpc_manager.resources import resource_dir
 
     base = os.path.abspath(root)
     roots = [os.path.join(base, name)
              for name in (CONFIG_FILE, PRODUCTS_DIR, LOCALES_DIR, TEMPLATES_DIR)]
     roots += [os.path.join(base, value) for value in profiles.values() if isinstance(value, str)]
-    roots += [str(resource_dir(name)) for name in ("locales", "profiles", "templates")]
+    roots += [str(resource_dir(name)) for name in ("locales", "templates")] + [str(PROFILE_DIR)]
     return roots
 
 
@@ -181,7 +182,7 @@ def write_state(out_dir: Path, *, key: Mapping[str, object], files: bytes,
     """Write the state of a clean build (atomically, as every file; a cache: a state that
     cannot be written is left out). ``outputs``: each output's path and sha256, in the
     order of the paths, made as they are written."""
-    from smpc_manager.atomic import write_bytes
+    from smpc_manager.files import write_bytes
     from smpc_manager.errors import ProblemsError
 
     head = {

@@ -1,10 +1,10 @@
 """Rendering one product for one market: the text block, an HTML page, or structured JSON.
 
-The market profile (:mod:`smpc_manager.profiles`) picks the elements, their order, labels and
-fixed phrases; the product's catalog gives the content in the target language, the ``smpc``
-catalog the labels and phrases; Babel formats dates, prices, numbers and country names for
-the locale; a Jinja2 template lays the result out. This is the only module that imports
-Jinja2.
+The market profile (:mod:`smpc_manager.markets.profiles`) picks the elements, their order,
+labels and fixed phrases; the product's catalog gives the content in the target language,
+the ``smpc`` catalog the labels and phrases; Babel formats dates, prices, numbers and
+country names for the locale; a Jinja2 template lays the result out. This is the only module
+that imports Jinja2.
 
 Nothing falls back: a required message that is missing, fuzzy or fails a translation check
 refuses the whole rendering with one :class:`~smpc_manager.model.Problem` per message, so a
@@ -25,7 +25,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smpc_manager import inline
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
-from smpc_manager.inputs import (
+from smpc_manager.locales import same_language
+from smpc_manager.markets.profiles import Element, MarketProfile, Message, load_profile
+from smpc_manager.model import Product, Text
+from smpc_manager.render.inputs import (
     DOMAIN,
     EXTENSIONS,
     TEMPLATES,
@@ -38,16 +41,13 @@ from smpc_manager.inputs import (
     template_hash,
     template_name,
 )
-from smpc_manager.locale_names import same_language
-from smpc_manager.model import Product, Text
-from smpc_manager.profiles import Element, MarketProfile, Message, load_profile
 from smpc_manager.resources import resource_dir
-from smpc_manager.translation import translate, verdict_key
+from smpc_manager.rules.translation import translate, verdict_key
 
 if TYPE_CHECKING:
     import jinja2
 
-    from smpc_manager.lookup import CatalogLookup
+    from smpc_manager.catalogs.lookup import CatalogLookup
     from smpc_manager.portfolio import Portfolio
 
 #: The language the ``smpc`` messages (and the product XML, by default) are written in.
@@ -336,8 +336,8 @@ class _Words:
         """The portfolio's own ``locales/<lang>/LC_MESSAGES/smpc.po`` first (for the labels of
         its own profiles), then the catalog shipped with the tool; ``de_AT`` falls back to
         ``de``."""
-        from smpc_manager.locale_names import locale_chain
-        from smpc_manager.lookup import load_lookup
+        from smpc_manager.catalogs.lookup import load_lookup
+        from smpc_manager.locales import locale_chain
 
         source = same_language(locale, TOOL_SOURCE_LOCALE)
         found: list[tuple[str, CatalogLookup]] = []
@@ -447,8 +447,8 @@ class _Content:
         """The content of ``product`` in ``locale``: its catalog's, found as
         :func:`~smpc_manager.lookup.find_lookup` finds it (``absent``: the catalog folders
         a renderer found missing before)."""
-        from smpc_manager.locale_names import locale_chain
-        from smpc_manager.lookup import find_lookup
+        from smpc_manager.catalogs.lookup import find_lookup
+        from smpc_manager.locales import locale_chain
 
         source_locale = product.lang or portfolio.source_locale
         if same_language(locale, source_locale):
@@ -716,7 +716,7 @@ def _locale(locale: str) -> str:
     CLDR is a usage error."""
     from babel import Locale, UnknownLocaleError
 
-    from smpc_manager.locale_names import normalize_locale
+    from smpc_manager.locales import normalize_locale
 
     name = normalize_locale(locale.strip())
     try:

@@ -1,0 +1,1 @@
+"""Gettext catalogs: reading, writing, looking up, merging, extracting and compiling."""
