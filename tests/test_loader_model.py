@@ -20,6 +20,7 @@ import pytest
 from lxml import etree
 
 from smpc_manager.errors import ProblemsError
+from smpc_manager.files import read_bytes
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
     AdditionalMonitoring,
@@ -36,7 +37,6 @@ from smpc_manager.model import (
 )
 from smpc_manager.products import loader
 from smpc_manager.products.loader import load_product, validate_file
-from smpc_manager.render.inputs import read_bytes
 from tests.conftest import DATA, EXAMPLE, REPO
 
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"

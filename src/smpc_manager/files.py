@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import itertools
 import os
 import stat
@@ -220,3 +221,62 @@ def _why(path: Path, err: OSError) -> str:
 def write_text(path: Path, text: str) -> None:
     """Replace ``path`` with UTF-8 ``text`` atomically (newlines written as ``\\n``)."""
     write_bytes(path, text.encode("utf-8"))
+
+
+def file_hash(path: Path) -> str:
+    """The sha256 of a file, read again only when its inode, size or times change.
+
+    A product's file and catalog are inputs of each of its outputs: one build hashed each
+    of them once per market. Kept by the file's identity and times, for at most
+    :data:`HASH_CACHE_SIZE` files. A file that cannot be read is a problem naming it.
+    """
+    try:
+        info = os.stat(path)
+        stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        key = str(path)
+        cached = _HASHES.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        digest = hashlib.sha256(read_bytes(path, size=info.st_size)).hexdigest()
+    except OSError as err:  # removed or locked between loading and rendering
+        raise ProblemsError([Problem(SourceLocation(str(path)),
+                                     f"cannot be read: {err.strerror or err}")]) from None
+    _HASHES.pop(key, None)
+    _HASHES[key] = (stamp, digest)
+    while len(_HASHES) > HASH_CACHE_SIZE:
+        del _HASHES[next(iter(_HASHES))]
+    return digest
+
+
+def read_bytes(path: Path | str, *, size: int = 0, limit: int | None = None) -> bytes:
+    """A file's bytes (up to ``limit`` of them) with plain system calls: open, read, close.
+
+    ``Path.read_bytes`` goes through a buffered file object, which adds two stats, an isatty
+    and two seeks, and whose ``read(limit)`` sets aside all of ``limit`` before reading a
+    file of a few kilobytes; a build reads two files per product. ``size`` is what the file
+    is expected to hold (from a stat): a read that asked for more and brought the file to
+    that size has seen its end, so one read does. A file that grew since is read on, to
+    ``limit``.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        chunks: list[bytes] = []
+        total = 0
+        while limit is None or total < limit:
+            # One byte more than the file should hold, so its end is seen in the first read.
+            want = max(size + 1 - total, 64 * 1024)
+            chunk = os.read(fd, want if limit is None else min(limit - total, want))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total == size:  # all the file held, and asked for more: its end
+                break
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+_HASHES: dict[str, tuple[tuple[int, int, int, int, int], str]] = {}
+#: Files whose hash is kept: a build renders thousands of products, a few files each.
+HASH_CACHE_SIZE = 256

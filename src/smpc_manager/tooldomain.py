@@ -25,20 +25,21 @@ from pathlib import Path
 from babel.messages.catalog import Message as PoMessage
 
 from smpc_manager import __version__
-from smpc_manager.catalogs.extract import TEMPLATE_DATE_FIELD, new_template, wrap_note
-from smpc_manager.catalogs.pofile import (
+from smpc_manager.catalogs import (
+    TEMPLATE_DATE_FIELD,
     PoCatalog,
     clock_now,
     format_header_date,
     format_po,
     merge,
+    new_template,
     read_catalog,
+    wrap_note,
     write_catalog,
 )
 from smpc_manager.errors import SmpcError
-from smpc_manager.markets.profiles import Message, load_profile, shipped_markets
-from smpc_manager.render.inputs import DOMAIN
-from smpc_manager.render.renderer import template_messages
+from smpc_manager.markets import Message, load_profile, shipped_markets
+from smpc_manager.render import DOMAIN, template_messages
 from smpc_manager.resources import resource_dir
 
 TEMPLATE_NAME = f"{DOMAIN}.pot"

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
+from smpc_manager.files import read_bytes
 from smpc_manager.locales import locale_chain
 from smpc_manager.portfolio import catalog_name
-from smpc_manager.render.inputs import read_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

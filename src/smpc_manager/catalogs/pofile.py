@@ -56,7 +56,7 @@ from smpc_manager.model import Product
 
 if TYPE_CHECKING:
     from smpc_manager.portfolio import Portfolio
-    from smpc_manager.rules.translation import Translated
+    from smpc_manager.rules import Translated
 
 #: Column at which strings and comments are wrapped; fixed, so the output never churns.
 WIDTH = 76
@@ -765,7 +765,7 @@ class Compiled:
 def compile_catalog(product: Product, locale: str, path: Path) -> Compiled:
     """Write ``path`` with the suffix .mo: every translated message that is not fuzzy and
     passes the translation checks, so the .mo gives what rendering would use."""
-    from smpc_manager.rules.translation import check_translation
+    from smpc_manager.rules import check_translation
 
     catalog = read_catalog(path)
     include: list[Message] = []
@@ -940,7 +940,7 @@ def _relative(path: Path, root: Path) -> Path:
 def catalog_statistics(product: Product, locale: str, path: Path | None,
                        source_locale: str = "en") -> CatalogStats:
     """The statistics of ``path`` (None: no catalog) for ``product`` in ``locale``."""
-    from smpc_manager.rules.translation import translate
+    from smpc_manager.rules import translate
 
     catalog = load_catalog(path) if path is not None else None
     results = [translate(t, catalog, locale, product.name.value, source_locale=source_locale)

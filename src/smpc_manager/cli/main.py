@@ -178,7 +178,7 @@ def validate(paths: Sequence[Path], fmt: str) -> None:
     """
     from smpc_manager.errors import Severity
     from smpc_manager.portfolio import expand
-    from smpc_manager.products.loader import validate_file
+    from smpc_manager.products import validate_file
 
     targets = expand(paths)
     problems = [p for t in targets for p in validate_file(t.path)]
@@ -212,7 +212,7 @@ def _load_products(paths: Sequence[Path]) -> list[tuple[Any, Any]]:
     """(portfolio, product) for each product file named or found; all problems at once."""
     from smpc_manager.errors import ProblemsError
     from smpc_manager.portfolio import expand
-    from smpc_manager.products.loader import load_product
+    from smpc_manager.products import load_product
 
     loaded: list[tuple[Any, Any]] = []
     problems: list[Any] = []
@@ -227,7 +227,7 @@ def _load_products(paths: Sequence[Path]) -> list[tuple[Any, Any]]:
 
 
 def _chosen_locales(portfolio: Any, locales: Sequence[str]) -> list[str]:
-    from smpc_manager.catalogs.pofile import checked_locale
+    from smpc_manager.catalogs import checked_locale
 
     if locales:
         return [checked_locale(x) for x in locales]
@@ -247,9 +247,7 @@ def extract_command(paths: Sequence[Path]) -> None:
     Example:
       smpc extract examples/portfolio
     """
-    from smpc_manager.catalogs.extract import extract
-    from smpc_manager.catalogs.lookup import shown
-    from smpc_manager.catalogs.pofile import clock_now
+    from smpc_manager.catalogs import clock_now, extract, shown
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
@@ -272,8 +270,7 @@ def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc init examples/portfolio --locale de
     """
-    from smpc_manager.catalogs.lookup import shown
-    from smpc_manager.catalogs.pofile import clock_now, init_catalog
+    from smpc_manager.catalogs import clock_now, init_catalog, shown
 
     now = clock_now()
     for portfolio, product in _load_products(paths):
@@ -301,9 +298,7 @@ def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc update examples/portfolio --locale de
     """
-    from smpc_manager.catalogs.extract import is_current
-    from smpc_manager.catalogs.lookup import shown
-    from smpc_manager.catalogs.pofile import clock_now, update_catalog
+    from smpc_manager.catalogs import clock_now, is_current, shown, update_catalog
     from smpc_manager.errors import UsageError
 
     now = clock_now()
@@ -345,8 +340,7 @@ def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc compile examples/portfolio
     """
-    from smpc_manager.catalogs.lookup import shown
-    from smpc_manager.catalogs.pofile import compile_catalog
+    from smpc_manager.catalogs import compile_catalog, shown
 
     for portfolio, product in _load_products(paths):
         for locale in _chosen_locales(portfolio, locales):
@@ -379,7 +373,7 @@ def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> No
       smpc stats examples/portfolio
       smpc stats examples/portfolio --format json
     """
-    from smpc_manager.catalogs.pofile import statistics
+    from smpc_manager.catalogs import statistics
 
     records = []
     for portfolio, product in _load_products(paths):
@@ -442,9 +436,9 @@ def render(ctx: click.Context, product: Path, *, market: str, locale: str | None
     from smpc_manager.errors import ProblemsError, UsageError
     from smpc_manager.files import write_text
     from smpc_manager.portfolio import expand
-    from smpc_manager.products.loader import load_product
-    from smpc_manager.render.renderer import Renderer
-    from smpc_manager.rules.dates import expiry_errors
+    from smpc_manager.products import load_product
+    from smpc_manager.render import Renderer
+    from smpc_manager.rules import expiry_errors
 
     targets = expand([product])
     if len(targets) != 1:
@@ -570,7 +564,7 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
 def _echo_check_report(report: CheckReport) -> None:
     """Findings grouped by product file, a blank line between files, then a summary line."""
     from smpc_manager.errors import Severity
-    from smpc_manager.rules.dates import Finding
+    from smpc_manager.rules import Finding
 
     styles: dict[Severity, dict[str, Any]] = {
         Severity.ERROR: {"fg": "red", "bold": True}, Severity.WARNING: {"fg": "yellow"}}

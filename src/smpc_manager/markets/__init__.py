@@ -1,2 +1,31 @@
-"""Market profiles: what each market prints, in which order, under which labels. The
-shipped profiles are data, in ``data/<market>.toml``."""
+"""Market profiles: what each market prints, in which order, under which labels.
+
+The shipped profiles are data, in ``data/<market>.toml``. Other packages import from here,
+never from the modules inside.
+"""
+
+from smpc_manager.markets.profiles import (
+    FIELDS,
+    PROFILE_DIR,
+    Element,
+    MarketProfile,
+    Message,
+    known_markets,
+    load_profile,
+    markets_for,
+    parse_profile,
+    shipped_markets,
+)
+
+__all__ = [
+    "FIELDS",
+    "PROFILE_DIR",
+    "Element",
+    "MarketProfile",
+    "Message",
+    "known_markets",
+    "load_profile",
+    "markets_for",
+    "parse_profile",
+    "shipped_markets",
+]

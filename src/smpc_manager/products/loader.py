@@ -26,6 +26,7 @@ from lxml import etree
 
 from smpc_manager import inline
 from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
+from smpc_manager.files import read_bytes
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
     AdditionalMonitoring,
@@ -39,7 +40,6 @@ from smpc_manager.model import (
     Product,
     Text,
 )
-from smpc_manager.render.inputs import read_bytes
 from smpc_manager.resources import resource_dir
 
 #: Product files are a few kilobytes; anything this large is refused before it is read.

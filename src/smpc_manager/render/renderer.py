@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smpc_manager import inline
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
+from smpc_manager.files import file_hash
 from smpc_manager.locales import same_language
-from smpc_manager.markets.profiles import Element, MarketProfile, Message, load_profile
+from smpc_manager.markets import Element, MarketProfile, Message, load_profile
 from smpc_manager.model import Product, Text
 from smpc_manager.render.inputs import (
     DOMAIN,
@@ -34,7 +35,6 @@ from smpc_manager.render.inputs import (
     TEMPLATES,
     TOOL_HASH,
     TOOL_INPUT,
-    file_hash,
     profile_name,
     relative_name,
     template_dir,
@@ -42,12 +42,12 @@ from smpc_manager.render.inputs import (
     template_name,
 )
 from smpc_manager.resources import resource_dir
-from smpc_manager.rules.translation import translate, verdict_key
+from smpc_manager.rules import translate, verdict_key
 
 if TYPE_CHECKING:
     import jinja2
 
-    from smpc_manager.catalogs.lookup import CatalogLookup
+    from smpc_manager.catalogs import CatalogLookup
     from smpc_manager.portfolio import Portfolio
 
 #: The language the ``smpc`` messages (and the product XML, by default) are written in.
@@ -336,7 +336,7 @@ class _Words:
         """The portfolio's own ``locales/<lang>/LC_MESSAGES/smpc.po`` first (for the labels of
         its own profiles), then the catalog shipped with the tool; ``de_AT`` falls back to
         ``de``."""
-        from smpc_manager.catalogs.lookup import load_lookup
+        from smpc_manager.catalogs import load_lookup
         from smpc_manager.locales import locale_chain
 
         source = same_language(locale, TOOL_SOURCE_LOCALE)
@@ -447,7 +447,7 @@ class _Content:
         """The content of ``product`` in ``locale``: its catalog's, found as
         :func:`~smpc_manager.lookup.find_lookup` finds it (``absent``: the catalog folders
         a renderer found missing before)."""
-        from smpc_manager.catalogs.lookup import find_lookup
+        from smpc_manager.catalogs import find_lookup
         from smpc_manager.locales import locale_chain
 
         source_locale = product.lang or portfolio.source_locale

@@ -377,7 +377,7 @@ def market_policy(market: str, portfolio: Portfolio) -> tuple[int, int | None]:
 
     An unknown market is a :class:`~smpc_manager.errors.UsageError` (from the profiles).
     """
-    from smpc_manager.markets.profiles import load_profile
+    from smpc_manager.markets import load_profile
 
     policy = load_profile(market, portfolio).policy
     return policy.warn_days, policy.max_revision_age_months
@@ -392,7 +392,7 @@ def markets_of(
     (:func:`smpc_manager.profiles.markets_for`); limited to one market that it does not
     serve, nothing of that market applies to it.
     """
-    from smpc_manager.markets.profiles import markets_for
+    from smpc_manager.markets import markets_for
 
     served = markets_for(product, portfolio)
     if market is None:
