@@ -1,13 +1,12 @@
 """Extraction: the example product's template, compared whole with a reviewed golden file.
 
-Set ``SMPC_REGENERATE_GOLDEN=1`` to rewrite the golden template after an intended change,
+Run ``pytest --update-goldens`` to rewrite the golden template after an intended change,
 then review its diff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ import pytest
 from smpc_manager.catalogs.extract import extract, relative_location, template_for
 from smpc_manager.catalogs.pofile import format_po, read_catalog
 from smpc_manager.products.loader import load_product
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, Goldens
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "besponsa.pot"
 DATE = "2026-11-25 09:30+0000"
@@ -26,12 +25,9 @@ NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
 LATER = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 
 
-def test_the_template_matches_the_golden_file() -> None:
+def test_the_template_matches_the_golden_file(goldens: Goldens) -> None:
     product = load_product(EXAMPLE / "products" / "besponsa.xml")
-    text = format_po(template_for(product, EXAMPLE, DATE))
-    if os.environ.get("SMPC_REGENERATE_GOLDEN"):
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    goldens.check(GOLDEN.name, format_po(template_for(product, EXAMPLE, DATE)))
 
 
 def test_one_message_per_field_with_context_location_and_note() -> None:

@@ -1,7 +1,7 @@
 """Rendering: the seed's Fachkurzinformation, the goldens of every market and format, Babel
 formatting, and refusal instead of an English fallback.
 
-Set ``SMPC_REGEN_GOLDEN=1`` to rewrite the files under ``tests/golden/`` after an intended
+Run ``pytest --update-goldens`` to rewrite the files under ``tests/golden/`` after an intended
 change; review the diff before committing it.
 """
 
@@ -28,10 +28,8 @@ from smpc_manager.render import renderer as render
 from smpc_manager.render.inputs import EXTENSIONS
 from smpc_manager.render.renderer import Renderer, translation_problems
 
-from .conftest import DATA, EXAMPLE
+from .conftest import DATA, EXAMPLE, GOLDEN, Goldens
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
-REGEN = os.environ.get("SMPC_REGEN_GOLDEN") == "1"
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
 GB = DATA / "gb"
 
@@ -121,13 +119,10 @@ CASES = [(EXAMPLE, m) for m in ("AT", "DE", "IE")] + [(GB, "GB")]
 
 @pytest.mark.parametrize("fmt", list(EXTENSIONS))
 @pytest.mark.parametrize(("root", "market"), CASES, ids=[m for _, m in CASES])
-def test_golden(root: Path, market: str, fmt: str) -> None:
+def test_golden(root: Path, market: str, fmt: str, goldens: Goldens) -> None:
     portfolio, product = _load(root)
     rendering = Renderer(portfolio).render(product, market, fmt=fmt)
-    golden = GOLDEN / f"besponsa-{market}.{EXTENSIONS[fmt]}"
-    if REGEN:
-        golden.write_text(rendering.content, encoding="utf-8", newline="\n")
-    assert rendering.content == golden.read_text(encoding="utf-8")
+    goldens.check(f"besponsa-{market}.{EXTENSIONS[fmt]}", rendering.content)
     assert (rendering.market, rendering.product_id, rendering.fmt) == (market, "besponsa", fmt)
 
 
