@@ -111,7 +111,7 @@ def generate(target: Path, count: int, example: Path = EXAMPLE) -> list[Path]:
     Each copy has its own id (``besponsa-0001``), its own file and its own catalogs (which
     name their product file), so that no two products are byte-identical. Their texts are
     the same: a build's per-message caches hit across copies (``docs/performance.md`` says
-    how much a portfolio of products sharing no text costs more).
+    what that means for a portfolio of products sharing no text).
 
     A portfolio already generated from the same example with the same N is kept as it is:
     generating it again would remove thousands of files (see :data:`SETTLE_SECONDS`).
