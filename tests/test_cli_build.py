@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from smpc_manager.cli.main import main
+from smpc_manager.cli import main
 from tests.conftest import REPO
 from tests.test_build import AS_OF, expected_keys, files_under, make_portfolio
 

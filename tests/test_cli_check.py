@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from smpc_manager.cli.main import main
+from smpc_manager.cli import main
 from smpc_manager.rules.dates import RULE_IDS
 from tests.conftest import DATA, EXAMPLE
 

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from smpc_manager.catalogs.pofile import read_catalog
-from smpc_manager.cli.main import main
+from smpc_manager.cli import main
 from tests.conftest import DATA, EXAMPLE
 
 #: 2026-11-25 09:30 UTC, the date new headers get (tests never read the clock).

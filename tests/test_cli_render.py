@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from smpc_manager.cli.main import main
+from smpc_manager.cli import main
 
 from .conftest import DATA, EXAMPLE
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from smpc_manager.cli.main import main
+from smpc_manager.cli import main
 from smpc_manager.products.loader import validate_file
 from tests.conftest import DATA, EXAMPLE, REPO
 

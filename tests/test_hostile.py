@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from smpc_manager.cli.main import main
+from smpc_manager.cli import main
 from smpc_manager.markets import profiles
 from tests.conftest import DATA
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from smpc_manager.build.builder import MANIFEST_FILE, BuildOptions, build, valid_window
 from smpc_manager.catalogs.pofile import load_catalog
-from smpc_manager.cli.main import main
+from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, Severity
 from smpc_manager.markets.profiles import load_profile, parse_profile, shipped_markets
 from smpc_manager.model import Product

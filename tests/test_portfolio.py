@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from smpc_manager.cli.main import main
+from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.portfolio import (
     MAX_CONFIG_BYTES,

@@ -1,6 +1,6 @@
 """One small exception tree; each class knows its exit code; and the problems they carry.
 
-The library raises these; only :mod:`smpc_manager.cli.main` prints them and exits. A
+The library raises these; only :mod:`smpc_manager.cli` prints them and exits. A
 :class:`Problem` and its :class:`SourceLocation` live here rather than with the model
 (:mod:`smpc_manager.model`, which re-exports them), so that what only reports problems (the
 settings, the build's plan) need not create the model's classes when it starts.

@@ -1,0 +1,194 @@
+"""The gettext workflow: ``smpc extract``, ``init``, ``update``, ``compile`` and ``stats``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from smpc_manager.catalogs import (
+    checked_locale,
+    clock_now,
+    compile_catalog,
+    extract,
+    init_catalog,
+    is_current,
+    shown,
+    statistics,
+    update_catalog,
+)
+from smpc_manager.cli.options import emit_json, option_format, option_locales
+from smpc_manager.errors import Problem, ProblemsError, UsageError
+from smpc_manager.model import Product
+from smpc_manager.portfolio import Portfolio, expand
+from smpc_manager.products import load_product
+
+
+def _load_products(paths: Sequence[Path]) -> list[tuple[Portfolio, Product]]:
+    """(portfolio, product) for each product file named or found; all problems at once."""
+    loaded: list[tuple[Portfolio, Product]] = []
+    problems: list[Problem] = []
+    for target in expand(paths):
+        try:
+            loaded.append((target.portfolio, load_product(target.path)))
+        except ProblemsError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ProblemsError(problems)
+    return loaded
+
+
+def _chosen_locales(portfolio: Portfolio, locales: Sequence[str]) -> list[str]:
+    """The languages named (checked), else every language with catalogs."""
+    if locales:
+        return [checked_locale(x) for x in locales]
+    return list(portfolio.catalog_locales())
+
+
+@click.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def extract_command(paths: Sequence[Path]) -> None:
+    """Write each product's translation template, locales/templates/<id>.pot.
+
+    One message per translatable element, with msgctxt naming the field, #: the XML line
+    and #. a note. A template whose messages did not change is left byte for byte as it
+    was. SOURCE_DATE_EPOCH, if set, is the POT-Creation-Date of a changed template.
+
+    \b
+    Example:
+      smpc extract examples/portfolio
+    """
+    now = clock_now()
+    for portfolio, product in _load_products(paths):
+        done = extract(product, portfolio.template_path(product.id), portfolio.root, now)
+        state = "written" if done.written else "unchanged"
+        click.echo(f"{shown(done.path)}: {done.messages} messages ({state})")
+
+
+@click.command("init")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", "locales", multiple=True, required=True, metavar="LOCALE",
+              help="The language to start (de); repeat for more.")
+def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
+    """Start the catalogs of a language from the templates (run extract first).
+
+    Creates locales/<locale>/LC_MESSAGES/<id>.po for each product; a catalog that exists
+    is left as it is (smpc update merges into it).
+
+    \b
+    Example:
+      smpc init examples/portfolio --locale de
+    """
+    now = clock_now()
+    for portfolio, product in _load_products(paths):
+        for locale in _chosen_locales(portfolio, locales):
+            done = init_catalog(portfolio, product, locale, now)
+            if done.created:
+                click.echo(f"{shown(done.path)}: created, {done.counts.added} messages to"
+                           " translate")
+            else:
+                click.echo(f"{shown(done.path)}: exists, left as it is (use smpc update)")
+
+
+@click.command("update")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@option_locales
+def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
+    """Merge the templates into the catalogs, keeping every translation.
+
+    Changed English keeps its old translation as a fuzzy entry with the previous English
+    (#| msgid); fuzzy matches never cross fields (msgctxt); removed messages become
+    obsolete (#~); a message that returns is revived. Unchanged input leaves the files
+    byte for byte as they were.
+
+    \b
+    Example:
+      smpc update examples/portfolio --locale de
+    """
+    now = clock_now()
+    for portfolio, product in _load_products(paths):
+        chosen = _chosen_locales(portfolio, locales)
+        template = portfolio.template_path(product.id)
+        if template.is_file() and not is_current(product, template):
+            click.echo(f"{shown(template)}: warning: older than {shown(Path(product.path))};"
+                       f" run smpc extract {shown(portfolio.root)} first to merge its"
+                       " changes", err=True)
+        if not chosen:
+            raise UsageError(f"{shown(portfolio.locales_dir)}: no catalogs yet (start one with"
+                             f" smpc init {shown(portfolio.root)} --locale LOCALE)")
+        known = set(portfolio.catalog_locales())
+        for locale in chosen:
+            if locale not in known:
+                raise UsageError(f"no catalogs for '{locale}' yet (start them with smpc init"
+                                 f" {shown(portfolio.root)} --locale {locale})")
+            done = update_catalog(portfolio, product, locale, now)
+            c = done.counts
+            if done.created:
+                click.echo(f"{shown(done.path)}: created, {c.added} messages to translate")
+                continue
+            state = "written" if done.written else "unchanged"
+            click.echo(f"{shown(done.path)}: {c.added} added, {c.changed} changed (fuzzy),"
+                       f" {c.revived} revived, {c.obsolete} obsolete ({state})")
+
+
+@click.command("compile")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@option_locales
+def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
+    """Write a .mo file next to each catalog, for tools that want compiled catalogs.
+
+    Only translations rendering would use go in: not fuzzy, and passing the checks.
+    Rendering itself reads the .po files.
+
+    \b
+    Example:
+      smpc compile examples/portfolio
+    """
+    for portfolio, product in _load_products(paths):
+        for locale in _chosen_locales(portfolio, locales):
+            path = portfolio.catalog_path(locale, product.id)
+            if not path.is_file():
+                continue
+            done = compile_catalog(product, locale, path)
+            left = [f"{n} {what}" for n, what in ((done.fuzzy, "fuzzy"),
+                                                 (done.untranslated, "untranslated"),
+                                                 (done.failed, "failing checks")) if n]
+            note = f"; left out: {', '.join(left)}" if left else ""
+            click.echo(f"{shown(done.path)}: {done.compiled} messages{note}")
+
+
+@click.command("stats")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@option_locales
+@option_format("text: a line per product and language, then what is missing; json: a list"
+               " of records.")
+def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> None:
+    """How far each product is translated, per language.
+
+    Counts translated, fuzzy, untranslated, failing (a translation that fails a check:
+    tags, the invented name, numbers in the language's notation) and obsolete messages,
+    and whether the catalog is complete for rendering.
+
+    \b
+    Examples:
+      smpc stats examples/portfolio
+      smpc stats examples/portfolio --format json
+    """
+    records = []
+    for portfolio, product in _load_products(paths):
+        for stat in statistics(portfolio, [product], _chosen_locales(portfolio, locales)):
+            records.append((portfolio, stat))
+    if fmt == "json":
+        emit_json([stat.as_dict(portfolio.root) for portfolio, stat in records])
+        return
+    if not records:
+        click.echo("no catalogs yet (start one with smpc init PORTFOLIO --locale LOCALE)")
+    for _portfolio, stat in records:
+        state = "complete" if stat.complete else "incomplete"
+        click.echo(f"{stat.product} {stat.locale}: {stat.translated}/{stat.total} translated,"
+                   f" {stat.fuzzy} fuzzy, {stat.untranslated} untranslated, {stat.failed}"
+                   f" failing checks, {stat.obsolete} obsolete: {state}")
+        for gap in stat.gaps:
+            click.echo(f"  {gap.text.location}: {gap.text.context}: {gap.status}:"
+                       f" {'; '.join(gap.reasons)}")

@@ -1,0 +1,62 @@
+"""What several commands share: their options, defined once, and the JSON they print."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from smpc_manager.clock import SYSTEM_CLOCK, Clock, parse_day
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The formats an output is rendered in (render, build).
+OUTPUT_FORMATS = click.Choice(["text", "html", "json"])
+
+
+def option_format(description: str) -> Callable[[F], F]:
+    """--format text|json for the commands that report (validate, stats, check); text by
+    default. ``description`` says what each format prints."""
+    return click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                        show_default=True, help=description)
+
+
+#: --locale for the commands that work on existing catalogs (update, compile, stats).
+option_locales = click.option(
+    "--locale", "-l", "locales", multiple=True, metavar="LOCALE",
+    help="Only this language (de, de_AT); repeat for more. Default: every language that"
+         " has catalogs under locales/.",
+)
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A day written YYYY-MM-DD; an impossible one (2027-02-30) is a usage error."""
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
+
+
+#: --as-of for every command that judges dates (check, render, build); see as_of_day().
+option_as_of = click.option(
+    "--as-of", "as_of", callback=_parse_day, default=None, metavar="YYYY-MM-DD",
+    help="Judge dates as of this day instead of today (reproduces what held on a past day).",
+)
+
+
+def as_of_day(ctx: click.Context, as_of: dt.date | None) -> dt.date:
+    """The --as-of day, or today from the context's clock."""
+    if as_of is not None:
+        return as_of
+    clock: Clock = (ctx.obj or {}).get("today") or SYSTEM_CLOCK
+    return clock()
+
+
+def emit_json(data: object) -> None:
+    """Print data as stable, indented JSON (sorted keys keep diffs readable)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True))

@@ -1,0 +1,71 @@
+"""``smpc render``: one product's text block for one market."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from smpc_manager.cli.options import OUTPUT_FORMATS, as_of_day, option_as_of
+from smpc_manager.errors import ProblemsError, UsageError
+from smpc_manager.files import write_text
+from smpc_manager.portfolio import expand
+from smpc_manager.products import load_product
+from smpc_manager.render import Renderer
+from smpc_manager.rules import expiry_errors
+
+
+@click.command()
+@click.argument("product", type=click.Path(path_type=Path))
+@click.option("--market", "-m", required=True, metavar="M",
+              help="The market whose profile is rendered: AT, DE, IE, GB, or one the"
+                   " portfolio's smpc.toml defines.")
+@click.option("--locale", "-l", default=None, metavar="L",
+              help="Render in this language instead of the market's (e.g. en for an"
+                   " English preview of the Austrian block).")
+@click.option("--format", "fmt", type=OUTPUT_FORMATS, default="text", show_default=True,
+              help="text: the artwork-ready block; html: a standalone page; json: the"
+                   " fields, labels and input hashes.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file (atomically; nothing is written on refusal)"
+                   " instead of standard output.")
+@option_as_of
+@click.pass_context
+def render(ctx: click.Context, product: Path, *, market: str, locale: str | None, fmt: str,
+           output: Path | None, as_of: dt.date | None) -> None:
+    """Render one product's text block for one market.
+
+    The profile of the market picks the elements, their order, labels and legal phrases;
+    the product's catalog gives the translation. A translation that is missing, fuzzy or
+    fails a check refuses the rendering (exit 1) with every such message listed as
+    path:line: field: why; the source language needs no catalog. So does an expired
+    summary: a review-by or the market's valid-until passed as of --as-of (default
+    today), or dates that contradict each other (see smpc check). The text is the one
+    that holds on that day: it begins with the ▼ additional-monitoring statement when
+    the product is under additional monitoring in the market then.
+
+    \b
+    Examples:
+      smpc render products/besponsa.xml --market AT
+      smpc render products/besponsa.xml --market AT --locale en
+      smpc render products/besponsa.xml --market IE --format html -o besponsa-ie.html
+    """
+    targets = expand([product])
+    if len(targets) != 1:
+        raise UsageError(f"{product}: render takes one product file; this folder holds"
+                         f" {len(targets)}")
+    target = targets[0]
+    loaded = load_product(target.path)
+    renderer = Renderer(target.portfolio)
+    renderer.profile(market)  # an unknown market is a usage error before anything else
+    # An expired summary is refused as of --as-of (default today), as smpc check finds it.
+    day = as_of_day(ctx, as_of)
+    expired = expiry_errors(loaded, target.portfolio, day, renderer.profile(market).market)
+    if expired:
+        raise ProblemsError(expired)
+    rendering = renderer.render(loaded, market, locale, fmt, as_of=day)
+    if output is not None:
+        write_text(output, rendering.content)
+    else:
+        click.echo(rendering.content, nl=False)
