@@ -17,7 +17,7 @@ import pytest
 
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products.loader import load_product
-from smpc_manager.render.renderer import Renderer
+from smpc_manager.render import Renderer
 
 from .conftest import DATA
 

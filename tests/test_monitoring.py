@@ -23,8 +23,7 @@ from smpc_manager.markets.profiles import load_profile, parse_profile, shipped_m
 from smpc_manager.model import Product
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products.loader import load_product, validate_file
-from smpc_manager.render.inputs import EXTENSIONS
-from smpc_manager.render.renderer import Renderer
+from smpc_manager.render import EXTENSIONS, Renderer
 from smpc_manager.rules.dates import RULE_IDS, CheckContext, rule_additional_monitoring
 from tests.conftest import DATA, EXAMPLE, REPO
 

@@ -24,9 +24,11 @@ from smpc_manager.markets import profiles
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, load_portfolio
 from smpc_manager.products.loader import load_product
-from smpc_manager.render import renderer as render
-from smpc_manager.render.inputs import EXTENSIONS
-from smpc_manager.render.renderer import Renderer, translation_problems
+from smpc_manager.render import EXTENSIONS, Input, Renderer, l10n, translation_problems
+from smpc_manager.render.compose import Paragraph, Part
+from smpc_manager.render.formats.text import text_block
+from smpc_manager.render.inputs import template_dir
+from smpc_manager.render.templates import Template
 
 from .conftest import DATA, EXAMPLE, GOLDEN, Goldens
 
@@ -409,10 +411,10 @@ def test_inputs_follow_the_catalog(portfolio: Path) -> None:
 
 
 def test_doctests() -> None:
-    for module in (render, profiles):
+    for module in (l10n, profiles):
         result = doctest.testmod(module)
         assert result.failed == 0
-    assert doctest.testmod(render).attempted >= 4
+    assert doctest.testmod(l10n).attempted >= 4
 
 
 # ------------------------------------------------------------------------ the smpc domain
@@ -639,34 +641,38 @@ def test_a_pass_is_shared_only_by_locales_that_check_alike(
 # ------------------------------------------------------------------------ the text layout
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
-_part = st.builds(render.Part, field=st.sampled_from(["name", "indications", "atc-code"]),
+_part = st.builds(Part, field=st.sampled_from(["name", "indications", "atc-code"]),
                   label=st.none() | _text, text=_text, html=st.just(""))
-_paragraphs = st.lists(st.builds(render.Paragraph, st.lists(_part, min_size=1, max_size=4)
+_paragraphs = st.lists(st.builds(Paragraph, st.lists(_part, min_size=1, max_size=4)
                                  .map(tuple)), max_size=6)
+_SHIPPED_TEXT = template_dir() / "text.txt.j2"
 
 
-def _through_jinja(title: str, paragraphs: list[render.Paragraph]) -> str:
-    """The shipped text template, laid out by Jinja2 as a portfolio's own would be."""
-    template = render._environment(None).get_template(render.TEMPLATES["text"])
-    return template.render(title=title, paragraphs=paragraphs, lang="de-AT", product_id="x",
-                           market="AT", source="products/x.xml", gettext=lambda s, **_: s)
+def _through_jinja(title: str, paragraphs: list[Paragraph]) -> str:
+    """The shipped text template, laid out by Jinja2."""
+    template = Template(Input("smpc_manager/templates/text.txt.j2", str(_SHIPPED_TEXT)),
+                        _SHIPPED_TEXT.read_bytes(), shipped=True)
+    return template.run(title=title, paragraphs=paragraphs, lang="de-AT", product_id="x",
+                        market="AT", source="products/x.xml", gettext=lambda s, **_: s)
 
 
 @given(title=_text, paragraphs=_paragraphs)
 def test_the_text_layout_is_the_shipped_templates(title: str,
-                                                  paragraphs: list[render.Paragraph]) -> None:
+                                                  paragraphs: list[Paragraph]) -> None:
     # A build lays text blocks out in Python; the template file stays the reference (and
     # what a portfolio copies to change the layout): both must give the same bytes.
-    assert render.text_block(title, paragraphs) == _through_jinja(title, paragraphs)
+    assert text_block(title, paragraphs) == _through_jinja(title, paragraphs)
 
 
 @pytest.mark.parametrize("market", ["AT", "DE", "IE"])
-def test_the_example_laid_out_both_ways(market: str) -> None:
-    portfolio = load_portfolio(EXAMPLE)
-    renderer = Renderer(portfolio)
-    product = load_product(EXAMPLE / "products" / "besponsa.xml")
-    profile = renderer.profile(market)
-    document, problems = renderer._compose(product, profile, profile.locale, "text")
-    assert not problems
-    assert render.text_block(document.title, document.paragraphs) == _through_jinja(
-        document.title, list(document.paragraphs))
+def test_the_example_laid_out_both_ways(market: str, portfolio: Path) -> None:
+    """A portfolio with a copy of the shipped text template lays its blocks out through
+    Jinja2 (in the sandbox): the same bytes as the tool's own layout."""
+    product = load_product(BESPONSA)
+    ours = Renderer(load_portfolio(EXAMPLE)).render(product, market)
+    (portfolio / "templates").mkdir()
+    shutil.copy(_SHIPPED_TEXT, portfolio / "templates" / "text.txt.j2")
+    copied = load_product(portfolio / "products" / "besponsa.xml")
+    through = Renderer(load_portfolio(portfolio)).render(copied, market)
+    assert "templates/text.txt.j2" in through.inputs
+    assert through.content == ours.content
