@@ -19,16 +19,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smpc_manager.catalogs import lookup as lookups
-from smpc_manager.catalogs.lookup import (
-    CACHE_SIZE,
+from smpc_manager.catalogs import (
     CatalogLookup,
     LookupEntry,
+    PoCatalog,
+    format_po,
+    load_catalog,
     load_lookup,
     parse_lookup,
+    parse_po,
+    read_catalog,
     read_lookup,
 )
-from smpc_manager.catalogs.pofile import PoCatalog, format_po, load_catalog, parse_po, read_catalog
+from smpc_manager.catalogs import lookup as lookups
+from smpc_manager.catalogs.cache import CACHE_SIZE
 from smpc_manager.errors import Problem, ProblemsError
 from smpc_manager.products.loader import load_product
 from smpc_manager.rules.translation import translate

@@ -12,6 +12,7 @@ import gettext
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,11 @@ from babel.messages.catalog import Catalog, Message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smpc_manager.catalogs.lookup import catalog_for
-from smpc_manager.catalogs.pofile import (
+from smpc_manager.catalogs import (
     PoCatalog,
+    catalog_for,
     catalog_statistics,
+    clock_now,
     compile_catalog,
     format_po,
     load_catalog,
@@ -222,8 +224,6 @@ def test_write_then_read_gives_the_same_catalog(catalog: PoCatalog) -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogs())
 def test_gnu_msgfmt_accepts_every_catalog_we_write(catalog: PoCatalog) -> None:
-    import tempfile
-
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "de.po"
         write_catalog(path, catalog)
@@ -511,8 +511,6 @@ def _nowhere() -> SourceLocation:
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_gnu_msgfmt_accepts_every_merged_catalog(history: tuple[PoCatalog, PoCatalog]) -> None:
-    import tempfile
-
     merged, _ = merge(*history)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "de.po"
@@ -558,15 +556,11 @@ def test_a_reference_line_number_in_other_digits_is_kept_as_text() -> None:
 @pytest.mark.parametrize("epoch", ["99999999999999999999", "¹²³", "-5", "soon"])
 def test_an_unreadable_source_date_epoch_is_ignored(monkeypatch: pytest.MonkeyPatch,
                                                      epoch: str) -> None:
-    from smpc_manager.catalogs.pofile import clock_now
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     assert before <= clock_now() <= dt.datetime.now(dt.UTC)
 
 
 def test_a_readable_source_date_epoch_is_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    from smpc_manager.catalogs.pofile import clock_now
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert clock_now() == dt.datetime(2023, 11, 14, 22, 13, tzinfo=dt.UTC)

@@ -1,6 +1,9 @@
 """Gettext catalogs: reading, writing, looking up, merging, extracting and compiling.
 
-Other packages import from here, never from the modules inside.
+Other packages import from here, never from the modules inside. The modules, bottom up:
+``syntax`` (the PO syntax both readers share), ``cache`` (catalogs kept while their files are
+unchanged), ``pofile`` (the strict reader and the writer), ``lookup`` (what rendering reads),
+``merge``, ``mofile``, ``workflow`` (init and update), ``extract`` and ``stats``.
 """
 
 from smpc_manager.catalogs.extract import (
@@ -10,39 +13,69 @@ from smpc_manager.catalogs.extract import (
     new_template,
     wrap_note,
 )
-from smpc_manager.catalogs.lookup import CatalogLookup, find_lookup, load_lookup, shown
+from smpc_manager.catalogs.lookup import (
+    CatalogLookup,
+    LookupEntry,
+    catalog_for,
+    find_lookup,
+    load_lookup,
+    parse_lookup,
+    read_lookup,
+)
+from smpc_manager.catalogs.merge import MergeCounts, merge
+from smpc_manager.catalogs.mofile import Compiled, compile_catalog, format_mo
 from smpc_manager.catalogs.pofile import (
     PoCatalog,
+    format_po,
+    load_catalog,
+    parse_po,
+    read_catalog,
+    write_catalog,
+)
+from smpc_manager.catalogs.stats import CatalogStats, catalog_statistics, statistics
+from smpc_manager.catalogs.syntax import shown
+from smpc_manager.catalogs.workflow import (
+    Updated,
     checked_locale,
     clock_now,
-    compile_catalog,
     format_header_date,
-    format_po,
     init_catalog,
-    merge,
-    read_catalog,
-    statistics,
+    new_catalog,
+    read_template,
     update_catalog,
-    write_catalog,
 )
 
 __all__ = [
     "TEMPLATE_DATE_FIELD",
     "CatalogLookup",
+    "CatalogStats",
+    "Compiled",
+    "LookupEntry",
+    "MergeCounts",
     "PoCatalog",
+    "Updated",
+    "catalog_for",
+    "catalog_statistics",
     "checked_locale",
     "clock_now",
     "compile_catalog",
     "extract",
     "find_lookup",
     "format_header_date",
+    "format_mo",
     "format_po",
     "init_catalog",
     "is_current",
+    "load_catalog",
     "load_lookup",
     "merge",
+    "new_catalog",
     "new_template",
+    "parse_lookup",
+    "parse_po",
     "read_catalog",
+    "read_lookup",
+    "read_template",
     "shown",
     "statistics",
     "update_catalog",

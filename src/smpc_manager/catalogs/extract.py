@@ -19,14 +19,8 @@ from pathlib import Path
 
 from babel.messages.catalog import Message
 
-from smpc_manager.catalogs.pofile import (
-    WIDTH,
-    PoCatalog,
-    format_header_date,
-    format_po,
-    read_catalog,
-    write_catalog,
-)
+from smpc_manager.catalogs.pofile import WIDTH, PoCatalog, format_po, read_catalog, write_catalog
+from smpc_manager.catalogs.workflow import format_header_date
 from smpc_manager.errors import ProblemsError
 from smpc_manager.model import Product
 

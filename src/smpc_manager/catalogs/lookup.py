@@ -1,204 +1,42 @@
-"""What rendering reads of a catalog: its live messages by (msgctxt, msgid), read fast.
+"""What rendering reads of a catalog: its live messages by (msgid, msgctxt).
 
-Rendering needs only (msgctxt, msgid) -> msgstr, fuzzy and line: a :class:`CatalogLookup`
-(:func:`load_lookup`). A catalog in the layout our writer and GNU gettext's tools write is
-read here by regular expressions in a fraction of the strict reader's time; any other
-catalog, and anything that could be a problem, goes to the strict reader
-(:func:`smpc_manager.catalogs.parse_po`), so problems and line numbers are always its own.
+Rendering needs only msgstr, fuzzy and line of each message: a :class:`CatalogLookup`. It
+holds what the strict reader (:func:`~smpc_manager.catalogs.pofile.parse_po`) reads, with
+the same problems; :func:`parse_lookup` reads the common layout faster (see there).
 
-Kept apart from :mod:`smpc_manager.catalogs.pofile` (the strict reader, the writer, update and
-compile), which builds Babel catalogs: a build's workers read thousands of catalogs and
-never import Babel's catalog module, nor make the classes and expressions editing needs.
+:func:`catalog_for` and :func:`find_lookup` say which catalog rendering uses for a product
+in a locale.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
-from smpc_manager.errors import Problem, ProblemsError, SourceLocation
-from smpc_manager.files import read_bytes
+from smpc_manager.catalogs.cache import FileCache
+from smpc_manager.catalogs.pofile import Key, parse_po
+from smpc_manager.catalogs.syntax import (
+    PoSyntaxError,
+    catalog_bytes,
+    catalog_text,
+    decode,
+    header_charset,
+    header_fields,
+    is_utf8,
+    shown,
+)
 from smpc_manager.locales import locale_chain
 from smpc_manager.portfolio import catalog_name
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from babel.messages.catalog import Catalog
 
     from smpc_manager.portfolio import Portfolio
-
-_Key = tuple[str, str | None]
-
-
-# ------------------------------------------------------------------- shared with the strict reader
-
-
-class _Syntax(Exception):
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
-            "\\": "\\", '"': '"'}
-
-
-_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]+)|(.))", re.DOTALL)
-
-
-def _decode(body: str, line: int) -> str:
-    """The text of a quoted string's ``body``: its escape sequences decoded."""
-    if "\\" not in body:  # most strings: nothing to decode
-        return body
-
-    def escape(found: re.Match[str]) -> str:
-        octal, hexa, other = found.groups()
-        if octal is not None:
-            return chr(int(octal, 8))
-        if hexa is not None:
-            code = int(hexa, 16)
-            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-                raise _Syntax(line, f"syntax error: '\\x{hexa[:8]}' is not a character")
-            return chr(code)
-        try:
-            return _ESCAPES[other]
-        except KeyError:
-            raise _Syntax(line, "syntax error: unknown escape sequence"
-                                f" '\\{other}' in a string") from None
-
-    return _ESCAPE.sub(escape, body)
-
-
-def _header_fields(string: str) -> tuple[list[tuple[str, str]], str | None]:
-    """The ``Name: value`` rows of a header entry's msgstr, in their order, up to the first
-    row that is not one; that row is returned too (None when every row is one)."""
-    fields: list[tuple[str, str]] = []
-    for row in string.split("\n"):
-        if not row.strip():
-            continue
-        name, colon, value = row.partition(":")
-        if not colon:
-            return fields, row
-        fields.append((name.strip(), value.strip()))
-    return fields, None
-
-
-def _field(fields: Sequence[tuple[str, str]], name: str) -> str | None:
-    """The value of the first header field called ``name`` (any case)."""
-    for key, value in fields:
-        if key.lower() == name.lower():
-            return value
-    return None
-
-
-_CHARSET = re.compile(r"charset\s*=\s*([^\s;]+)")
-
-
-def _header_charset(fields: Sequence[tuple[str, str]]) -> str | None:
-    """The charset the header's Content-Type declares, if it declares one."""
-    content_type = _field(fields, "Content-Type")
-    match = _CHARSET.search(content_type) if content_type is not None else None
-    return match.group(1) if match else None
-
-
-_DECLARED_CHARSET = re.compile(rb'"Content-Type:[^"\n]*charset\s*=\s*([A-Za-z0-9_.:-]+)')
-
-
-def _is_utf8(charset: str) -> bool:
-    return charset.lower().replace("-", "").replace("_", "") == "utf8"
-
-
-def _charset_problem(path: str, line: int, charset: str | None) -> Problem:
-    found = f"charset={charset}" if charset else "no charset"
-    return Problem(SourceLocation(path, line),
-                   f"the header must declare charset=UTF-8 (catalogs are UTF-8), found {found}")
-
-
-def _read_bytes(path: Path, size: int = 0) -> bytes:
-    try:
-        return read_bytes(path, size=size)
-    except FileNotFoundError:
-        raise ProblemsError(
-            [Problem(SourceLocation(shown(path)), "no such catalog")]
-        ) from None
-    except OSError as err:
-        raise ProblemsError(
-            [Problem(SourceLocation(shown(path)), f"cannot be read: {err.strerror or err}")]
-        ) from None
-
-
-def _decode_file(data: bytes, path: Path) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        where = shown(path)
-        declared = _DECLARED_CHARSET.search(data)
-        if declared is not None and not _is_utf8(declared.group(1).decode("ascii")):
-            raise ProblemsError([_charset_problem(
-                where, data[: declared.start()].count(b"\n") + 1,
-                declared.group(1).decode("ascii"))]) from None
-        before = data[: err.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise ProblemsError([Problem(
-            SourceLocation(where, line, column),
-            f"is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start or continue a"
-            " character (catalogs must be saved as UTF-8)",
-        )]) from None
-    return text.replace("\r\n", "\n")
-
-
-#: A file's identity and version as a cache checks it: device, inode, mtime_ns, size. The
-#: inode catches a file replaced by another of the same size and time (an atomic save).
-_Stamp = tuple[int, int, int, int]
-_Loaded = TypeVar("_Loaded")
-
-
-#: Catalogs kept at most: a build renders thousands of products, each from its own catalog,
-#: and must not keep them all (the oldest is dropped first).
-CACHE_SIZE = 64
-
-
-def _cached(cache: dict[str, tuple[_Stamp, _Loaded]], path: Path,
-            read: Callable[[Path], _Loaded]) -> _Loaded:
-    """``read(path)``, kept in ``cache`` by the path and the stamp of the file it names
-    (device, inode, mtime, size: through a symlink, the target's, so a retargeted link is
-    read again), for at most :data:`CACHE_SIZE` files; a file that cannot be stat'ed is
-    read every time."""
-    key = os.fspath(path)
-    try:
-        info = os.stat(key)
-    except OSError:
-        return read(path)
-    return _kept(cache, key, info, path, read)
-
-
-def _kept(cache: dict[str, tuple[_Stamp, _Loaded]], key: str, info: os.stat_result,
-          path: Path, read: Callable[[Path], _Loaded]) -> _Loaded:
-    """:func:`_cached` for a file already stat'ed (``info``)."""
-    stamp = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
-    cached = cache.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    value = read(path)
-    cache.pop(key, None)
-    cache[key] = (stamp, value)
-    while len(cache) > CACHE_SIZE:
-        del cache[next(iter(cache))]
-    return value
-
-
-# ------------------------------------------------------------------------ lookups
 
 
 class LookupEntry(NamedTuple):
@@ -221,7 +59,7 @@ class CatalogLookup:
 
     __slots__ = ("_entries", "sha256")
 
-    def __init__(self, entries: dict[_Key, LookupEntry], sha256: str = "") -> None:
+    def __init__(self, entries: dict[Key, LookupEntry], sha256: str = "") -> None:
         self._entries = entries
         #: The sha256 of the file's bytes it was read from (always set by
         #: :func:`read_lookup`; "" when not read from a file): an input of every output
@@ -235,14 +73,14 @@ class CatalogLookup:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __iter__(self) -> Iterator[_Key]:
+    def __iter__(self) -> Iterator[Key]:
         """The (msgid, msgctxt) of every message, in the catalog's order."""
         return iter(self._entries)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> CatalogLookup:
         """The lookup of a Babel catalog's messages (its header and obsolete ones left out)."""
-        entries: dict[_Key, LookupEntry] = {}
+        entries: dict[Key, LookupEntry] = {}
         for message in catalog:
             if message.id == "":  # the header, which Babel yields first
                 continue
@@ -267,32 +105,27 @@ def parse_lookup(text: str, path: str = "<catalog>") -> CatalogLookup:
     found = _fast_lookup(text)
     if found is not None:
         return found
-    from smpc_manager.catalogs.pofile import parse_po
-
     return CatalogLookup.from_catalog(parse_po(text, path))
 
 
-def read_lookup(path: Path, size: int = 0) -> CatalogLookup:
-    """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it (``size``: what
-    a stat just found it holds)."""
-    data = _read_bytes(path, size)
-    text = _decode_file(data, path)
+def read_lookup(path: Path) -> CatalogLookup:
+    """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it."""
+    data = catalog_bytes(path)
+    text = catalog_text(data, path)
     found = _fast_lookup(text)
     if found is None:
-        from smpc_manager.catalogs.pofile import parse_po
-
         found = CatalogLookup.from_catalog(parse_po(text, shown(path)))
     found.sha256 = hashlib.sha256(data).hexdigest()
     return found
 
 
-_LOOKUPS: dict[str, tuple[_Stamp, CatalogLookup]] = {}
+_LOOKUPS = FileCache(read_lookup)
 
 
 def load_lookup(path: Path) -> CatalogLookup:
-    """:func:`read_lookup`, cached as :func:`load_catalog` is (at most :data:`CACHE_SIZE`
-    files, kept apart from the parsed catalogs)."""
-    return _cached(_LOOKUPS, path, read_lookup)
+    """:func:`read_lookup`, kept per process while the file is unchanged (see
+    :mod:`smpc_manager.catalogs.cache`)."""
+    return _LOOKUPS.get(path)
 
 
 #: One line of a quoted string and its line end. No CR: a lone one is left to the strict
@@ -342,7 +175,7 @@ def _quoted(block: str) -> str:
     # '"\n"' occurs only where one line of the string ends and the next begins.
     if "\\" not in body:
         return body.replace('"\n"', "")
-    return "".join([_decode(piece, 0) for piece in body.split('"\n"')])
+    return "".join([decode(piece, 0) for piece in body.split('"\n"')])
 
 
 def _fast_lookup(text: str) -> CatalogLookup | None:
@@ -378,7 +211,7 @@ def _lookup(text: str, plain_from: int) -> CatalogLookup | None:
     end = len(text)
     line = 1 + position  # the number of the line at ``counted``
     counted = position
-    entries: dict[_Key, LookupEntry] = {}
+    entries: dict[Key, LookupEntry] = {}
     header = False
     plain: list[str] = []  # the string lines _plain_run read
     match_entry = _FAST_ENTRY.match
@@ -408,20 +241,20 @@ def _lookup(text: str, plain_from: int) -> CatalogLookup | None:
             if comments:
                 if "#|" in comments:
                     for previous in _PREVIOUS.findall(comments):
-                        _decode(previous, 0)
+                        decode(previous, 0)
                 if "#," in comments:
                     fuzzy = any(row.startswith("#,") and "fuzzy" in
                                 [flag.strip() for flag in row[2:].split(",")]
                                 for row in comments.split("\n"))
             if msgid == "":
-                fields, bad = _header_fields(string)
-                charset = _header_charset(fields)
-                if bad is not None or charset is None or not _is_utf8(charset):
+                fields, bad = header_fields(string)
+                charset = header_charset(fields)
+                if bad is not None or charset is None or not is_utf8(charset):
                     return None
                 header = True
                 continue
             entries[key] = LookupEntry(string, fuzzy, line)
-    except _Syntax:
+    except PoSyntaxError:
         return None
     strings = "".join(plain)
     if strings.count('"') != 2 * strings.count("\n"):
@@ -430,13 +263,13 @@ def _lookup(text: str, plain_from: int) -> CatalogLookup | None:
 
 
 def _plain_run(text: str, position: int, lines: tuple[int, int],
-               entries: dict[_Key, LookupEntry], plain: list[str]) -> tuple[int, int, int]:
+               entries: dict[Key, LookupEntry], plain: list[str]) -> tuple[int, int, int]:
     """Read the entries :data:`_LINE_ENTRY` matches one after the other from ``position``
     (in a file without backslashes from there on) into ``entries``, their string lines into
     ``plain`` (to be checked for quotes by the caller); where it stopped, and the line count
     there (``lines``: the number of the line at an offset, as it is on the way in). It
     stops before an entry with an empty msgid (a header, for :data:`_FAST_ENTRY` to read);
-    a duplicate is a :class:`_Syntax`.
+    a duplicate is a :class:`PoSyntaxError`.
 
     The strings escape nothing, so each is its lines without their quotes, joined.
     """
@@ -455,7 +288,7 @@ def _plain_run(text: str, position: int, lines: tuple[int, int],
         key = (msgid, None if context_block is None else
                context_block[1:-2].replace('"\n"', ""))
         if key in entries:
-            raise _Syntax(line, "a duplicate entry")
+            raise PoSyntaxError(line, "a duplicate entry")
         entries[key] = new(LookupEntry, (msgstr_block[1:-2].replace('"\n"', ""), False, line,
                                          False))
         plain += (msgid_block, msgstr_block, context_block or "")
@@ -463,15 +296,7 @@ def _plain_run(text: str, position: int, lines: tuple[int, int],
     return position, line, counted
 
 
-# ------------------------------------------------------------------------ names and places
-
-
-def shown(path: Path) -> str:
-    """A path as messages show it: relative to the working folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
+# ------------------------------------------------------------------------ finding catalogs
 
 
 def catalog_for(portfolio: Portfolio, product_id: str, locale: str) -> Path | None:
@@ -485,8 +310,7 @@ def catalog_for(portfolio: Portfolio, product_id: str, locale: str) -> Path | No
 
 def _catalog_folders(portfolio: Portfolio, locale: str) -> Iterator[tuple[Path, str]]:
     """The folders a catalog for ``locale`` is looked for in, most specific first, each as
-    a Path and as text (a build asks for each product in each market: the file's path is
-    joined as text, and one Path is made for the catalog found)."""
+    a Path and as text."""
     for candidate in locale_chain(locale):
         folder = portfolio.catalog_folder(candidate)
         yield folder, os.fspath(folder)
@@ -494,27 +318,23 @@ def _catalog_folders(portfolio: Portfolio, locale: str) -> Iterator[tuple[Path, 
 
 def find_lookup(portfolio: Portfolio, product_id: str, locale: str,
                 absent: set[str] | None = None) -> tuple[Path, CatalogLookup] | None:
-    """:func:`catalog_for` and :func:`load_lookup` of what it finds, asking the file system
-    once per locale tried (a build renders every product in two or three markets).
+    """:func:`catalog_for` and :func:`load_lookup` of what it finds.
 
     ``absent`` holds the catalog folders found missing so far (by text), to be asked once
-    rather than for every product (a build renders thousands of products in ``de_AT`` from
-    ``de``'s catalogs): whoever keeps it sees a folder made later only with a new one, as a
-    build's next plan does.
+    rather than for every product: whoever keeps it sees a folder made later only with a
+    new one, as a build's next plan does.
     """
     name = catalog_name(product_id)
     for folder, text in _catalog_folders(portfolio, locale):
         if absent is not None and text in absent:
             continue
-        path = os.path.join(text, name)
         try:
-            info = os.stat(path)
+            info = os.stat(os.path.join(text, name))
         except (OSError, ValueError):  # as os.path.isfile: not a file here
             if absent is not None and not os.path.isdir(text):
                 absent.add(text)
             continue
         if stat.S_ISREG(info.st_mode):
             found = folder / name
-            return found, _kept(_LOOKUPS, path, info, found,
-                                functools.partial(read_lookup, size=info.st_size))
+            return found, _LOOKUPS.get(found, info)
     return None

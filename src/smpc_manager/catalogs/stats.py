@@ -1,0 +1,117 @@
+"""How far each product's catalogs are translated: the numbers behind ``smpc stats``.
+
+The counts are those rendering would meet: each current message of the product is looked
+up and checked as rendering does it (:func:`smpc_manager.rules.translate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from smpc_manager.catalogs.lookup import catalog_for
+from smpc_manager.catalogs.pofile import load_catalog
+from smpc_manager.locales import normalize_locale
+from smpc_manager.model import Product
+from smpc_manager.rules import Translated, translate
+
+if TYPE_CHECKING:
+    from smpc_manager.portfolio import Portfolio
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogStats:
+    """How far one product's catalog in one language is translated.
+
+    The counts are over the product's current messages, as rendering looks them up:
+    a message that is missing from the catalog is untranslated, a translation that fails
+    a check is ``failed`` and not counted as translated.
+    """
+
+    product: str
+    locale: str
+    #: The catalog file, or None when the language has none for this product.
+    path: Path | None
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    failed: int
+    obsolete: int
+    #: The messages that are not usable, with the reasons.
+    gaps: tuple[Translated, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether rendering in this language will find every message usable."""
+        return self.translated == self.total
+
+    def as_dict(self, root: Path | None = None) -> dict[str, object]:
+        path = self.path
+        if path is not None and root is not None:
+            path = _relative(path, root)
+        return {
+            "product": self.product,
+            "locale": self.locale,
+            "catalog": path.as_posix() if path is not None else None,
+            "total": self.total,
+            "translated": self.translated,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
+            "failed": self.failed,
+            "obsolete": self.obsolete,
+            "complete": self.complete,
+            "gaps": [
+                {"context": g.text.context, "location": str(g.text.location),
+                 "status": g.status, "reasons": list(g.reasons)}
+                for g in self.gaps
+            ],
+        }
+
+
+def _relative(path: Path, root: Path) -> Path:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
+
+
+def catalog_statistics(product: Product, locale: str, path: Path | None,
+                       source_locale: str = "en") -> CatalogStats:
+    """The statistics of ``path`` (None: no catalog) for ``product`` in ``locale``."""
+    catalog = load_catalog(path) if path is not None else None
+    results = [translate(t, catalog, locale, product.name.value, source_locale=source_locale)
+               for t in product.messages()]
+    counts = {status: sum(1 for r in results if r.status == status)
+              for status in ("translated", "fuzzy", "untranslated", "failed")}
+    return CatalogStats(
+        product=product.id,
+        locale=locale,
+        path=path,
+        total=len(results),
+        translated=counts["translated"],
+        fuzzy=counts["fuzzy"],
+        untranslated=counts["untranslated"],
+        failed=counts["failed"],
+        obsolete=len(catalog.obsolete) if catalog is not None else 0,
+        gaps=tuple(r for r in results if not r.ok),
+    )
+
+
+def statistics(portfolio: Portfolio, products: Sequence[Product],
+               locales: Sequence[str] | None = None) -> list[CatalogStats]:
+    """Per product and language (default: every language with a catalog folder), the
+    translated / fuzzy / untranslated / failed / obsolete counts and completeness.
+
+    A regional locale is counted with the catalog rendering would use (``de_AT`` -> ``de``).
+    """
+    chosen = [normalize_locale(x) for x in locales] if locales else portfolio.catalog_locales()
+    stats: list[CatalogStats] = []
+    for product in products:
+        for locale in chosen:
+            stats.append(catalog_statistics(product, locale,
+                                            catalog_for(portfolio, product.id, locale),
+                                            portfolio.source_locale))
+    return stats
