@@ -12,8 +12,9 @@ import pytest
 
 from smpc_manager.errors import ProblemsError, Severity
 from smpc_manager.model import PartialDate
-from smpc_manager.products import loader
-from smpc_manager.products.loader import field_notes, load_product, product_schema, validate_file
+from smpc_manager.products import field_notes, load_product, product_schema, validate_file
+from smpc_manager.products.reader import MAX_BYTES
+from smpc_manager.products.schema import MAX_PROBLEMS
 from tests.conftest import DATA, EXAMPLE
 
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
@@ -158,10 +159,10 @@ def test_doctype_after_comments_and_processing_instructions(tmp_path: Path) -> N
 def test_oversized_file_is_refused_unread(tmp_path: Path) -> None:
     path = tmp_path / "besponsa.xml"
     with path.open("wb") as handle:  # sparse: nothing is written but the size
-        handle.truncate(loader.MAX_BYTES + 1)
+        handle.truncate(MAX_BYTES + 1)
     problems = validate_file(path)
     assert len(problems) == 1
-    assert f"over the limit of {loader.MAX_BYTES:,} bytes" in problems[0].message
+    assert f"over the limit of {MAX_BYTES:,} bytes" in problems[0].message
 
 
 def test_a_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
@@ -220,7 +221,7 @@ def test_thousands_of_problems_are_cut_short_quickly(tmp_path: Path) -> None:
     started = time.perf_counter()
     problems = validate_file(path)
     assert time.perf_counter() - started < 2
-    assert len(problems) == loader.MAX_PROBLEMS + 1
+    assert len(problems) == MAX_PROBLEMS + 1
     assert all(p.location.line for p in problems[:-1])
     assert problems[-1].message.startswith("up to ")
     assert problems[-1].message.endswith(" more problem(s) in this file not shown (fix the ones"

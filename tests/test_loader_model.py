@@ -9,6 +9,7 @@ two must be equal, every field, every text and every ``SourceLocation`` to the c
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import random
 import re
 import xml.parsers.expat
@@ -35,8 +36,10 @@ from smpc_manager.model import (
     SourceLocation,
     Text,
 )
-from smpc_manager.products import loader
-from smpc_manager.products.loader import load_product, validate_file
+from smpc_manager.products import load_product, validate_file
+from smpc_manager.products.loader import MAX_ELEMENTS
+from smpc_manager.products.positions import StartTags
+from smpc_manager.products.schema import node_at
 from tests.conftest import DATA, EXAMPLE, REPO
 
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
@@ -419,8 +422,6 @@ def located(product: Product) -> list[tuple[str, SourceLocation]]:
 def test_places_found_late_behave_as_plain_locations() -> None:
     """The loader finds an element's place when it is first asked for; the location then
     equals, hashes, sorts, prints and pickles as the plain one (a worker sends plain ones)."""
-    import pickle
-
     product = load_product(EXAMPLE / "products" / "besponsa.xml")
     places = [location for _, location in located(product)]
     plain = [SourceLocation(p.path, p.line, p.column) for p in places]
@@ -465,7 +466,7 @@ def every_place(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
     """Where the loader places each element of a text, and where expat finds it, in order."""
     data = text.encode("utf-8")
     root = etree.fromstring(data)
-    tags = loader._StartTags(text, root)
+    tags = StartTags(text, root)
     placed = [tags.place(e, local(e)) for e in root.iter(etree.Element)]
     return placed, [(line, column) for _, line, column in start_tags(text)]
 
@@ -522,7 +523,7 @@ def test_a_scan_that_does_not_fit_the_tree_is_not_used() -> None:
     '<name' on it, never to another element's place."""
     text = "<a>\n<b/><b/>\n</a>"
     other = etree.fromstring(b"<a>\n<b/><b/><b/>\n</a>")
-    tags = loader._StartTags(text, other)
+    tags = StartTags(text, other)
     assert [tags.place(e, local(e)) for e in other.iter()] == [(1, 1), (2, 1), (2, 1), (2, 1)]
 
 
@@ -530,9 +531,9 @@ def test_libxml2_node_paths_are_followed_to_their_element() -> None:
     text = shuffled_layout(SOURCE, 1).replace("<s:cost", "<cost", 1)
     tree = etree.fromstring(text.encode()).getroottree()
     for element in tree.iter(etree.Element):
-        assert loader._node_at(tree.getroot(), tree.getpath(element)) is element
+        assert node_at(tree.getroot(), tree.getpath(element)) is element
     for path in (None, "", "*", "/*/*[99]", "/x", "/*/y", "/*/@markets", "/*/*[0]"):
-        assert loader._node_at(tree.getroot(), path) is None
+        assert node_at(tree.getroot(), path) is None
 
 
 # ------------------------------------------------------------------------ schema problems
@@ -607,27 +608,27 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("comments", [loader.MAX_ELEMENTS - 48, loader.MAX_ELEMENTS - 47])
+@pytest.mark.parametrize("comments", [MAX_ELEMENTS - 48, MAX_ELEMENTS - 47])
 def test_the_element_limit_counts_every_node_to_the_last(tmp_path: Path, comments: int) -> None:
     """The example holds 48 nodes; comments are nodes too, and the limit is exact."""
     assert sum(1 for _ in etree.fromstring(SOURCE.encode()).iter()) == 48
     path = write(tmp_path, SOURCE.replace("</product>", "<!---->" * comments + "</product>"))
     problems = validate_file(path)
-    if 48 + comments <= loader.MAX_ELEMENTS:
+    if 48 + comments <= MAX_ELEMENTS:
         assert problems == []
     else:
         assert [p.message for p in problems] == [
             f"the file holds {48 + comments:,} elements, over the limit of"
-            f" {loader.MAX_ELEMENTS:,} for a product file; refused unchecked"
+            f" {MAX_ELEMENTS:,} for a product file; refused unchecked"
         ]
 
 
 def test_many_less_than_signs_in_text_are_counted_not_refused(tmp_path: Path) -> None:
     """More '<' than the limit (in a CDATA section) make the loader count, and it passes."""
-    many = "<![CDATA[" + "<" * (loader.MAX_ELEMENTS + 1) + "]]>"
+    many = "<![CDATA[" + "<" * (MAX_ELEMENTS + 1) + "]]>"
     path = write(tmp_path, SOURCE.replace("<p>Each vial", f"<p>{many}Each vial"))
     product = load_product(path)
-    assert product.composition[0].source.startswith("&lt;" * (loader.MAX_ELEMENTS + 1))
+    assert product.composition[0].source.startswith("&lt;" * (MAX_ELEMENTS + 1))
 
 
 def test_reading_stops_at_the_limit_when_the_file_grew(tmp_path: Path) -> None:
