@@ -24,10 +24,9 @@ import atheris
 
 with atheris.instrument_imports():
     from smpc_manager import inline
-    from smpc_manager.catalogs.pofile import read_catalog
-    from smpc_manager.errors import ProblemsError
-    from smpc_manager.model import Severity
-    from smpc_manager.products.loader import load_product, validate_file
+    from smpc_manager.catalogs import read_catalog
+    from smpc_manager.errors import ProblemsError, Severity
+    from smpc_manager.products import load_product, validate_file
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = Path(tempfile.mkdtemp(prefix="smpc-fuzz-"))

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from smpc_manager.cli import main
-from smpc_manager.products.loader import validate_file
+from smpc_manager.products import validate_file
 from tests.conftest import DATA, EXAMPLE, REPO
 
 INVALID = DATA / "invalid"

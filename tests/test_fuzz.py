@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smpc_manager import inline
+from smpc_manager.catalogs import read_catalog
 from smpc_manager.errors import Problem, ProblemsError, Severity
 from smpc_manager.model import PRODUCT_NAMESPACE
-from smpc_manager.products.loader import field_notes, load_product, validate_file
+from smpc_manager.products import field_notes, load_product, validate_file
 from tests.conftest import EXAMPLE
 
 SOURCE = (EXAMPLE / "products" / "besponsa.xml").read_bytes()
@@ -185,8 +186,6 @@ def catalog_mutations(draw: st.DrawFn) -> str:
 @given(catalog_mutations())
 @FAST
 def test_catalog_reader_raises_only_problems(scratch: Path, text: str) -> None:
-    from smpc_manager.catalogs.pofile import read_catalog
-
     path = scratch / "besponsa.po"
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
     problems: tuple[Problem, ...] = ()

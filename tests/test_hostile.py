@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from lxml import html as lxml_html
 
+from smpc_manager import files as atomic
 from smpc_manager.cli import main
+from smpc_manager.errors import ProblemsError
 from smpc_manager.markets import profiles
 from tests.conftest import DATA
 
@@ -489,8 +492,6 @@ def test_broken_catalog(runner: CliRunner, portfolio: Path, tmp_path: Path, kind
 
 def own_profile(portfolio: Path, change: Callable[[str], str]) -> Path:
     """A copy of the shipped AT profile in the portfolio, changed, named in smpc.toml."""
-    from smpc_manager.resources import resource_dir  # noqa: F401 - the package's own data
-
     shipped = profiles.PROFILE_DIR / "at.toml"
     path = portfolio / "profiles" / "at.toml"
     path.parent.mkdir()
@@ -573,8 +574,6 @@ def poisoned_product(portfolio: Path) -> Path:
 
 @pytest.mark.parametrize("market", sorted(FIELDS))
 def test_html_escapes_every_field(runner: CliRunner, portfolio: Path, market: str) -> None:
-    from lxml import html as lxml_html
-
     product = poisoned_product(portfolio)
     assert runner.invoke(main, ["validate", str(product)]).exit_code == 0
     result = runner.invoke(main, ["render", str(product), "--market", market, "--locale",
@@ -728,9 +727,6 @@ def test_build_killed_midway_leaves_old_or_new_outputs(many_products: Path,
 
 
 def test_atomic_write_keeps_the_mode_and_leaves_no_trace(tmp_path: Path) -> None:
-    from smpc_manager import files as atomic
-    from smpc_manager.errors import ProblemsError
-
     umask = os.umask(0o022)
     os.umask(umask)
     new = tmp_path / "deep" / "new.po"
@@ -751,9 +747,6 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_trace(tmp_path: Path) -> None
 
 
 def test_atomic_write_through_a_temporary_folder(tmp_path: Path) -> None:
-    from smpc_manager import files as atomic
-    from smpc_manager.errors import ProblemsError
-
     own = tmp_path / "tmp" / "1234"
     target = tmp_path / "out" / "AT" / "x.txt"  # its folder is made at the rename
     atomic.write_bytes(target, b"one\n", tmp_dir=own)
@@ -771,8 +764,6 @@ def test_atomic_write_through_a_temporary_folder(tmp_path: Path) -> None:
 
 
 def test_atomic_write_with_a_temporary_folder_on_another_file_system(tmp_path: Path) -> None:
-    from smpc_manager import files as atomic
-
     shm = Path("/dev/shm")
     if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
         pytest.skip("no second file system to put the temporary folder on")
