@@ -7,6 +7,7 @@ that ran would show in the dump (it would set a marker on the body and the title
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import shutil
@@ -49,7 +50,8 @@ def test_the_page_in_chromium(tmp_path: Path) -> None:
     xml.write_text(xml.read_text(encoding="utf-8").replace(
         "<p>Patients with serious ongoing", f"<p>{PLANTED} Patients with serious ongoing"),
         encoding="utf-8")
-    rendering = Renderer(load_portfolio(root)).render(load_product(xml), "GB", fmt="html")
+    rendering = Renderer(load_portfolio(root)).render(load_product(xml), "GB", fmt="html",
+                                                      as_of=dt.date(2026, 11, 25))
     page = tmp_path / "besponsa-gb.html"
     page.write_text(rendering.content, encoding="utf-8")
 

@@ -358,7 +358,8 @@ def _root(market: str, listed: Path, listed_gb: Path) -> Path:
 
 def _opened(root: Path) -> tuple[Renderer, Product]:
     """A renderer for the portfolio at ``root``, and its besponsa product."""
-    return Renderer(load_portfolio(root)), load_product(root / "products" / "besponsa.xml")
+    return Renderer(load_portfolio(root), clock=lambda: LISTED), \
+        load_product(root / "products" / "besponsa.xml")
 
 
 @pytest.mark.parametrize("market", CASES)
@@ -392,7 +393,7 @@ def test_a_market_not_named_has_no_statement(tmp_path: Path) -> None:
 
 def test_without_a_day_a_listed_market_is_refused(listed: Path) -> None:
     xml = listed / "products" / "besponsa.xml"
-    renderer = Renderer(load_portfolio(listed))
+    renderer = Renderer(load_portfolio(listed), clock=lambda: LISTED)
     with pytest.raises(ProblemsError) as caught:
         renderer.render(load_product(xml), "IE")
     line, column = column_of(xml, "<additional-monitoring")

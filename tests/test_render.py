@@ -7,6 +7,7 @@ change; review the diff before committing it.
 
 from __future__ import annotations
 
+import datetime as dt
 import doctest
 import json
 import os
@@ -15,10 +16,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from smpc_manager import tooldomain
+from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.markets import profiles
 from smpc_manager.model import Product
@@ -34,6 +37,13 @@ from .conftest import DATA, EXAMPLE, GOLDEN, Goldens
 
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
 GB = DATA / "gb"
+#: The day the renderers' clock says it is: an expiry is judged as of it when a rendering
+#: names no day.
+TODAY = dt.date(2026, 11, 25)
+
+
+def today() -> dt.date:
+    return TODAY
 
 
 def _load(root: Path) -> tuple[Portfolio, Product]:
@@ -43,7 +53,7 @@ def _load(root: Path) -> tuple[Portfolio, Product]:
 @pytest.fixture(scope="module")
 def example() -> tuple[Renderer, Product]:
     portfolio, product = _load(EXAMPLE)
-    return Renderer(portfolio), product
+    return Renderer(portfolio, clock=today), product
 
 
 def _catalog(root: Path) -> Path:
@@ -123,7 +133,7 @@ CASES = [(EXAMPLE, m) for m in ("AT", "DE", "IE")] + [(GB, "GB")]
 @pytest.mark.parametrize(("root", "market"), CASES, ids=[m for _, m in CASES])
 def test_golden(root: Path, market: str, fmt: str, goldens: Goldens) -> None:
     portfolio, product = _load(root)
-    rendering = Renderer(portfolio).render(product, market, fmt=fmt)
+    rendering = Renderer(portfolio, clock=today).render(product, market, fmt=fmt)
     goldens.check(f"besponsa-{market}.{EXTENSIONS[fmt]}", rendering.content)
     assert (rendering.market, rendering.product_id, rendering.fmt) == (market, "besponsa", fmt)
 
@@ -156,7 +166,7 @@ def test_january_is_jaenner_in_austria_only(portfolio: Path) -> None:
     xml = portfolio / "products" / "besponsa.xml"
     xml.write_text(xml.read_text(encoding="utf-8").replace(
         "<revision-date>2022-02", "<revision-date>2022-01"), encoding="utf-8")
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     product = load_product(xml)
     assert "Stand der Information: Jänner 2022." in renderer.render(product, "AT").content
     assert "Stand: Januar 2022." in renderer.render(product, "DE").content
@@ -176,7 +186,7 @@ def test_numbers_in_untranslated_fields_follow_the_locale(portfolio: Path) -> No
     xml = portfolio / "products" / "besponsa.xml"
     xml.write_text(xml.read_text(encoding="utf-8").replace(
         "<strength>1 mg</strength>", "<strength>0.5 mg</strength>"), encoding="utf-8")
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     product = load_product(xml)
     assert "BESPONSA 0,5 mg Pulver" in renderer.render(product, "AT").content
     assert "BESPONSA 0.5 mg powder" in renderer.render(product, "IE").content
@@ -196,7 +206,7 @@ def test_english_preview_of_the_austrian_profile(example: tuple[Renderer, Produc
 def test_wirkstoff_only_for_one_substance_not_in_the_name(portfolio: Path) -> None:
     xml = portfolio / "products" / "besponsa.xml"
     source = xml.read_text(encoding="utf-8")
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     assert "Wirkstoff: Inotuzumab Ozogamicin" in \
         renderer.render(load_product(xml), "DE").content
     xml.write_text(source.replace("<name>BESPONSA</name>",
@@ -226,7 +236,7 @@ def test_every_unusable_message_is_listed(portfolio: Path) -> None:
     _edit_entry(po, "composition/2", "0,25 mg=>0.25 mg")
     xml = portfolio / "products" / "besponsa.xml"
     product = load_product(xml)
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     out = portfolio / "out.txt"
     with pytest.raises(ProblemsError) as caught:
         renderer.render(product, "AT")
@@ -256,7 +266,7 @@ def test_every_unusable_message_is_listed(portfolio: Path) -> None:
 
 def test_no_catalog_for_the_language(portfolio: Path) -> None:
     shutil.rmtree(portfolio / "locales" / "de")
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     product = load_product(portfolio / "products" / "besponsa.xml")
     with pytest.raises(ProblemsError) as caught:
         renderer.render(product, "DE")
@@ -297,7 +307,7 @@ end = ""
 field = "indications"
 label = "Area of use"
 """, encoding="utf-8")
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     product = load_product(portfolio / "products" / "besponsa.xml")
     with pytest.raises(ProblemsError) as caught:
         renderer.render(product, "DE")
@@ -309,7 +319,7 @@ label = "Area of use"
     own = portfolio / "locales" / "de" / "LC_MESSAGES" / "smpc.po"
     own.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
                    'msgid "Area of use"\nmsgstr "Anwendungsbereich"\n', encoding="utf-8")
-    rendering = Renderer(load_portfolio(portfolio)).render(product, "DE")
+    rendering = Renderer(load_portfolio(portfolio), clock=today).render(product, "DE")
     assert "Anwendungsbereich: BESPONSA ist indiziert" in rendering.content
     assert "locales/de/LC_MESSAGES/smpc.po" in rendering.inputs
     assert "smpc_manager/locales/de/LC_MESSAGES/smpc.po" in rendering.inputs
@@ -323,7 +333,7 @@ def test_missing_market_data_is_refused(portfolio: Path) -> None:
                         ' market="IE">S9')
     xml.write_text(text, encoding="utf-8")
     product = load_product(xml)
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     with pytest.raises(ProblemsError) as caught:
         renderer.render(product, "IE")
     status_line = next(i for i, line in enumerate(text.splitlines(), 1) if "S9" in line)
@@ -347,6 +357,57 @@ def test_usage_errors(example: tuple[Renderer, Product]) -> None:
         renderer.render(product, "AT", fmt="pdf")
 
 
+# ------------------------------------------------------------------------ expired summaries
+
+LATER = dt.date(2030, 1, 1)  # after the example's review-by, 2027-12-31
+REVIEW_BY_PASSED = (f"{BESPONSA}:55:3: review-by 2027-12-31 has passed (as of 2030-01-01):"
+                    " re-verify against the current SmPC")
+
+
+@pytest.mark.parametrize("fmt", list(EXTENSIONS))
+def test_an_expired_summary_is_refused_as_smpc_render_refuses_it(fmt: str) -> None:
+    portfolio, product = _load(EXAMPLE)
+    renderer = Renderer(portfolio, clock=today)
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "AT", fmt=fmt, as_of=LATER)
+    assert caught.value.lines() == [REVIEW_BY_PASSED]
+    assert renderer.problems(product, "AT", as_of=LATER) == list(caught.value.problems)
+    # the command line says the same, with the same exit code
+    result = CliRunner().invoke(main, ["render", str(BESPONSA), "--market", "AT",
+                                       "--format", fmt, "--as-of", "2030-01-01"])
+    assert (result.exit_code, result.stdout, result.stderr.splitlines()) == \
+        (1, "", [REVIEW_BY_PASSED])
+    # and on a day before, the same renderer prints the text
+    assert renderer.render(product, "AT", fmt=fmt, as_of=TODAY).content
+    assert renderer.problems(product, "AT", as_of=TODAY) == []
+
+
+def test_without_a_day_the_expiry_is_judged_as_of_today() -> None:
+    portfolio, product = _load(EXAMPLE)
+    with pytest.raises(ProblemsError) as caught:
+        Renderer(portfolio, clock=lambda: LATER).render(product, "DE")
+    assert caught.value.lines() == [REVIEW_BY_PASSED]
+    assert Renderer(portfolio, clock=lambda: LATER).problems(product, "DE") == \
+        list(caught.value.problems)
+    assert Renderer(portfolio, clock=today).render(product, "DE").content == \
+        (GOLDEN / "besponsa-DE.txt").read_text(encoding="utf-8")
+
+
+def test_an_expired_summary_is_listed_with_its_other_problems(portfolio: Path) -> None:
+    _edit_entry(_catalog(portfolio), "indications", "fuzzy")
+    product = load_product(portfolio / "products" / "besponsa.xml")
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
+    with pytest.raises(ProblemsError) as caught:
+        renderer.render(product, "AT", as_of=LATER)
+    expired, fuzzy = caught.value.lines()
+    assert "review-by 2027-12-31 has passed (as of 2030-01-01)" in expired
+    assert "indications: fuzzy in de_AT" in fuzzy
+    # the translations alone, the summary's dates aside (smpc check judges those itself)
+    assert translation_problems(product, load_portfolio(portfolio), "AT", as_of=LATER) == \
+        renderer.translation_problems(product, "AT", as_of=LATER) == \
+        list(caught.value.problems)[1:]
+
+
 # ------------------------------------------------------------------------ HTML, JSON, bytes
 
 
@@ -357,7 +418,8 @@ def test_html_escapes_what_comes_from_the_xml(portfolio: Path) -> None:
         "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; <em>Patients</em> with serious ongoing"),
         encoding="utf-8")
     product = load_product(xml)
-    page = Renderer(load_portfolio(portfolio)).render(product, "IE", fmt="html").content
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
+    page = renderer.render(product, "IE", fmt="html").content
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; <em>Patients</em> with" in page
     assert "1.8 mg/m<sup>2</sup> per cycle" in page
@@ -389,8 +451,8 @@ def test_json_is_the_structured_result(example: tuple[Renderer, Product]) -> Non
 
 
 def test_same_inputs_same_bytes(portfolio: Path) -> None:
-    first = Renderer(load_portfolio(EXAMPLE))
-    copy = Renderer(load_portfolio(portfolio))
+    first = Renderer(load_portfolio(EXAMPLE), clock=today)
+    copy = Renderer(load_portfolio(portfolio), clock=today)
     product = load_product(BESPONSA)
     other = load_product(portfolio / "products" / "besponsa.xml")
     for market in ("AT", "DE", "IE"):
@@ -402,10 +464,10 @@ def test_same_inputs_same_bytes(portfolio: Path) -> None:
 
 def test_inputs_follow_the_catalog(portfolio: Path) -> None:
     product = load_product(portfolio / "products" / "besponsa.xml")
-    before = Renderer(load_portfolio(portfolio)).render(product, "AT").inputs
+    before = Renderer(load_portfolio(portfolio), clock=today).render(product, "AT").inputs
     po = _catalog(portfolio)
     po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    after = Renderer(load_portfolio(portfolio)).render(product, "AT").inputs
+    after = Renderer(load_portfolio(portfolio), clock=today).render(product, "AT").inputs
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {"locales/de/LC_MESSAGES/besponsa.po"}
 
@@ -499,14 +561,14 @@ def test_a_portfolio_template_lays_out_its_format(portfolio: Path) -> None:
                   "{% for part in p.parts %}[{{ part.field }}] {{ part.text }}\n"
                   "{% endfor %}{% endfor %}")
     product = load_product(portfolio / "products" / "besponsa.xml")
-    rendering = Renderer(load_portfolio(portfolio)).render(product, "AT")
+    rendering = Renderer(load_portfolio(portfolio), clock=today).render(product, "AT")
     lines = rendering.content.splitlines()
     assert lines[0] == "FACHKURZINFORMATION"
     assert lines[1].startswith("[name] BESPONSA 1 mg Pulver")
     assert "templates/text.txt.j2" in rendering.inputs
     assert "smpc_manager/templates/text.txt.j2" not in rendering.inputs
     # the other formats keep the tool's templates
-    page = Renderer(load_portfolio(portfolio)).render(product, "AT", fmt="html")
+    page = Renderer(load_portfolio(portfolio), clock=today).render(product, "AT", fmt="html")
     assert "smpc_manager/templates/page.html.j2" in page.inputs
 
 
@@ -515,7 +577,7 @@ def test_a_portfolio_template_runs_in_the_sandbox(portfolio: Path) -> None:
                          "{{ title }}\n{{ gettext.__globals__['__builtins__'] }}\n")
     product = load_product(portfolio / "products" / "besponsa.xml")
     with pytest.raises(ProblemsError) as caught:
-        Renderer(load_portfolio(portfolio)).render(product, "AT")
+        Renderer(load_portfolio(portfolio), clock=today).render(product, "AT")
     assert caught.value.lines() == [
         f"{path.relative_to(portfolio).as_posix()}:2: the template failed: access to attribute"
         " '__globals__' of 'function' object is unsafe."
@@ -526,7 +588,7 @@ def test_a_broken_portfolio_template_names_its_line(portfolio: Path) -> None:
     _own_template(portfolio, "page.html.j2", "<html>\n<body>\n{% for x in %}\n</body>\n")
     product = load_product(portfolio / "products" / "besponsa.xml")
     with pytest.raises(ProblemsError) as caught:
-        Renderer(load_portfolio(portfolio)).render(product, "IE", fmt="html")
+        Renderer(load_portfolio(portfolio), clock=today).render(product, "IE", fmt="html")
     assert caught.value.lines() == [
         "templates/page.html.j2:3: the template is not valid: Expected an expression, got"
         " 'end of statement block'"
@@ -541,7 +603,7 @@ def test_a_portfolio_page_is_escaped_and_its_strings_translated(portfolio: Path)
                   "</body></html>\n")
     xml = portfolio / "products" / "besponsa.xml"
     product = load_product(xml)
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     # in German the page's own string needs a translation; the text format does not
     with pytest.raises(ProblemsError) as caught:
         renderer.render(product, "AT", fmt="html")
@@ -564,7 +626,7 @@ def test_a_line_break_in_a_translation_stays_in_its_paragraph(portfolio: Path) -
     po = _catalog(portfolio)
     _edit_entry(po, "indications", "Monotherapie für=>Monotherapie\\n  für")
     product = load_product(portfolio / "products" / "besponsa.xml")
-    text = Renderer(load_portfolio(portfolio)).render(product, "AT").content
+    text = Renderer(load_portfolio(portfolio), clock=today).render(product, "AT").content
     assert "Anwendungsgebiete: BESPONSA ist indiziert als Monotherapie für die Behandlung" in text
     assert len(text.splitlines()) == 11
 
@@ -576,7 +638,7 @@ def test_a_portfolio_smpc_entry_that_is_fuzzy_or_broken_is_refused(portfolio: Pa
         '#, fuzzy\nmsgid "Contraindications"\nmsgstr "Kontraindikationen"\n\n'
         'msgid "%(price)s per %(pack)s"\nmsgstr "%(preis)s je %(pack)s"\n\n'
         'msgid "Last revised"\nmsgstr "Stand der Information"\n', encoding="utf-8")
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     product = load_product(portfolio / "products" / "besponsa.xml")
     with pytest.raises(ProblemsError) as caught:
         renderer.render(product, "DE")
@@ -588,7 +650,7 @@ def test_a_portfolio_smpc_entry_that_is_fuzzy_or_broken_is_refused(portfolio: Pa
     # the portfolio's own wording wins where it is usable
     own.write_text(own.read_text(encoding="utf-8").replace("#, fuzzy\n", ""),
                    encoding="utf-8")
-    text = Renderer(load_portfolio(portfolio)).render(product, "DE").content
+    text = Renderer(load_portfolio(portfolio), clock=today).render(product, "DE").content
     assert "Kontraindikationen: " in text
     assert "Stand der Information: Februar 2022." in text
 
@@ -602,7 +664,7 @@ def test_placeholders_must_match_in_a_tool_translation(tmp_path: Path) -> None:
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         'msgid "%(price)s per %(pack)s"\nmsgstr "%(preis)s je %(pack)s"\n', encoding="utf-8")
     product = load_product(root / "products" / "besponsa.xml")
-    problems = Renderer(load_portfolio(root)).problems(product, "GB", "de")
+    problems = Renderer(load_portfolio(root), clock=today).problems(product, "GB", "de")
     assert (
         "smpc_manager/profiles/gb.toml:12: GB cost excluding VAT: %(price)s is the amount,"
         " %(pack)s the pack '%(price)s per %(pack)s' has no usable de translation: the"
@@ -612,7 +674,7 @@ def test_placeholders_must_match_in_a_tool_translation(tmp_path: Path) -> None:
 
 
 def test_a_kept_document_is_composed_again_when_an_input_changes(portfolio: Path) -> None:
-    renderer = Renderer(load_portfolio(portfolio))
+    renderer = Renderer(load_portfolio(portfolio), clock=today)
     product = load_product(portfolio / "products" / "besponsa.xml")
     text = renderer.render(product, "AT").content
     assert renderer.render(product, "AT", fmt="html").content != text  # same document
@@ -669,10 +731,10 @@ def test_the_example_laid_out_both_ways(market: str, portfolio: Path) -> None:
     """A portfolio with a copy of the shipped text template lays its blocks out through
     Jinja2 (in the sandbox): the same bytes as the tool's own layout."""
     product = load_product(BESPONSA)
-    ours = Renderer(load_portfolio(EXAMPLE)).render(product, market)
+    ours = Renderer(load_portfolio(EXAMPLE), clock=today).render(product, market)
     (portfolio / "templates").mkdir()
     shutil.copy(_SHIPPED_TEXT, portfolio / "templates" / "text.txt.j2")
     copied = load_product(portfolio / "products" / "besponsa.xml")
-    through = Renderer(load_portfolio(portfolio)).render(copied, market)
+    through = Renderer(load_portfolio(portfolio), clock=today).render(copied, market)
     assert "templates/text.txt.j2" in through.inputs
     assert through.content == ours.content

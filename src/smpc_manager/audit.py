@@ -42,7 +42,7 @@ def translation_findings(
 
     target = locale or load_profile(market, portfolio).locale
     try:
-        found = renderer.problems(product, market, locale, as_of=as_of) \
+        found = renderer.translation_problems(product, market, locale, as_of=as_of) \
             if renderer is not None \
             else translation_problems(product, portfolio, market, locale, as_of=as_of)
     except ProblemsError as err:  # a catalog that cannot be read at all

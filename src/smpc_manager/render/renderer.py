@@ -11,7 +11,7 @@ Babel formats dates, prices, numbers and country names for the locale
 
 Nothing falls back: a required message that is missing, fuzzy or fails a translation check
 refuses the whole rendering with one :class:`~smpc_manager.errors.Problem` per message, so a
-German text never carries a silent English sentence.
+German text never carries a silent English sentence; nor is an expired summary printed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smpc_manager.clock import SYSTEM_CLOCK, Clock
 from smpc_manager.errors import Problem, ProblemsError
 from smpc_manager.files import file_hash
 from smpc_manager.markets import MarketProfile, load_profile
@@ -32,6 +33,7 @@ from smpc_manager.render.formats import EXTENSIONS, FORMATS, Page, format_named
 from smpc_manager.render.inputs import TOOL_HASH, TOOL_INPUT, Input, InputResolver, OutputInputs
 from smpc_manager.render.l10n import checked_locale
 from smpc_manager.render.templates import Template
+from smpc_manager.rules import expiry_errors
 
 if TYPE_CHECKING:
     from smpc_manager.model import Product
@@ -67,23 +69,28 @@ class Renderer:
     ``templates/page.html.j2``: such a template runs in Jinja2's sandbox (it cannot reach
     Python objects beyond the values it is given), HTML is autoescaped all the same, and its
     ``{% trans %}`` strings must be translated like the tool's own.
+
+    ``clock`` tells the day an expiry is judged on when a call names none (by default the
+    system's date).
     """
 
-    def __init__(self, portfolio: Portfolio) -> None:
+    def __init__(self, portfolio: Portfolio, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self.portfolio = portfolio
         #: Names every file an output is made from; the renderer reads nothing else.
         self.resolver = InputResolver(portfolio)
+        self._clock = clock
         self._profiles: dict[str, MarketProfile] = {}
         self._templates: dict[Input, Template] = {}
         self._words: dict[tuple[str, tuple[Input, ...]], Words] = {}
         #: The ``gettext`` of each locale's labels and template.
         self._gettexts: dict[tuple[Words, Input], Callable[..., str]] = {}
         # What is kept of the product last rendered (one product at a time: memory stays
-        # flat): its composed documents and its passed translations.
+        # flat): its composed documents, its passed translations, its expiry verdicts.
         self._product: Product | None = None
         self._composed: dict[tuple[str, str, str, bool | None, bool],
                              tuple[Document, tuple[Problem, ...]]] = {}
         self._passed: dict[tuple[object, ...], str] = {}
+        self._expired: dict[tuple[str, dt.date], tuple[Problem, ...]] = {}
 
     def profile(self, market: str) -> MarketProfile:
         """The profile of a market (the portfolio's own where it defines one), loaded once."""
@@ -103,8 +110,14 @@ class Renderer:
         without a day (a problem says so); for any other, the day changes nothing in the
         text.
 
-        Raises :class:`ProblemsError` listing every missing, fuzzy or failing message and
-        every piece of data the market needs but the product lacks; nothing is rendered then.
+        An expired summary is refused as ``smpc render`` refuses it (a review-by or the
+        market's authorisation passed, or dates that contradict each other), judged as of
+        ``as_of``, or as of today (the renderer's clock) when no day is given: the library
+        never prints an expired text.
+
+        Raises :class:`ProblemsError` listing every such date error, every missing, fuzzy or
+        failing message and every piece of data the market needs but the product lacks;
+        nothing is rendered then.
         """
         form = format_named(fmt)
         profile = self.profile(market)
@@ -115,7 +128,9 @@ class Renderer:
         document, problems = self._compose(product, profile, target, inputs, as_of,
                                            with_html=with_html)
         words = self._words_for(target, inputs.labels)
-        refusals = _unique(problems, _untranslated(words, [] if template is None else [template]))
+        templates = [] if template is None else [template]
+        refusals = _unique(self._expiry(product, profile, as_of), problems,
+                           _untranslated(words, templates))
         if refusals:
             raise ProblemsError(refusals)
         recorded = dict(document.inputs)
@@ -132,9 +147,12 @@ class Renderer:
 
     def problems(self, product: Product, market: str, locale: str | None = None, *,
                  as_of: dt.date | None = None) -> list[Problem]:
-        """Why :meth:`render` would refuse in any format as of ``as_of``
-        (:meth:`translation_problems`; [] if it would render)."""
-        return self.translation_problems(product, market, locale, as_of=as_of)
+        """Why :meth:`render` would refuse in any format as of ``as_of`` (the expiry judged
+        as of today when it is None): every date error that refuses the summary, then
+        :meth:`translation_problems` ([] if it would render)."""
+        expired = self._expiry(product, self.profile(market), as_of)
+        return _unique(expired, self.translation_problems(product, market, locale,
+                                                          as_of=as_of))
 
     def translation_problems(self, product: Product, market: str, locale: str | None = None,
                              *, as_of: dt.date | None = None) -> list[Problem]:
@@ -195,7 +213,19 @@ class Renderer:
         if product is not self._product:
             self._composed.clear()
             self._passed.clear()
+            self._expired.clear()
             self._product = product
+
+    def _expiry(self, product: Product, profile: MarketProfile,
+                as_of: dt.date | None) -> tuple[Problem, ...]:
+        """The date errors that refuse the summary in the market (``smpc render``'s rule)."""
+        self._switch_to(product)
+        day = as_of if as_of is not None else self._clock()
+        key = (profile.market, day)
+        if key not in self._expired:
+            self._expired[key] = tuple(expiry_errors(product, self.portfolio, day,
+                                                     profile.market))
+        return self._expired[key]
 
     def _compose(self, product: Product, profile: MarketProfile, locale: str,
                  inputs: OutputInputs, as_of: dt.date | None = None, *,
