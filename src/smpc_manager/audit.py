@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smpc_manager.errors import Problem, ProblemsError, Severity
+from smpc_manager.markets import load_profile
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, Target
+from smpc_manager.products import load_product
 from smpc_manager.render import Renderer, translation_problems
 from smpc_manager.rules import Finding, as_finding, context_for, date_findings, markets_of
 
@@ -38,8 +40,6 @@ def translation_findings(
     ``locale`` defaults to the market's. A ``renderer`` of the portfolio, when given, is
     reused (its catalogs and profiles are loaded once for many products).
     """
-    from smpc_manager.markets import load_profile
-
     target = locale or load_profile(market, portfolio).locale
     try:
         found = renderer.translation_problems(product, market, locale, as_of=as_of) \
@@ -90,8 +90,6 @@ def check_file(
     renewal before the first authorisation); they come back here as findings, so that one
     bad file does not hide the others.
     """
-    from smpc_manager.products import load_product
-
     try:
         product = load_product(path)
     except ProblemsError as err:

@@ -35,6 +35,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from babel import Locale, UnknownLocaleError
+
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 
 if TYPE_CHECKING:
@@ -394,8 +396,6 @@ def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *
 
 
 def _check_locale(locale: str, where: SourceLocation, problems: list[Problem]) -> None:
-    from babel import Locale, UnknownLocaleError
-
     try:
         Locale.parse(locale)
     except (ValueError, UnknownLocaleError):

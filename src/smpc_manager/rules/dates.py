@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from smpc_manager.clock import add_months
 from smpc_manager.errors import Problem, Severity
+from smpc_manager.markets import load_profile, markets_for
 from smpc_manager.model import Authorisation, Located, PartialDate, Product
 from smpc_manager.portfolio import Portfolio
 
@@ -377,8 +378,6 @@ def market_policy(market: str, portfolio: Portfolio) -> tuple[int, int | None]:
 
     An unknown market is a :class:`~smpc_manager.errors.UsageError` (from the profiles).
     """
-    from smpc_manager.markets import load_profile
-
     policy = load_profile(market, portfolio).policy
     return policy.warn_days, policy.max_revision_age_months
 
@@ -389,11 +388,9 @@ def markets_of(
     """The markets a product is checked for: those it serves, or ``market`` if it serves it.
 
     A product serves a market when it has an authorisation and a prescription status there
-    (:func:`smpc_manager.profiles.markets_for`); limited to one market that it does not
+    (:func:`smpc_manager.markets.markets_for`); limited to one market that it does not
     serve, nothing of that market applies to it.
     """
-    from smpc_manager.markets import markets_for
-
     served = markets_for(product, portfolio)
     if market is None:
         return served

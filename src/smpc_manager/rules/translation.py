@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, Protocol
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
 from smpc_manager import inline
 from smpc_manager.locales import language, same_language
 from smpc_manager.model import Text
@@ -207,9 +210,6 @@ def verdict_key(locale: str) -> tuple[str, str, str]:
 @cache
 def _symbols(locale: str) -> tuple[str, str]:
     """The decimal and group symbols of a locale, from CLDR (``,`` and ``.`` for de)."""
-    from babel import Locale, UnknownLocaleError
-    from babel.numbers import get_decimal_symbol, get_group_symbol
-
     try:
         parsed = Locale.parse(locale.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
