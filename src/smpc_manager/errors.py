@@ -2,8 +2,8 @@
 
 The library raises these; only :mod:`smpc_manager.cli` prints them and exits. A
 :class:`Problem` and its :class:`SourceLocation` live here rather than with the model
-(:mod:`smpc_manager.model`, which re-exports them), so that what only reports problems (the
-settings, the build's plan) need not create the model's classes when it starts.
+(:mod:`smpc_manager.model`), so that what only reports problems (the settings, the build's
+plan) does not depend on the model.
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
     on the same file system, and when it is not, the bytes are written again the usual
     way. Raises :class:`ProblemsError` naming the path when the folder cannot be written.
 
-    The paths are handled as text: a build writes thousands of small files, and making a
-    :class:`~pathlib.Path` of each costs as much as writing it.
+    The path is handled as text with :mod:`os` calls, as the system takes it: a build
+    writes a file per output, and needs no :class:`~pathlib.Path` for any of them.
     """
     target = os.fspath(path)
     mode = _existing_mode(target)
@@ -58,8 +58,8 @@ def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
         try:
             if mode is not None:
                 os.fchmod(fd, mode)
-            # Plain system calls: a file object costs a stat and a buffer per file, and a
-            # build writes thousands of small ones.
+            # Plain system calls on the descriptor: the bytes are at hand, so a buffered
+            # file object would only copy them once more.
             if isinstance(data, bytes):
                 write_all(fd, data)
             else:
@@ -152,8 +152,9 @@ def _temporary(name: str, folder: str, mode: int) -> tuple[int, str]:
     """A new temporary file for the file ``name`` in ``folder``, ``.<name>.<unique>.tmp``,
     made with ``mode`` (less the umask): its descriptor and name.
 
-    Named from the process id and a counter instead of tempfile's random letters (a build
-    writes thousands); a name left over by a killed process is skipped like a taken one.
+    Named from the process id and a counter, unique within the process as it is, so no
+    random name is drawn for each file; a name left over by a killed process is skipped
+    like a taken one.
     """
     for _ in range(10_000):
         tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_COUNTER)}.tmp")
@@ -226,9 +227,9 @@ def write_text(path: Path, text: str) -> None:
 def file_hash(path: Path) -> str:
     """The sha256 of a file, read again only when its inode, size or times change.
 
-    A product's file and catalog are inputs of each of its outputs: one build hashed each
-    of them once per market. Kept by the file's identity and times, for at most
-    :data:`HASH_CACHE_SIZE` files. A file that cannot be read is a problem naming it.
+    A product's file and catalog are inputs of each of its outputs, one per market, so the
+    same file is asked for again: its digest is kept by the file's identity and times, for
+    at most :data:`HASH_CACHE_SIZE` files. A file that cannot be read is a problem naming it.
     """
     try:
         info = os.stat(path)
@@ -251,12 +252,10 @@ def file_hash(path: Path) -> str:
 def read_bytes(path: Path | str, *, size: int = 0, limit: int | None = None) -> bytes:
     """A file's bytes (up to ``limit`` of them) with plain system calls: open, read, close.
 
-    ``Path.read_bytes`` goes through a buffered file object, which adds two stats, an isatty
-    and two seeks, and whose ``read(limit)`` sets aside all of ``limit`` before reading a
-    file of a few kilobytes; a build reads two files per product. ``size`` is what the file
-    is expected to hold (from a stat): a read that asked for more and brought the file to
-    that size has seen its end, so one read does. A file that grew since is read on, to
-    ``limit``.
+    Unlike ``Path.read_bytes``, it stops at ``limit`` without setting aside ``limit`` bytes
+    first, so a generous limit costs nothing on a small file. ``size`` is what the file is
+    expected to hold (from a stat): a read that asked for more and brought the file to that
+    size has seen its end, so one read does. A file that grew since is read on, to ``limit``.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     try:
@@ -278,5 +277,6 @@ def read_bytes(path: Path | str, *, size: int = 0, limit: int | None = None) -> 
 
 
 _HASHES: dict[str, tuple[tuple[int, int, int, int, int], str]] = {}
-#: Files whose hash is kept: a build renders thousands of products, a few files each.
+#: Files whose hash is kept: the files asked for again are one product's inputs, so a small
+#: bound serves, and memory does not grow with the portfolio.
 HASH_CACHE_SIZE = 256

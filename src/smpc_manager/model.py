@@ -227,9 +227,9 @@ class Product:
 
     def cover(self, market: str) -> tuple[int, ...]:
         """Which authorisations cover ``market``, by their places in :attr:`authorisations`:
-        markets with the same cover are checked alike. (Cheaper to compare than the
-        authorisations themselves, whose every field, places in the file included, would
-        be hashed.)"""
+        markets with the same cover are checked alike. (Places rather than the
+        authorisations themselves: a small key, where an authorisation would be compared
+        field by field, places in the file included.)"""
         return tuple(i for i, a in enumerate(self.authorisations) if a.covers(market))
 
     def monitoring_for(self, market: str) -> tuple[AdditionalMonitoring, ...]:

@@ -66,10 +66,9 @@ class Portfolio:
         """Every ``products/*.xml``, sorted by name."""
         if not self.products_dir.is_dir():
             return []
-        # The listing tells a plain file without a stat of each (a portfolio may hold
-        # thousands); sorted by name, as comparing Path objects part by part costs more
-        # than finding them. What glob("*.xml") finds: any name ending so, case aside where
-        # the system ignores case.
+        # The listing tells a plain file without a stat of each; the names are sorted as
+        # text, which orders the files of one folder as their paths would. What
+        # glob("*.xml") finds: any name ending so, case aside where the system ignores case.
         folder = self.products_dir
         with os.scandir(folder) as found:
             names = sorted(entry.name for entry in found
@@ -106,7 +105,7 @@ def catalog_name(product_id: str) -> str:
 
 @lru_cache(maxsize=256)
 def _catalog_folder(root: Path, locale: str) -> Path:
-    # Made once per locale and root: a build asks for a thousand products' catalogs.
+    # Checked and made once per locale and root: every product asks for the same few.
     if not _LOCALE.match(locale) or locale == TEMPLATES_DIR:
         raise UsageError(f"'{locale}' is not a locale (expected e.g. de, de_AT, en)")
     return root / LOCALES_DIR / locale / "LC_MESSAGES"

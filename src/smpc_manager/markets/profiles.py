@@ -161,8 +161,7 @@ class MarketProfile:
 def shipped_markets() -> tuple[str, ...]:
     """The markets with a profile inside the package, sorted (``AT``, ``DE``, ``GB``, ``IE``).
 
-    Listed once per process: the package's files do not change while it runs, and a build
-    asks for every market of every product."""
+    Listed once per process: the package's files do not change while it runs."""
     return tuple(sorted(p.stem.upper() for p in _profile_dir().glob("*.toml")))
 
 

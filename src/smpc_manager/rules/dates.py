@@ -237,8 +237,8 @@ def passing_days(product: Product, market: str | None = None
     """The first and last day on which :data:`REFUSING_RULES` find no error for ``product``
     (in ``market``; None: every authorisation), or None when they find one on every day.
 
-    What those rules compare, said once more as a range, for a build that asks it of every
-    product (probing the rules day by day cost a tenth of building one): the text is not yet
+    What those rules compare, said once more as a range, so that a build can tell the days
+    an output stays valid without running the rules day by day: the text is not yet
     published before the first day of its revision date, and it may be promoted up to the
     review-by and the valid-until of each authorisation covering the market. A review-by
     before the revision, a renewal before the first authorisation and a conditional
