@@ -95,28 +95,108 @@ class CatalogLookup:
         return cls(entries)
 
 
-def parse_lookup(text: str, path: str = "<catalog>") -> CatalogLookup:
-    """The lookup of a .po file's text: what :func:`parse_po` would give, with its problems.
+#: One line of a quoted string and its line end (the text it reads has no CR).
+_QUOTED = r'"[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+"\n'
+#: One entry in the layout our writer (and msgmerge, msgattrib) writes, without plurals or
+#: obsolete entries: comments (``#`` ``# ...`` ``#.`` ``#:`` ``#,``, and ``#|`` previous
+#: strings with their continuations), an optional msgctxt, msgid, msgstr, each string
+#: continued on ``"..."`` lines, then blank lines. Every line is exactly as written (no
+#: leading or trailing blanks), so the strict reader's ``strip`` changes none of them.
+#: Every repeat is possessive: what follows it can never start the way it does, so giving
+#: back would not help a match, and a long bad line fails at once.
+_WRITTEN_ENTRY = re.compile(
+    rf"""(?P<comments>(?:
+        \#(?:[^~|\n][^\n]*+)?\n
+      | \#\|\ (?:msgctxt|msgid|msgid_plural)\ {_QUOTED}(?:\#\|\ {_QUOTED})*+
+    )*+)
+    (?:msgctxt\ (?P<context>(?:{_QUOTED})++))?
+    msgid\ (?P<msgid>(?:{_QUOTED})++)
+    msgstr\ (?P<msgstr>(?:{_QUOTED})++)
+    \n*+""",
+    re.VERBOSE,
+)
+#: The string of a ``#|`` line, decoded only to find a bad escape the strict reader reports.
+_PREVIOUS = re.compile(r'^#\|[^"\n]*"(.*)"$', re.MULTILINE)
 
-    A catalog in the layout our writer and GNU tools write is read by one regular expression
-    (:func:`_fast_lookup`); anything else, and anything that could be a problem, is left to
-    the strict :func:`parse_po`, so problems and line numbers are always the strict reader's.
+
+def parse_lookup(text: str, path: str | Path = "<catalog>") -> CatalogLookup:
+    """The lookup of a .po file's text: ``CatalogLookup.from_catalog(parse_po(text, path))``,
+    with the same problems. A :class:`~pathlib.Path` is named in problems as :func:`shown`
+    shows it, worked out only for the strict reader (it resolves the path).
+
+    A build reads a catalog for every product, so the layout our writer and GNU gettext's
+    tools write has a fast path: such a catalog is read with one regular expression per
+    entry (:data:`_WRITTEN_ENTRY`) rather than line by line into Babel messages. A catalog
+    in any other layout (plural or obsolete entries, odd spacing), and one with anything
+    the strict reader would report (a duplicate, a bad escape or header, an empty msgid
+    with a msgctxt, which Babel takes for a header), is read by the strict reader, so
+    problems and line numbers are always its own. ``tests/test_catalog_lookup.py`` holds
+    the two readers equal on generated, mutated and real catalogs.
     """
-    found = _fast_lookup(text)
-    if found is not None:
-        return found
-    return CatalogLookup.from_catalog(parse_po(text, path))
+
+    def written_layout(text: str) -> dict[Key, LookupEntry] | None:
+        """The entries of ``text`` (ending in a line end, no CR) if it is all in the written
+        layout and nothing in it is a problem; otherwise None."""
+        entries: dict[Key, LookupEntry] = {}
+        header = False
+        position = len(text) - len(text.lstrip("\n"))
+        line, counted = 1 + position, position  # the number of the line at ``counted``
+        while position < len(text):
+            found = _WRITTEN_ENTRY.match(text, position)
+            if found is None:
+                return None
+            line += text.count("\n", counted, found.start("msgid"))
+            counted, position = found.start("msgid"), found.end()
+            comments, context, msgid, string = found.group(
+                "comments", "context", "msgid", "msgstr")
+            try:
+                key = (quoted(msgid), quoted(context) if context is not None else None)
+                string = quoted(string)
+                if "#|" in comments:
+                    for previous in _PREVIOUS.findall(comments):
+                        decode(previous, 0)
+            except PoSyntaxError:
+                return None
+            if key in entries or (key[0] == "" and (key[1] is not None or header)):
+                return None  # a duplicate, a second header, or a msgctxt with no msgid
+            if key[0] == "":
+                fields, bad = header_fields(string)
+                charset = header_charset(fields)
+                if bad is not None or charset is None or not is_utf8(charset):
+                    return None
+                header = True
+            else:
+                flags = [flag.strip() for row in comments.split("\n") if row.startswith("#,")
+                         for flag in row[2:].split(",")] if "#," in comments else []
+                entries[key] = LookupEntry(string, "fuzzy" in flags, line)
+        return entries if header else None
+
+    def quoted(block: str) -> str:
+        """The text of a string matched by ``(?:_QUOTED)++``: each line decoded by itself, as
+        the strict reader does (an escape never spans two lines)."""
+        # '"\n"' occurs only where one line of the string ends and the next begins.
+        body = block[1:-2]
+        if "\\" not in body:  # most strings: nothing to decode
+            return body.replace('"\n"', "")
+        return "".join([decode(piece, 0) for piece in body.split('"\n"')])
+
+    # A CR goes to the strict reader, which takes one off a line's end. That reader splits
+    # on "\n": a last line without one reads the same with it.
+    entries = None if "\r" in text else written_layout(text if text.endswith("\n")
+                                                        else text + "\n")
+    if entries is None:
+        return CatalogLookup.from_catalog(
+            parse_po(text, shown(path) if isinstance(path, Path) else path))
+    return CatalogLookup(entries)
 
 
 def read_lookup(path: Path) -> CatalogLookup:
-    """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it."""
+    """:func:`parse_lookup` of a file, read as :func:`read_catalog` reads it; its
+    :attr:`~CatalogLookup.sha256` is that of the bytes read."""
     data = catalog_bytes(path)
-    text = catalog_text(data, path)
-    found = _fast_lookup(text)
-    if found is None:
-        found = CatalogLookup.from_catalog(parse_po(text, shown(path)))
-    found.sha256 = hashlib.sha256(data).hexdigest()
-    return found
+    lookup = parse_lookup(catalog_text(data, path), path)
+    lookup.sha256 = hashlib.sha256(data).hexdigest()
+    return lookup
 
 
 _LOOKUPS = FileCache(read_lookup)
@@ -126,174 +206,6 @@ def load_lookup(path: Path) -> CatalogLookup:
     """:func:`read_lookup`, kept per process while the file is unchanged (see
     :mod:`smpc_manager.catalogs.cache`)."""
     return _LOOKUPS.get(path)
-
-
-#: One line of a quoted string and its line end. No CR: a lone one is left to the strict
-#: reader (``str.strip`` would take it off a line's end there).
-_QUOTED = r'"[^"\\\n\r]*+(?:\\[^\n\r][^"\\\n\r]*+)*+"\n'
-#: One entry in the layout our writer (and msgmerge, msgattrib) writes, without plurals or
-#: obsolete entries: comments (``#`` ``# ...`` ``#.`` ``#:`` ``#,``, and ``#|`` previous
-#: strings with their continuations), an optional msgctxt, msgid, msgstr, each string
-#: continued on ``"..."`` lines, then blank lines. Every line is exactly as written (no
-#: leading or trailing blanks), so the strict reader's ``strip`` changes none of them.
-#: Every repeat is possessive: what follows it can never start the way it does, so giving
-#: back would not help a match, and a long bad line fails at once.
-_FAST_ENTRY = re.compile(
-    rf"""(?P<comments>(?:
-        \#(?:[^~|\n\r][^\n\r]*+)?\n
-      | \#\|\ (?:msgctxt|msgid|msgid_plural)\ {_QUOTED}(?:\#\|\ {_QUOTED})*+
-    )*+)
-    (?:msgctxt\ (?P<context>(?:{_QUOTED})++))?
-    msgid\ (?P<msgid>(?:{_QUOTED})++)
-    msgstr\ (?P<msgstr>(?:{_QUOTED})++)
-    \n*+""",
-    re.VERBOSE,
-)
-#: The same entry read line by line, for an entry without a backslash: every comment line
-#: that is no flag (``#,``), previous string (``#|``) or obsolete entry (``#~``) as one,
-#: every string line as a quote, anything but a line end, and a quote. Each string line
-#: with no other quote (:func:`_lookup` counts them) is one :data:`_QUOTED` reads, and the
-#: entry reads as it does there, three times as fast: a class that only leaves out the line
-#: end is the fastest repeat there is, and only the first character of a note is looked at.
-#: (:func:`_plain_run` reads the entries it matches.)
-_LINE_ENTRY = re.compile(
-    r"""(?:\#(?:[^,|~\n][^\n]*+)?\n)*+
-    (?:msgctxt\ (?P<context>(?:"[^\n]*"\n)++))?
-    msgid\ (?P<msgid>(?:"[^\n]*"\n)++)
-    msgstr\ (?P<msgstr>(?:"[^\n]*"\n)++)
-    \n*+""",
-    re.VERBOSE,
-)
-#: The string of a ``#|`` line, decoded only to find a bad escape the strict reader reports.
-_PREVIOUS = re.compile(r'^#\|[^"\n]*"(.*)"$', re.MULTILINE)
-
-
-def _quoted(block: str) -> str:
-    """The text of a string matched by ``(?:_QUOTED)+``: each line decoded by itself, as the
-    strict reader does (an escape never spans two lines)."""
-    body = block[1:-2]
-    # '"\n"' occurs only where one line of the string ends and the next begins.
-    if "\\" not in body:
-        return body.replace('"\n"', "")
-    return "".join([decode(piece, 0) for piece in body.split('"\n"')])
-
-
-def _fast_lookup(text: str) -> CatalogLookup | None:
-    """The lookup of ``text`` if every entry is in the layout :data:`_FAST_ENTRY` reads and
-    nothing in it is a problem for :func:`parse_po`; otherwise None.
-
-    It returns only what the strict reader would: a duplicate entry, a missing or bad header,
-    an unknown escape, a msgid "" with a msgctxt (which Babel takes for a header) all give
-    None, and the strict reader then says what is wrong.
-    """
-    if "\r" in text:  # no line of either expression holds one: it would be None below
-        return None
-    if not text.endswith("\n"):
-        # The strict reader splits on "\n": a last line without one reads the same with it.
-        text += "\n"
-    try:
-        # After the last backslash (the header's escaped line ends, usually), entries are
-        # read by _LINE_ENTRY where it matches them.
-        return _lookup(text, text.rfind("\\") + 1)
-    except _NotPlain:
-        return _lookup(text, len(text))
-
-
-class _NotPlain(Exception):
-    """A string line read by :data:`_LINE_ENTRY` holds a quote :data:`_QUOTED` would not read."""
-
-
-def _lookup(text: str, plain_from: int) -> CatalogLookup | None:
-    """:func:`_fast_lookup` of ``text`` (ending in a line end, without CR): from
-    ``plain_from`` on, the entries :data:`_LINE_ENTRY` matches one after the other are read
-    by :func:`_plain_run`, every other one by :data:`_FAST_ENTRY`."""
-    position = len(text) - len(text.lstrip("\n"))
-    end = len(text)
-    line = 1 + position  # the number of the line at ``counted``
-    counted = position
-    entries: dict[Key, LookupEntry] = {}
-    header = False
-    plain: list[str] = []  # the string lines _plain_run read
-    match_entry = _FAST_ENTRY.match
-    try:
-        while position < end:
-            if position >= plain_from:
-                position, line, counted = _plain_run(text, position, (line, counted),
-                                                     entries, plain)
-                if position >= end:
-                    break
-            found = match_entry(text, position)
-            if found is None:
-                return None
-            comments, context_block, msgid_block, msgstr_block = found.group(
-                "comments", "context", "msgid", "msgstr")
-            at = found.start("msgid")
-            line += text.count("\n", counted, at)
-            counted = at
-            position = found.end()
-            msgid = _quoted(msgid_block)
-            context = _quoted(context_block) if context_block is not None else None
-            string = _quoted(msgstr_block)
-            key = (msgid, context)
-            if key in entries or (msgid == "" and (context is not None or header)):
-                return None
-            fuzzy = False
-            if comments:
-                if "#|" in comments:
-                    for previous in _PREVIOUS.findall(comments):
-                        decode(previous, 0)
-                if "#," in comments:
-                    fuzzy = any(row.startswith("#,") and "fuzzy" in
-                                [flag.strip() for flag in row[2:].split(",")]
-                                for row in comments.split("\n"))
-            if msgid == "":
-                fields, bad = header_fields(string)
-                charset = header_charset(fields)
-                if bad is not None or charset is None or not is_utf8(charset):
-                    return None
-                header = True
-                continue
-            entries[key] = LookupEntry(string, fuzzy, line)
-    except PoSyntaxError:
-        return None
-    strings = "".join(plain)
-    if strings.count('"') != 2 * strings.count("\n"):
-        raise _NotPlain
-    return CatalogLookup(entries) if header else None
-
-
-def _plain_run(text: str, position: int, lines: tuple[int, int],
-               entries: dict[Key, LookupEntry], plain: list[str]) -> tuple[int, int, int]:
-    """Read the entries :data:`_LINE_ENTRY` matches one after the other from ``position``
-    (in a file without backslashes from there on) into ``entries``, their string lines into
-    ``plain`` (to be checked for quotes by the caller); where it stopped, and the line count
-    there (``lines``: the number of the line at an offset, as it is on the way in). It
-    stops before an entry with an empty msgid (a header, for :data:`_FAST_ENTRY` to read);
-    a duplicate is a :class:`PoSyntaxError`.
-
-    The strings escape nothing, so each is its lines without their quotes, joined.
-    """
-    line, counted = lines
-    new = tuple.__new__  # LookupEntry's own __new__ is a Python function
-    for found in _LINE_ENTRY.finditer(text, position):
-        if found.start() != position:  # something between the two: not an entry here
-            break
-        context_block, msgid_block, msgstr_block = found.group("context", "msgid", "msgstr")
-        msgid = msgid_block[1:-2].replace('"\n"', "")
-        if not msgid:
-            break
-        at = found.start("msgid")
-        line += text.count("\n", counted, at)
-        counted = at
-        key = (msgid, None if context_block is None else
-               context_block[1:-2].replace('"\n"', ""))
-        if key in entries:
-            raise PoSyntaxError(line, "a duplicate entry")
-        entries[key] = new(LookupEntry, (msgstr_block[1:-2].replace('"\n"', ""), False, line,
-                                         False))
-        plain += (msgid_block, msgstr_block, context_block or "")
-        position = found.end()
-    return position, line, counted
 
 
 # ------------------------------------------------------------------------ finding catalogs
