@@ -1,9 +1,9 @@
 """Locale names as folders and Babel use them, without importing Babel.
 
-Each answer is remembered (a build asks the same few dozen times per product). Kept apart
-from :mod:`smpc_manager.catalogs.pofile` and :mod:`smpc_manager.rules.translation` (which
-use them) so that planning a build, which needs only these names, imports neither Babel nor
-the translation checks.
+Kept apart from :mod:`smpc_manager.catalogs` and :mod:`smpc_manager.rules` (which use them)
+so that planning a build, which needs only these names, imports neither Babel nor the
+translation checks. Each answer is remembered: a build asks the same few locales for every
+product.
 """
 
 from __future__ import annotations
