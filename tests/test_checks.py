@@ -15,16 +15,19 @@ from smpc_manager.clock import add_months, parse_day
 from smpc_manager.errors import Problem, Severity
 from smpc_manager.model import AdditionalMonitoring, Authorisation, Located, PartialDate, Product
 from smpc_manager.portfolio import Policy, Portfolio, Target, load_portfolio
-from smpc_manager.products.loader import load_product
-from smpc_manager.rules.dates import (
-    DATE_RULES,
-    REFUSING_RULES,
+from smpc_manager.products import load_product
+from smpc_manager.rules import (
     RULE_IDS,
     CheckContext,
     Finding,
+    context_for,
     date_findings,
     expiry_errors,
     passing_days,
+)
+from smpc_manager.rules.dates import (
+    DATE_RULES,
+    REFUSING_RULES,
     revision_age_limit,
     rule_authorisation_valid,
     rule_dates_agree,
@@ -351,8 +354,6 @@ def test_check_goes_on_after_a_bad_file() -> None:
 
 
 def test_policy_from_the_portfolio_and_the_override(product: Product) -> None:
-    from smpc_manager.rules.dates import context_for
-
     given = frozenset({"warn-days", "max-revision-age-months"})
     portfolio = Portfolio(root=EXAMPLE, policy=Policy(30, 48, given))
     context = context_for(product, portfolio, D(2026, 11, 25))

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from smpc_manager.cli import main
-from smpc_manager.rules.dates import RULE_IDS
+from smpc_manager.markets import PROFILE_DIR
+from smpc_manager.rules import RULE_IDS
 from tests.conftest import DATA, EXAMPLE
 
 CHECK_DATA = DATA / "check"
@@ -175,9 +176,7 @@ def test_smpc_toml_sets_the_window_and_the_revision_age(runner: CliRunner,
 
 def test_a_portfolio_profile_sets_the_policy(runner: CliRunner, portfolio: Path) -> None:
     """A profile the portfolio names in smpc.toml brings its own date policy."""
-    from smpc_manager.markets import profiles
-
-    shipped = profiles.PROFILE_DIR / "at.toml"
+    shipped = PROFILE_DIR / "at.toml"
     own = portfolio / "at.toml"
     own.write_text(shipped.read_text(encoding="utf-8").replace(
         "[policy]\nwarn-days = 90", "[policy]\nwarn-days = 400\nmax-revision-age-months = 60"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gettext
 import json
 import re
 import shutil
@@ -16,15 +17,16 @@ import pytest
 from click.testing import CliRunner
 
 from smpc_manager.build.builder import MANIFEST_FILE, BuildOptions, build, valid_window
-from smpc_manager.catalogs.pofile import load_catalog
+from smpc_manager.catalogs import load_catalog
 from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, Severity
-from smpc_manager.markets.profiles import load_profile, parse_profile, shipped_markets
+from smpc_manager.markets import load_profile, parse_profile, shipped_markets
 from smpc_manager.model import Product
 from smpc_manager.portfolio import load_portfolio
-from smpc_manager.products.loader import load_product, validate_file
+from smpc_manager.products import load_product, validate_file
 from smpc_manager.render import EXTENSIONS, Renderer
-from smpc_manager.rules.dates import RULE_IDS, CheckContext, rule_additional_monitoring
+from smpc_manager.rules import RULE_IDS, CheckContext
+from smpc_manager.rules.dates import rule_additional_monitoring
 from tests.conftest import DATA, EXAMPLE, REPO
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -327,8 +329,6 @@ def test_the_tool_catalogs_hold_the_statement() -> None:
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
 def test_gnu_gettext_reads_the_same_german(tmp_path: Path) -> None:
-    import gettext
-
     mo = tmp_path / "de.mo"
     subprocess.run(["msgfmt", "--check", "-o", str(mo),
                     str(LOCALES / "de" / "LC_MESSAGES" / "smpc.po")], check=True)

@@ -17,6 +17,7 @@ from smpc_manager.portfolio import (
     load_portfolio,
     portfolio_for,
 )
+from smpc_manager.render import relative_name
 from tests.conftest import EXAMPLE
 
 
@@ -173,8 +174,6 @@ def test_an_input_is_named_alike_from_a_relative_path(portfolio: Path, tmp_path:
     """A portfolio named relative to the working folder (as users name it) gives its files
     the names an absolute one gives; a symlinked file is named by where it leads, and a
     change of working folder is followed."""
-    from smpc_manager.render import inputs
-
     catalog = portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
     shared = portfolio / "shared"
     shared.mkdir()
@@ -187,13 +186,13 @@ def test_an_input_is_named_alike_from_a_relative_path(portfolio: Path, tmp_path:
         linked: "shared/besponsa.po",
     }
     for path, name in expected.items():
-        assert inputs.relative_name(str(path), portfolio) == name
+        assert relative_name(str(path), portfolio) == name
     monkeypatch.chdir(tmp_path)
     relative_root = Path(portfolio.name)
     for path, name in expected.items():
-        assert inputs.relative_name(str(path.relative_to(tmp_path)), relative_root) == name
-    assert inputs.resolved(relative_root) == portfolio.resolve()
+        assert relative_name(str(path.relative_to(tmp_path)), relative_root) == name
+    assert relative_name(str(portfolio.resolve()), relative_root) == "."
     monkeypatch.chdir(portfolio / "products")
-    assert inputs.relative_name("besponsa.xml", Path("..")) == "products/besponsa.xml"
-    assert inputs.relative_name("../locales/de/LC_MESSAGES/linked.po", Path("..")) == \
+    assert relative_name("besponsa.xml", Path("..")) == "products/besponsa.xml"
+    assert relative_name("../locales/de/LC_MESSAGES/linked.po", Path("..")) == \
         "shared/besponsa.po"

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.markets import profiles
-from smpc_manager.markets.profiles import (
+from smpc_manager.markets import (
     FIELDS,
+    PROFILE_DIR,
     load_profile,
     markets_for,
     parse_profile,
     shipped_markets,
 )
 from smpc_manager.portfolio import load_portfolio
-from smpc_manager.products.loader import load_product
+from smpc_manager.products import load_product
 
 from .conftest import DATA, EXAMPLE
 
@@ -53,7 +53,7 @@ def test_every_shipped_profile_loads(market: str) -> None:
     assert profile.source.path.endswith(f"profiles/{market.lower()}.toml")
     assert len(profile.sha256) == 64
     # every message points at the line of the profile that defines it
-    lines = profiles.PROFILE_DIR.joinpath(
+    lines = PROFILE_DIR.joinpath(
         f"{market.lower()}.toml").read_text(encoding="utf-8").splitlines()
     for message in profile.messages():
         assert message.msgid in lines[message.location.line - 1] or \

@@ -4,6 +4,7 @@ Other packages import from here, never from the modules inside.
 """
 
 from smpc_manager.rules.dates import (
+    RULE_IDS,
     CheckContext,
     Finding,
     as_finding,
@@ -17,6 +18,7 @@ from smpc_manager.rules.dates import (
 from smpc_manager.rules.translation import Translated, check_translation, translate, verdict_key
 
 __all__ = [
+    "RULE_IDS",
     "CheckContext",
     "Finding",
     "Translated",
