@@ -1,6 +1,6 @@
 """Market profiles: what a market's text block holds, in what order, under which labels.
 
-A profile is data (``profiles/<market>.toml`` inside the package, or a portfolio's own in
+A profile is data (``data/<market>.toml`` beside this module, or a portfolio's own in
 ``smpc.toml`` under ``[profiles.<M>]`` or in a file it names there), never an if-chain:
 
 * ``locale`` — the language the block is printed in (``de_AT``);
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from smpc_manager.model import Product
     from smpc_manager.portfolio import Portfolio
 
+#: The folder of the shipped profiles.
+PROFILE_DIR = Path(__file__).resolve().parent / "data"
 #: The product fields an element can print (the product XML's element names).
 FIELDS = (
     "additional-monitoring",
@@ -162,7 +164,7 @@ def shipped_markets() -> tuple[str, ...]:
     """The markets with a profile inside the package, sorted (``AT``, ``DE``, ``GB``, ``IE``).
 
     Listed once per process: the package's files do not change while it runs."""
-    return tuple(sorted(p.stem.upper() for p in _profile_dir().glob("*.toml")))
+    return tuple(sorted(p.stem.upper() for p in PROFILE_DIR.glob("*.toml")))
 
 
 def known_markets(portfolio: Portfolio | None = None) -> tuple[str, ...]:
@@ -198,17 +200,9 @@ def markets_for(product: Product, portfolio: Portfolio) -> tuple[str, ...]:
     )
 
 
-#: The folder of the shipped profiles.
-PROFILE_DIR = Path(__file__).resolve().parent / "data"
-
-
-def _profile_dir() -> Path:
-    return PROFILE_DIR
-
-
 @cache
 def _shipped_profile(code: str) -> MarketProfile:
-    path = _profile_dir() / f"{code.lower()}.toml"
+    path = PROFILE_DIR / f"{code.lower()}.toml"
     data = path.read_bytes()
     return parse_profile(data, _display_path(path), code)
 
@@ -243,7 +237,8 @@ def _portfolio_profile(code: str, value: Any, portfolio: Portfolio) -> MarketPro
 
 def _display_path(path: Path) -> str:
     """A shipped profile's name among an output's inputs and in messages:
-    ``smpc_manager/profiles/at.toml``, wherever the package keeps the file."""
+    ``smpc_manager/profiles/at.toml``, wherever the package keeps the file, so that the name
+    stays the same in every install and in every manifest already written."""
     try:
         return str(Path("smpc_manager/profiles") / path.resolve().relative_to(PROFILE_DIR))
     except ValueError:
