@@ -12,9 +12,10 @@ from pathlib import Path
 import click
 
 from smpc_manager.build import state
-from smpc_manager.cli.options import OUTPUT_FORMATS, as_of_day, option_as_of
+from smpc_manager.cli.options import as_of_day, option_as_of
 from smpc_manager.errors import UsageError
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
+from smpc_manager.render import FORMATS
 
 
 @click.command()
@@ -28,7 +29,7 @@ from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
               help="Build only this market (repeatable; default: every market in smpc.toml"
                    " that each product has data for).")
 @click.option("--format", "formats", multiple=True,
-              type=OUTPUT_FORMATS,
+              type=click.Choice(list(FORMATS)),
               help="Output format (repeatable; default: text).")
 @click.option("--rehash", is_flag=True,
               help="Hash every input and output anew instead of trusting the files the last"

@@ -13,9 +13,6 @@ from smpc_manager.clock import SYSTEM_CLOCK, Clock, parse_day
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: The formats an output is rendered in (render, build).
-OUTPUT_FORMATS = click.Choice(["text", "html", "json"])
-
 
 def option_format(description: str) -> Callable[[F], F]:
     """--format text|json for the commands that report (validate, stats, check); text by

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from smpc_manager.cli.options import OUTPUT_FORMATS, as_of_day, option_as_of
+from smpc_manager.cli.options import as_of_day, option_as_of
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.files import write_text
 from smpc_manager.portfolio import expand
 from smpc_manager.products import load_product
-from smpc_manager.render import Renderer
+from smpc_manager.render import FORMATS, Renderer
 from smpc_manager.rules import expiry_errors
 
 
@@ -24,7 +24,8 @@ from smpc_manager.rules import expiry_errors
 @click.option("--locale", "-l", default=None, metavar="L",
               help="Render in this language instead of the market's (e.g. en for an"
                    " English preview of the Austrian block).")
-@click.option("--format", "fmt", type=OUTPUT_FORMATS, default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text",
+              show_default=True,
               help="text: the artwork-ready block; html: a standalone page; json: the"
                    " fields, labels and input hashes.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
