@@ -13,22 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from smpc_manager.build import builder as build_module
-from smpc_manager.build.builder import (
+from smpc_manager.build import (
     MANIFEST_FILE,
     BuildOptions,
     BuildResult,
     Manifest,
-    Task,
     build,
-    plan_build,
+    prepare,
     run_plan,
-    start_workers,
     valid_window,
 )
+from smpc_manager.build import runner as runner_module
+from smpc_manager.build.plan import Task
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products.loader import load_product
 from smpc_manager.render.inputs import EXTENSIONS
@@ -75,8 +72,7 @@ def options(out: Path, **changes: object) -> BuildOptions:
 
 
 def run(root: Path, out: Path, **changes: object) -> BuildResult:
-    settings = load_portfolio(root)
-    return build(settings, settings.product_files(), options(out, **changes))
+    return build(load_portfolio(root), options(out, **changes))
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -138,10 +134,11 @@ def test_manifest_is_stable_and_sorted(small: Path, tmp_path: Path) -> None:
         return dict(pairs)
 
     data = json.loads(text, object_pairs_hook=keys_in_order)
-    assert data["manifest-version"] == 1
+    assert data["manifest-version"] == 2
     assert str(AS_OF) not in text  # nothing of the day or the clock
-    # One output per line, so that a rebuild's diff names the outputs that changed.
-    assert len(text.splitlines()) == len(data["outputs"]) + len(data["products"]) + 8
+    # One record per line, so that a rebuild's diff names the outputs that changed.
+    records = len(data["files"]) + len(data["outputs"]) + len(data["products"])
+    assert len(text.splitlines()) == records + 10
     run(small, out)
     assert (out / MANIFEST_FILE).read_bytes() == first
     # A build that changes something rewrites it with the same layout.
@@ -171,7 +168,7 @@ def test_unchanged_rebuild_plans_no_work(small: Path, tmp_path: Path) -> None:
     run(small, out)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}
     settings = load_portfolio(small)
-    plan = plan_build(settings, settings.product_files(), options(out))
+    plan = prepare(settings, options(out))
     # No task: no product is parsed, nothing is rendered.
     assert plan.tasks == []
     assert set(plan.unchanged) == expected_keys()
@@ -188,7 +185,7 @@ def test_changed_catalog_rebuilds_only_what_uses_it(small: Path, tmp_path: Path)
     catalog.write_bytes(catalog.read_bytes() + b"\n# a translator's note\n")
 
     settings = load_portfolio(small)
-    plan = plan_build(settings, settings.product_files(), options(out))
+    plan = prepare(settings, options(out))
     assert plan.tasks == [Task(str(small / "products" / "bravo.xml"), "bravo",
                                (("AT", "text"), ("DE", "text")), 2)]
     result = run_plan(plan)
@@ -290,7 +287,7 @@ def test_changed_product_is_parsed_again(small: Path, tmp_path: Path) -> None:
         "the infusion is given over 1 hour", "the infusion is given over one hour"),
         encoding="utf-8")
     settings = load_portfolio(small)
-    plan = plan_build(settings, settings.product_files(), options(out, markets=("IE",)))
+    plan = prepare(settings, options(out, markets=("IE",)))
     assert [(t.product, t.wanted) for t in plan.tasks] == [("alpha", None)]
     result = run_plan(plan)
     assert (result.built, result.unchanged) == (1, 2)
@@ -385,7 +382,7 @@ def test_expired_product_is_refused_with_the_check_findings(small: Path, tmp_pat
 
     # Nothing changed but the day: the recorded window tells the build to look again.
     settings = load_portfolio(small)
-    plan = plan_build(settings, settings.product_files(), options(out, as_of=day_after))
+    plan = prepare(settings, options(out, as_of=day_after))
     assert len(plan.tasks) == 3
     result = run_plan(plan)
 
@@ -442,65 +439,35 @@ def test_one_and_two_workers_give_the_same_bytes(small: Path, tmp_path: Path) ->
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
-def test_workers_started_before_the_plan_build_the_same_bytes(small: Path, tmp_path: Path
-                                                               ) -> None:
-    run(small, tmp_path / "one", jobs=1, formats=("text", "json"))
-    settings = load_portfolio(small)
-    chosen = options(tmp_path / "early", jobs=2, formats=("text", "json"))
-    workers = start_workers(settings, chosen)
-    assert workers is not None
-    with workers:
-        result = run_plan(plan_build(settings, settings.product_files(), chosen),
-                          workers=workers)
-    assert result.built == 18
-    assert files_under(tmp_path / "one") == files_under(tmp_path / "early")
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
-def test_workers_serve_only_the_build_they_were_started_for(small: Path, tmp_path: Path
-                                                            ) -> None:
-    settings = load_portfolio(small)
-    workers = start_workers(settings, options(tmp_path / "a", jobs=2))
-    assert workers is not None
-    with workers:
-        other = plan_build(settings, settings.product_files(), options(tmp_path / "b", jobs=2))
-        with pytest.raises(ValueError, match="another portfolio or options"):
-            run_plan(other, workers=workers)
-
-
-def test_one_job_starts_no_workers(small: Path, tmp_path: Path) -> None:
-    assert start_workers(load_portfolio(small), options(tmp_path / "out", jobs=1)) is None
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
 def test_a_product_that_kills_its_worker_fails_alone(small: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # A crash in a C library, or the kernel out of memory, ends the worker building bravo;
     # the workers are forked from this process and inherit the wrapped function.
-    real = build_module.build_product
+    real = runner_module.build_product
 
-    def crashing(renderer: Renderer, portfolio: Any, options: BuildOptions, task: Any) -> Any:
+    def crashing(renderer: Renderer, portfolio: Any, options: BuildOptions, task: Any,
+                 config: str) -> Any:
         if task.product == "bravo":
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(renderer, portfolio, options, task)
+        return real(renderer, portfolio, options, task, config)
 
-    monkeypatch.setattr(build_module, "build_product", crashing)
+    monkeypatch.setattr(runner_module, "build_product", crashing)
     out = tmp_path / "out"
     result = run(small, out, jobs=2)
     assert not result.ok
     assert result.failed == 1
     [problem] = result.problems
     assert str(problem) == (f"{small / 'products' / 'bravo.xml'}: the process building bravo"
-                            " ended unexpectedly (killed by SIGKILL); its outputs were not"
-                            " written")
+                            " ended unexpectedly (its process was killed or crashed); its"
+                            " outputs were not written")
     assert set(files_under(out)) == expected_keys(("alpha", "charlie")) | {MANIFEST_FILE}
     assert set(Manifest.read(out / MANIFEST_FILE).products) == {"alpha", "charlie"}
 
 
 def test_the_manifest_is_put_in_place_only_after_the_outputs_are_synced(
         small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The manifest is made while the outputs are flushed; it must not vouch for them until
-    # the flush has returned, however long that takes.
+    # The manifest must not vouch for the outputs until the flush has returned, however
+    # long that takes.
     out = tmp_path / "out"
     real_sync = os.sync
     seen: list[bool] = []
@@ -557,8 +524,7 @@ def test_a_temporary_folder_name_taken_by_something_else(small: Path, tmp_path: 
 
 def test_interrupted_build_leaves_a_consistent_manifest(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    settings = load_portfolio(small)
-    plan = plan_build(settings, settings.product_files(), options(out))
+    plan = prepare(load_portfolio(small), options(out))
     seen: list[int] = []
 
     def progress(count: int) -> None:
@@ -584,63 +550,8 @@ def test_unknown_market_is_a_usage_error(small: Path, tmp_path: Path) -> None:
         run(small, tmp_path / "out", markets=("XX",))
 
 
-def test_the_manifest_written_from_spooled_lines_reads_back_the_same(small: Path,
-                                                                     tmp_path: Path) -> None:
-    # The main process writes the workers' lines as they came; the records read back from
-    # the file must encode to the very same bytes.
+def test_the_manifest_reads_back_the_same(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run(small, out, jobs=2, formats=("text", "json")).ok
     written = (out / MANIFEST_FILE).read_bytes()
     assert Manifest.read(out / MANIFEST_FILE).to_bytes() == written
-
-
-@settings(max_examples=300, deadline=None)
-@given(texts=st.lists(st.text(), min_size=6, max_size=6),
-       inputs=st.dictionaries(st.text(), st.text(), max_size=5),
-       size=st.integers(min_value=0, max_value=2**40))
-def test_an_output_line_is_the_json_of_its_record(texts: list[str], inputs: dict[str, str],
-                                                   size: int) -> None:
-    # Written out by hand for speed: the same text as the JSON encoder's, for any strings
-    # (quotes, backslashes, control characters, any language).
-    from smpc_manager.build.builder import OutputRecord
-
-    product, market, locale, fmt, sha256, key = texts
-    record = OutputRecord(product, market, locale, fmt, {key: sha256, **inputs}, sha256, size)
-    assert record.encode() == json.dumps(record.as_dict(), ensure_ascii=False, sort_keys=True)
-    assert OutputRecord.from_dict(json.loads(record.encode())) == record
-
-
-@settings(max_examples=300, deadline=None)
-@given(texts=st.lists(st.text(), min_size=4, max_size=4), markets=st.lists(st.text()),
-       days=st.lists(st.one_of(st.none(), st.dates()), min_size=2, max_size=2))
-def test_a_product_line_is_the_json_of_its_record(texts: list[str], markets: list[str],
-                                                   days: list[dt.date | None]) -> None:
-    from smpc_manager.build.builder import ProductRecord
-
-    source, sha256, config, lang = texts
-    record = ProductRecord(source, sha256, config, lang, tuple(markets), *days)
-    assert record.encode() == json.dumps(record.as_dict(), ensure_ascii=False, sort_keys=True)
-    assert ProductRecord.from_dict(json.loads(record.encode())) == record
-
-
-@pytest.mark.parametrize("pread", [True, False], ids=["pread", "seek and read"])
-def test_spool_reads_each_line_back_also_between_writes(tmp_path: Path, pread: bool,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from smpc_manager.build import builder as build
-    from smpc_manager.build.builder import OutputRecord, _Spool
-
-    if not pread:  # as where the system has no pread (Windows)
-        monkeypatch.setattr(build, "_PREAD", None)
-
-    def record(product: str) -> OutputRecord:
-        return OutputRecord(product, "AT", "de_AT", "text", {"p.xml": "0" * 64}, "1" * 64, 9)
-
-    spool = _Spool(tmp_path)
-    try:
-        first, second = spool.keep(record("ä-1")), spool.keep(record("b-2"))
-        assert first.encode() == record("ä-1").encode()  # a read, then more lines
-        third = spool.keep(record("c-3"))
-        assert [e.encode() for e in (third, second, first)] == [
-            record(p).encode() for p in ("c-3", "b-2", "ä-1")]
-    finally:
-        spool.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from smpc_manager.build.builder import MANIFEST_FILE, BuildOptions, build, valid_window
+from smpc_manager.build import MANIFEST_FILE, BuildOptions, build, valid_window
 from smpc_manager.catalogs import load_catalog
 from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, Severity
@@ -597,12 +597,11 @@ def test_a_rebuild_on_the_day_after_until_renders_again(listed: Path, tmp_path: 
     root = tmp_path / "portfolio"
     shutil.copytree(listed, root)
     portfolio = load_portfolio(root)
-    files = portfolio.product_files()
     out = tmp_path / "out"
     target = out / "AT" / "de_AT" / "besponsa.txt"
 
     def run(day: dt.date) -> tuple[int, int]:
-        result = build(portfolio, files, BuildOptions(out, day, markets=("AT",)))
+        result = build(portfolio, BuildOptions(out, day, markets=("AT",)))
         assert result.ok, result.problems
         return result.built, result.unchanged
 
@@ -625,11 +624,11 @@ def test_a_rebuild_on_the_first_day_listed_renders_again(listed: Path, tmp_path:
     portfolio = load_portfolio(root)
     out = tmp_path / "out"
     options = {"markets": ("IE",), "formats": ("text", "json")}
-    first = build(portfolio, portfolio.product_files(), BuildOptions(out, START - ONE, **options))
+    first = build(portfolio, BuildOptions(out, START - ONE, **options))
     assert (first.built, first.unchanged) == (2, 0)
     text = out / "IE" / "en_IE" / "besponsa.txt"
     assert text.read_text(encoding="utf-8") == golden("IE", "text")
-    second = build(portfolio, portfolio.product_files(), BuildOptions(out, START, **options))
+    second = build(portfolio, BuildOptions(out, START, **options))
     assert (second.built, second.unchanged) == (2, 0)
     assert text.read_text(encoding="utf-8") == with_statement(golden("IE", "text"), ENGLISH)
     data = json.loads((out / "IE" / "en_IE" / "besponsa.json").read_text(encoding="utf-8"))

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from smpc_manager.build import state
+from smpc_manager.build import BuildOptions, check_markets, default_jobs, prepare, run_plan
 from smpc_manager.cli.options import as_of_day, option_as_of
 from smpc_manager.errors import UsageError
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
@@ -32,8 +30,8 @@ from smpc_manager.render import FORMATS
               type=click.Choice(list(FORMATS)),
               help="Output format (repeatable; default: text).")
 @click.option("--rehash", is_flag=True,
-              help="Hash every input and output anew instead of trusting the files the last"
-                   " build saw unchanged (see above).")
+              help="Hash every input anew instead of trusting the stamps the manifest recorded"
+                   " (see above).")
 @option_as_of
 @click.pass_context
 def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | None,
@@ -54,61 +52,39 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     the build runs, its temporary files lie in DIR/.smpc-tmp, removed at the end (and by
     the next build, should this one be killed).
 
-    A build that ends without a failure leaves DIR/.smpc-state.json: the identity (inode,
-    size, times) of every file and folder it read, taken before reading them. When none of
-    them has changed since, the day is one on which every product stays valid and every
-    output still has the bytes written, the next build is done without hashing the inputs
-    (as git trusts its index; a file changed within two seconds of being looked at is
-    never trusted). --rehash hashes everything regardless.
+    Beside each input's hash the manifest keeps the file's stamp (size, modification and
+    change time, inode): the next build hashes again only the files whose stamp changed,
+    as SCons decides by MD5 and timestamp (a file changed within two seconds before the
+    build read it gets no stamp). Outputs are always hashed. --rehash hashes every input
+    regardless of its stamp.
 
     \b
     Examples:
       smpc build examples/portfolio -o out/
       smpc build . -o out/ --market AT --format text --format html --jobs 4
     """
-    started = time.perf_counter()
     if not portfolio.is_dir() or not (
         (portfolio / CONFIG_FILE).is_file() or (portfolio / PRODUCTS_DIR).is_dir()
     ):
         raise UsageError(f"{portfolio}: not a portfolio (expected {CONFIG_FILE} or"
                          f" {PRODUCTS_DIR}/ in it)")
     settings = load_portfolio(portfolio)
-    day = as_of_day(ctx, as_of)
-    chosen_formats = tuple(dict.fromkeys(formats)) or ("text",)
-    chosen_markets = tuple(dict.fromkeys(m.upper() for m in markets))
-    if not rehash:
-        count = state.unchanged(
-            out_dir, state.settings_key(settings.root, chosen_formats, chosen_markets),
-            state.input_roots(settings.root, settings.profiles), day,
-            state.skipped(out_dir, settings.root))
-        if count is not None:
-            click.echo(state.summary(0, count, 0, 0, time.perf_counter() - started), err=True)
-            return
-
-    from smpc_manager.build.builder import (
-        BuildOptions,
-        check_markets,
-        default_jobs,
-        plan_build,
-        run_plan,
-        start_workers,
+    options = BuildOptions(
+        out_dir=out_dir,
+        as_of=as_of_day(ctx, as_of),
+        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        markets=tuple(dict.fromkeys(m.upper() for m in markets)),
+        jobs=jobs or default_jobs(),
+        rehash=rehash,
     )
-
-    options = BuildOptions(out_dir=out_dir, as_of=day, formats=chosen_formats,
-                           markets=chosen_markets, jobs=jobs or default_jobs())
-    check_markets(settings, options)
-    # The workers are forked before the products are listed: whatever their number, each
-    # worker starts from the same memory and is sent its products as it needs them.
-    workers = start_workers(settings, options)
-    with workers or contextlib.nullcontext():
-        plan = plan_build(settings, settings.product_files(), options)
-        stderr = sys.stderr
-        if stderr.isatty() and plan.tasks:
-            with click.progressbar(length=plan.total, label="building", file=stderr,
-                                   show_pos=True) as bar:
-                result = run_plan(plan, bar.update, workers)
-        else:
-            result = run_plan(plan, workers=workers)
+    check_markets(settings, options.markets)
+    plan = prepare(settings, options)
+    if sys.stderr.isatty() and plan.tasks:
+        with click.progressbar(length=plan.total, label="building", file=sys.stderr,
+                               show_pos=True) as bar:
+            result = run_plan(plan, bar.update)
+    else:
+        result = run_plan(plan)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     click.echo(result.summary(), err=True)

@@ -1,0 +1,39 @@
+"""Building a whole portfolio: every product for every market, in parallel, incrementally.
+
+``build`` renders each product for each market it serves into
+``OUT/<market>/<locale>/<id>.<ext>`` and records in ``OUT/manifest.json`` what each output
+was made from (:mod:`~smpc_manager.build.manifest`). The next build plans from that record
+without parsing a product (:mod:`~smpc_manager.build.plan`) and renders again only the
+outputs whose inputs changed, or whose file is missing or was altered since; the products to
+build go to worker processes (:mod:`~smpc_manager.build.pool`,
+:mod:`~smpc_manager.build.worker`), and :mod:`~smpc_manager.build.runner` puts it together.
+"""
+
+import os
+
+from smpc_manager.build.manifest import MANIFEST_FILE, Manifest, OutputRecord, ProductRecord
+from smpc_manager.build.plan import BuildOptions, Plan, check_markets
+from smpc_manager.build.runner import BuildResult, build, prepare, run_plan
+from smpc_manager.build.worker import valid_window
+
+__all__ = [
+    "MANIFEST_FILE",
+    "BuildOptions",
+    "BuildResult",
+    "Manifest",
+    "OutputRecord",
+    "Plan",
+    "ProductRecord",
+    "build",
+    "check_markets",
+    "default_jobs",
+    "prepare",
+    "run_plan",
+    "valid_window",
+]
+
+
+def default_jobs() -> int:
+    """Worker processes when none is asked for: one per CPU this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)

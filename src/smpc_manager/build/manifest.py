@@ -1,0 +1,294 @@
+"""``manifest.json``: what the last build wrote, what each output was made from, and the stamp
+of every file it hashed.
+
+The manifest is a cache of what was built, never a source: a manifest that cannot be read,
+or of another version, means a full build.
+
+Per output (keyed by its path under the output folder, ``AT/de_AT/besponsa.txt``) it keeps
+the sha256 of each input, by the input's stable name (see
+:class:`smpc_manager.render.Input`), and of the bytes written. Per product it keeps what a
+build learnt from its XML, so that an unchanged product is not parsed again. Per input file
+it keeps the sha256 and, beside it, the file's *stamp* (size, modification and change time,
+inode), the way SCons decides by MD5 and timestamp: the next build hashes again only the
+files whose stamp changed. A stamp is recorded only for a file that had not changed for
+:data:`RACY_SECONDS` when it was hashed: a change within the resolution of the file system's
+clock could leave its stamp as it was ("racily clean", as git calls it). Outputs are always
+hashed: they are few and small, and anyone may edit them.
+
+The file is JSON with sorted keys and no timestamps of its own, one record per line, so an
+unchanged build rewrites the same bytes and a rebuild's diff shows one line per output
+changed::
+
+    {
+      "files": {
+        "locales/de/LC_MESSAGES/besponsa.po": {"ctime-ns": ..., "inode": ..., "mtime-ns": ...,
+                                               "sha256": "...", "size": 8120},
+        ...
+      },
+      "manifest-version": 2,
+      "outputs": {
+        "AT/de_AT/besponsa.txt": {"format": "text", "inputs": {"products/besponsa.xml": "...",
+          ...}, "locale": "de_AT", "market": "AT", "product": "besponsa", "sha256": "...",
+          "size": 2874},
+        ...
+      },
+      "products": {
+        "besponsa": {"config": "...", "lang": "en", "markets": ["AT", "DE", "IE"],
+                     "sha256": "...", "source": "products/besponsa.xml",
+                     "valid-from": "2022-02-01", "valid-until": "2027-12-31"}
+      },
+      "tool": "smpc-manager 0.1.0"
+    }
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smpc_manager import __version__
+
+MANIFEST_FILE = "manifest.json"
+#: Raised when the manifest's structure changes; another version means a full build.
+MANIFEST_VERSION = 2
+#: What the tool contributes to every product's plan: a new version builds everything anew.
+TOOL = f"smpc-manager {__version__}"
+#: A file modified this recently when it was hashed gets no stamp: a change in the same tick
+#: of the file system's clock would leave its stamp as it was (two seconds: the coarsest
+#: common time stamps, FAT's).
+RACY_SECONDS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What identifies a version of a file without reading it."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> Stamp:
+        return cls(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """An input file as the last build hashed it."""
+
+    sha256: str
+    stamp: Stamp
+
+    def as_dict(self) -> dict[str, object]:
+        return {"sha256": self.sha256, "size": self.stamp.size,
+                "mtime-ns": self.stamp.mtime_ns, "ctime-ns": self.stamp.ctime_ns,
+                "inode": self.stamp.inode}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FileRecord:
+        return cls(str(data["sha256"]), Stamp(int(data["size"]), int(data["mtime-ns"]),
+                                              int(data["ctime-ns"]), int(data["inode"])))
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """One output file: what it was made from, and what was written."""
+
+    product: str
+    market: str
+    locale: str
+    fmt: str
+    inputs: Mapping[str, str]
+    sha256: str
+    size: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "product": self.product,
+            "market": self.market,
+            "locale": self.locale,
+            "format": self.fmt,
+            "inputs": dict(self.inputs),
+            "sha256": self.sha256,
+            "size": self.size,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OutputRecord:
+        inputs = data["inputs"]
+        if not isinstance(inputs, dict):
+            raise TypeError("inputs")
+        # Thousands of outputs name the same few inputs, markets and hashes: interned, the
+        # records of a large portfolio share them (sys.intern also refuses anything but text).
+        intern = sys.intern
+        return cls(
+            product=intern(data["product"]),
+            market=intern(data["market"]),
+            locale=intern(data["locale"]),
+            fmt=intern(data["format"]),
+            inputs={intern(k): intern(v) for k, v in inputs.items()},
+            sha256=str(data["sha256"]),
+            size=int(data["size"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    """What a build learnt from a product's XML, kept so an unchanged one is not parsed again.
+
+    ``sha256`` is of the product file, ``config`` of the settings it was planned under;
+    while both hold, ``markets`` are the markets it serves, ``lang`` its source language, and
+    the days from ``valid_from`` to ``valid_until`` (``None``: unbounded) those on which it
+    passes the expiry check and its texts read the same.
+    """
+
+    source: str
+    sha256: str
+    config: str
+    lang: str
+    markets: tuple[str, ...]
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "config": self.config,
+            "lang": self.lang,
+            "markets": list(self.markets),
+            "valid-from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid-until": self.valid_until.isoformat() if self.valid_until else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProductRecord:
+        def day(value: object) -> dt.date | None:
+            return None if value is None else dt.date.fromisoformat(str(value))
+
+        return cls(
+            source=str(data["source"]),
+            sha256=str(data["sha256"]),
+            config=str(data["config"]),
+            lang=str(data["lang"]),
+            markets=tuple(str(m) for m in data["markets"]),
+            valid_from=day(data.get("valid-from")),
+            valid_until=day(data.get("valid-until")),
+        )
+
+
+@dataclass(slots=True)
+class Manifest:
+    """Every output by its path under the output folder, each product, each input file."""
+
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    products: dict[str, ProductRecord] = field(default_factory=dict)
+    files: dict[str, FileRecord] = field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def chunks(self) -> Iterator[bytes]:
+        """The manifest's bytes a table at a time: keys sorted, one record per line."""
+        yield b"{\n"
+        yield from _table("files", self.files)
+        yield f'  "manifest-version": {MANIFEST_VERSION},\n'.encode()
+        yield from _table("outputs", self.outputs)
+        yield from _table("products", self.products)
+        yield f'  "tool": {_dumps(TOOL)}\n}}\n'.encode()
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        """The manifest at ``path``; an absent, unreadable or older one is empty."""
+        try:
+            data = json.loads(path.read_bytes())
+            if data.get("manifest-version") != MANIFEST_VERSION:
+                return cls()
+            return cls(
+                {str(k): OutputRecord.from_dict(v) for k, v in data["outputs"].items()},
+                {str(k): ProductRecord.from_dict(v) for k, v in data["products"].items()},
+                {str(k): FileRecord.from_dict(v) for k, v in data["files"].items()},
+            )
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return cls()
+
+
+def _table(name: str, records: Mapping[str, FileRecord | OutputRecord | ProductRecord]
+           ) -> Iterator[bytes]:
+    lines = [f"    {_dumps(key)}: {_dumps(records[key].as_dict())}" for key in sorted(records)]
+    body = "\n" + ",\n".join(lines) + "\n  " if lines else ""
+    yield f'  "{name}": {{{body}}},\n'.encode()
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def settled_stamp(path: str | os.PathLike[str], since_ns: int) -> Stamp | None:
+    """The stamp of the file at ``path`` if it may be trusted by a later build: if neither
+    its content nor its name changed from :data:`RACY_SECONDS` before ``since_ns`` (the
+    time the build began) until now. A file changed while the build read it, or just
+    before, within the resolution of the file system's clock, is hashed again next time."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    limit = since_ns - RACY_SECONDS * 10**9
+    if info.st_mtime_ns >= limit or info.st_ctime_ns >= limit:
+        return None
+    return Stamp.of(info)
+
+
+class FileHashes:
+    """The sha256 of files, each read at most once per build, trusted by stamp where the last
+    build recorded one (``known``) and ``rehash`` is off; a missing file hashes to ``None``.
+
+    :attr:`files` holds what the next manifest records: each file hashed or trusted, with
+    its stamp, when that may be trusted next time (:func:`settled_stamp`).
+    """
+
+    def __init__(self, known: Mapping[str, FileRecord] | None = None, *,
+                 rehash: bool = False, since_ns: int | None = None) -> None:
+        self._known = {} if rehash or known is None else known
+        self._since = time.time_ns() if since_ns is None else since_ns
+        self._by_path: dict[str, str | None] = {}
+        self.files: dict[str, FileRecord] = {}
+
+    def __call__(self, name: str, path: str | os.PathLike[str]) -> str | None:
+        """The sha256 of the file at ``path``, known among the inputs as ``name``."""
+        text = os.fspath(path)
+        if text in self._by_path:
+            return self._by_path[text]
+        stamp = settled_stamp(text, self._since)
+        known = self._known.get(name)
+        if stamp is not None and known is not None and known.stamp == stamp:
+            digest: str | None = known.sha256
+        else:
+            digest = file_sha256(text)
+        self._by_path[text] = digest
+        if digest is not None and stamp is not None:
+            self.files[name] = FileRecord(digest, stamp)
+        return digest
+
+
+def file_sha256(path: str) -> str | None:
+    """The sha256 of a file's bytes; ``None`` when it cannot be read as a file."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None

@@ -1,0 +1,194 @@
+"""Building one product: load it, check it as of the day, render and write its outputs.
+
+A worker process keeps one :class:`~smpc_manager.render.Renderer` for the whole build
+(schema, profiles, templates and the tool's catalogs are loaded once), receives product
+*paths*, and sends back hashes and problems, never the texts: nothing of a product is kept
+once its outputs are written, so memory stays flat however large the portfolio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import stat
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smpc_manager.build.manifest import FileRecord, OutputRecord, ProductRecord
+from smpc_manager.build.plan import BuildOptions, Output, Task, selected
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation
+from smpc_manager.files import write_bytes
+from smpc_manager.locales import normalize_locale
+from smpc_manager.markets import load_profile, markets_for
+from smpc_manager.model import Product
+from smpc_manager.portfolio import Portfolio
+from smpc_manager.products import load_product
+from smpc_manager.render import Renderer, relative_name
+from smpc_manager.rules import expiry_errors, passing_days
+
+#: Under the output folder, the folder in which each process makes its temporary files
+#: (``.smpc-tmp/<pid>``), so that processes writing side by side in the same market folders
+#: do not contend for them. Removed at the end of every build; one a killed build left is
+#: removed by the next.
+TMP_DIR = ".smpc-tmp"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    """What a worker sends back for one product: hashes and problems, never the texts."""
+
+    product: str
+    written: tuple[tuple[str, OutputRecord], ...] = ()
+    #: Outputs that were wanted and failed (their old files must go).
+    failed: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    #: The product's record when it loaded, else None.
+    record: ProductRecord | None = None
+    #: How many outputs this result accounts for, for the progress bar.
+    count: int = 0
+    #: The inputs read, with the stamps a later build may trust them by.
+    files: Mapping[str, FileRecord] = field(default_factory=dict)
+
+
+def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOptions, task: Task,
+                  config: str) -> TaskResult:
+    """Load one product, check it as of the day, render and write the wanted outputs."""
+    source = Path(task.source)
+    try:
+        product = load_product(source)
+    except ProblemsError as err:
+        return TaskResult(task.product, problems=err.problems, count=task.expected)
+
+    served = tuple(markets_for(product, portfolio))
+    if task.wanted is None:
+        wanted = [(m, f) for m in selected(options.markets, served) for f in options.formats]
+    else:
+        wanted = [(m, f) for m, f in task.wanted if m in served]
+    refused = {market: found for market in served
+               if (found := expiry_errors(product, portfolio, options.as_of, market))}
+    problems: list[Problem] = []
+    for market in dict.fromkeys(m for m, _ in wanted):
+        problems.extend(p for p in refused.get(market, ()) if p not in problems)
+    written: list[tuple[str, OutputRecord]] = []
+    failed: list[str] = []
+    tmp_dir = temporary_folder(options.out_dir)
+    for market, fmt in wanted:
+        key = Output(task.product, market, market_locale(market, portfolio), fmt).key
+        if market in refused:
+            failed.append(key)
+            continue
+        try:
+            rendering = renderer.render(product, market, fmt=fmt, as_of=options.as_of)
+            content = rendering.content.encode("utf-8")
+            # Made durable all at once before the manifest is written (see runner).
+            write_bytes(os.path.join(options.out_dir, key), content, fsync=False,
+                        tmp_dir=tmp_dir)
+        except ProblemsError as err:  # refused, or a full disk, a folder we may not write
+            failed.append(key)
+            problems.extend(p for p in err.problems if p not in problems)
+            continue
+        written.append((key, OutputRecord(task.product, market, rendering.locale, fmt,
+                                          rendering.inputs, hashlib.sha256(content).hexdigest(),
+                                          len(content))))
+    # Every market the product serves, not only those wanted now: the window recorded must
+    # hold for the outputs kept from earlier builds too.
+    window = valid_window(product, options.as_of, [m for m in served if m not in refused])
+    record = ProductRecord(
+        source=relative_name(str(source), portfolio.root),
+        sha256=product.sha256,
+        config=config,
+        lang=product.lang,
+        markets=served,
+        valid_from=window[0],
+        valid_until=window[1],
+    )
+    return TaskResult(task.product, tuple(written), tuple(failed), tuple(problems), record,
+                      count=task.expected)
+
+
+def lost(task: Task, why: str) -> TaskResult:
+    """The result of a product whose worker died while building it."""
+    return TaskResult(task.product, problems=(Problem(
+        SourceLocation(task.source),
+        f"the process building {task.product} ended unexpectedly ({why}); its outputs were"
+        " not written",
+        field=task.product),), count=task.expected)
+
+
+def market_locale(market: str, portfolio: Portfolio) -> str:
+    """The locale a market's block is printed in (its profile's), which names its folder."""
+    return normalize_locale(load_profile(market, portfolio).locale)
+
+
+def temporary_folder(out_dir: Path) -> str | None:
+    """This process's folder for temporary files; None (write beside each target) when
+    something that is not a plain folder has the name."""
+    base = os.path.join(out_dir, TMP_DIR)
+    try:
+        info = os.lstat(base)
+    except FileNotFoundError:
+        return os.path.join(base, str(os.getpid()))
+    except OSError:
+        return None
+    return os.path.join(base, str(os.getpid())) if stat.S_ISDIR(info.st_mode) else None
+
+
+def remove_temporary(out_dir: Path) -> None:
+    """Remove the temporary folders of a build that ended, or of one that was killed."""
+    folder = out_dir / TMP_DIR
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------ the valid window
+
+
+def valid_window(product: Product, as_of: dt.date, markets: Sequence[str]
+                 ) -> tuple[dt.date | None, dt.date | None]:
+    """The days around ``as_of`` on which ``product`` passes the expiry check in all
+    ``markets`` and its texts there read as on ``as_of``.
+
+    ``None`` is an open end. In this stretch a later build knows the verdict without
+    loading the product: the days each market passes (:func:`smpc_manager.rules.passing_days`,
+    the same for markets covered by the same authorisations), narrowed to those on which
+    the text reads the same: it changes where the ▼ statement comes or goes
+    (:func:`_text_changes`), so a build on such a day renders again.
+    """
+    one = dt.timedelta(days=1)
+    by_cover = {product.cover(m): m for m in reversed(markets)}
+    window: tuple[dt.date | None, dt.date | None] = (None, None)
+    for market in by_cover.values():
+        days = passing_days(product, market)
+        # Never None here (the markets pass as of the day); if it were, only the day.
+        window = _narrow(window, days if days is not None else (as_of, as_of))
+    changes = sorted(_text_changes(product, markets))
+    since = max((d for d in changes if d <= as_of), default=None)
+    later = min((d for d in changes if d > as_of), default=None)
+    return _narrow(window, (since, None if later is None else _day_before(later, one)))
+
+
+def _day_before(day: dt.date, one: dt.timedelta) -> dt.date:
+    return day - one if day > dt.date.min else day
+
+
+def _text_changes(product: Product, markets: Sequence[str]) -> Iterator[dt.date]:
+    """The days on which a text of ``product`` in one of ``markets`` changes: the first day
+    of an additional-monitoring entry (the ▼ statement appears) and the day after its last
+    (it goes; nothing changes after the last day of the calendar)."""
+    for entry in product.additional_monitoring:
+        if not any(entry.covers(m) for m in markets):
+            continue
+        if entry.start is not None:
+            yield entry.start.value
+        if entry.until is not None and entry.until.value < dt.date.max:
+            yield entry.until.value + dt.timedelta(days=1)
+
+
+def _narrow(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, dt.date | None]
+            ) -> tuple[dt.date | None, dt.date | None]:
+    lows = [d for d in (a[0], b[0]) if d is not None]
+    highs = [d for d in (a[1], b[1]) if d is not None]
+    return (max(lows) if lows else None, min(highs) if highs else None)
