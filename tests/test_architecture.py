@@ -8,8 +8,11 @@ module top or inside a function (a function's import runs when it is called). Fo
 ``from smpc_manager.x import y`` the edges go to ``smpc_manager.x`` and, when ``y`` is a module
 of its own, to ``smpc_manager.x.y``. A module imported from outside its package also loads
 that package's ``__init__`` first, so that gets an edge too. Imports under
-``if TYPE_CHECKING:`` never run: they are left out of the cycle check (annotations may point
-up), but they still count for the homes of the third-party libraries.
+``if TYPE_CHECKING:`` never run: they are left out of the cycle and layer checks (annotations
+may point up), but they still count for the homes of the third-party libraries. In a
+package's ``__init__`` they do count: a package that imports its modules only when one of
+its names is first used (:mod:`smpc_manager.exports`) lists its names there for the type
+checkers, and those are the modules it depends on.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ MAX_LINES = 600
 #: name is a top-level module or package of smpc_manager (the package's own ``__init__``,
 #: which only names the version and the public API, is left to the cycle check).
 LAYERS = (
-    ("errors", "clock", "locales", "inline", "resources", "files", "model", "portfolio"),
+    ("errors", "clock", "locales", "inline", "resources", "files", "model", "portfolio",
+     "exports"),
     ("products",),
     ("markets",),
     ("rules",),
@@ -149,8 +153,9 @@ def import_graph(modules: dict[str, Module], *,
     graph: dict[str, dict[str, int]] = {name: {} for name in modules}
     for module in modules.values():
         edges = graph[module.name]
+        facade = module.path.name == "__init__.py"
         for imp in module.imports:
-            if imp.type_checking and not with_type_checking:
+            if imp.type_checking and not (with_type_checking or facade):
                 continue
             targets = [imp.target, *(f"{imp.target}.{n}" for n in imp.names)]
             for target in targets:
@@ -361,6 +366,19 @@ def test_an_import_from_a_layer_above_is_found(tmp_path: Path) -> None:
     })
     assert upward_imports(modules, tmp_path) == [
         "pkg/model.py:2: pkg.model imports pkg.render, a layer above (render)"]
+
+
+def test_a_lazy_package_depends_on_the_modules_it_names_for_type_checkers(
+        tmp_path: Path) -> None:
+    modules = _package(tmp_path, {
+        "__init__.py": "",
+        "low.py": "from pkg.high import thing\n",
+        "high/__init__.py": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                             "    from pkg.high.impl import thing\n"
+                             "def __getattr__(name): ...\n"),
+        "high/impl.py": "from pkg.low import other\nthing = 1\n",
+    })
+    assert cycles(import_graph(modules)) == [["pkg.high", "pkg.high.impl", "pkg.low"]]
 
 
 def test_imports_in_functions_and_under_type_checking_are_told_apart(tmp_path: Path) -> None:
