@@ -9,6 +9,7 @@ markets it serves can only be learnt by loading it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -103,10 +104,8 @@ class Plan:
 def config_hash(portfolio: Portfolio) -> str:
     """What every product's plan depends on besides its XML: the settings and the tool."""
     digest = hashlib.sha256(TOOL.encode())
-    try:
+    with contextlib.suppress(FileNotFoundError):
         digest.update(b"\0" + (portfolio.root / CONFIG_FILE).read_bytes())
-    except FileNotFoundError:
-        pass
     return digest.hexdigest()
 
 

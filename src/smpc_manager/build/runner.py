@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smpc_manager import render
 from smpc_manager.build.manifest import (
     MANIFEST_FILE,
     FileRecord,
@@ -32,7 +33,6 @@ from smpc_manager.errors import Problem
 from smpc_manager.files import make_folder, write_bytes
 from smpc_manager.locales import normalize_locale
 from smpc_manager.portfolio import Portfolio
-from smpc_manager.render import InputResolver, Renderer
 
 #: Called with the number of outputs done since the last call.
 Progress = Callable[[int], None]
@@ -186,8 +186,8 @@ class _Worker:
     options: BuildOptions
     config: str
     since_ns: int
-    renderer: Renderer
-    resolver: InputResolver
+    renderer: render.Renderer
+    resolver: render.InputResolver
 
 
 _WORKER: _Worker | None = None
@@ -198,8 +198,8 @@ def _start(portfolio: Portfolio, options: BuildOptions, config: str, since_ns: i
     main process made, a spawned one makes its own)."""
     global _WORKER  # noqa: PLW0603 - one renderer per worker process, by design
     if _WORKER is None or _WORKER.portfolio is not portfolio or _WORKER.options != options:
-        _WORKER = _Worker(portfolio, options, config, since_ns, Renderer(portfolio),
-                          InputResolver(portfolio))
+        _WORKER = _Worker(portfolio, options, config, since_ns,
+                          render.Renderer(portfolio), render.InputResolver(portfolio))
 
 
 def _work(task: Task) -> TaskResult:

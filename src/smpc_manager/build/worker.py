@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smpc_manager import products, render
 from smpc_manager.build.manifest import FileRecord, OutputRecord, ProductRecord
 from smpc_manager.build.plan import BuildOptions, Output, Task, selected
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
@@ -25,8 +26,6 @@ from smpc_manager.locales import normalize_locale
 from smpc_manager.markets import load_profile, markets_for
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio
-from smpc_manager.products import load_product
-from smpc_manager.render import Renderer, relative_name
 from smpc_manager.rules import expiry_errors, passing_days
 
 #: Under the output folder, the folder in which each process makes its temporary files
@@ -53,12 +52,12 @@ class TaskResult:
     files: Mapping[str, FileRecord] = field(default_factory=dict)
 
 
-def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOptions, task: Task,
-                  config: str) -> TaskResult:
+def build_product(renderer: render.Renderer, portfolio: Portfolio, options: BuildOptions,
+                  task: Task, config: str) -> TaskResult:
     """Load one product, check it as of the day, render and write the wanted outputs."""
     source = Path(task.source)
     try:
-        product = load_product(source)
+        product = products.load_product(source)
     except ProblemsError as err:
         return TaskResult(task.product, problems=err.problems, count=task.expected)
 
@@ -97,7 +96,7 @@ def build_product(renderer: Renderer, portfolio: Portfolio, options: BuildOption
     # hold for the outputs kept from earlier builds too.
     window = valid_window(product, options.as_of, [m for m in served if m not in refused])
     record = ProductRecord(
-        source=relative_name(str(source), portfolio.root),
+        source=render.relative_name(str(source), portfolio.root),
         sha256=product.sha256,
         config=config,
         lang=product.lang,

@@ -4,9 +4,22 @@ The only home of lxml. Other packages import from here, never from the modules i
 ``reader`` (the bytes and the hardened parse), ``schema`` (the XSD and its messages in our
 words), ``positions`` (where elements and attributes stand), ``tree`` (the tree -> the model),
 ``checks`` (what a product must pass beyond its schema) and ``loader`` (the steps in order).
+The modules are imported when a name is first used (:mod:`smpc_manager.exports`).
 """
 
-from smpc_manager.products.loader import load_product, validate_file
-from smpc_manager.products.schema import field_notes, product_schema
+from typing import TYPE_CHECKING
 
+from smpc_manager.exports import lazy_exports
+
+if TYPE_CHECKING:
+    from smpc_manager.products.loader import load_product, validate_file
+    from smpc_manager.products.schema import field_notes, product_schema
+
+EXPORTS = {
+    "field_notes": "schema",
+    "load_product": "loader",
+    "product_schema": "schema",
+    "validate_file": "loader",
+}
+__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
 __all__ = ["field_notes", "load_product", "product_schema", "validate_file"]
