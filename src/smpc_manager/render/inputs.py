@@ -110,11 +110,15 @@ class InputResolver:
         self._labels: dict[str, tuple[Input, ...]] = {}
         self._templates: dict[str, Input | None] = {}
         self._profiles: dict[str, Input] = {}
-        #: Catalog folders found missing, by text.
+        #: The catalog folders of each locale's chain, most specific first, as text.
+        self._folders: dict[str, tuple[str, ...]] = {}
+        #: Catalog folders found missing.
         self._missing: set[str] = set()
         #: What :func:`relative_name` gives a file's folder, by the folder's and the root's
         #: absolute paths: the folder's own name with ``/`` after it, None outside the root.
         self._prefixes: dict[tuple[str, str], str | None] = {}
+        #: The product file last named, by its path and the working folder it was named in.
+        self._product: tuple[tuple[str, str], Input] | None = None
 
     def resolve(self, *, product_id: str, product_path: str, product_lang: str | None,
                 profile: MarketProfile, locale: str, fmt: str) -> tuple[Input, ...]:
@@ -138,7 +142,7 @@ class InputResolver:
         (what every format of the output shares)."""
         translated = not same_language(locale, product_lang or self.portfolio.source_locale)
         return OutputInputs(
-            product=Input(self.name(product_path), product_path),
+            product=self.product(product_path),
             catalog=self.catalog(product_id, locale) if translated else None,
             labels=self.labels(locale),
             profile=self.profile(profile),
@@ -146,24 +150,39 @@ class InputResolver:
             translated=translated,
         )
 
+    def product(self, path: str) -> Input:
+        """The product file at ``path``; each output of a product asks for it again."""
+        key = (path, "" if os.path.isabs(path) else os.getcwd())
+        if self._product is None or self._product[0] != key:
+            self._product = (key, Input(self.name(path), path))
+        return self._product[1]
+
     def catalog(self, product_id: str, locale: str) -> Input | None:
         """The product's catalog for ``locale``: the first of its locale chain that is a
         regular file (through a symlink, of what it leads to), or None."""
         name = catalog_name(product_id)
-        for candidate in locale_chain(locale):
-            folder = os.fspath(self.portfolio.catalog_folder(candidate))
+        for folder in self._catalog_folders(locale):
             if folder in self._missing:
                 continue
             path = os.path.join(folder, name)
             try:
-                found = stat.S_ISREG(os.stat(path).st_mode)
+                info = os.lstat(path)
+                linked = stat.S_ISLNK(info.st_mode)
+                if linked:
+                    info = os.stat(path)
             except (OSError, ValueError):  # as os.path.isfile: not a file here
                 if not os.path.isdir(folder):
                     self._missing.add(folder)
                 continue
-            if found:
-                return Input(self.name(path), path)
+            if stat.S_ISREG(info.st_mode):
+                return Input(self.name(path) if linked else self._unlinked_name(path), path)
         return None
+
+    def _catalog_folders(self, locale: str) -> tuple[str, ...]:
+        if locale not in self._folders:
+            self._folders[locale] = tuple(os.fspath(self.portfolio.catalog_folder(c))
+                                          for c in locale_chain(locale))
+        return self._folders[locale]
 
     def labels(self, locale: str) -> tuple[Input, ...]:
         """The ``smpc`` catalogs of ``locale``: the portfolio's own (for the labels of its
@@ -209,17 +228,21 @@ class InputResolver:
         return self._templates[fmt]
 
     def name(self, path: str) -> str:
-        """:func:`relative_name` of ``path`` under the portfolio root.
+        """:func:`relative_name` of ``path`` under the portfolio root."""
+        if os.path.islink(path):  # named by where it leads
+            return relative_name(path, self.portfolio.root)
+        return self._unlinked_name(path)
+
+    def _unlinked_name(self, path: str) -> str:
+        """:func:`relative_name` of a path that is no symlink, from its folder's name.
 
         A build names thousands of files in the same few folders: each folder is resolved
-        once per instance, and a file in it is named by joining its name (one ``lstat`` says
-        it is no symlink, which would lead elsewhere). Everything else is asked of
-        :func:`relative_name` itself.
+        once per instance (keyed by its absolute path and the root's, so that a change of
+        working folder is followed), and a file in it named by joining its name.
         """
+        folder, base = os.path.split(_absolute(path))
         root = os.fspath(self.portfolio.root)
-        absolute = _absolute(path)
-        folder, base = os.path.split(absolute)
-        if base in ("", ".", "..") or os.path.islink(absolute):
+        if base in ("", ".", ".."):
             return relative_name(path, root)
         key = (folder, _absolute(root))
         if key not in self._prefixes:
