@@ -214,6 +214,10 @@ def test_the_resolver_names_files_as_relative_name_does(
                 expected = relative_name(path, root)
                 assert resolver.name(path) == expected, (folder, root, path)
                 assert resolver.name(path) == expected, (folder, root, path)  # remembered
+        for product_id in ("besponsa", "linked"):
+            found = resolver.catalog(product_id, "de_AT")
+            assert found is not None
+            assert found.name == relative_name(found.path, root), (folder, root, found)
     monkeypatch.chdir(tmp_path)
     resolver = InputResolver(load_portfolio(relative_root))
     # outside the root: the path as it is given
