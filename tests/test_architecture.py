@@ -43,7 +43,7 @@ LAYERS = (
     ("catalogs",),
     ("render",),
     ("audit", "tooldomain"),
-    ("build",),
+    ("builder",),
     ("cli", "__main__"),
 )
 

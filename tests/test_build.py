@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from smpc_manager.build import (
+from smpc_manager.builder import (
     MANIFEST_FILE,
     BuildOptions,
     BuildResult,
@@ -24,8 +24,8 @@ from smpc_manager.build import (
     run_plan,
     valid_window,
 )
-from smpc_manager.build import runner as runner_module
-from smpc_manager.build.plan import Task
+from smpc_manager.builder import runner as runner_module
+from smpc_manager.builder.plan import Task
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products.loader import load_product
 from smpc_manager.render.inputs import EXTENSIONS

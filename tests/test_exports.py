@@ -9,7 +9,7 @@ import inspect
 
 import pytest
 
-PACKAGES = ["smpc_manager", "smpc_manager.build", "smpc_manager.catalogs",
+PACKAGES = ["smpc_manager", "smpc_manager.builder", "smpc_manager.catalogs",
             "smpc_manager.markets", "smpc_manager.products", "smpc_manager.render",
             "smpc_manager.rules"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from smpc_manager.build import MANIFEST_FILE, Manifest, manifest
+from smpc_manager.builder import MANIFEST_FILE, Manifest, manifest
 from tests.conftest import EXAMPLE
 from tests.test_build import files_under, make_portfolio
 from tests.test_cli_build import smpc_build, summary

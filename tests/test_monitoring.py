@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from smpc_manager.build import MANIFEST_FILE, BuildOptions, build, valid_window
+from smpc_manager.builder import MANIFEST_FILE, BuildOptions, build, valid_window
 from smpc_manager.catalogs import load_catalog
 from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, Severity

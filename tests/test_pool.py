@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from smpc_manager.build.pool import Pool
+from smpc_manager.builder.pool import Pool
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="kills forked workers")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from smpc_manager.build import BuildOptions, check_markets, default_jobs, prepare, run_plan
+from smpc_manager.builder import BuildOptions, check_markets, default_jobs, prepare, run_plan
 from smpc_manager.cli.options import as_of_day, option_as_of
 from smpc_manager.errors import UsageError
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smpc_manager import products, render
-from smpc_manager.build.manifest import FileRecord, OutputRecord, ProductRecord
-from smpc_manager.build.plan import BuildOptions, Output, Task, selected
+from smpc_manager.builder.manifest import FileRecord, OutputRecord, ProductRecord
+from smpc_manager.builder.plan import BuildOptions, Output, Task, selected
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.files import write_bytes
 from smpc_manager.locales import normalize_locale

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smpc_manager.build.manifest import (
+from smpc_manager.builder.manifest import (
     TOOL,
     FileHashes,
     Manifest,

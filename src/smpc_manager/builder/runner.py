@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smpc_manager import render
-from smpc_manager.build.manifest import (
+from smpc_manager.builder.manifest import (
     MANIFEST_FILE,
     FileRecord,
     Manifest,
@@ -26,9 +26,9 @@ from smpc_manager.build.manifest import (
     ProductRecord,
     settled_stamp,
 )
-from smpc_manager.build.plan import BuildOptions, Plan, Task, plan_build
-from smpc_manager.build.pool import Pool
-from smpc_manager.build.worker import TaskResult, build_product, lost, remove_temporary
+from smpc_manager.builder.plan import BuildOptions, Plan, Task, plan_build
+from smpc_manager.builder.pool import Pool
+from smpc_manager.builder.worker import TaskResult, build_product, lost, remove_temporary
 from smpc_manager.errors import Problem
 from smpc_manager.files import make_folder, write_bytes
 from smpc_manager.locales import normalize_locale

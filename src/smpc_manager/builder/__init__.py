@@ -2,19 +2,19 @@
 
 ``build`` renders each product for each market it serves into
 ``OUT/<market>/<locale>/<id>.<ext>`` and records in ``OUT/manifest.json`` what each output
-was made from (:mod:`~smpc_manager.build.manifest`). The next build plans from that record
-without parsing a product (:mod:`~smpc_manager.build.plan`) and renders again only the
+was made from (:mod:`~smpc_manager.builder.manifest`). The next build plans from that record
+without parsing a product (:mod:`~smpc_manager.builder.plan`) and renders again only the
 outputs whose inputs changed, or whose file is missing or was altered since; the products to
-build go to worker processes (:mod:`~smpc_manager.build.pool`,
-:mod:`~smpc_manager.build.worker`), and :mod:`~smpc_manager.build.runner` puts it together.
+build go to worker processes (:mod:`~smpc_manager.builder.pool`,
+:mod:`~smpc_manager.builder.worker`), and :mod:`~smpc_manager.builder.runner` puts it together.
 """
 
 import os
 
-from smpc_manager.build.manifest import MANIFEST_FILE, Manifest, OutputRecord, ProductRecord
-from smpc_manager.build.plan import BuildOptions, Plan, check_markets
-from smpc_manager.build.runner import BuildResult, build, prepare, run_plan
-from smpc_manager.build.worker import valid_window
+from smpc_manager.builder.manifest import MANIFEST_FILE, Manifest, OutputRecord, ProductRecord
+from smpc_manager.builder.plan import BuildOptions, Plan, check_markets
+from smpc_manager.builder.runner import BuildResult, build, prepare, run_plan
+from smpc_manager.builder.worker import valid_window
 
 __all__ = [
     "MANIFEST_FILE",
