@@ -36,7 +36,7 @@ MAX_LINES = 600
 #: which only names the version and the public API, is left to the cycle check).
 LAYERS = (
     ("errors", "clock", "locales", "inline", "resources", "files", "model", "portfolio",
-     "exports"),
+     "exports", "version"),
     ("products",),
     ("markets",),
     ("rules",),
@@ -157,7 +157,13 @@ def import_graph(modules: dict[str, Module], *,
         for imp in module.imports:
             if imp.type_checking and not (with_type_checking or facade):
                 continue
-            targets = [imp.target, *(f"{imp.target}.{n}" for n in imp.names)]
+            modules_named = [f"{imp.target}.{n}" for n in imp.names
+                             if f"{imp.target}.{n}" in modules]
+            # ``from pkg import module`` from inside ``pkg`` takes the module alone: ``pkg``
+            # is loading already, and what its ``__init__`` names is not asked for.
+            takes_modules_only = bool(imp.names) and len(modules_named) == len(imp.names) \
+                and _inside(module.name, imp.target)
+            targets = [*([] if takes_modules_only else [imp.target]), *modules_named]
             for target in targets:
                 if target not in modules:
                     continue
@@ -393,3 +399,20 @@ def test_imports_in_functions_and_under_type_checking_are_told_apart(tmp_path: P
              for imp in modules["pkg.m"].imports}
     assert found == {("typing", False, False), ("lxml.etree", False, True),
                      ("json", False, False), ("click", True, False), ("pkg", True, False)}
+
+
+def test_a_module_taken_from_a_lazy_top_package_does_not_import_what_it_names(
+        tmp_path: Path) -> None:
+    """``from pkg import low`` inside ``pkg`` takes the module: the lazy ``pkg/__init__.py``,
+    which names ``pkg.high`` for type checkers, is not asked for anything."""
+    modules = _package(tmp_path, {
+        "__init__.py": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                        "    from pkg.high import thing\n"
+                        "def __getattr__(name): ...\n"),
+        "low.py": "x = 1\n",
+        "high.py": "from pkg import low\nthing = low.x\n",
+    })
+    assert cycles(import_graph(modules)) == []
+    # A name the facade exports, not a module, is asked of it: then the cycle is real.
+    modules = _package(tmp_path, {"high.py": "from pkg import thing\n"})
+    assert cycles(import_graph(modules)) != []

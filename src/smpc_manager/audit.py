@@ -9,14 +9,14 @@ which needs the renderer: so the files are checked here, a layer above rendering
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from smpc_manager.errors import Problem, ProblemsError, Severity
 from smpc_manager.markets import load_profile
 from smpc_manager.model import Product
-from smpc_manager.portfolio import Portfolio, Target
+from smpc_manager.portfolio import Portfolio, Target, expand
 from smpc_manager.products import load_product
 from smpc_manager.render import Renderer, translation_problems
 from smpc_manager.rules import Finding, as_finding, context_for, date_findings, markets_of
@@ -189,3 +189,15 @@ def check_targets(
     return CheckReport(as_of, tuple(results))
 
 
+def check(paths: Iterable[str | Path], *, as_of: dt.date | None = None,
+          market: str | None = None, warn_days: int | None = None) -> CheckReport:
+    """Check product files, or every product of the portfolios named by their folders, as
+    of ``as_of`` (default: today): every date that can expire and every market's
+    translation, as ``smpc check`` does. Nothing is printed: the report says it all.
+
+    ``market`` narrows the check to one market; ``warn_days`` overrides the portfolios'
+    policy for how near an expiry is a warning. A path that does not exist is a
+    :class:`~smpc_manager.errors.UsageError`.
+    """
+    return check_targets(expand(paths), as_of or dt.date.today(),
+                         market=market.upper() if market else None, warn_days=warn_days)

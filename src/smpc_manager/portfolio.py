@@ -135,8 +135,9 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def load_portfolio(root: Path) -> Portfolio:
+def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
     """Read ``root/smpc.toml`` (if any); raise :class:`ProblemsError` for a bad one."""
+    root = Path(root)
     config = root / CONFIG_FILE
     if not config.is_file():
         return Portfolio(root=root)

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from babel.messages.catalog import Message as PoMessage
 
-from smpc_manager import __version__
 from smpc_manager.catalogs import (
     TEMPLATE_DATE_FIELD,
     PoCatalog,
@@ -41,6 +40,7 @@ from smpc_manager.errors import SmpcError
 from smpc_manager.markets import Message, load_profile, shipped_markets
 from smpc_manager.render import DOMAIN, template_messages
 from smpc_manager.resources import resource_dir
+from smpc_manager.version import __version__
 
 TEMPLATE_NAME = f"{DOMAIN}.pot"
 

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smpc_manager import __version__
+from smpc_manager.version import __version__
 
 MANIFEST_FILE = "manifest.json"
 #: Raised when the manifest's structure changes; another version means a full build.

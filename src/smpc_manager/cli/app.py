@@ -20,9 +20,9 @@ from typing import Any, NamedTuple
 
 import click
 
-from smpc_manager import __version__
 from smpc_manager.clock import SYSTEM_CLOCK
 from smpc_manager.errors import SmpcError
+from smpc_manager.version import __version__
 
 
 class LazyCommand(NamedTuple):

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from smpc_manager import __version__
-from smpc_manager.files import file_hash
 from smpc_manager.locales import locale_chain, same_language
 from smpc_manager.markets import PROFILE_DIR
 from smpc_manager.portfolio import TEMPLATES_DIR, catalog_name
-from smpc_manager.render.formats import EXTENSIONS, FORMATS, format_named
+from smpc_manager.render.formats import format_named
 from smpc_manager.resources import resource_dir
+from smpc_manager.version import __version__
 
 if TYPE_CHECKING:
     from smpc_manager.markets import MarketProfile
@@ -281,33 +280,3 @@ def template_dir() -> Path:
     """The folder of the shipped templates."""
     return resource_dir("templates")
 
-
-# ------------------------------------------------------------------------ until the build asks
-# The old build planner's names for what InputResolver now says; they go with it.
-
-__all__ = ["DOMAIN", "EXTENSIONS", "TOOL_HASH", "TOOL_INPUT", "Input", "InputResolver",
-           "OutputInputs", "relative_name"]
-
-#: The template of each format laid out with one.
-TEMPLATES = {name: f.template for name, f in FORMATS.items() if f.template is not None}
-
-
-def profile_name(profile: MarketProfile, root: Path) -> str:
-    """A market profile's name among the inputs: shipped, or the portfolio's own."""
-    path = profile.source.path
-    return path if path.startswith("smpc_manager/") else relative_name(path, root)
-
-
-def template_name(name: str) -> str:
-    """A shipped template's name among the inputs."""
-    return f"{SHIPPED_TEMPLATES}/{name}"
-
-
-def template_hash(name: str) -> str:
-    """The sha256 of a shipped template."""
-    return file_hash(template_dir() / name)
-
-
-def resolved(folder: Path) -> Path:
-    """A folder resolved, relative to the working folder of the moment."""
-    return Path(os.path.realpath(folder))
