@@ -26,9 +26,10 @@ from smpc_manager.builder import (
 )
 from smpc_manager.builder import runner as runner_module
 from smpc_manager.builder.plan import Task
+from smpc_manager.errors import UsageError
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products.loader import load_product
-from smpc_manager.render.inputs import EXTENSIONS
+from smpc_manager.render import EXTENSIONS
 from smpc_manager.render.renderer import Renderer
 from smpc_manager.rules.dates import expiry_errors
 from tests.conftest import EXAMPLE, REPO
@@ -544,8 +545,6 @@ def test_interrupted_build_leaves_a_consistent_manifest(small: Path, tmp_path: P
 
 
 def test_unknown_market_is_a_usage_error(small: Path, tmp_path: Path) -> None:
-    from smpc_manager.errors import UsageError
-
     with pytest.raises(UsageError, match="XX"):
         run(small, tmp_path / "out", markets=("XX",))
 
