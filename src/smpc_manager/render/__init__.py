@@ -1,22 +1,50 @@
 """Rendering one product for one market: the resolver of an output's inputs, composing the
 block from the profile and the catalogs, Babel formatting, and the output formats.
 
-Other packages import from here, never from the modules inside.
+Other packages import from here, never from the modules inside: ``inputs`` (the one
+resolver of an output's inputs, and their names), ``formats`` (one module per format and the
+table of them), ``domains`` (the ``smpc`` labels and the product's own text), ``compose``
+(a profile's elements as paragraphs), ``l10n`` (Babel's formatting), ``templates`` (Jinja2)
+and ``renderer`` (the steps in order). The modules are imported when a name is first used
+(:mod:`smpc_manager.exports`): planning a build needs the resolver, not Babel or Jinja2.
 """
 
-from smpc_manager.render.formats import EXTENSIONS, FORMATS, Format, format_named
-from smpc_manager.render.inputs import (
-    DOMAIN,
-    TOOL_HASH,
-    TOOL_INPUT,
-    Input,
-    InputResolver,
-    OutputInputs,
-    relative_name,
-)
-from smpc_manager.render.renderer import Renderer, Rendering, translation_problems
-from smpc_manager.render.templates import template_messages
+from typing import TYPE_CHECKING
 
+from smpc_manager.exports import lazy_exports
+
+if TYPE_CHECKING:
+    from smpc_manager.render.formats import EXTENSIONS, FORMATS, Format, format_named
+    from smpc_manager.render.inputs import (
+        DOMAIN,
+        TOOL_HASH,
+        TOOL_INPUT,
+        Input,
+        InputResolver,
+        OutputInputs,
+        relative_name,
+    )
+    from smpc_manager.render.renderer import Renderer, Rendering, translation_problems
+    from smpc_manager.render.templates import template_messages
+
+EXPORTS = {
+    "DOMAIN": "inputs",
+    "EXTENSIONS": "formats",
+    "FORMATS": "formats",
+    "TOOL_HASH": "inputs",
+    "TOOL_INPUT": "inputs",
+    "Format": "formats",
+    "Input": "inputs",
+    "InputResolver": "inputs",
+    "OutputInputs": "inputs",
+    "Renderer": "renderer",
+    "Rendering": "renderer",
+    "format_named": "formats",
+    "relative_name": "inputs",
+    "template_messages": "templates",
+    "translation_problems": "renderer",
+}
+__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
 __all__ = [
     "DOMAIN",
     "EXTENSIONS",

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from smpc_manager import inline
 from smpc_manager.errors import Problem
+from smpc_manager.inline import InlineError, to_html, to_text
 from smpc_manager.render.domains import Content, Words
 from smpc_manager.render.l10n import (
     format_price,
@@ -152,10 +152,10 @@ class Composer:
     def _messages(self, messages: Sequence[str], joiner: str = " ") -> tuple[str, str]:
         """Messages joined, as plain text and as HTML (each escaped, inline tags kept)."""
         try:
-            plain = joiner.join([inline.to_text(m) for m in messages])
-            html = escape(joiner).join([inline.to_html(m) for m in messages]) if self.html \
+            plain = joiner.join([to_text(m) for m in messages])
+            html = escape(joiner).join([to_html(m) for m in messages]) if self.html \
                 else ""
-        except inline.InlineError:  # reported by the translation check
+        except InlineError:  # reported by the translation check
             plain = joiner.join(messages)
             html = self._escape(plain)
         return plain, html
@@ -169,7 +169,7 @@ class Composer:
     def _value(self, element: Element) -> tuple[str, str] | None:
         product, name = self.product, element.field
         if name == "name":
-            form = inline.to_text(self.content.get(product.pharmaceutical_form, self.problems))
+            form = to_text(self.content.get(product.pharmaceutical_form, self.problems))
             strength = localize_numbers(product.strength.value, self.locale)
             return self._plain(f"{product.name.value} {strength} {form}")
         if name == "active-substance":
@@ -178,7 +178,7 @@ class Composer:
             if not product.excipients:
                 self._missing(element, "the excipients")
                 return None
-            items = [inline.to_text(t) for t in self._texts(product.excipients)]
+            items = [to_text(t) for t in self._texts(product.excipients)]
             return self._plain(join_list(items, self.profile.list_style, self.locale))
         if name in ("composition", "indications", "posology", "contraindications", "warnings",
                     "undesirable-effects"):
@@ -214,13 +214,13 @@ class Composer:
         if len(actives) != 1:
             return False
         name = self.product.name.value.casefold()
-        translated = inline.to_text(self.content.get(actives[0], []))
+        translated = to_text(self.content.get(actives[0], []))
         return not any(s.casefold() in name for s in (actives[0].source, translated))
 
     def _holder(self) -> str:
         holder = self.product.holder
         address = holder.address
-        city = inline.to_text(self.content.get(address.city, self.problems))
+        city = to_text(self.content.get(address.city, self.problems))
         if not address.postal_code:
             town = city
         elif address.country.value in POSTCODE_AFTER_CITY:
@@ -257,7 +257,7 @@ class Composer:
             self._missing(element, f"a cost for {self.profile.market}")
             return None
         price = format_price(cost.amount, cost.currency, self.locale)
-        pack = inline.to_text(self.content.get(cost.pack, self.problems))
+        pack = to_text(self.content.get(cost.pack, self.problems))
         if self.profile.cost_format is None:
             return self._plain(f"{price}, {pack}")
         pattern = self.words.get(self.profile.cost_format, self.problems)
