@@ -32,7 +32,6 @@ from smpc_manager.catalogs import (
     read_catalog,
     read_lookup,
 )
-from smpc_manager.catalogs import lookup as lookups
 from smpc_manager.catalogs.cache import CACHE_SIZE, FileCache
 from smpc_manager.errors import Problem, ProblemsError
 from smpc_manager.portfolio import load_portfolio
@@ -553,67 +552,41 @@ def test_a_plural_entry_is_no_label_for_rendering(portfolio: Path) -> None:
 # ------------------------------------------------------------------------ finding a catalog
 
 
-def test_find_lookup_finds_the_file_catalog_for_names(portfolio: Path, tmp_path: Path) -> None:
-    """What is a file for ``os.path.isfile`` is one for ``find_lookup``: a folder of the
-    catalog's name or a link to nothing is passed over, a link to a file is followed."""
+def test_the_catalog_file_is_what_a_file_is_to_the_system(portfolio: Path,
+                                                         tmp_path: Path) -> None:
+    """A folder of the catalog's name or a link to nothing is passed over, a link to a file
+    is followed (the portfolio's one rule of which catalog a product is rendered from)."""
     settings = load_portfolio(portfolio)
-    german = portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
+    german = str(portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po")
     austrian = portfolio / "locales" / "de_AT" / "LC_MESSAGES" / "besponsa.po"
-
-    def both() -> Path | None:
-        found = lookups.find_lookup(settings, "besponsa", "de_AT")
-        path = lookups.catalog_for(settings, "besponsa", "de_AT")
-        assert (found[0] if found else None) == path
-        if found:
-            assert path is not None
-            assert found[1] is load_lookup(path)  # the same cache
-        return path
-
-    assert both() == german
+    assert settings.catalog_file("besponsa", "de_AT") == german
     austrian.mkdir(parents=True)  # a folder in the way
-    assert both() == german
+    assert settings.catalog_file("besponsa", "de_AT") == german
     austrian.rmdir()
     austrian.symlink_to(tmp_path / "nowhere.po")
-    assert both() == german
+    assert settings.catalog_file("besponsa", "de_AT") == german
     austrian.unlink()
     elsewhere = tmp_path / "elsewhere.po"
     elsewhere.write_text(GERMAN_TEXT.replace("Jede Durchstechflasche", "Eine Flasche"),
                          encoding="utf-8")
     austrian.symlink_to(elsewhere)
-    assert both() == austrian
-    found = lookups.find_lookup(settings, "besponsa", "de_AT")
-    assert found is not None
-    assert "Eine Flasche" in str(found[1].get(
+    assert settings.catalog_file("besponsa", "de_AT") == str(austrian)
+    found = load_lookup(austrian)
+    assert "Eine Flasche" in str(found.get(
         "Each vial contains 1 mg inotuzumab ozogamicin.", "composition/1"))
-    assert lookups.find_lookup(settings, "besponsa", "fr") is None
+    assert settings.catalog_file("besponsa", "fr") is None
 
 
-def test_a_missing_catalog_folder_is_asked_once(portfolio: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A renderer's ``absent`` folders are not asked again; one made later is seen by whoever
-    starts with a new set, as the next build does."""
+def test_a_catalog_folder_made_later_is_seen_with_a_new_memory(portfolio: Path) -> None:
+    """A caller that keeps the folders it found missing (a renderer, a build's plan) sees a
+    folder made later only when it starts anew, as the next build does."""
     settings = load_portfolio(portfolio)
-    absent: set[str] = set()
-    first = lookups.find_lookup(settings, "besponsa", "de_AT", absent)
-    assert first is not None
+    missing: set[str] = set()
+    german = str(portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po")
+    assert settings.catalog_file("besponsa", "de_AT", missing) == german
     austrian = portfolio / "locales" / "de_AT" / "LC_MESSAGES"
-    assert absent == {str(austrian)}
-    asked: list[str] = []
-    real_stat = os.stat
-
-    def stat(path: str, *args: object, **kwargs: object) -> os.stat_result:
-        asked.append(os.fspath(path))
-        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "stat", stat)
-    again = lookups.find_lookup(settings, "besponsa", "de_AT", absent)
-    assert again is not None
-    assert again[0] == first[0]
-    assert not [p for p in asked if p.startswith(str(austrian))]
+    assert missing == {str(austrian)}
     austrian.mkdir(parents=True)
     (austrian / "besponsa.po").write_text(GERMAN_TEXT, encoding="utf-8")
-    kept = lookups.find_lookup(settings, "besponsa", "de_AT", absent)
-    anew = lookups.find_lookup(settings, "besponsa", "de_AT", set())
-    assert kept is not None
-    assert anew is not None
-    assert (kept[0], anew[0]) == (first[0], austrian / "besponsa.po")
+    assert settings.catalog_file("besponsa", "de_AT", missing) == german
+    assert settings.catalog_file("besponsa", "de_AT", set()) == str(austrian / "besponsa.po")

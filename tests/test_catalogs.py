@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 
 from smpc_manager.catalogs import (
     PoCatalog,
-    catalog_for,
     catalog_statistics,
     clock_now,
     compile_catalog,
@@ -376,17 +375,17 @@ def test_load_catalog_parses_once_and_again_after_an_edit(tmp_path: Path) -> Non
         "Bruxelles"
 
 
-def test_catalog_for_falls_back_from_region_to_language(portfolio: Path) -> None:
+def test_the_catalog_falls_back_from_region_to_language(portfolio: Path) -> None:
     loaded = load_portfolio(portfolio)
-    german_po = portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
-    assert catalog_for(loaded, "besponsa", "de_AT") == german_po
-    assert catalog_for(loaded, "besponsa", "de-AT") == german_po
-    assert catalog_for(loaded, "besponsa", "fr_BE") is None
+    german_po = str(portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po")
+    assert loaded.catalog_file("besponsa", "de_AT") == german_po
+    assert loaded.catalog_file("besponsa", "de-AT") == german_po
+    assert loaded.catalog_file("besponsa", "fr_BE") is None
     austrian = portfolio / "locales" / "de_AT" / "LC_MESSAGES" / "besponsa.po"
     austrian.parent.mkdir(parents=True)
     shutil.copy(german_po, austrian)
-    assert catalog_for(loaded, "besponsa", "de_AT") == austrian
-    assert catalog_for(loaded, "besponsa", "de_DE") == german_po
+    assert loaded.catalog_file("besponsa", "de_AT") == str(austrian)
+    assert loaded.catalog_file("besponsa", "de_DE") == german_po
 
 
 # ------------------------------------------------------------------------ GNU cross-checks

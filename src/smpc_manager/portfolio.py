@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
+from smpc_manager.locales import locale_chain
 
 CONFIG_FILE = "smpc.toml"
 PRODUCTS_DIR = "products"
@@ -86,6 +88,33 @@ class Portfolio:
     def catalog_folder(self, locale: str) -> Path:
         """``locales/<locale>/LC_MESSAGES``, checked as :meth:`catalog_path` checks it."""
         return _catalog_folder(self.root, locale)
+
+    def catalog_file(self, product_id: str, locale: str,
+                     missing: set[str] | None = None) -> str | None:
+        """The catalog a product is rendered from in ``locale``: the first of the locale's
+        chain (``de_AT``, then ``de``) that is a regular file, through a symlink the file it
+        leads to; None when there is none. The one rule for this: rendering, a build's plan
+        and ``smpc stats`` all ask here.
+
+        ``missing`` keeps the catalog folders found not to exist, for a caller that asks
+        for many products and need not look at such a folder again; one made later is
+        seen by whoever starts with a new set.
+        """
+        name = catalog_name(product_id)
+        for candidate in locale_chain(locale):
+            folder = os.fspath(self.catalog_folder(candidate))
+            if missing is not None and folder in missing:
+                continue
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+            except (OSError, ValueError):
+                if missing is not None and not os.path.isdir(folder):
+                    missing.add(folder)
+                continue
+            if stat.S_ISREG(info.st_mode):
+                return path
+        return None
 
     def catalog_locales(self) -> list[str]:
         """The locales that have a folder under ``locales/`` (``templates`` excluded)."""

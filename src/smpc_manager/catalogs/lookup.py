@@ -4,16 +4,14 @@ Rendering needs only msgstr, fuzzy and line of each message: a :class:`CatalogLo
 holds what the strict reader (:func:`~smpc_manager.catalogs.pofile.parse_po`) reads, with
 the same problems; :func:`parse_lookup` reads the common layout faster (see there).
 
-:func:`catalog_for` and :func:`find_lookup` say which catalog rendering uses for a product
-in a locale.
+Which catalog rendering uses for a product in a locale is
+:meth:`smpc_manager.portfolio.Portfolio.catalog_file`'s to say.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -30,13 +28,10 @@ from smpc_manager.catalogs.syntax import (
     is_utf8,
     shown,
 )
-from smpc_manager.locales import locale_chain
-from smpc_manager.portfolio import catalog_name
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
-    from smpc_manager.portfolio import Portfolio
 
 
 class LookupEntry(NamedTuple):
@@ -206,47 +201,3 @@ def load_lookup(path: Path) -> CatalogLookup:
     """:func:`read_lookup`, kept per process while the file is unchanged (see
     :mod:`smpc_manager.catalogs.cache`)."""
     return _LOOKUPS.get(path)
-
-
-# ------------------------------------------------------------------------ finding catalogs
-
-
-def catalog_for(portfolio: Portfolio, product_id: str, locale: str) -> Path | None:
-    """The catalog rendering uses for a product in a locale: ``de_AT`` falls back to ``de``."""
-    name = catalog_name(product_id)
-    for folder, text in _catalog_folders(portfolio, locale):
-        if os.path.isfile(os.path.join(text, name)):
-            return folder / name
-    return None
-
-
-def _catalog_folders(portfolio: Portfolio, locale: str) -> Iterator[tuple[Path, str]]:
-    """The folders a catalog for ``locale`` is looked for in, most specific first, each as
-    a Path and as text."""
-    for candidate in locale_chain(locale):
-        folder = portfolio.catalog_folder(candidate)
-        yield folder, os.fspath(folder)
-
-
-def find_lookup(portfolio: Portfolio, product_id: str, locale: str,
-                absent: set[str] | None = None) -> tuple[Path, CatalogLookup] | None:
-    """:func:`catalog_for` and :func:`load_lookup` of what it finds.
-
-    ``absent`` holds the catalog folders found missing so far (by text), to be asked once
-    rather than for every product: whoever keeps it sees a folder made later only with a
-    new one, as a build's next plan does.
-    """
-    name = catalog_name(product_id)
-    for folder, text in _catalog_folders(portfolio, locale):
-        if absent is not None and text in absent:
-            continue
-        try:
-            info = os.stat(os.path.join(text, name))
-        except (OSError, ValueError):  # as os.path.isfile: not a file here
-            if absent is not None and not os.path.isdir(text):
-                absent.add(text)
-            continue
-        if stat.S_ISREG(info.st_mode):
-            found = folder / name
-            return found, _LOOKUPS.get(found, info)
-    return None

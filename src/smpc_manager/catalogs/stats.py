@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from smpc_manager.catalogs.lookup import catalog_for
 from smpc_manager.catalogs.pofile import load_catalog
 from smpc_manager.locales import normalize_locale
 from smpc_manager.model import Product
@@ -111,7 +110,8 @@ def statistics(portfolio: Portfolio, products: Sequence[Product],
     stats: list[CatalogStats] = []
     for product in products:
         for locale in chosen:
+            found = portfolio.catalog_file(product.id, locale)
             stats.append(catalog_statistics(product, locale,
-                                            catalog_for(portfolio, product.id, locale),
+                                            None if found is None else Path(found),
                                             portfolio.source_locale))
     return stats

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from smpc_manager.locales import locale_chain, same_language
 from smpc_manager.markets import PROFILE_DIR
-from smpc_manager.portfolio import TEMPLATES_DIR, catalog_name
+from smpc_manager.portfolio import TEMPLATES_DIR
 from smpc_manager.render.formats import format_named
 from smpc_manager.resources import resource_dir
 from smpc_manager.version import __version__
@@ -110,7 +109,6 @@ class InputResolver:
         self._templates: dict[str, Input | None] = {}
         self._profiles: dict[str, Input] = {}
         #: The catalog folders of each locale's chain, most specific first, as text.
-        self._folders: dict[str, tuple[str, ...]] = {}
         #: Catalog folders found missing.
         self._missing: set[str] = set()
         #: What :func:`relative_name` gives a file's folder, by the folder's and the root's
@@ -157,31 +155,12 @@ class InputResolver:
         return self._product[1]
 
     def catalog(self, product_id: str, locale: str) -> Input | None:
-        """The product's catalog for ``locale``: the first of its locale chain that is a
-        regular file (through a symlink, of what it leads to), or None."""
-        name = catalog_name(product_id)
-        for folder in self._catalog_folders(locale):
-            if folder in self._missing:
-                continue
-            path = os.path.join(folder, name)
-            try:
-                info = os.lstat(path)
-                linked = stat.S_ISLNK(info.st_mode)
-                if linked:
-                    info = os.stat(path)
-            except (OSError, ValueError):  # as os.path.isfile: not a file here
-                if not os.path.isdir(folder):
-                    self._missing.add(folder)
-                continue
-            if stat.S_ISREG(info.st_mode):
-                return Input(self.name(path) if linked else self._unlinked_name(path), path)
-        return None
-
-    def _catalog_folders(self, locale: str) -> tuple[str, ...]:
-        if locale not in self._folders:
-            self._folders[locale] = tuple(os.fspath(self.portfolio.catalog_folder(c))
-                                          for c in locale_chain(locale))
-        return self._folders[locale]
+        """The product's catalog for ``locale`` (:meth:`Portfolio.catalog_file`), or None."""
+        path = self.portfolio.catalog_file(product_id, locale, self._missing)
+        if path is None:
+            return None
+        return Input(self.name(path) if os.path.islink(path) else self._unlinked_name(path),
+                     path)
 
     def labels(self, locale: str) -> tuple[Input, ...]:
         """The ``smpc`` catalogs of ``locale``: the portfolio's own (for the labels of its
