@@ -112,7 +112,8 @@ def test_outputs_and_manifest(small: Path, tmp_path: Path) -> None:
     renderer = Renderer(settings)
     for key, record in manifest["outputs"].items():
         product = load_product(small / "products" / f"{record['product']}.xml")
-        rendering = renderer.render(product, record["market"], fmt=record["format"])
+        rendering = renderer.render(product, record["market"], fmt=record["format"],
+                                    as_of=AS_OF)
         assert files[key] == rendering.content.encode("utf-8"), key
         assert record["sha256"] == sha(files[key])
         assert record["size"] == len(files[key])
@@ -223,7 +224,7 @@ def test_a_new_catalog_the_renderer_would_use_is_noticed(small: Path, tmp_path: 
     renderer = Renderer(settings)
     for key, record in Manifest.read(out / MANIFEST_FILE).outputs.items():
         product = load_product(small / "products" / f"{record.product}.xml")
-        assert record.inputs == renderer.render(product, record.market).inputs, key
+        assert record.inputs == renderer.render(product, record.market, as_of=AS_OF).inputs, key
     assert run(small, out).built == 0
 
 
@@ -268,7 +269,7 @@ def test_catalogs_found_by_listing_agree_with_the_renderer(small: Path, tmp_path
     renderer = Renderer(settings)
     for key, record in Manifest.read(out / MANIFEST_FILE).outputs.items():
         product = load_product(small / "products" / f"{record.product}.xml")
-        assert record.inputs == renderer.render(product, record.market).inputs, key
+        assert record.inputs == renderer.render(product, record.market, as_of=AS_OF).inputs, key
     inputs = Manifest.read(out / MANIFEST_FILE).outputs["AT/de_AT/alpha.txt"].inputs
     assert str(linked) in inputs  # leads out of the portfolio: named as it is
     inputs = Manifest.read(out / MANIFEST_FILE).outputs["AT/de_AT/charlie.txt"].inputs

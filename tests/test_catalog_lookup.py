@@ -9,6 +9,7 @@ catalog in the repository: the lookup holds the same entries as the Babel catalo
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import os
 import shutil
@@ -39,6 +40,8 @@ from smpc_manager.products.loader import load_product
 from smpc_manager.render import Renderer
 from smpc_manager.rules.translation import translate
 from tests.conftest import DATA, EXAMPLE, REPO
+
+DAY = dt.date(2026, 12, 6)
 
 GERMAN = EXAMPLE / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
 GERMAN_TEXT = GERMAN.read_text(encoding="utf-8")
@@ -543,7 +546,7 @@ def test_a_plural_entry_is_no_label_for_rendering(portfolio: Path) -> None:
     lookup = read_lookup(own)
     assert lookup.get("Contraindications") == LookupEntry("Mehrzahl", False, 5, True)
     product = load_product(portfolio / "products" / "besponsa.xml")
-    text = Renderer(load_portfolio(portfolio)).render(product, "DE").content
+    text = Renderer(load_portfolio(portfolio)).render(product, "DE", as_of=DAY).content
     assert "Stand der Information: " in text  # the portfolio's catalog is read
     assert "Mehrzahl" not in text
     assert "Gegenanzeigen: " in text

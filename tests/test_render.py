@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import doctest
+import gettext
 import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smpc_manager import tooldomain
+from smpc_manager.catalogs import load_catalog
 from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.markets import profiles
@@ -490,8 +493,6 @@ def test_the_tool_catalogs_are_current() -> None:
 
 def test_refresh_is_idempotent_and_notices_a_stale_template(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import datetime as dt
-
     copy = tmp_path / "locales"
     shutil.copytree(LOCALES, copy)
     before = {p: p.read_bytes() for p in copy.rglob("*.po*")}
@@ -517,11 +518,6 @@ def test_refresh_is_idempotent_and_notices_a_stale_template(
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
 def test_gnu_gettext_agrees(tmp_path: Path) -> None:
-    import gettext
-    import subprocess
-
-    from smpc_manager.catalogs.pofile import load_catalog
-
     for path in [LOCALES / "smpc.pot", *sorted(LOCALES.glob("*/LC_MESSAGES/smpc.po"))]:
         check = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)],
                                capture_output=True, text=True, check=False)
