@@ -12,8 +12,9 @@ it keeps the sha256 and, beside it, the file's *stamp* (size, modification and c
 inode), the way SCons decides by MD5 and timestamp: the next build hashes again only the
 files whose stamp changed. A stamp is recorded only for a file that had not changed for
 :data:`RACY_SECONDS` when it was hashed: a change within the resolution of the file system's
-clock could leave its stamp as it was ("racily clean", as git calls it). Outputs are always
-hashed: they are few and small, and anyone may edit them.
+clock could leave its stamp as it was ("racily clean", as git calls it). Each output keeps
+the stamp of the file written too, trusted only while it is older than the manifest itself,
+as git trusts its index: an output edited after the manifest was written has a newer time.
 
 The file is JSON with sorted keys and no timestamps of its own, one record per line, so an
 unchanged build rewrites the same bytes and a rebuild's diff shows one line per output
@@ -29,7 +30,7 @@ changed::
       "outputs": {
         "AT/de_AT/besponsa.txt": {"format": "text", "inputs": {"products/besponsa.xml": "...",
           ...}, "locale": "de_AT", "market": "AT", "product": "besponsa", "sha256": "...",
-          "size": 2874},
+          "size": 2874, "stamp": {"ctime-ns": ..., "inode": ..., "mtime-ns": ...}},
         ...
       },
       "products": {
@@ -54,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from smpc_manager.files import read_bytes
 from smpc_manager.version import __version__
 
 MANIFEST_FILE = "manifest.json"
@@ -80,6 +82,17 @@ class Stamp:
     def of(cls, info: os.stat_result) -> Stamp:
         return cls(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
+    def as_dict(self) -> dict[str, int]:
+        return {"mtime-ns": self.mtime_ns, "ctime-ns": self.ctime_ns, "inode": self.inode}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], size: int) -> Stamp:
+        return cls(size, int(data["mtime-ns"]), int(data["ctime-ns"]), int(data["inode"]))
+
+    def older_than(self, moment_ns: int) -> bool:
+        """Whether the file was last changed, content or name, before ``moment_ns``."""
+        return self.mtime_ns < moment_ns and self.ctime_ns < moment_ns
+
 
 @dataclass(frozen=True, slots=True)
 class FileRecord:
@@ -89,14 +102,11 @@ class FileRecord:
     stamp: Stamp
 
     def as_dict(self) -> dict[str, object]:
-        return {"sha256": self.sha256, "size": self.stamp.size,
-                "mtime-ns": self.stamp.mtime_ns, "ctime-ns": self.stamp.ctime_ns,
-                "inode": self.stamp.inode}
+        return {"sha256": self.sha256, "size": self.stamp.size, **self.stamp.as_dict()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileRecord:
-        return cls(str(data["sha256"]), Stamp(int(data["size"]), int(data["mtime-ns"]),
-                                              int(data["ctime-ns"]), int(data["inode"])))
+        return cls(str(data["sha256"]), Stamp.from_dict(data, int(data["size"])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +120,11 @@ class OutputRecord:
     inputs: Mapping[str, str]
     sha256: str
     size: int
+    #: The file's stamp when it was written (None: hash it to know it).
+    stamp: Stamp | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "product": self.product,
             "market": self.market,
             "locale": self.locale,
@@ -121,6 +133,9 @@ class OutputRecord:
             "sha256": self.sha256,
             "size": self.size,
         }
+        if self.stamp is not None:
+            data["stamp"] = self.stamp.as_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutputRecord:
@@ -138,6 +153,8 @@ class OutputRecord:
             inputs={intern(k): intern(v) for k, v in inputs.items()},
             sha256=str(data["sha256"]),
             size=int(data["size"]),
+            stamp=Stamp.from_dict(data["stamp"], int(data["size"])) if "stamp" in data
+            else None,
         )
 
 
@@ -198,6 +215,8 @@ class Manifest:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     products: dict[str, ProductRecord] = field(default_factory=dict)
     files: dict[str, FileRecord] = field(default_factory=dict)
+    #: When the manifest read was written (its modification time, ns); 0 for a new one.
+    written_ns: int = field(default=0, compare=False)
 
     def to_bytes(self) -> bytes:
         return b"".join(self.chunks())
@@ -215,13 +234,16 @@ class Manifest:
     def read(cls, path: Path) -> Manifest:
         """The manifest at ``path``; an absent, unreadable or older one is empty."""
         try:
-            data = json.loads(path.read_bytes())
+            with open(path, "rb") as handle:
+                written = os.fstat(handle.fileno()).st_mtime_ns
+                data = json.loads(handle.read())
             if data.get("manifest-version") != MANIFEST_VERSION:
                 return cls()
             return cls(
                 {str(k): OutputRecord.from_dict(v) for k, v in data["outputs"].items()},
                 {str(k): ProductRecord.from_dict(v) for k, v in data["products"].items()},
                 {str(k): FileRecord.from_dict(v) for k, v in data["files"].items()},
+                written,
             )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
@@ -235,7 +257,11 @@ def _table(name: str, records: Mapping[str, FileRecord | OutputRecord | ProductR
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode(value)
+
+
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)``, with its encoder made once.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 def settled_stamp(path: str | os.PathLike[str], since_ns: int) -> Stamp | None:
@@ -288,7 +314,6 @@ class FileHashes:
 def file_sha256(path: str) -> str | None:
     """The sha256 of a file's bytes; ``None`` when it cannot be read as a file."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        return hashlib.sha256(read_bytes(path)).hexdigest()
     except OSError:
         return None

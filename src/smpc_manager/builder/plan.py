@@ -24,6 +24,7 @@ from smpc_manager.builder.manifest import (
     Manifest,
     OutputRecord,
     ProductRecord,
+    Stamp,
     file_sha256,
 )
 from smpc_manager.errors import UsageError
@@ -182,8 +183,18 @@ def _up_to_date(plan: Plan, old: OutputRecord, output: Output, inputs: Iterable[
                 ) -> bool:
     """Whether the output on disk is what its inputs, as they are now, would make.
 
-    The output's own bytes are always hashed: outputs are small, and anyone may edit one."""
+    The output's bytes are hashed unless its stamp is the one recorded and older than the
+    manifest (:mod:`~smpc_manager.builder.manifest`), or when ``rehash`` is asked for."""
     current = {item.name: TOOL_HASH if item.path is None else plan.hashes(item.name, item.path)
                for item in inputs}
-    return current == old.inputs and \
-        file_sha256(os.path.join(plan.options.out_dir, output.key)) == old.sha256
+    if current != old.inputs:
+        return False
+    path = os.path.join(plan.options.out_dir, output.key)
+    if old.stamp is not None and not plan.options.rehash:
+        try:
+            stamp = Stamp.of(os.stat(path))
+        except OSError:
+            return False
+        if stamp == old.stamp and stamp.older_than(plan.manifest.written_ns):
+            return True
+    return file_sha256(path) == old.sha256

@@ -17,21 +17,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smpc_manager import render
+from smpc_manager import products, render
 from smpc_manager.builder.manifest import (
     MANIFEST_FILE,
     FileRecord,
     Manifest,
     OutputRecord,
     ProductRecord,
-    settled_stamp,
 )
 from smpc_manager.builder.plan import BuildOptions, Plan, Task, plan_build
 from smpc_manager.builder.pool import Pool
-from smpc_manager.builder.worker import TaskResult, build_product, lost, remove_temporary
+from smpc_manager.builder.worker import (
+    Stamps,
+    TaskResult,
+    build_product,
+    lost,
+    remove_temporary,
+)
 from smpc_manager.errors import Problem
 from smpc_manager.files import make_folder, write_bytes
-from smpc_manager.locales import normalize_locale
 from smpc_manager.portfolio import Portfolio
 
 #: Called with the number of outputs done since the last call.
@@ -185,9 +189,8 @@ class _Worker:
     portfolio: Portfolio
     options: BuildOptions
     config: str
-    since_ns: int
     renderer: render.Renderer
-    resolver: render.InputResolver
+    stamps: Stamps
 
 
 _WORKER: _Worker | None = None
@@ -195,40 +198,23 @@ _WORKER: _Worker | None = None
 
 def _start(portfolio: Portfolio, options: BuildOptions, config: str, since_ns: int) -> None:
     """Make this process's renderer for the build (a forked worker inherits the one the
-    main process made, a spawned one makes its own)."""
+    main process made, a spawned one makes its own).
+
+    The product schema is parsed here too: made in the main process before the workers
+    are forked, it is made once for all of them, with the modules rendering needs."""
     global _WORKER  # noqa: PLW0603 - one renderer per worker process, by design
     if _WORKER is None or _WORKER.portfolio is not portfolio or _WORKER.options != options:
-        _WORKER = _Worker(portfolio, options, config, since_ns,
-                          render.Renderer(portfolio), render.InputResolver(portfolio))
+        _WORKER = _Worker(portfolio, options, config, render.Renderer(portfolio),
+                          Stamps(since_ns))
+        products.product_schema()
 
 
 def _work(task: Task) -> TaskResult:
     """Build one product in a worker (or in the main process with ``--jobs 1``)."""
     assert _WORKER is not None
     worker = _WORKER
-    result = build_product(worker.renderer, worker.portfolio, worker.options, task,
-                           worker.config)
-    return _with_stamps(result, task, worker)
-
-
-def _with_stamps(result: TaskResult, task: Task, worker: _Worker) -> TaskResult:
-    """The result with the stamp of every input its outputs were made from, where the file
-    has not changed since before the build began: a later build may trust those."""
-    files: dict[str, FileRecord] = {}
-    for _key, record in result.written:
-        profile = worker.renderer.profile(record.market)
-        for item in worker.resolver.resolve(
-                product_id=record.product, product_path=task.source,
-                product_lang=result.record.lang if result.record else None,
-                profile=profile, locale=normalize_locale(record.locale), fmt=record.fmt):
-            digest = record.inputs.get(item.name)
-            if item.path is None or digest is None or item.name in files:
-                continue
-            stamp = settled_stamp(item.path, worker.since_ns)
-            if stamp is not None:
-                files[item.name] = FileRecord(digest, stamp)
-    return TaskResult(result.product, result.written, result.failed, result.problems,
-                      result.record, result.count, files)
+    return build_product(worker.renderer, worker.portfolio, worker.options, task,
+                         worker.config, stamps=worker.stamps)
 
 
 def _results(plan: Plan) -> Iterator[TaskResult]:

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smpc_manager import products, render
-from smpc_manager.builder.manifest import FileRecord, OutputRecord, ProductRecord
+from smpc_manager.builder.manifest import (
+    FileRecord,
+    OutputRecord,
+    ProductRecord,
+    Stamp,
+    settled_stamp,
+)
 from smpc_manager.builder.plan import BuildOptions, Output, Task, selected
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.files import write_bytes
@@ -26,7 +32,7 @@ from smpc_manager.locales import normalize_locale
 from smpc_manager.markets import load_profile, markets_for
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio
-from smpc_manager.rules import expiry_errors, passing_days
+from smpc_manager.rules import passing_days
 
 #: Under the output folder, the folder in which each process makes its temporary files
 #: (``.smpc-tmp/<pid>``), so that processes writing side by side in the same market folders
@@ -53,7 +59,7 @@ class TaskResult:
 
 
 def build_product(renderer: render.Renderer, portfolio: Portfolio, options: BuildOptions,
-                  task: Task, config: str) -> TaskResult:
+                  task: Task, config: str, *, stamps: Stamps) -> TaskResult:
     """Load one product, check it as of the day, render and write the wanted outputs."""
     source = Path(task.source)
     try:
@@ -67,7 +73,7 @@ def build_product(renderer: render.Renderer, portfolio: Portfolio, options: Buil
     else:
         wanted = [(m, f) for m, f in task.wanted if m in served]
     refused = {market: found for market in served
-               if (found := expiry_errors(product, portfolio, options.as_of, market))}
+               if (found := renderer.expiry_problems(product, market, options.as_of))}
     problems: list[Problem] = []
     for market in dict.fromkeys(m for m, _ in wanted):
         problems.extend(p for p in refused.get(market, ()) if p not in problems)
@@ -79,24 +85,25 @@ def build_product(renderer: render.Renderer, portfolio: Portfolio, options: Buil
         if market in refused:
             failed.append(key)
             continue
+        path = os.path.join(options.out_dir, key)
         try:
             rendering = renderer.render(product, market, fmt=fmt, as_of=options.as_of)
             content = rendering.content.encode("utf-8")
             # Made durable all at once before the manifest is written (see runner).
-            write_bytes(os.path.join(options.out_dir, key), content, fsync=False,
-                        tmp_dir=tmp_dir)
+            write_bytes(path, content, fsync=False, tmp_dir=tmp_dir)
         except ProblemsError as err:  # refused, or a full disk, a folder we may not write
             failed.append(key)
             problems.extend(p for p in err.problems if p not in problems)
             continue
         written.append((key, OutputRecord(task.product, market, rendering.locale, fmt,
                                           rendering.inputs, hashlib.sha256(content).hexdigest(),
-                                          len(content))))
+                                          len(content), _stamp(path))))
+        stamps.add(rendering)
     # Every market the product serves, not only those wanted now: the window recorded must
     # hold for the outputs kept from earlier builds too.
     window = valid_window(product, options.as_of, [m for m in served if m not in refused])
     record = ProductRecord(
-        source=render.relative_name(str(source), portfolio.root),
+        source=renderer.resolver.product(str(source)).name,
         sha256=product.sha256,
         config=config,
         lang=product.lang,
@@ -105,7 +112,39 @@ def build_product(renderer: render.Renderer, portfolio: Portfolio, options: Buil
         valid_until=window[1],
     )
     return TaskResult(task.product, tuple(written), tuple(failed), tuple(problems), record,
-                      count=task.expected)
+                      count=task.expected, files=stamps.take())
+
+
+class Stamps:
+    """The stamps of the inputs a worker's renderings were made from, for a later build to
+    trust them by (:func:`~smpc_manager.builder.manifest.settled_stamp`): each file once per
+    worker, with the hash the renderer recorded of the bytes it read."""
+
+    def __init__(self, since_ns: int) -> None:
+        self.since_ns = since_ns
+        self._seen: set[str] = set()
+        self._new: dict[str, FileRecord] = {}
+
+    def add(self, rendering: render.Rendering) -> None:
+        for name, path in rendering.paths.items():
+            if name in self._seen:
+                continue
+            self._seen.add(name)
+            stamp = settled_stamp(path, self.since_ns)
+            if stamp is not None:
+                self._new[name] = FileRecord(rendering.inputs[name], stamp)
+
+    def take(self) -> dict[str, FileRecord]:
+        """The stamps found since the last call."""
+        new, self._new = self._new, {}
+        return new
+
+
+def _stamp(path: str) -> Stamp | None:
+    try:
+        return Stamp.of(os.stat(path))
+    except OSError:
+        return None
 
 
 def lost(task: Task, why: str) -> TaskResult:

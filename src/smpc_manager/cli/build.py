@@ -30,8 +30,8 @@ from smpc_manager.render import FORMATS
               type=click.Choice(list(FORMATS)),
               help="Output format (repeatable; default: text).")
 @click.option("--rehash", is_flag=True,
-              help="Hash every input anew instead of trusting the stamps the manifest recorded"
-                   " (see above).")
+              help="Hash every input and output anew instead of trusting the stamps the"
+                   " manifest recorded (see above).")
 @option_as_of
 @click.pass_context
 def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | None,
@@ -52,11 +52,11 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     the build runs, its temporary files lie in DIR/.smpc-tmp, removed at the end (and by
     the next build, should this one be killed).
 
-    Beside each input's hash the manifest keeps the file's stamp (size, modification and
-    change time, inode): the next build hashes again only the files whose stamp changed,
-    as SCons decides by MD5 and timestamp (a file changed within two seconds before the
-    build read it gets no stamp). Outputs are always hashed. --rehash hashes every input
-    regardless of its stamp.
+    Beside each hash the manifest keeps the file's stamp (size, modification and change
+    time, inode): the next build hashes again only the files whose stamp changed, as SCons
+    decides by MD5 and timestamp. An input changed within two seconds before the build read
+    it gets no stamp, and an output's stamp counts only while it is older than the manifest
+    (as git trusts its index). --rehash hashes every file regardless of its stamp.
 
     \b
     Examples:

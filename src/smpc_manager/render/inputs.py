@@ -108,11 +108,10 @@ class InputResolver:
         self._labels: dict[str, tuple[Input, ...]] = {}
         self._templates: dict[str, Input | None] = {}
         self._profiles: dict[str, Input] = {}
-        #: The catalog folders of each locale's chain, most specific first, as text.
         #: Catalog folders found missing.
         self._missing: set[str] = set()
-        #: What :func:`relative_name` gives a file's folder, by the folder's and the root's
-        #: absolute paths: the folder's own name with ``/`` after it, None outside the root.
+        #: What :func:`relative_name` gives a file's folder, by the folder as given and the
+        #: working folder: the folder's own name with ``/`` after it, None outside the root.
         self._prefixes: dict[tuple[str, str], str | None] = {}
         #: The product file last named, by its path and the working folder it was named in.
         self._product: tuple[tuple[str, str], Input] | None = None
@@ -215,20 +214,25 @@ class InputResolver:
         """:func:`relative_name` of a path that is no symlink, from its folder's name.
 
         A build names thousands of files in the same few folders: each folder is resolved
-        once per instance (keyed by its absolute path and the root's, so that a change of
-        working folder is followed), and a file in it named by joining its name.
+        once per instance and working folder (a relative path is taken from the working
+        folder of the moment), and a file in it named by joining its name.
         """
-        folder, base = os.path.split(_absolute(path))
-        root = os.fspath(self.portfolio.root)
+        folder, base = os.path.split(path)
         if base in ("", ".", ".."):
-            return relative_name(path, root)
-        key = (folder, _absolute(root))
-        if key not in self._prefixes:
-            inside = _relative(folder, key[1])
-            self._prefixes[key] = None if inside is None else \
+            return relative_name(path, self.portfolio.root)
+        key = (folder, os.getcwd())
+        prefix = self._prefixes.get(key, _UNKNOWN)
+        if prefix is _UNKNOWN:
+            inside = _relative(_absolute(folder or os.curdir),
+                               _absolute(os.fspath(self.portfolio.root)))
+            prefix = self._prefixes[key] = None if inside is None else \
                 "" if inside == "." else inside + "/"
-        prefix = self._prefixes[key]
-        return relative_name(path, root) if prefix is None else prefix + base
+        return relative_name(path, self.portfolio.root) if prefix is None else \
+            f"{prefix}{base}"
+
+
+#: What :meth:`InputResolver._unlinked_name` has not yet found for a folder.
+_UNKNOWN = "\0"
 
 
 def relative_name(path: str, root: str | os.PathLike[str]) -> str:

@@ -50,6 +50,9 @@ class Rendering:
     locale: str
     product_id: str
     inputs: dict[str, str] = field(default_factory=dict)
+    #: Where each input in :attr:`inputs` was read from, by its name (the tool's version,
+    #: which is no file, aside).
+    paths: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def extension(self) -> str:
@@ -91,6 +94,9 @@ class Renderer:
                              tuple[Document, tuple[Problem, ...]]] = {}
         self._passed: dict[tuple[object, ...], str] = {}
         self._expired: dict[tuple[str, dt.date], tuple[Problem, ...]] = {}
+        #: The covers (the authorisations covering a market) and days on which the product
+        #: rendered passes the expiry check.
+        self._passing: set[tuple[tuple[int, ...], dt.date]] = set()
 
     def profile(self, market: str) -> MarketProfile:
         """The profile of a market (the portfolio's own where it defines one), loaded once."""
@@ -143,7 +149,7 @@ class Renderer:
         page = Page(document, product, profile.market, target, recorded, run,
                     template is None or template.shipped)
         return Rendering(form.lay_out(page), fmt, profile.market, target, product.id,
-                         recorded)
+                         recorded, {i.name: i.path for i in inputs if i.path is not None})
 
     def problems(self, product: Product, market: str, locale: str | None = None, *,
                  as_of: dt.date | None = None) -> list[Problem]:
@@ -214,17 +220,30 @@ class Renderer:
             self._composed.clear()
             self._passed.clear()
             self._expired.clear()
+            self._passing.clear()
             self._product = product
+
+    def expiry_problems(self, product: Product, market: str,
+                        as_of: dt.date | None = None) -> tuple[Problem, ...]:
+        """The date errors that refuse ``product``'s summary in ``market`` as of ``as_of``
+        (today when None): ``smpc render``'s rule, which :meth:`render` applies."""
+        return self._expiry(product, self.profile(market), as_of)
 
     def _expiry(self, product: Product, profile: MarketProfile,
                 as_of: dt.date | None) -> tuple[Problem, ...]:
-        """The date errors that refuse the summary in the market (``smpc render``'s rule)."""
+        """:meth:`expiry_problems`, found once per market and day for the product rendered;
+        markets covered by the same authorisations pass alike, so a pass is found once for
+        all of them (a refusal is worded for each market)."""
         self._switch_to(product)
         day = as_of if as_of is not None else self._clock()
         key = (profile.market, day)
         if key not in self._expired:
-            self._expired[key] = tuple(expiry_errors(product, self.portfolio, day,
-                                                     profile.market))
+            cover = (product.cover(profile.market), day)
+            found = () if cover in self._passing else tuple(
+                expiry_errors(product, self.portfolio, day, profile.market))
+            if not found:
+                self._passing.add(cover)
+            self._expired[key] = found
         return self._expired[key]
 
     def _compose(self, product: Product, profile: MarketProfile, locale: str,
