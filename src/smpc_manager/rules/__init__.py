@@ -1,22 +1,52 @@
 """Rules that judge a product: its dates as of a day, and its translations.
 
-Other packages import from here, never from the modules inside.
+Other packages import from here, never from the modules inside: ``dates`` (what can expire,
+as of a day) and ``translation`` (whether a translation may be printed). The modules are
+imported when a name is first used (:mod:`smpc_manager.exports`): a build's plan needs the
+dates, not Babel's number formats.
 """
 
-from smpc_manager.rules.dates import (
-    RULE_IDS,
-    CheckContext,
-    Finding,
-    as_finding,
-    context_for,
-    date_findings,
-    expiry_errors,
-    market_policy,
-    markets_of,
-    passing_days,
-)
-from smpc_manager.rules.translation import Translated, check_translation, translate, verdict_key
+from typing import TYPE_CHECKING
 
+from smpc_manager.exports import lazy_exports
+
+if TYPE_CHECKING:
+    from smpc_manager.rules.dates import (
+        RULE_IDS,
+        CheckContext,
+        Finding,
+        as_finding,
+        context_for,
+        date_findings,
+        expiry_errors,
+        market_policy,
+        markets_of,
+        passing_days,
+    )
+    from smpc_manager.rules.translation import (
+        Translated,
+        check_translation,
+        translate,
+        verdict_key,
+    )
+
+EXPORTS = {
+    "RULE_IDS": "dates",
+    "CheckContext": "dates",
+    "Finding": "dates",
+    "Translated": "translation",
+    "as_finding": "dates",
+    "check_translation": "translation",
+    "context_for": "dates",
+    "date_findings": "dates",
+    "expiry_errors": "dates",
+    "market_policy": "dates",
+    "markets_of": "dates",
+    "passing_days": "dates",
+    "translate": "translation",
+    "verdict_key": "translation",
+}
+__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
 __all__ = [
     "RULE_IDS",
     "CheckContext",
