@@ -13,7 +13,6 @@ from smpc_manager.files import write_text
 from smpc_manager.portfolio import expand
 from smpc_manager.products import load_product
 from smpc_manager.render import FORMATS, Renderer
-from smpc_manager.rules import expiry_errors
 
 
 @click.command()
@@ -60,9 +59,10 @@ def render(ctx: click.Context, product: Path, *, market: str, locale: str | None
     loaded = load_product(target.path)
     renderer = Renderer(target.portfolio)
     renderer.profile(market)  # an unknown market is a usage error before anything else
-    # An expired summary is refused as of --as-of (default today), as smpc check finds it.
+    # An expired summary is refused as of --as-of (default today) with its date errors
+    # alone, as smpc check finds them, before any translation is looked at.
     day = as_of_day(ctx, as_of)
-    expired = expiry_errors(loaded, target.portfolio, day, renderer.profile(market).market)
+    expired = renderer.expiry_problems(loaded, market, day)
     if expired:
         raise ProblemsError(expired)
     rendering = renderer.render(loaded, market, locale, fmt, as_of=day)
