@@ -24,10 +24,12 @@ class Run:
     peak_kb: int  # resident peak of the largest single process: the command or a worker
     main_kb: int  # resident peak of the command's own process
     returncode: int
+    worker_kb: int = 0  # resident peak of the largest of its worker processes (0: none)
 
     def line(self) -> str:
         return (f"{self.name:<44} {self.seconds:7.2f} s  cpu {self.cpu_seconds:7.2f} s"
                 f"  peak {self.peak_kb / 1024:6.1f} MB  main {self.main_kb / 1024:6.1f} MB"
+                f"  worker {self.worker_kb / 1024:6.1f} MB"
                 + ("" if self.returncode == 0 else f"  FAILED (exit {self.returncode})"))
 
 
@@ -43,24 +45,35 @@ def _high_water_kb(pid: int) -> int:
     return 0
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started that are still running (its build's workers)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
+
+
 def measure(name: str, command: list[str]) -> Run:
     """Run ``command`` once: its wall and processor time, and two peaks of memory.
 
     The largest process's peak is the kernel's own account (``wait4``: the most any one
     process of the tree held, as GNU ``time`` reports it). The command's own process's is its
     high-water mark, read from ``/proc`` every :data:`SAMPLE_SECONDS` while it runs: exact
-    unless the peak falls in its last few milliseconds.
+    unless the peak falls in its last few milliseconds; its workers' likewise.
     """
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
-        main_kb = 0
+        main_kb = worker_kb = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal main_kb
+            nonlocal main_kb, worker_kb
             while not done.is_set():
                 main_kb = max(main_kb, _high_water_kb(process.pid))
+                for child in _children(process.pid):
+                    worker_kb = max(worker_kb, _high_water_kb(child))
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -76,4 +89,4 @@ def measure(name: str, command: list[str]) -> Run:
         tail = "\n".join(stderr.strip().splitlines()[-5:])
         print(f"  {name}: exit {process.returncode}\n{tail}", file=sys.stderr)
     return Run(name, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, main_kb,
-               process.returncode)
+               process.returncode, worker_kb)

@@ -137,25 +137,32 @@ class OutputRecord:
             data["stamp"] = self.stamp.as_dict()
         return data
 
+    def shared(self) -> OutputRecord:
+        """The record with its names and hashes interned: thousands of outputs name the same
+        few inputs, markets and hashes, and a build keeps every output's record."""
+        intern = sys.intern
+        return OutputRecord(intern(self.product), intern(self.market), intern(self.locale),
+                            intern(self.fmt),
+                            {intern(k): intern(v) for k, v in self.inputs.items()},
+                            self.sha256, self.size, self.stamp)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutputRecord:
         inputs = data["inputs"]
-        if not isinstance(inputs, dict):
+        if not isinstance(inputs, dict) or not all(
+                isinstance(v, str) for v in (*inputs, *inputs.values())):
             raise TypeError("inputs")
-        # Thousands of outputs name the same few inputs, markets and hashes: interned, the
-        # records of a large portfolio share them (sys.intern also refuses anything but text).
-        intern = sys.intern
         return cls(
-            product=intern(data["product"]),
-            market=intern(data["market"]),
-            locale=intern(data["locale"]),
-            fmt=intern(data["format"]),
-            inputs={intern(k): intern(v) for k, v in inputs.items()},
+            product=str(data["product"]),
+            market=str(data["market"]),
+            locale=str(data["locale"]),
+            fmt=str(data["format"]),
+            inputs=inputs,
             sha256=str(data["sha256"]),
             size=int(data["size"]),
             stamp=Stamp.from_dict(data["stamp"], int(data["size"])) if "stamp" in data
             else None,
-        )
+        ).shared()
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,9 +258,17 @@ class Manifest:
 
 def _table(name: str, records: Mapping[str, FileRecord | OutputRecord | ProductRecord]
            ) -> Iterator[bytes]:
-    lines = [f"    {_dumps(key)}: {_dumps(records[key].as_dict())}" for key in sorted(records)]
-    body = "\n" + ",\n".join(lines) + "\n  " if lines else ""
-    yield f'  "{name}": {{{body}}},\n'.encode()
+    """A table of the manifest, a line at a time (the text of a large one is never whole in
+    memory)."""
+    if not records:
+        yield f'  "{name}": {{}},\n'.encode()
+        return
+    yield f'  "{name}": {{\n'.encode()
+    keys = sorted(records)
+    for number, key in enumerate(keys, 1):
+        end = ",\n" if number < len(keys) else "\n"
+        yield f"    {_dumps(key)}: {_dumps(records[key].as_dict())}{end}".encode()
+    yield b"  },\n"
 
 
 def _dumps(value: object) -> str:

@@ -166,12 +166,12 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
         for market in selected(options.markets, record.markets):
             profile, locale = profiles(market)
             for fmt in options.formats:
-                output = Output(product_id, market, locale, fmt)
-                old = manifest.outputs.get(output.key)
-                if old is not None and _up_to_date(plan, old, output, resolver.resolve(
+                key = Output(product_id, market, locale, fmt).key
+                old = manifest.outputs.get(key)
+                if old is not None and _up_to_date(plan, old, key, resolver.inputs(
                         product_id=product_id, product_path=str(source),
                         product_lang=record.lang, profile=profile, locale=locale, fmt=fmt)):
-                    plan.unchanged[output.key] = old
+                    plan.unchanged[key] = old
                 else:
                     wanted.append((market, fmt))
         if wanted:
@@ -179,8 +179,7 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
     return plan
 
 
-def _up_to_date(plan: Plan, old: OutputRecord, output: Output, inputs: Iterable[Input]
-                ) -> bool:
+def _up_to_date(plan: Plan, old: OutputRecord, key: str, inputs: Iterable[Input]) -> bool:
     """Whether the output on disk is what its inputs, as they are now, would make.
 
     The output's bytes are hashed unless its stamp is the one recorded and older than the
@@ -189,7 +188,7 @@ def _up_to_date(plan: Plan, old: OutputRecord, output: Output, inputs: Iterable[
                for item in inputs}
     if current != old.inputs:
         return False
-    path = os.path.join(plan.options.out_dir, output.key)
+    path = os.path.join(plan.options.out_dir, key)
     if old.stamp is not None and not plan.options.rehash:
         try:
             stamp = Stamp.of(os.stat(path))

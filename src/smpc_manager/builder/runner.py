@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -137,7 +138,7 @@ def _take(tally: _Tally, result: TaskResult, earlier: set[str], options: BuildOp
     earlier builds it no longer makes."""
     written = {key for key, _ in result.written}
     for key, record in result.written:
-        tally.outputs[key] = record
+        tally.outputs[sys.intern(key)] = record.shared()
     tally.files.update(result.files)
     for key in result.failed:
         _drop(tally, options.out_dir, key)
