@@ -559,6 +559,36 @@ def test_interrupted_build_leaves_a_consistent_manifest(small: Path, tmp_path: P
     assert (result.built, result.unchanged) == (6, 3)
 
 
+def test_a_market_no_product_serves_says_what_each_lacks(small: Path, tmp_path: Path
+                                                        ) -> None:
+    """GB has a profile, but no product has the GB data it requires: an error, not a build
+    that silently does nothing, and the same answer whatever the last build left."""
+    out = tmp_path / "out"
+    assert run(small, out).ok  # the other markets, built and recorded
+    for _ in range(2):
+        result = run(small, out, markets=("GB",))
+        assert not result.ok
+        assert (result.built, result.unchanged, result.failed) == (0, 0, 0)
+        lines = [str(p) for p in result.problems]
+        assert lines[0] == (f"{small / 'smpc.toml'}: --market GB: no product is built for"
+                            " this market; what each product lacks for it follows")
+        for product_id in IDS:
+            assert any(line.startswith(f"{small / 'products' / product_id}.xml:") and
+                       "the GB profile requires a marketing-authorisation covering GB" in line
+                       for line in lines), product_id
+    # A market some product serves is no error, though others do not serve it.
+    assert run(small, out, markets=("AT",)).ok
+
+
+def test_counts_do_not_depend_on_what_was_built_before(small: Path, tmp_path: Path) -> None:
+    fresh = run(small, tmp_path / "fresh", markets=("IE",))
+    warm = tmp_path / "warm"
+    run(small, warm)
+    again = run(small, warm, markets=("IE",))
+    assert (fresh.built + fresh.unchanged, again.built + again.unchanged) == (3, 3)
+    assert (again.built, again.unchanged, again.failed, again.removed) == (0, 3, 0, 0)
+
+
 def test_unknown_market_is_a_usage_error(small: Path, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="XX"):
         run(small, tmp_path / "out", markets=("XX",))

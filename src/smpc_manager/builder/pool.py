@@ -4,14 +4,14 @@ worker's death.
 :class:`concurrent.futures.ProcessPoolExecutor`, forked where the platform can fork (the
 workers then inherit the renderer the parent made) and spawned elsewhere. When a worker
 dies (a crash, the kernel out of memory), the pool is broken and every task not yet done
-fails with it. The tasks not done are then run again in a pool of one worker, which runs
-them one after the other in order: the first task it does not finish when it breaks again
-is the one that kills its worker, and only that task is reported lost. The rest go back to
-a full pool.
+fails with it. The tasks not done are then run again in a pool of one worker, one task at
+a time: the task it is running when it breaks again is the one that kills its worker, and
+only that task is reported lost. The rest go back to a full pool.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -47,38 +47,53 @@ class Pool(Generic[T, R]):
         while remaining:
             done: set[int] = set()
             try:
-                for index, result in self._run(remaining, 1 if serial else self.jobs, done):
+                for index, result in (self._one_by_one(remaining) if serial
+                                      else self._run(remaining)):
                     done.add(index)
                     yield result
                 remaining = []
             except BrokenProcessPool:
                 left = [i for i in range(len(remaining)) if i not in done]
-                if serial:  # one worker runs its tasks in order: the first not done killed it
+                if serial:  # one task at a time: the one running killed its worker
                     yield self.lost(remaining[left[0]], "its process was killed or crashed")
                     left = left[1:]
                 serial = not serial
                 remaining = [remaining[i] for i in left]
 
-    def _run(self, tasks: Sequence[T], jobs: int, done: set[int]
-             ) -> Iterator[tuple[int, R]]:
-        size = 1 if jobs == 1 else max(1, min(MAX_CHUNK, len(tasks) // (jobs * 4)))
+    def _run(self, tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
+        """The tasks in chunks, in ``jobs`` processes; a broken pool raises once every
+        result that came before the break is given."""
+        size = max(1, min(MAX_CHUNK, len(tasks) // (self.jobs * 4)))
         chunks = [range(start, min(start + size, len(tasks)))
                   for start in range(0, len(tasks), size)]
-        executor = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)),
-                                       mp_context=_context(), initializer=_start_worker,
-                                       initargs=(self.initializer, self.initargs))
-        try:
+        with self._executor(min(self.jobs, len(chunks))) as executor:
             pending: dict[Future[list[R]], range] = {
                 executor.submit(_call_each, self.work, [tasks[i] for i in chunk]): chunk
                 for chunk in chunks}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
+                # The chunks that succeeded first: those that failed with them may be
+                # the pool breaking, which ends this round.
+                for future in sorted(finished, key=lambda f: f.exception() is not None):
                     chunk = pending.pop(future)
-                    results = future.result()
-                    for index, result in zip(chunk, results, strict=True):
-                        if index not in done:
-                            yield index, result
+                    yield from zip(chunk, future.result(), strict=True)
+
+    def _one_by_one(self, tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
+        """The tasks one at a time in one process, each sent when the last is done."""
+        with self._executor(1) as executor:
+            for index, task in enumerate(tasks):
+                [result] = executor.submit(_call_each, self.work, [task]).result()
+                yield index, result
+
+    @contextlib.contextmanager
+    def _executor(self, jobs: int) -> Iterator[ProcessPoolExecutor]:
+        """A pool of ``jobs`` processes; left early (an interruption), the tasks not started
+        are cancelled, and those running finish."""
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
+                                       initializer=_start_worker,
+                                       initargs=(self.initializer, self.initargs))
+        try:
+            yield executor
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
 

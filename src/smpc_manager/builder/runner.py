@@ -35,9 +35,9 @@ from smpc_manager.builder.worker import (
     lost,
     remove_temporary,
 )
-from smpc_manager.errors import Problem
+from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.files import make_folder, write_bytes
-from smpc_manager.portfolio import Portfolio
+from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 
 #: Called with the number of outputs done since the last call.
 Progress = Callable[[int], None]
@@ -123,6 +123,8 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
             if product_id in planned and product_id not in done:
                 tally.products.setdefault(product_id, product)  # interrupted before its result
         _write_manifest(plan, tally)
+    for market in _unserved(plan, tally):
+        tally.problems.extend(_lacking(plan, market))
     return BuildResult(
         built=tally.built,
         unchanged=len(plan.unchanged),
@@ -155,6 +157,36 @@ def _take(tally: _Tally, result: TaskResult, earlier: set[str], options: BuildOp
     tally.built += len(result.written)
     tally.failed += len(result.failed) + (1 if result.record is None else 0)
     tally.problems.extend(result.problems)
+
+
+def _unserved(plan: Plan, tally: _Tally) -> list[str]:
+    """The markets asked for by name that no product of the portfolio serves (none when a
+    product could not be loaded: which markets it serves is not known)."""
+    planned = {t.product for t in plan.tasks} | set(plan.products)
+    if not plan.options.markets or not planned <= set(tally.products):
+        return []
+    served = {m for product_id in planned for m in tally.products[product_id].markets}
+    return [m for m in plan.options.markets if m not in served]
+
+
+def _lacking(plan: Plan, market: str) -> list[Problem]:
+    """Why no product is built for ``market``: a line saying so, then what each product
+    lacks for it, as ``smpc render`` says."""
+    files = sorted({t.source for t in plan.tasks} | {
+        os.path.join(plan.portfolio.root, r.source) for r in plan.products.values()})
+    config = plan.portfolio.root / CONFIG_FILE
+    found = [Problem(SourceLocation(str(config if config.is_file() else plan.portfolio.root)),
+                     f"--market {market}: no product is built for this market; what each"
+                     " product lacks for it follows")]
+    renderer = render.Renderer(plan.portfolio)
+    for path in files:
+        try:
+            product = products.load_product(path)
+        except ProblemsError as err:  # changed since it was planned
+            found.extend(err.problems)
+            continue
+        found.extend(renderer.problems(product, market, as_of=plan.options.as_of))
+    return found
 
 
 def _in_scope(record: OutputRecord, options: BuildOptions) -> bool:
