@@ -505,7 +505,7 @@ def test_refresh_is_idempotent_and_notices_a_stale_template(
     german.write_text(german.read_text(encoding="utf-8").replace(
         'msgid "Contraindications"\nmsgstr "Gegenanzeigen"',
         'msgid "Contraindications"\nmsgstr ""'), encoding="utf-8")
-    assert tooldomain.main(["--check", "--locales", str(copy)]) == 1
+    assert str(pot) in tooldomain.refresh(copy, write=False)
     # a rewritten template takes the clock's time (SOURCE_DATE_EPOCH for reproducible files)
     stamp = re.search(r"POT-Creation-Date: ([^\\]+)", before[pot].decode()).group(1)
     when = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M%z")

@@ -2,13 +2,15 @@
 
 Its messages live in two places: the Jinja2 templates (``{% trans %}`` blocks, found with
 Babel's Jinja2 extractor) and the market profiles (``title``, ``label``, ``phrase``, the
-prescription wordings, ``cost-format``). This module collects both into ``locales/smpc.pot``
-and merges that into every ``locales/<lang>/LC_MESSAGES/smpc.po`` the same way ``smpc
-update`` merges a product's catalogs (a changed English phrase turns its translation fuzzy,
-nothing is lost). It is a maintainer's tool, not a user command::
+prescription wordings, ``cost-format``). :func:`refresh` collects both into
+``locales/smpc.pot`` and merges that into every ``locales/<lang>/LC_MESSAGES/smpc.po`` the
+same way ``smpc update`` merges a product's catalogs (a changed English phrase turns its
+translation fuzzy, nothing is lost).
 
-    python -m smpc_manager.tooldomain            # rewrite smpc.pot, merge into each smpc.po
-    python -m smpc_manager.tooldomain --check    # exit 1 if smpc.pot or a smpc.po is stale
+This is the library half of a maintainer's task, not a user command: the command is
+``scripts/tool_domain.py`` in a checkout, which writes the checkout's own ``locales/``.
+The extraction stays in the package so that the layering test guards what it imports and
+the tests can hold the shipped catalogs current.
 
 The English catalog holds each message as its own translation (as GNU ``msgen`` makes
 one), so a wording meant for English readers can be changed there without touching the
@@ -17,9 +19,6 @@ profiles. Unchanged input gives byte-identical files.
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from babel.messages.catalog import Message as PoMessage
@@ -36,10 +35,8 @@ from smpc_manager.catalogs import (
     wrap_note,
     write_catalog,
 )
-from smpc_manager.errors import SmpcError
 from smpc_manager.markets import Message, load_profile, shipped_markets
 from smpc_manager.render import DOMAIN, template_messages
-from smpc_manager.resources import resource_dir
 from smpc_manager.version import __version__
 
 TEMPLATE_NAME = f"{DOMAIN}.pot"
@@ -57,7 +54,7 @@ def tool_template(creation_date: str) -> PoCatalog:
     """The ``smpc.pot`` catalog; ``creation_date`` goes into the header as is."""
     catalog = new_template(f"smpc-manager {__version__}", [
         "Labels, titles and fixed legal phrases of smpc-manager's templates and market",
-        "profiles. Written by `python -m smpc_manager.tooldomain`; do not edit by hand.",
+        "profiles. Written by scripts/tool_domain.py; do not edit by hand.",
     ], creation_date)
     for message in tool_messages():
         location = (message.location.path, message.location.line)
@@ -109,30 +106,3 @@ def refresh(locales: Path, *, write: bool) -> list[str]:
             if write:
                 write_catalog(po_path, catalog)
     return changed
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m smpc_manager.tooldomain",
-        description="Extract the smpc domain (templates and market profiles) into"
-                    " locales/smpc.pot and merge it into every locales/*/LC_MESSAGES/smpc.po.",
-    )
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 if a file is not current")
-    parser.add_argument("--locales", type=Path, default=resource_dir("locales"),
-                        help="the folder holding smpc.pot (default: %(default)s)")
-    args = parser.parse_args(argv)
-    try:
-        changed = refresh(args.locales, write=not args.check)
-    except SmpcError as err:
-        for line in err.lines():
-            print(line, file=sys.stderr)
-        return err.exit_code
-    verb = "not current" if args.check else "written"
-    for path in changed:
-        print(f"{path}: {verb}", file=sys.stderr)
-    return 1 if args.check and changed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,7 +2,7 @@
 
 A template is read once from the file the resolver names, and everything about it comes
 from those bytes: the sha256 an output records, the ``{% trans %}`` strings (found with
-Babel's Jinja2 extractor, as ``python -m smpc_manager.tooldomain`` finds them), and the
+Babel's Jinja2 extractor, as the ``smpc`` domain's extraction finds them), and the
 compiled template. A portfolio's own template runs in Jinja2's sandbox: it cannot reach
 Python objects beyond the values it is given, and a broken one is a problem naming its
 ``path:line``, never a traceback. This is the only module that imports Jinja2.
@@ -120,7 +120,7 @@ def _environment(own: str | None) -> jinja2.Environment:
 @cache
 def template_messages(name: str | None = None) -> tuple[Message, ...]:
     """The ``smpc`` messages of one shipped template (default: all), found with Babel's
-    Jinja2 extractor, as ``python -m smpc_manager.tooldomain`` extracts them."""
+    Jinja2 extractor; :mod:`smpc_manager.tooldomain` extracts them into ``smpc.pot``."""
     names = sorted(f.template for f in FORMATS.values() if f.template is not None)
     found: list[Message] = []
     for template in [name] if name is not None else names:
