@@ -598,4 +598,10 @@ def test_the_manifest_reads_back_the_same(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run(small, out, jobs=2, formats=("text", "json")).ok
     written = (out / MANIFEST_FILE).read_bytes()
-    assert Manifest.read(out / MANIFEST_FILE).to_bytes() == written
+    manifest = Manifest.read(out / MANIFEST_FILE)
+    assert manifest.to_bytes() == written
+    # Read a line at a time in its own layout, and whole in any other: the same records.
+    other = tmp_path / "reformatted.json"
+    other.write_text(json.dumps(json.loads(written), indent=4), encoding="utf-8")
+    assert Manifest.read(other) == manifest
+    assert Manifest.read(other).to_bytes() == written

@@ -48,9 +48,10 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -239,21 +240,69 @@ class Manifest:
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
-        """The manifest at ``path``; an absent, unreadable or older one is empty."""
+        """The manifest at ``path``; an absent, unreadable or older one is empty.
+
+        A manifest in the layout :meth:`chunks` writes is read a record at a time, so that
+        the whole text and its tree are never in memory beside the records made of them (a
+        portfolio of 10,000 products in 4 markets has a manifest of some 50 MB); one laid
+        out otherwise (edited by hand, reformatted) is read whole.
+        """
         try:
             with open(path, "rb") as handle:
                 written = os.fstat(handle.fileno()).st_mtime_ns
-                data = json.loads(handle.read())
-            if data.get("manifest-version") != MANIFEST_VERSION:
+                tables = _read_lines(handle)
+                if tables is None:
+                    handle.seek(0)
+                    tables = json.loads(handle.read())
+            if tables.get("manifest-version") != MANIFEST_VERSION:
                 return cls()
             return cls(
-                {str(k): OutputRecord.from_dict(v) for k, v in data["outputs"].items()},
-                {str(k): ProductRecord.from_dict(v) for k, v in data["products"].items()},
-                {str(k): FileRecord.from_dict(v) for k, v in data["files"].items()},
+                {str(k): OutputRecord.from_dict(v) for k, v in tables["outputs"].items()},
+                {str(k): ProductRecord.from_dict(v) for k, v in tables["products"].items()},
+                {str(k): FileRecord.from_dict(v) for k, v in tables["files"].items()},
                 written,
             )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
+
+
+#: A line of a manifest laid out as :meth:`Manifest.chunks` writes it: a table's start (the
+#: end of an empty one too), a record, a table's end, or one of the top keys.
+_LINE = re.compile(
+    rb'  "(?P<table>files|outputs|products)": \{(?P<empty>\},)?\n'
+    rb'|    (?P<record>"(?:[^"\\]|\\.)*"): (?P<value>\{.*\}),?\n'
+    rb"|  (?P<end>\}),?\n"
+    rb'|  "(?P<key>manifest-version|tool)": (?P<scalar>.*?),?\n')
+
+
+def _read_lines(lines: Iterable[bytes]) -> dict[str, Any] | None:
+    """The tables of a manifest read a line at a time, each record parsed as it comes, or
+    None when a line is not in the layout :meth:`Manifest.chunks` writes."""
+    found: dict[str, Any] = {}
+    table: dict[str, Any] | None = None
+    for number, line in enumerate(lines):
+        if number == 0:
+            if line != b"{\n":
+                return None
+            continue
+        if line == b"}\n":
+            return found
+        match = _LINE.fullmatch(line)
+        if match is None:
+            return None
+        if match["table"] is not None:
+            table = found[match["table"].decode()] = {}
+            if match["empty"] is not None:
+                table = None
+        elif match["record"] is not None and table is not None:
+            table[json.loads(match["record"])] = json.loads(match["value"])
+        elif match["end"] is not None:
+            table = None
+        elif match["key"] is not None:
+            found[match["key"].decode()] = json.loads(match["scalar"])
+        else:
+            return None
+    return None
 
 
 def _table(name: str, records: Mapping[str, FileRecord | OutputRecord | ProductRecord]
