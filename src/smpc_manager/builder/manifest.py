@@ -150,20 +150,20 @@ class OutputRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutputRecord:
         inputs = data["inputs"]
-        if not isinstance(inputs, dict) or not all(
-                isinstance(v, str) for v in (*inputs, *inputs.values())):
+        if not isinstance(inputs, dict):
             raise TypeError("inputs")
+        intern = sys.intern  # as shared() does; it also refuses anything but text
+        size = int(data["size"])
         return cls(
-            product=str(data["product"]),
-            market=str(data["market"]),
-            locale=str(data["locale"]),
-            fmt=str(data["format"]),
-            inputs=inputs,
+            product=intern(data["product"]),
+            market=intern(data["market"]),
+            locale=intern(data["locale"]),
+            fmt=intern(data["format"]),
+            inputs={intern(k): intern(v) for k, v in inputs.items()},
             sha256=str(data["sha256"]),
-            size=int(data["size"]),
-            stamp=Stamp.from_dict(data["stamp"], int(data["size"])) if "stamp" in data
-            else None,
-        ).shared()
+            size=size,
+            stamp=Stamp.from_dict(data["stamp"], size) if "stamp" in data else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
