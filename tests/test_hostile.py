@@ -279,7 +279,7 @@ def test_an_impossible_as_of_day(runner: CliRunner, portfolio: Path) -> None:
      " (see smpc render --help)"),
     (["build"], "smpc build: missing argument 'PORTFOLIO' (see smpc build --help)"),
     (["bogus"], "smpc: no such command 'bogus' (see smpc --help)"),
-    (["--bogus"], "smpc: no such option '--bogus' (see smpc --help)"),
+    (["--bogus"], "smpc: no such option '--bogus'. Did you mean '--verbose'? (see smpc --help)"),
 ])
 def test_a_usage_error_is_one_line(runner: CliRunner, argv: list[str], expected: str) -> None:
     result = runner.invoke(main, argv)

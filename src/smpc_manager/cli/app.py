@@ -3,7 +3,11 @@ table of its commands, each loaded only when it runs.
 
 Every expected failure is an :class:`~smpc_manager.errors.SmpcError`; :class:`SmpcGroup`
 turns it into one line per problem on stderr and the exception's exit code. Anything else is
-a bug, reported as one line too unless ``--debug`` asks for the traceback.
+a bug, reported as one line too. ``--debug`` prints the traceback first and keeps the exit
+code, so that a script sees the same status with or without it.
+
+The group's options (``--color``, ``--quiet``, ``--verbose``) decide how every command
+prints; :mod:`smpc_manager.cli.console` holds the rule of which stream carries what.
 
 The commands live in their own modules, which import what they need (lxml, Babel, Jinja2)
 at the top. Following click's "Lazily Loading Subcommands", the group imports a command's
@@ -15,13 +19,15 @@ from __future__ import annotations
 
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import click
 
+from smpc_manager.cli.console import COLOR_CHOICES, configure, error, styled_problem
 from smpc_manager.clock import SYSTEM_CLOCK
-from smpc_manager.errors import SmpcError
+from smpc_manager.errors import ProblemsError, SmpcError
 from smpc_manager.version import __version__
 
 
@@ -63,6 +69,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "smpc_manager.cli.validate:validate",
         "Validate product files against the schema and the business rules."),
 }
+
+
+#: The exit status of a bug (``EX_SOFTWARE`` of BSD's sysexits.h).
+INTERNAL_ERROR = 70
 
 
 class SmpcGroup(click.Group):
@@ -127,25 +137,30 @@ class SmpcGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SmpcError as err:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            for line in err.lines():
-                click.echo(line, err=True)
+            if _debug(ctx):
+                click.echo(traceback.format_exc(), err=True, nl=False)
+            lines = [styled_problem(p) for p in err.problems] \
+                if isinstance(err, ProblemsError) else err.lines()
+            for line in lines:
+                error(line)
             sys.exit(err.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            error("interrupted")
             sys.exit(130)
-        except Exception as err:  # a bug: one line, unless --debug
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(
-                f"smpc: internal error: {type(err).__name__}: {err} (run with --debug for the"
-                " traceback, and please report it)",
-                err=True,
-            )
-            sys.exit(70)
+        except Exception as err:  # a bug: one line, or the traceback with --debug
+            if _debug(ctx):
+                click.echo(traceback.format_exc(), err=True, nl=False)
+            else:
+                error(f"smpc: internal error: {type(err).__name__}: {err} (run with --debug"
+                      " for the traceback, and please report it)")
+            sys.exit(INTERNAL_ERROR)
+
+
+def _debug(ctx: click.Context) -> bool:
+    """Whether --debug was given (known once the group's options are parsed)."""
+    return bool(ctx.obj and ctx.obj.get("debug"))
 
 
 def usage_line(err: click.UsageError, command: str = "smpc") -> str:
@@ -161,9 +176,17 @@ def usage_line(err: click.UsageError, command: str = "smpc") -> str:
 
 @click.group(name="smpc", cls=SmpcGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smpc")
-@click.option("--debug", is_flag=True, help="Show the traceback of any failure.")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the output: auto where it goes to a terminal, unless NO_COLOR is"
+                   " set or TERM is dumb.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only errors on standard error: no warnings, progress or summary.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Print a line for each file on standard error, besides the summary.")
+@click.option("--debug", is_flag=True,
+              help="Show the traceback of any failure (the exit status stays the same).")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, color: str, quiet: bool, verbose: bool, debug: bool) -> None:
     """Keep the short summary of each medicine's SmPC as validated XML, translate it
     through gettext catalogs, and render the legally complete text block per market.
 
@@ -177,9 +200,16 @@ def main(ctx: click.Context, debug: bool) -> None:
       smpc check PORTFOLIO                dates and translations, as of today
       smpc build PORTFOLIO -o out/        everything, every market
 
+    Standard output carries the result a command was asked for: the rendered text, a
+    --format json document, the stats table, the findings of validate and check.
+    Standard error carries the rest: the problems that made a command fail, warnings,
+    progress and a one-line summary (--quiet: errors only; --verbose: a line per file
+    too). Commands that write files print only there.
+
     Problems are printed as path:line:column: message. Exit status: 0 fine, 1 problems
     found, 2 wrong usage.
     """
+    configure(ctx, color=color, quiet=quiet, verbose=verbose)
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     # The day "today" comes from a clock a caller may inject (obj={"today": ...}).
