@@ -36,7 +36,7 @@ MAX_LINES = 600
 #: which only names the version and the public API, is left to the cycle check).
 LAYERS = (
     ("errors", "clock", "locales", "inline", "resources", "files", "model", "portfolio",
-     "exports", "version"),
+     "exports", "version", "reports"),
     ("products",),
     ("markets",),
     ("rules",),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from smpc_manager.cli import main
 from smpc_manager.markets import PROFILE_DIR
 from smpc_manager.rules import RULE_IDS
 from tests.conftest import DATA, EXAMPLE
+from tests.reports import read_report
 
 CHECK_DATA = DATA / "check"
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
@@ -53,6 +53,7 @@ def test_example_passes_today(runner: CliRunner) -> None:
     result = check(runner, EXAMPLE)
     assert result.exit_code == 0, result.output
     assert result.output == "checked 1 file as of 2026-11-25: no problems\n"
+    assert (result.stdout, result.stderr) == ("", result.output)  # the summary: a diagnostic
 
 
 def test_example_fails_the_day_after_review_by(runner: CliRunner) -> None:
@@ -65,6 +66,9 @@ def test_example_fails_the_day_after_review_by(runner: CliRunner) -> None:
             " re-verify against the current SmPC") in result.output
     assert result.output.splitlines()[-1] == \
         f"checked 1 file as of {day_after}: 1 error in 1 of 1 file"
+    # The findings are the result, on standard output; the summary is on standard error.
+    assert result.stdout.startswith(f"{EXAMPLE}/products/besponsa.xml:{line}:")
+    assert result.stderr == f"checked 1 file as of {day_after}: 1 error in 1 of 1 file\n"
 
 
 def test_example_warns_20_days_before(runner: CliRunner) -> None:
@@ -80,11 +84,11 @@ def test_json_parses_and_lists_the_error(runner: CliRunner) -> None:
     day_after = review_by(BESPONSA) + dt.timedelta(days=1)
     result = check(runner, EXAMPLE, "--as-of", day_after.isoformat(), "--format", "json")
     assert result.exit_code == 1
-    data = json.loads(result.output)
-    assert data["as_of"] == day_after.isoformat()
-    assert data["summary"] == {"files": 1, "files_with_errors": 1, "errors": 1,
-                               "warnings": 0, "ok": False}
-    (finding,) = data["findings"]
+    data = read_report(result.stdout, "check")
+    assert data["summary"] == {"as_of": day_after.isoformat(), "files": 1,
+                               "files_with_errors": 1, "errors": 1, "warnings": 0,
+                               "ok": False}
+    (finding,) = data["items"]
     assert finding == {
         "severity": "error",
         "rule": "review-by-passed",
@@ -104,10 +108,10 @@ def test_json_parses_and_lists_the_error(runner: CliRunner) -> None:
 def test_json_when_all_is_well(runner: CliRunner) -> None:
     result = check(runner, EXAMPLE, "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.output) == {
-        "as_of": "2026-11-25", "findings": [],
-        "summary": {"files": 1, "files_with_errors": 0, "errors": 0, "warnings": 0,
-                    "ok": True},
+    assert read_report(result.stdout, "check") == {
+        "version": 1, "command": "check", "items": [],
+        "summary": {"as_of": "2026-11-25", "files": 1, "files_with_errors": 0, "errors": 0,
+                    "warnings": 0, "ok": True},
     }
 
 
@@ -239,8 +243,8 @@ def test_every_file_is_checked_and_grouped(runner: CliRunner, mixed: Path) -> No
 
 def test_json_lists_every_file(runner: CliRunner, mixed: Path) -> None:
     result = check(runner, mixed, "--as-of", "2028-02-20", "--format", "json")
-    data = json.loads(result.output)
-    rules = sorted((Path(f["path"]).name, f["rule"]) for f in data["findings"])
+    data = read_report(result.stdout, "check")
+    rules = sorted((Path(f["path"]).name, f["rule"]) for f in data["items"])
     assert rules == [
         ("besponsa.xml", "review-by-passed"),
         ("conditional-without-valid-until.xml", "conditional-without-valid-until"),
@@ -259,7 +263,7 @@ def test_market_limits_the_authorisations(runner: CliRunner, mixed: Path) -> Non
     assert "PLGB" not in result.output
     result = check(runner, gb, "--as-of", "2028-03-01", "--market", "GB",
                    "--format", "json")
-    rules = {f["rule"]: f["market"] for f in json.loads(result.output)["findings"]}
+    rules = {f["rule"]: f["market"] for f in read_report(result.stdout, "check")["items"]}
     # The GB profile also limits the revision date's age to 24 months.
     assert rules == {"review-by-passed": None, "valid-until-passed": "GB",
                      "revision-age": None}
@@ -288,7 +292,7 @@ def test_help_states_the_boundaries_and_the_json(runner: CliRunner) -> None:
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "It has passed only the day after (as-of > date)" in text
-    assert '"findings": [' in text
+    assert '"items": [' in text
     assert '"summary":' in text
     for rule in RULE_IDS:
         assert re.search(rf"\b{rule}\b", text), rule
@@ -319,7 +323,7 @@ def gnu_statistics(po: Path) -> str:
 def test_the_example_catalogs_pass(runner: CliRunner, portfolio: Path) -> None:
     result = check(runner, portfolio, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["findings"] == []
+    assert read_report(result.stdout, "check")["items"] == []
 
 
 def test_a_fuzzy_message_is_an_error_for_each_german_market(runner: CliRunner,
@@ -331,7 +335,8 @@ def test_a_fuzzy_message_is_an_error_for_each_german_market(runner: CliRunner,
     assert result.exit_code == 1
     product = portfolio / "products" / "besponsa.xml"
     line = line_of(product, "BESPONSA is indicated as monotherapy")
-    found = [(f["market"], f["locale"], f["line"]) for f in json.loads(result.output)["findings"]
+    items = read_report(result.stdout, "check")["items"]
+    found = [(f["market"], f["locale"], f["line"]) for f in items
              if f["rule"] == "translation" and f["field"] == "indications"
              and "fuzzy" in f["message"]]
     assert found == [("AT", "de_AT", line), ("DE", "de_DE", line)]
@@ -353,7 +358,7 @@ def test_a_missing_catalog_is_an_error(runner: CliRunner, portfolio: Path) -> No
     po_path(portfolio).unlink()
     result = check(runner, portfolio, "--market", "DE", "--format", "json")
     assert result.exit_code == 1
-    (finding,) = json.loads(result.output)["findings"]
+    (finding,) = read_report(result.stdout, "check")["items"]
     product = str(portfolio / "products" / "besponsa.xml")
     assert finding["file"] == product
     assert (finding["rule"], finding["market"], finding["locale"]) == ("translation", "DE",
@@ -421,8 +426,8 @@ def test_a_broken_catalog_is_a_finding_not_the_end(runner: CliRunner, portfolio:
     shutil.copy(CHECK_DATA / "gb-authorisation-ends-leap-day.xml", portfolio / "products")
     result = check(runner, portfolio, "--format", "json")
     assert result.exit_code == 1
-    data = json.loads(result.output)
-    broken = [(f["market"], Path(f["path"]).name) for f in data["findings"]
+    data = read_report(result.stdout, "check")
+    broken = [(f["market"], Path(f["path"]).name) for f in data["items"]
               if f["path"] == str(po)]
     assert broken == [("AT", "besponsa.po"), ("DE", "besponsa.po")]
     assert data["summary"]["files"] == 2  # the other product was still checked

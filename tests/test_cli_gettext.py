@@ -8,7 +8,6 @@ translator (here GNU ``msgattrib``) clears the flag, and the catalog is complete
 from __future__ import annotations
 
 import gettext
-import json
 import re
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ from click.testing import CliRunner, Result
 from smpc_manager.catalogs.pofile import read_catalog
 from smpc_manager.cli import main
 from tests.conftest import DATA, EXAMPLE
+from tests.reports import read_report
 
 #: 2026-11-25 09:30 UTC, the date new headers get (tests never read the clock).
 EPOCH = "1795599000"
@@ -75,8 +75,8 @@ def test_one_changed_sentence_turns_fuzzy_and_msgattrib_clears_it(
     assert "0 changed (fuzzy)" in stale.output  # nothing merged from an old template
     extracted = smpc(runner, "extract", portfolio)
     assert extracted.exit_code == 0, extracted.output
-    assert "(written)" in extracted.output
-    updated = smpc(runner, "update", portfolio)
+    assert extracted.stderr == "1 template: 1 written, 0 unchanged\n"  # the summary alone
+    updated = smpc(runner, "-v", "update", portfolio)
     assert updated.exit_code == 0, updated.output
     assert "warning" not in updated.output
     assert "0 added, 1 changed (fuzzy), 0 revived, 0 obsolete (written)" in updated.output
@@ -100,7 +100,7 @@ def test_one_changed_sentence_turns_fuzzy_and_msgattrib_clears_it(
     msgfmt_check(portfolio / PO)
 
     stats = smpc(runner, "stats", portfolio, "--format", "json")
-    (record,) = json.loads(stats.output)
+    (record,) = read_report(stats.stdout, "stats")["items"]
     assert (record["fuzzy"], record["complete"]) == (1, False)
 
     cleared = portfolio / "cleared.po"
@@ -108,7 +108,7 @@ def test_one_changed_sentence_turns_fuzzy_and_msgattrib_clears_it(
                    check=True)
     shutil.move(cleared, portfolio / PO)
     stats = smpc(runner, "stats", portfolio, "--format", "json")
-    (record,) = json.loads(stats.output)
+    (record,) = read_report(stats.stdout, "stats")["items"]
     assert (record["fuzzy"], record["translated"], record["complete"]) == (
         0, record["total"], True)
 
@@ -117,9 +117,12 @@ def test_update_on_unchanged_input_changes_no_byte(runner: CliRunner, portfolio:
     files = [portfolio / POT, portfolio / PO]
     before = [p.read_bytes() for p in files]
     assert smpc(runner, "extract", portfolio).exit_code == 0
-    result = smpc(runner, "update", portfolio)
+    result = smpc(runner, "-v", "update", portfolio)
     assert result.exit_code == 0
     assert "0 added, 0 changed (fuzzy), 0 revived, 0 obsolete (unchanged)" in result.output
+    result = smpc(runner, "update", portfolio)
+    assert result.stderr == ("1 catalog: 0 written, 1 unchanged; 0 added, 0 changed (fuzzy),"
+                             " 0 revived, 0 obsolete\n")
     assert [p.read_bytes() for p in files] == before
 
 
@@ -132,9 +135,10 @@ def test_from_nothing_to_a_catalog(runner: CliRunner, portfolio: Path) -> None:
     assert smpc(runner, "update", portfolio).exit_code == 2
 
     assert smpc(runner, "extract", portfolio).exit_code == 0
-    result = smpc(runner, "init", portfolio, "--locale", "de")
+    result = smpc(runner, "-v", "init", portfolio, "--locale", "de")
     assert result.exit_code == 0
     assert "besponsa.po: created, 19 messages to translate" in result.output
+    assert result.output.endswith("\n1 catalog: 1 created, 0 left as they were\n")
     catalog = read_catalog(portfolio / PO)
     assert catalog.header("PO-Revision-Date") == DATE
     assert catalog.header("POT-Creation-Date") == DATE
@@ -144,9 +148,11 @@ def test_from_nothing_to_a_catalog(runner: CliRunner, portfolio: Path) -> None:
         msgfmt_check(portfolio / PO)
         msgfmt_check(portfolio / POT)
 
-    again = smpc(runner, "init", portfolio, "--locale", "de")
+    again = smpc(runner, "-v", "init", portfolio, "--locale", "de")
     assert again.exit_code == 0
     assert "exists, left as it is" in again.output
+    again = smpc(runner, "init", portfolio, "--locale", "de")
+    assert again.output == "1 catalog: 0 created, 1 left as they were (use smpc update)\n"
     result = smpc(runner, "update", portfolio, "--locale", "fr")
     assert result.exit_code == 2
     assert "no catalogs for 'fr' yet" in result.output
@@ -219,11 +225,13 @@ def test_a_broken_catalog_in_a_real_process_has_no_traceback(portfolio: Path) ->
 def test_stats_show_the_example_complete_in_german(runner: CliRunner) -> None:
     result = smpc(runner, "stats", EXAMPLE)
     assert result.exit_code == 0
-    assert result.output == (
+    assert result.stdout == (
         "besponsa de: 19/19 translated, 0 fuzzy, 0 untranslated, 0 failing checks,"
         " 0 obsolete: complete\n"
     )
-    (record,) = json.loads(smpc(runner, "stats", EXAMPLE, "--format", "json").output)
+    assert result.stderr == "1 catalog: 1 complete, 0 incomplete\n"
+    (record,) = read_report(smpc(runner, "stats", EXAMPLE, "--format", "json").stdout,
+                            "stats")["items"]
     assert record == {
         "product": "besponsa", "locale": "de",
         "catalog": "locales/de/LC_MESSAGES/besponsa.po", "total": 19, "translated": 19,
@@ -250,6 +258,8 @@ def test_stats_name_each_message_that_is_not_usable(runner: CliRunner,
 def test_compile_writes_mo_files_gettext_can_read(runner: CliRunner, portfolio: Path) -> None:
     result = smpc(runner, "compile", portfolio)
     assert result.exit_code == 0
+    assert result.output == "1 catalog compiled: 19 messages, 0 left out\n"
+    result = smpc(runner, "-v", "compile", portfolio)
     assert "locales/de/LC_MESSAGES/besponsa.mo: 19 messages" in result.output
     with (portfolio / PO).with_suffix(".mo").open("rb") as handle:
         mo = gettext.GNUTranslations(handle)

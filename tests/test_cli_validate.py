@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from lxml import etree
 from smpc_manager.cli import main
 from smpc_manager.products import validate_file
 from tests.conftest import DATA, EXAMPLE, REPO
+from tests.reports import read_report
 
 INVALID = DATA / "invalid"
 XS = "{http://www.w3.org/2001/XMLSchema}"
@@ -133,8 +133,9 @@ def test_validate_as_a_process(case: str, tmp_path: Path) -> None:
     )
     elapsed = time.perf_counter() - started
     assert done.returncode == 1, done.stderr
-    assert done.stdout == ""
-    assert_one_clean_line(done.stderr, path, case)
+    # The problem is the result, on standard output; the summary alone on standard error.
+    assert_one_clean_line(done.stdout, path, case)
+    assert done.stderr == "1 error(s) in 1 file\n"
     if case in ENTITY_CASES:
         assert elapsed < 5, f"{case} took {elapsed:.2f} s"  # process start included
 
@@ -176,9 +177,12 @@ def test_json_lists_the_same_findings(runner: CliRunner) -> None:
     text = runner.invoke(main, ["validate", str(INVALID)])
     result = runner.invoke(main, ["validate", "--format", "json", str(INVALID)])
     assert result.exit_code == 1
-    findings = json.loads(result.stdout)
-    assert isinstance(findings, list)
+    data = read_report(result.stdout, "validate")
+    findings = data["items"]
     assert len(findings) == len(CASES) + 3
+    assert data["summary"] == {"files": len(CASES) + 1, "errors": len(CASES) + 3,
+                               "warnings": 0, "ok": False}
+    assert result.stderr == ""  # the summary is in the report
     by_file = {Path(f["path"]).stem: f for f in findings if Path(f["path"]).stem in CASES}
     assert set(by_file) == set(CASES)
     for case, finding in by_file.items():
@@ -200,7 +204,7 @@ def test_valid_example_passes(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "1 file valid"
     result = runner.invoke(main, ["validate", "--format", "json", str(EXAMPLE)])
-    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    assert (result.exit_code, read_report(result.stdout, "validate")["items"]) == (0, [])
 
 
 @pytest.mark.skipif(shutil.which("xmllint") is None, reason="xmllint is not installed")

@@ -28,6 +28,7 @@ from smpc_manager.render import EXTENSIONS, Renderer
 from smpc_manager.rules import RULE_IDS, CheckContext
 from smpc_manager.rules.dates import rule_additional_monitoring
 from tests.conftest import DATA, EXAMPLE, REPO
+from tests.reports import read_report
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SCHEMA = REPO / "schemas" / "product.xsd"
@@ -448,12 +449,12 @@ def test_the_statement_is_required_only_when_printed(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(root), "--as-of", str(LISTED),
                                        "--market", "AT", "--format", "json"])
     assert result.exit_code == 1
-    rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
+    rules = [f["rule"] for f in read_report(result.stdout, "check")["items"]]
     assert rules == ["additional-monitoring-near", "translation"]
     result = CliRunner().invoke(main, ["check", str(root), "--as-of", str(AFTER),
                                        "--market", "AT", "--format", "json"])
     assert result.exit_code == 0
-    assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == [
+    assert [f["rule"] for f in read_report(result.stdout, "check")["items"]] == [
         "additional-monitoring-passed"]
 
 
@@ -500,7 +501,7 @@ def test_check_warns_near_and_after_until(listed: Path, runner: CliRunner, case:
     xml = listed / "products" / "besponsa.xml"
     result = runner.invoke(main, ["check", str(xml), "--as-of", str(day), "--format", "json"])
     assert result.exit_code == 0, result.output  # a warning, never an error
-    findings = [f for f in json.loads(result.stdout)["findings"]
+    findings = [f for f in read_report(result.stdout, "check")["items"]
                 if f["rule"].startswith("additional-monitoring")]
     if rule is None:
         assert findings == []
@@ -542,7 +543,7 @@ def test_check_for_one_market_looks_at_its_entries_only(tmp_path: Path,
     def rules(*args: str) -> list[str]:
         result = runner.invoke(main, ["check", xml, "--as-of", str(AFTER), "--format",
                                       "json", *args])
-        return [f["rule"] for f in json.loads(result.stdout)["findings"]]
+        return [f["rule"] for f in read_report(result.stdout, "check")["items"]]
 
     assert rules() == ["additional-monitoring-passed"]
     assert rules("--market", "AT") == ["additional-monitoring-passed"]

@@ -19,6 +19,7 @@ from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, Target, expand
 from smpc_manager.products import load_product
 from smpc_manager.render import Renderer, translation_problems
+from smpc_manager.reports import report
 from smpc_manager.rules import Finding, as_finding, context_for, date_findings, markets_of
 
 
@@ -141,25 +142,25 @@ class CheckReport:
         return sum(1 for r in self.results if r.count(Severity.ERROR))
 
     def as_dict(self) -> dict[str, object]:
-        """The stable JSON structure of ``smpc check --format json`` (see its --help).
+        """The report of ``smpc check --format json`` (:mod:`smpc_manager.reports`; its
+        schema is ``schemas/json/check.schema.json``).
 
-        Each finding is :meth:`Finding.as_dict` plus ``file``, the product file it concerns
-        (``path`` is where the problem is: the product, or its catalog).
+        Each item is a finding, :meth:`Finding.as_dict` plus ``file``, the product file it
+        concerns (``path`` is where the problem is: the product, or its catalog).
         """
-        return {
-            "as_of": self.as_of.isoformat(),
-            "findings": [
-                {**as_finding(p, "").as_dict(), "file": r.path}
-                for r in self.results for p in r.findings
-            ],
-            "summary": {
+        return report(
+            "check",
+            {
+                "as_of": self.as_of.isoformat(),
                 "files": len(self.results),
                 "files_with_errors": self.files_with_errors,
                 "errors": self.errors,
                 "warnings": self.warnings,
                 "ok": self.errors == 0,
             },
-        }
+            ({**as_finding(p, "").as_dict(), "file": r.path}
+             for r in self.results for p in r.findings),
+        )
 
 
 def check_targets(

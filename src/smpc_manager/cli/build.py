@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from smpc_manager.builder import BuildOptions, check_markets, default_jobs, prepare, run_plan
+from smpc_manager.cli import console
 from smpc_manager.cli.options import as_of_day, option_as_of
 from smpc_manager.errors import UsageError
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
@@ -79,14 +80,15 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     )
     check_markets(settings, options.markets)
     plan = prepare(settings, options)
-    if sys.stderr.isatty() and plan.tasks:
+    # The bar is for a person watching a terminal: not in a log, nor with --quiet.
+    if sys.stderr.isatty() and plan.tasks and console.verbosity() >= console.Verbosity.NORMAL:
         with click.progressbar(length=plan.total, label="building", file=sys.stderr,
                                show_pos=True) as bar:
             result = run_plan(plan, bar.update)
     else:
         result = run_plan(plan)
     for problem in result.problems:
-        click.echo(str(problem), err=True)
-    click.echo(result.summary(), err=True)
+        console.error(console.styled_problem(problem))
+    console.summary(result.summary(), console.Tone.OK if result.ok else console.Tone.ERROR)
     if not result.ok:
         sys.exit(1)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from smpc_manager.catalogs import (
+    MergeCounts,
     checked_locale,
     clock_now,
     compile_catalog,
@@ -18,11 +20,13 @@ from smpc_manager.catalogs import (
     statistics,
     update_catalog,
 )
+from smpc_manager.cli import console
 from smpc_manager.cli.options import emit_json, option_format, option_locales
-from smpc_manager.errors import Problem, ProblemsError, UsageError
+from smpc_manager.errors import Problem, ProblemsError, Severity, UsageError
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, expand
 from smpc_manager.products import load_product
+from smpc_manager.reports import report
 
 
 def _load_products(paths: Sequence[Path]) -> list[tuple[Portfolio, Product]]:
@@ -46,6 +50,32 @@ def _chosen_locales(portfolio: Portfolio, locales: Sequence[str]) -> list[str]:
     return list(portfolio.catalog_locales())
 
 
+@dataclass(slots=True)
+class _Merged:
+    """What ``smpc update`` did to all the catalogs, for its summary line."""
+
+    written: int = 0
+    unchanged: int = 0
+    added: int = 0
+    changed: int = 0
+    revived: int = 0
+    obsolete: int = 0
+
+    def add(self, counts: MergeCounts, *, written: bool) -> None:
+        self.written += written
+        self.unchanged += not written
+        self.added += counts.added
+        self.changed += counts.changed
+        self.revived += counts.revived
+        self.obsolete += counts.obsolete
+
+    def summary(self) -> str:
+        """``1 catalog: 1 written, 0 unchanged; 0 added, 1 changed (fuzzy), …``."""
+        return (f"{console.plural(self.written + self.unchanged, 'catalog')}: {self.written}"
+                f" written, {self.unchanged} unchanged; {self.added} added, {self.changed}"
+                f" changed (fuzzy), {self.revived} revived, {self.obsolete} obsolete")
+
+
 @click.command("extract")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def extract_command(paths: Sequence[Path]) -> None:
@@ -60,10 +90,16 @@ def extract_command(paths: Sequence[Path]) -> None:
       smpc extract examples/portfolio
     """
     now = clock_now()
+    written = unchanged = 0
     for portfolio, product in _load_products(paths):
         done = extract(product, portfolio.template_path(product.id), portfolio.root, now)
         state = "written" if done.written else "unchanged"
-        click.echo(f"{shown(done.path)}: {done.messages} messages ({state})")
+        console.detail(f"{console.styled_path(shown(done.path))}: {done.messages} messages"
+                       f" ({state})")
+        written += done.written
+        unchanged += not done.written
+    console.summary(f"{console.plural(written + unchanged, 'template')}: {written} written,"
+                    f" {unchanged} unchanged")
 
 
 @click.command("init")
@@ -81,14 +117,20 @@ def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
       smpc init examples/portfolio --locale de
     """
     now = clock_now()
+    created = existing = 0
     for portfolio, product in _load_products(paths):
         for locale in _chosen_locales(portfolio, locales):
             done = init_catalog(portfolio, product, locale, now)
+            path = console.styled_path(shown(done.path))
             if done.created:
-                click.echo(f"{shown(done.path)}: created, {done.counts.added} messages to"
-                           " translate")
+                console.detail(f"{path}: created, {done.counts.added} messages to translate")
+                created += 1
             else:
-                click.echo(f"{shown(done.path)}: exists, left as it is (use smpc update)")
+                console.detail(f"{path}: exists, left as it is (use smpc update)")
+                existing += 1
+    hint = " (use smpc update)" if existing else ""
+    console.summary(f"{console.plural(created + existing, 'catalog')}: {created} created,"
+                    f" {existing} left as they were{hint}")
 
 
 @click.command("update")
@@ -107,13 +149,15 @@ def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
       smpc update examples/portfolio --locale de
     """
     now = clock_now()
+    total = _Merged()
     for portfolio, product in _load_products(paths):
         chosen = _chosen_locales(portfolio, locales)
         template = portfolio.template_path(product.id)
         if template.is_file() and not is_current(product, template):
-            click.echo(f"{shown(template)}: warning: older than {shown(Path(product.path))};"
-                       f" run smpc extract {shown(portfolio.root)} first to merge its"
-                       " changes", err=True)
+            console.warning(f"{console.styled_path(shown(template))}:"
+                            f" {console.marker(Severity.WARNING)}: older than"
+                            f" {shown(Path(product.path))}; run smpc extract"
+                            f" {shown(portfolio.root)} first to merge its changes")
         if not chosen:
             raise UsageError(f"{shown(portfolio.locales_dir)}: no catalogs yet (start one with"
                              f" smpc init {shown(portfolio.root)} --locale LOCALE)")
@@ -124,12 +168,15 @@ def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
                                  f" {shown(portfolio.root)} --locale {locale})")
             done = update_catalog(portfolio, product, locale, now)
             c = done.counts
+            total.add(done.counts, written=done.created or done.written)
+            path = console.styled_path(shown(done.path))
             if done.created:
-                click.echo(f"{shown(done.path)}: created, {c.added} messages to translate")
+                console.detail(f"{path}: created, {c.added} messages to translate")
                 continue
             state = "written" if done.written else "unchanged"
-            click.echo(f"{shown(done.path)}: {c.added} added, {c.changed} changed (fuzzy),"
-                       f" {c.revived} revived, {c.obsolete} obsolete ({state})")
+            console.detail(f"{path}: {c.added} added, {c.changed} changed (fuzzy),"
+                           f" {c.revived} revived, {c.obsolete} obsolete ({state})")
+    console.summary(total.summary())
 
 
 @click.command("compile")
@@ -145,6 +192,7 @@ def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     Example:
       smpc compile examples/portfolio
     """
+    catalogs = messages = left_out = 0
     for portfolio, product in _load_products(paths):
         for locale in _chosen_locales(portfolio, locales):
             path = portfolio.catalog_path(locale, product.id)
@@ -155,14 +203,20 @@ def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
                                                  (done.untranslated, "untranslated"),
                                                  (done.failed, "failing checks")) if n]
             note = f"; left out: {', '.join(left)}" if left else ""
-            click.echo(f"{shown(done.path)}: {done.compiled} messages{note}")
+            console.detail(f"{console.styled_path(shown(done.path))}: {done.compiled}"
+                           f" messages{note}")
+            catalogs += 1
+            messages += done.compiled
+            left_out += done.fuzzy + done.untranslated + done.failed
+    console.summary(f"{console.plural(catalogs, 'catalog')} compiled: {messages} messages,"
+                    f" {left_out} left out", console.tone_of(0, left_out))
 
 
 @click.command("stats")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @option_locales
-@option_format("text: a line per product and language, then what is missing; json: a list"
-               " of records.")
+@option_format("text: a line per product and language, then what is missing; json: the"
+               " report, an item per catalog.")
 def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> None:
     """How far each product is translated, per language.
 
@@ -179,16 +233,24 @@ def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> No
     for portfolio, product in _load_products(paths):
         for stat in statistics(portfolio, [product], _chosen_locales(portfolio, locales)):
             records.append((portfolio, stat))
+    complete = sum(1 for _portfolio, stat in records if stat.complete)
+    summary = {"catalogs": len(records), "complete": complete,
+               "incomplete": len(records) - complete}
     if fmt == "json":
-        emit_json([stat.as_dict(portfolio.root) for portfolio, stat in records])
+        emit_json(report("stats", summary,
+                         (stat.as_dict(portfolio.root) for portfolio, stat in records)))
         return
-    if not records:
-        click.echo("no catalogs yet (start one with smpc init PORTFOLIO --locale LOCALE)")
     for _portfolio, stat in records:
         state = "complete" if stat.complete else "incomplete"
-        click.echo(f"{stat.product} {stat.locale}: {stat.translated}/{stat.total} translated,"
-                   f" {stat.fuzzy} fuzzy, {stat.untranslated} untranslated, {stat.failed}"
-                   f" failing checks, {stat.obsolete} obsolete: {state}")
+        console.result(f"{stat.product} {stat.locale}: {stat.translated}/{stat.total}"
+                       f" translated, {stat.fuzzy} fuzzy, {stat.untranslated} untranslated,"
+                       f" {stat.failed} failing checks, {stat.obsolete} obsolete: {state}")
         for gap in stat.gaps:
-            click.echo(f"  {gap.text.location}: {gap.text.context}: {gap.status}:"
-                       f" {'; '.join(gap.reasons)}")
+            console.result(f"  {console.styled_path(gap.text.location)}: {gap.text.context}:"
+                           f" {gap.status}: {'; '.join(gap.reasons)}")
+    if not records:
+        console.warning("no catalogs yet (start one with smpc init PORTFOLIO --locale LOCALE)")
+    else:
+        console.summary(f"{console.plural(len(records), 'catalog')}: {complete} complete,"
+                        f" {len(records) - complete} incomplete",
+                        console.tone_of(0, len(records) - complete))

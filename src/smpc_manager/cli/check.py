@@ -6,11 +6,11 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from smpc_manager.audit import CheckReport, check_targets
+from smpc_manager.cli import console
 from smpc_manager.cli.options import as_of_day, emit_json, option_as_of, option_format
 from smpc_manager.errors import Severity
 from smpc_manager.portfolio import expand
@@ -26,7 +26,8 @@ from smpc_manager.rules import Finding
 @click.option("--market", default=None, metavar="M",
               help="Check for one market only (AT, DE, IE, GB …): its authorisation, its"
                    " profile's policy and its language's catalog.")
-@option_format("text: findings grouped by file, for people; json: for CI (see below).")
+@option_format("text: findings grouped by file, for people; json: a report for CI (see"
+               " below).")
 @click.pass_context
 def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
           warn_days: int | None, market: str | None, fmt: str) -> None:
@@ -69,9 +70,13 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
     strictest of the product's markets), else 90 days and no age limit.
 
     \b
-    --format json prints one object (keys sorted; keys may be added):
-      {"as_of": "YYYY-MM-DD",
-       "findings": [
+    --format json prints one report (keys sorted; keys may be added;
+    schemas/json/check.schema.json):
+      {"version": 1, "command": "check",
+       "summary": {"as_of": "YYYY-MM-DD", "files": N,
+                   "files_with_errors": N, "errors": N,
+                   "warnings": N, "ok": true | false},
+       "items": [
          {"severity": "error" | "warning",
           "rule": "review-by-passed" | "review-by-near" | ...,
           "file": the product file the finding concerns,
@@ -80,9 +85,7 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
           "field": "review-by" | ... | null,
           "date": "YYYY-MM-DD" | "YYYY-MM" | null,
           "market": "AT" | null, "locale": "de_AT" | null,
-          "message": the sentence printed in text}],
-       "summary": {"files": N, "files_with_errors": N, "errors": N,
-                   "warnings": N, "ok": true | false}}
+          "message": the sentence printed in text}]}
     The rules: review-by-passed, review-by-near, valid-until-passed,
     valid-until-near, conditional-without-valid-until, revision-age,
     revision-after-review-by, revision-after-as-of,
@@ -111,26 +114,33 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
 
 
 def _echo_check_report(report: CheckReport) -> None:
-    """Findings grouped by product file, a blank line between files, then a summary line."""
-    styles: dict[Severity, dict[str, Any]] = {
-        Severity.ERROR: {"fg": "red", "bold": True}, Severity.WARNING: {"fg": "yellow"}}
-    for result in (r for r in report.results if r.findings):
+    """Findings grouped by product file, a blank line after each file, on standard output;
+    the summary line on standard error."""
+    for result in report.results:
+        errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
+        console.detail(f"{console.styled_path(result.path)}: " + (", ".join(
+            part for part in (_count(errors, "error"), _count(warnings, "warning")) if part)
+            or "no problems"))
         for finding in result.findings:
             scope = ""
             if isinstance(finding, Finding) and (finding.market or finding.locale):
                 scope = "[" + " ".join(s for s in (finding.market, finding.locale) if s) + "] "
-            label = click.style(finding.severity.value, **styles[finding.severity])
-            click.echo(f"{click.style(str(finding.location), bold=True)}: {label}: {scope}"
-                       f"{finding.message}")
-        click.echo()
+            console.result(f"{console.styled_path(finding.location)}:"
+                           f" {console.marker(finding.severity)}: {scope}{finding.message}")
+        if result.findings:
+            console.result()
     files = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''}"
     parts = []
     if report.errors:
-        parts.append(click.style(
-            f"{report.errors} error{'s' if report.errors != 1 else ''} in"
-            f" {report.files_with_errors} of {files}", fg="red", bold=True))
+        parts.append(f"{_count(report.errors, 'error')} in {report.files_with_errors} of"
+                     f" {files}")
     if report.warnings:
-        parts.append(click.style(
-            f"{report.warnings} warning{'s' if report.warnings != 1 else ''}", fg="yellow"))
-    verdict = ", ".join(parts) if parts else click.style("no problems", fg="green")
-    click.echo(f"checked {files} as of {report.as_of}: {verdict}")
+        parts.append(_count(report.warnings, "warning"))
+    verdict = ", ".join(parts) if parts else "no problems"
+    console.summary(f"checked {files} as of {report.as_of}: {verdict}",
+                    console.tone_of(report.errors, report.warnings))
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 error``, ``2 warnings``; empty for none."""
+    return console.plural(n, noun) if n else ""
