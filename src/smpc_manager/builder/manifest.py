@@ -51,7 +51,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,17 +253,26 @@ class Manifest:
                 tables = _read_lines(handle)
                 if tables is None:
                     handle.seek(0)
-                    tables = json.loads(handle.read())
+                    tables = _records(json.loads(handle.read()))
             if tables.get("manifest-version") != MANIFEST_VERSION:
                 return cls()
-            return cls(
-                {str(k): OutputRecord.from_dict(v) for k, v in tables["outputs"].items()},
-                {str(k): ProductRecord.from_dict(v) for k, v in tables["products"].items()},
-                {str(k): FileRecord.from_dict(v) for k, v in tables["files"].items()},
-                written,
-            )
+            return cls(tables["outputs"], tables["products"], tables["files"], written)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
+
+
+#: How each table's records are made from their JSON.
+_MAKERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "files": FileRecord.from_dict,
+    "outputs": OutputRecord.from_dict,
+    "products": ProductRecord.from_dict,
+}
+
+
+def _records(data: Any) -> dict[str, Any]:
+    """A manifest's JSON, read whole, with each table's records made."""
+    return {**data, **{name: {str(key): make(value) for key, value in data[name].items()}
+                       for name, make in _MAKERS.items()}}
 
 
 #: A line of a manifest laid out as :meth:`Manifest.chunks` writes it: a table's start (the
@@ -276,10 +285,11 @@ _LINE = re.compile(
 
 
 def _read_lines(lines: Iterable[bytes]) -> dict[str, Any] | None:
-    """The tables of a manifest read a line at a time, each record parsed as it comes, or
+    """The tables of a manifest read a line at a time, each record made as it comes, or
     None when a line is not in the layout :meth:`Manifest.chunks` writes."""
     found: dict[str, Any] = {}
     table: dict[str, Any] | None = None
+    make: Callable[[Mapping[str, Any]], Any] = dict
     for number, line in enumerate(lines):
         if number == 0:
             if line != b"{\n":
@@ -291,11 +301,12 @@ def _read_lines(lines: Iterable[bytes]) -> dict[str, Any] | None:
         if match is None:
             return None
         if match["table"] is not None:
-            table = found[match["table"].decode()] = {}
-            if match["empty"] is not None:
-                table = None
+            name = match["table"].decode()
+            found[name] = {}
+            table = None if match["empty"] is not None else found[name]
+            make = _MAKERS[name]
         elif match["record"] is not None and table is not None:
-            table[json.loads(match["record"])] = json.loads(match["value"])
+            table[str(json.loads(match["record"]))] = make(json.loads(match["value"]))
         elif match["end"] is not None:
             table = None
         elif match["key"] is not None:
@@ -366,10 +377,10 @@ class FileHashes:
         stamp = settled_stamp(text, self._since)
         known = self._known.get(name)
         if stamp is not None and known is not None and known.stamp == stamp:
-            digest: str | None = known.sha256
-        else:
-            digest = file_sha256(text)
-        self._by_path[text] = digest
+            self.files[name] = known
+            self._by_path[text] = known.sha256
+            return known.sha256
+        digest = self._by_path[text] = file_sha256(text)
         if digest is not None and stamp is not None:
             self.files[name] = FileRecord(digest, stamp)
         return digest
