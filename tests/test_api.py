@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -69,10 +67,6 @@ def test_validate_a_file_and_round_trip_a_catalog(portfolio: Path, tmp_path: Pat
     assert copy.read_bytes() == path.read_bytes()
 
 
-def test_importing_the_package_loads_nothing_heavy() -> None:
-    code = ("import sys, smpc_manager\n"
-            "print(sorted(m for m in ('lxml', 'babel', 'jinja2', 'click') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.strip() == "[]"
+def test_the_version_is_the_package_metadata() -> None:
     assert smpc_manager.__version__ == smpc_manager.version.__version__
+    assert "build" in dir(smpc_manager)
