@@ -11,12 +11,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from smpc_manager.cli import main
 from tests.conftest import REPO
+from tests.reports import read_report
 from tests.test_build import AS_OF, expected_keys, files_under, make_portfolio
 
 SUMMARY = re.compile(r"^(\d+) built, (\d+) unchanged, (\d+) failed(?:, (\d+) removed)? in"
@@ -144,3 +146,57 @@ def test_progress_bar_on_a_terminal(small: Path, tmp_path: Path) -> None:
     assert "building" in shown
     assert "6/6" in shown
     assert re.search(r"6 built, 0 unchanged, 0 failed in \d+\.\d s", shown)
+
+
+# ------------------------------------------------------------------------ the report
+
+
+def statuses(report: dict[str, Any]) -> dict[str, int]:
+    """How many items of a build report have each status."""
+    counts = dict.fromkeys(("built", "unchanged", "failed", "removed"), 0)
+    for item in report["items"]:
+        counts[item["status"]] += 1
+    return counts
+
+
+def test_the_report_lists_every_output_as_the_summary_counts_them(
+        runner: CliRunner, small: Path, tmp_path: Path) -> None:
+    out, report = tmp_path / "out", tmp_path / "build.json"
+    first = smpc_build(runner, small, "-o", out, "--report", report)
+    assert first.exit_code == 0, first.output
+    data = read_report(report.read_text(encoding="utf-8"), "build")
+    assert {k: data["summary"][k] for k in ("built", "unchanged", "failed", "removed")} == \
+        statuses(data) == {"built": 6, "unchanged": 0, "failed": 0, "removed": 0}
+    assert {item["key"] for item in data["items"]} == expected_keys(("alpha", "bravo"))
+    assert (data["summary"]["ok"], data["problems"]) == (True, [])
+    assert first.stdout == ""  # the report goes to its file, the summary to stderr
+
+    # bravo leaves the portfolio, alpha breaks: alpha fails, bravo's outputs are removed
+    (small / "products" / "bravo.xml").unlink()
+    alpha = small / "products" / "alpha.xml"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace(
+        "<atc-code>L01XC26</atc-code>", "<atc-code>L1XC</atc-code>"), encoding="utf-8")
+    second = smpc_build(runner, small, "-o", out, "--report", report)
+    assert second.exit_code == 1
+    data = read_report(report.read_text(encoding="utf-8"), "build")
+    assert statuses(data) == {k: data["summary"][k] for k in statuses(data)}
+    assert summary(second)[1:] == (0, 1, 3)
+    assert sorted((i["product"], i["status"], i["key"] is None) for i in data["items"]) == [
+        ("alpha", "failed", True), *[("bravo", "removed", False)] * 3]
+    (problem,) = data["problems"]
+    assert problem["path"] == str(alpha)
+    assert "'L1XC'" in problem["message"]
+    assert list(tmp_path.glob("build.json*")) == [report]  # written whole, no temporary left
+
+
+def test_verbose_names_each_output_and_quiet_only_the_errors(
+        runner: CliRunner, small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    verbose = runner.invoke(main, ["-v", "build", str(small), "-o", str(out)], obj=clock(AS_OF))
+    assert verbose.exit_code == 0, verbose.output
+    lines = verbose.stderr.splitlines()
+    assert sorted(lines[:-1]) == sorted(f"{out / key}: built"
+                                        for key in expected_keys(("alpha", "bravo")))
+    assert SUMMARY.match(lines[-1])
+    quiet = runner.invoke(main, ["-q", "build", str(small), "-o", str(out)], obj=clock(AS_OF))
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from smpc_manager import products, render
 from smpc_manager.builder.manifest import (
@@ -38,9 +39,20 @@ from smpc_manager.builder.worker import (
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.files import make_folder, write_bytes
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
+from smpc_manager.reports import report
 
 #: Called with the number of outputs done since the last call.
 Progress = Callable[[int], None]
+
+
+class Outcome(NamedTuple):
+    """What became of one output: ``built``, ``unchanged``, ``failed`` or ``removed``."""
+
+    status: str
+    product: str
+    #: The output's path under the output folder (``AT/de_AT/besponsa.txt``); None for a
+    #: product that could not be loaded, whose outputs are not known.
+    key: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +65,8 @@ class BuildResult:
     removed: int
     problems: tuple[Problem, ...]
     seconds: float
+    #: Each output counted above, with what became of it.
+    outcomes: tuple[Outcome, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -63,6 +77,18 @@ class BuildResult:
         gone = f", {self.removed} removed" if self.removed else ""
         return (f"{self.built} built, {self.unchanged} unchanged, {self.failed} failed{gone}"
                 f" in {self.seconds:.1f} s")
+
+    def as_dict(self) -> dict[str, object]:
+        """The report of ``smpc build --report`` (:mod:`smpc_manager.reports`; its schema is
+        ``schemas/json/build.schema.json``): the counts, an item per output, every problem."""
+        return report(
+            "build",
+            {"built": self.built, "unchanged": self.unchanged, "failed": self.failed,
+             "removed": self.removed, "ok": self.ok, "seconds": round(self.seconds, 3)},
+            ({"key": o.key, "product": o.product, "status": o.status}
+             for o in sorted(self.outcomes, key=lambda o: (o.key or "", o.product))),
+            problems=[p.as_dict() for p in self.problems],
+        )
 
 
 def build(portfolio: Portfolio, options: BuildOptions, progress: Progress | None = None,
@@ -93,6 +119,7 @@ class _Tally:
     failed: int = 0
     removed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
 
 
 def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
@@ -119,6 +146,7 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
             for key in sorted(earlier[product_id]):
                 _drop(tally, options.out_dir, key)
                 tally.removed += 1
+                tally.outcomes.append(Outcome("removed", product_id, key))
         for product_id, product in plan.manifest.products.items():
             if product_id in planned and product_id not in done:
                 tally.products.setdefault(product_id, product)  # interrupted before its result
@@ -132,6 +160,8 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
         removed=tally.removed,
         problems=tuple(tally.problems),
         seconds=(time.time_ns() - plan.started_ns) / 1e9,
+        outcomes=(*(Outcome("unchanged", r.product, k) for k, r in plan.unchanged.items()),
+                  *tally.outcomes),
     )
 
 
@@ -144,6 +174,10 @@ def _take(tally: _Tally, result: TaskResult, earlier: set[str], options: BuildOp
     tally.files.update(result.files)
     for key in result.failed:
         _drop(tally, options.out_dir, key)
+    tally.outcomes.extend(Outcome("built", result.product, key) for key in written)
+    tally.outcomes.extend(Outcome("failed", result.product, key) for key in result.failed)
+    if result.record is None:
+        tally.outcomes.append(Outcome("failed", result.product, None))
     # A product that failed to load keeps nothing in scope; one that loaded keeps the
     # markets and formats it still serves.
     served = set() if result.record is None else {

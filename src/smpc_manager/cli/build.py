@@ -11,8 +11,9 @@ import click
 
 from smpc_manager.builder import BuildOptions, check_markets, default_jobs, prepare, run_plan
 from smpc_manager.cli import console
-from smpc_manager.cli.options import as_of_day, option_as_of
+from smpc_manager.cli.options import as_of_day, json_text, option_as_of
 from smpc_manager.errors import UsageError
+from smpc_manager.files import write_text
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
 from smpc_manager.render import FORMATS
 
@@ -30,6 +31,10 @@ from smpc_manager.render import FORMATS
 @click.option("--format", "formats", multiple=True,
               type=click.Choice(list(FORMATS)),
               help="Output format (repeatable; default: text).")
+@click.option("--report", "report_file", metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the build's result as a JSON report to FILE, for CI: the"
+                   " counts, each output built, unchanged, failed or removed, every problem.")
 @click.option("--rehash", is_flag=True,
               help="Hash every input and output anew instead of trusting the stamps the"
                    " manifest recorded (see above).")
@@ -37,7 +42,7 @@ from smpc_manager.render import FORMATS
 @click.pass_context
 def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | None,
           markets: Sequence[str], formats: Sequence[str], as_of: dt.date | None,
-          rehash: bool) -> None:
+          rehash: bool, report_file: Path | None) -> None:
     """Render every product of a portfolio for every market, in parallel, incrementally.
 
     Each output goes to DIR/<market>/<locale>/<id>.<ext>, written atomically; DIR/manifest.json
@@ -59,10 +64,17 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     it gets no stamp, and an output's stamp counts only while it is older than the manifest
     (as git trusts its index). --rehash hashes every file regardless of its stamp.
 
+    --report FILE writes the result as JSON (schemas/json/build.schema.json), atomically,
+    whatever the exit status: {"version": 1, "command": "build", "summary": {"built",
+    "unchanged", "failed", "removed", "ok", "seconds"}, "items": [{"key":
+    "AT/de_AT/<id>.txt", "product", "status": "built" | "unchanged" | "failed" |
+    "removed"}], "problems": [...]}.
+
     \b
     Examples:
       smpc build examples/portfolio -o out/
       smpc build . -o out/ --market AT --format text --format html --jobs 4
+      smpc build . -o out/ --report build.json
     """
     if not portfolio.is_dir() or not (
         (portfolio / CONFIG_FILE).is_file() or (portfolio / PRODUCTS_DIR).is_dir()
@@ -87,6 +99,11 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
             result = run_plan(plan, bar.update)
     else:
         result = run_plan(plan)
+    if report_file is not None:
+        write_text(report_file, json_text(result.as_dict()))
+    for outcome in sorted(result.outcomes, key=lambda o: (o.key or "", o.product)):
+        where = out_dir / outcome.key if outcome.key is not None else outcome.product
+        console.detail(f"{console.styled_path(where)}: {outcome.status}")
     for problem in result.problems:
         console.error(console.styled_problem(problem))
     console.summary(result.summary(), console.Tone.OK if result.ok else console.Tone.ERROR)

@@ -54,6 +54,11 @@ def as_of_day(ctx: click.Context, as_of: dt.date | None) -> dt.date:
     return clock()
 
 
+def json_text(data: object) -> str:
+    """Data as stable, indented JSON, ending in a newline (sorted keys keep diffs readable)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 def emit_json(data: object) -> None:
-    """Print data as stable, indented JSON (sorted keys keep diffs readable)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True))
+    """Print data as JSON (:func:`json_text`) on standard output: a command's result."""
+    click.echo(json_text(data), nl=False)
