@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from smpc_manager.builder import BuildOptions, check_markets, default_jobs, prepare, run_plan
+from smpc_manager.builder import BuildOptions, default_jobs, prepare, run_plan
 from smpc_manager.cli import console
-from smpc_manager.cli.options import as_of_day, json_text, option_as_of
+from smpc_manager.cli.options import as_of_day, json_text, option_as_of, require_markets
 from smpc_manager.errors import UsageError
 from smpc_manager.files import write_text
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
@@ -86,11 +86,10 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
         out_dir=out_dir,
         as_of=as_of_day(ctx, as_of),
         formats=tuple(dict.fromkeys(formats)) or ("text",),
-        markets=tuple(dict.fromkeys(m.upper() for m in markets)),
+        markets=require_markets(settings, markets),
         jobs=jobs or default_jobs(),
         rehash=rehash,
     )
-    check_markets(settings, options.markets)
     plan = prepare(settings, options)
     # The bar is for a person watching a terminal: not in a log, nor with --quiet.
     if sys.stderr.isatty() and plan.tasks and console.verbosity() >= console.Verbosity.NORMAL:

@@ -11,7 +11,13 @@ import click
 
 from smpc_manager.audit import CheckReport, check_targets
 from smpc_manager.cli import console
-from smpc_manager.cli.options import as_of_day, emit_json, option_as_of, option_format
+from smpc_manager.cli.options import (
+    as_of_day,
+    emit_json,
+    option_as_of,
+    option_format,
+    require_markets,
+)
 from smpc_manager.errors import Severity
 from smpc_manager.portfolio import expand
 from smpc_manager.rules import Finding
@@ -103,8 +109,10 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
     """
     day = as_of_day(ctx, as_of)
     targets = expand(paths)
-    report = check_targets(targets, day, market=market.upper() if market else None,
-                           warn_days=warn_days)
+    if market is not None:
+        for portfolio in {t.portfolio.root: t.portfolio for t in targets}.values():
+            (market,) = require_markets(portfolio, [market])
+    report = check_targets(targets, day, market=market, warn_days=warn_days)
     if fmt == "json":
         emit_json(report.as_dict())
     else:

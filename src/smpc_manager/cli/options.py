@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import click
 
 from smpc_manager.clock import SYSTEM_CLOCK, Clock, parse_day
+from smpc_manager.markets import load_profile
+from smpc_manager.portfolio import Portfolio
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,6 +54,17 @@ def as_of_day(ctx: click.Context, as_of: dt.date | None) -> dt.date:
         return as_of
     clock: Clock = (ctx.obj or {}).get("today") or SYSTEM_CLOCK
     return clock()
+
+
+def require_markets(portfolio: Portfolio, markets: Iterable[str]) -> tuple[str, ...]:
+    """The markets named, upper-cased and each once, every one with a profile in
+    ``portfolio``. An unknown market is the usage error of
+    :func:`~smpc_manager.markets.load_profile`, which every command gives in the same
+    words: ``unknown market 'XX' (known: AT, DE, GB, IE)``."""
+    codes = tuple(dict.fromkeys(m.strip().upper() for m in markets))
+    for code in codes:
+        load_profile(code, portfolio)
+    return codes
 
 
 def json_text(data: object) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from smpc_manager.cli.options import as_of_day, option_as_of
+from smpc_manager.cli.options import as_of_day, option_as_of, require_markets
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.files import write_text
 from smpc_manager.portfolio import expand
@@ -56,9 +56,9 @@ def render(ctx: click.Context, product: Path, *, market: str, locale: str | None
         raise UsageError(f"{product}: render takes one product file; this folder holds"
                          f" {len(targets)}")
     target = targets[0]
+    require_markets(target.portfolio, [market])  # a usage error before anything else
     loaded = load_product(target.path)
     renderer = Renderer(target.portfolio)
-    renderer.profile(market)  # an unknown market is a usage error before anything else
     # An expired summary is refused as of --as-of (default today) with its date errors
     # alone, as smpc check finds them, before any translation is looked at.
     day = as_of_day(ctx, as_of)
