@@ -11,7 +11,13 @@ import click
 
 from smpc_manager.builder import BuildOptions, default_jobs, prepare, run_plan
 from smpc_manager.cli import console
-from smpc_manager.cli.options import as_of_day, json_text, option_as_of, require_markets
+from smpc_manager.cli.options import (
+    as_of_day,
+    complete_markets,
+    json_text,
+    option_as_of,
+    require_markets,
+)
 from smpc_manager.errors import UsageError
 from smpc_manager.files import write_text
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
@@ -25,7 +31,7 @@ from smpc_manager.render import FORMATS
               help="Write DIR/<market>/<locale>/<id>.<ext> and DIR/manifest.json here.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Worker processes (default: the number of CPUs).")
-@click.option("--market", "markets", multiple=True, metavar="M",
+@click.option("--market", "markets", multiple=True, metavar="M", shell_complete=complete_markets,
               help="Build only this market (repeatable; default: every market in smpc.toml"
                    " that each product has data for).")
 @click.option("--format", "formats", multiple=True,

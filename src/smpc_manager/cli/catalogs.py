@@ -21,7 +21,7 @@ from smpc_manager.catalogs import (
     update_catalog,
 )
 from smpc_manager.cli import console
-from smpc_manager.cli.options import emit_json, option_format, option_locales
+from smpc_manager.cli.options import complete_locales, emit_json, option_format, option_locales
 from smpc_manager.errors import Problem, ProblemsError, Severity, UsageError
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, expand
@@ -105,6 +105,7 @@ def extract_command(paths: Sequence[Path]) -> None:
 @click.command("init")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--locale", "-l", "locales", multiple=True, required=True, metavar="LOCALE",
+              shell_complete=complete_locales,
               help="The language to start (de); repeat for more.")
 def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     """Start the catalogs of a language from the templates (run extract first).

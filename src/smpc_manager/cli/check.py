@@ -13,6 +13,7 @@ from smpc_manager.audit import CheckReport, check_targets
 from smpc_manager.cli import console
 from smpc_manager.cli.options import (
     as_of_day,
+    complete_markets,
     emit_json,
     option_as_of,
     option_format,
@@ -29,7 +30,7 @@ from smpc_manager.rules import Finding
 @click.option("--warn-days", type=click.IntRange(min=0), default=None, metavar="N",
               help="Warn N days ahead of a review-by or valid-until date (overrides"
                    " smpc.toml and the market profiles; default 90).")
-@click.option("--market", default=None, metavar="M",
+@click.option("--market", default=None, metavar="M", shell_complete=complete_markets,
               help="Check for one market only (AT, DE, IE, GB …): its authorisation, its"
                    " profile's policy and its language's catalog.")
 @option_format("text: findings grouped by file, for people; json: a report for CI (see"

@@ -1,17 +1,21 @@
-"""What several commands share: their options, defined once, and the JSON they print."""
+"""What several commands share: their options, defined once, what the shell completes for
+them, and the JSON they print."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from smpc_manager.clock import SYSTEM_CLOCK, Clock, parse_day
-from smpc_manager.markets import load_profile
-from smpc_manager.portfolio import Portfolio
+from smpc_manager.errors import SmpcError
+from smpc_manager.markets import known_markets, load_profile
+from smpc_manager.portfolio import Portfolio, portfolio_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,9 +27,56 @@ def option_format(description: str) -> Callable[[F], F]:
                         show_default=True, help=description)
 
 
+# ------------------------------------------------------------------------ shell completion
+
+
+def _given(ctx: click.Context) -> dict[str, Any]:
+    """The values on the command line being completed. To complete an option's value click
+    parses the words before it, and stops at that option, still missing its value, before
+    it reads the arguments: parse them again without it (the group keeps the words)."""
+    words = list(ctx.parent.args) if ctx.parent is not None else []
+    if words and words[-1].startswith("-"):
+        words.pop()
+    if not words:
+        return ctx.params
+    with ctx.command.make_context(ctx.info_name, words, parent=ctx.parent,
+                                  resilient_parsing=True) as again:
+        return again.params
+
+
+def completion_portfolio(ctx: click.Context) -> Portfolio | None:
+    """The portfolio of the command line being completed: that of the first product file or
+    folder given so far, else that of the current folder; None where none can be read."""
+    params = _given(ctx)
+    given: list[Path] = []
+    for name in ("product", "portfolio", "paths"):
+        value = params.get(name)
+        given.extend(value if isinstance(value, tuple | list) else [value] if value else [])
+    try:
+        return portfolio_for(Path(given[0]) if given else Path.cwd())
+    except (SmpcError, OSError):  # a broken smpc.toml: complete what ships
+        return None
+
+
+def complete_markets(ctx: click.Context, param: click.Parameter,
+                     incomplete: str) -> list[CompletionItem]:
+    """The markets a --market may name: the shipped ones and the portfolio's own."""
+    return [CompletionItem(m) for m in known_markets(completion_portfolio(ctx))
+            if m.startswith(incomplete.upper())]
+
+
+def complete_locales(ctx: click.Context, param: click.Parameter,
+                     incomplete: str) -> list[CompletionItem]:
+    """The languages that have catalogs in the portfolio (the folders under locales/)."""
+    portfolio = completion_portfolio(ctx)
+    found = portfolio.catalog_locales() if portfolio is not None else []
+    return [CompletionItem(x) for x in found if x.startswith(incomplete)]
+
+
 #: --locale for the commands that work on existing catalogs (update, compile, stats).
 option_locales = click.option(
     "--locale", "-l", "locales", multiple=True, metavar="LOCALE",
+    shell_complete=complete_locales,
     help="Only this language (de, de_AT); repeat for more. Default: every language that"
          " has catalogs under locales/.",
 )

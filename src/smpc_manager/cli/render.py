@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from smpc_manager.cli.options import as_of_day, option_as_of, require_markets
+from smpc_manager.cli.options import (
+    as_of_day,
+    complete_locales,
+    complete_markets,
+    option_as_of,
+    require_markets,
+)
 from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.files import write_text
 from smpc_manager.portfolio import expand
@@ -17,10 +23,10 @@ from smpc_manager.render import FORMATS, Renderer
 
 @click.command()
 @click.argument("product", type=click.Path(path_type=Path))
-@click.option("--market", "-m", required=True, metavar="M",
+@click.option("--market", "-m", required=True, metavar="M", shell_complete=complete_markets,
               help="The market whose profile is rendered: AT, DE, IE, GB, or one the"
                    " portfolio's smpc.toml defines.")
-@click.option("--locale", "-l", default=None, metavar="L",
+@click.option("--locale", "-l", default=None, metavar="L", shell_complete=complete_locales,
               help="Render in this language instead of the market's (e.g. en for an"
                    " English preview of the Austrian block).")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text",
