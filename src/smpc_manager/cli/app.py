@@ -201,7 +201,7 @@ def main(ctx: click.Context, color: str, quiet: bool, verbose: bool, debug: bool
       smpc build PORTFOLIO -o out/        everything, every market
 
     Standard output carries the result a command was asked for: the rendered text, a
-    --format json document, the stats table, the findings of validate and check.
+    --format json report, the stats table, the findings of validate and check.
     Standard error carries the rest: the problems that made a command fail, warnings,
     progress and a one-line summary (--quiet: errors only; --verbose: a line per file
     too). Commands that write files print only there.
