@@ -23,6 +23,11 @@ def validator(command: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+def valid(data: object, command: str) -> dict[str, Any]:
+    """The report ``data`` of ``command``, after it passed its schema as JSON."""
+    return read_report(json.dumps(data), command)
+
+
 def read_report(text: str, command: str) -> dict[str, Any]:
     """The report of ``command`` in ``text``, after it passed its schema."""
     data = json.loads(text)

@@ -35,6 +35,7 @@ from smpc_manager.rules.dates import (
     rule_revision_age,
 )
 from tests.conftest import DATA, EXAMPLE
+from tests.reports import valid
 
 CHECK_DATA = DATA / "check"
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
@@ -349,8 +350,9 @@ def test_check_goes_on_after_a_bad_file() -> None:
         ("review-by-before-revision-date.xml", Severity.ERROR),
         ("besponsa.xml", Severity.WARNING),
     ]
-    assert report.as_dict()["summary"] == {
-        "files": 2, "files_with_errors": 1, "errors": 1, "warnings": 1, "ok": False}
+    assert valid(report.as_dict(), "check")["summary"] == {
+        "as_of": "2027-12-11", "files": 2, "files_with_errors": 1, "errors": 1, "warnings": 1,
+        "ok": False}
 
 
 def test_policy_from_the_portfolio_and_the_override(product: Product) -> None:
