@@ -8,11 +8,20 @@ within its own context (field).
 from __future__ import annotations
 
 import difflib
+from copy import copy
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
-from smpc_manager.catalogs.pofile import Key, PoCatalog, has_translation, message_key
+from smpc_manager.catalogs.pofile import (
+    Key,
+    PoCatalog,
+    PoMessage,
+    copy_message,
+    has_translation,
+    message_key,
+    written_flags,
+)
 
 
 def _similarity(a: Message, b: Message) -> float:
@@ -37,13 +46,14 @@ def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
     """Merge a template into a catalog, as ``msgmerge --previous`` does, but never across
     contexts; return the new catalog (the inputs are left unchanged) and the counts.
 
-    - a message in both keeps its translation, flags and translator comments; locations
-      and notes come from the template; a ``#|`` previous msgid is dropped once the entry
-      is no longer fuzzy;
+    - a message in both keeps its translation, translator comments and flags (every flag
+      as written, in its order: ``fuzzy`` is the only one a merge adds); locations and
+      notes come from the template; a ``#|`` previous msgid is dropped once the entry is
+      no longer fuzzy;
     - a message that comes back is revived from its obsolete entry;
     - a message whose English changed gets the translation of the entry with the same
-      context as a *fuzzy* suggestion, with the English it was made for as ``#| msgid``
-      (the oldest one, if the entry was already fuzzy);
+      context as a *fuzzy* suggestion, with that entry's flags and the English it was made
+      for as ``#| msgid`` (the oldest one, if the entry was already fuzzy);
     - an entry the template no longer has becomes obsolete (``#~``); nothing is deleted.
 
     Merging the result with the same template again changes nothing.
@@ -52,6 +62,7 @@ def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
     if isinstance(old, PoCatalog):
         new.header_comments = list(old.header_comments)
         new.header_fields = list(old.header_fields)
+        new.header_flags = list(old.header_flags)
         new.header_fuzzy = new.fuzzy = old.header_fuzzy
     else:
         new.header_fields = list(old.mime_headers)
@@ -77,7 +88,7 @@ def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
         key = message_key(entry)
         if key in live or key in gone:
             counts["kept" if key in live else "revived"] += 1
-            message = (live[key] if key in live else gone[key]).clone()
+            message = copy_message(live[key] if key in live else gone[key])
             message.locations = list(entry.locations)
             message.auto_comments = list(entry.auto_comments)
             if not message.fuzzy:
@@ -87,23 +98,23 @@ def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
             counts["changed" if message.fuzzy else "added"] += 1
         new[message.id] = message
 
-    obsolete: dict[Key, Message] = {}
-    for key, message in gone.items():
-        if key not in wanted_keys and id(message) not in used:
-            obsolete[key] = message.clone()
+    obsolete: dict[Key, PoMessage] = {}
+    for key, old_entry in gone.items():
+        if key not in wanted_keys and id(old_entry) not in used:
+            obsolete[key] = copy_message(old_entry)
     newly = 0
-    for key, message in live.items():
-        if key not in wanted_keys and id(message) not in used:
+    for key, old_entry in live.items():
+        if key not in wanted_keys and id(old_entry) not in used:
             newly += 1
-            obsolete[key] = message.clone()
-    for (msgid, context), message in obsolete.items():
-        message.locations = []
-        new.obsolete[msgid if context is None else (msgid, context)] = message
+            obsolete[key] = copy_message(old_entry)
+    for (msgid, context), gone_entry in obsolete.items():
+        gone_entry.locations = []
+        new.obsolete[msgid if context is None else (msgid, context)] = gone_entry
     return new, MergeCounts(counts["added"], counts["changed"], counts["revived"], newly,
                             counts["kept"])
 
 
-def _suggestion(entry: Message, spare: list[Message], used: set[int]) -> Message:
+def _suggestion(entry: Message, spare: list[Message], used: set[int]) -> PoMessage:
     """A new message for ``entry``: fuzzy with the best translation among ``spare`` (the
     unused entries of the same context, live ones first), or untranslated if none has one."""
     candidates = [
@@ -111,17 +122,16 @@ def _suggestion(entry: Message, spare: list[Message], used: set[int]) -> Message
         if m.context == entry.context and id(m) not in used and has_translation(m)
         and isinstance(m.id, (list, tuple)) == isinstance(entry.id, (list, tuple))
     ]
-    message = entry.clone()
-    message.flags = set()
-    message.previous_id = []
-    message.user_comments = []
+    message = PoMessage(copy(entry.id), "", locations=list(entry.locations),
+                        auto_comments=list(entry.auto_comments), context=entry.context)
     if not candidates:
         message.string = ("",) * len(entry.id) if isinstance(entry.id, (list, tuple)) else ""
         return message
     best = max(candidates, key=lambda m: _similarity(m, entry))  # first one wins a tie
     used.add(id(best))
     message.string = best.string
-    message.flags = {"fuzzy"}
+    message.written = written_flags(best)
+    message.flags = {*message.written, "fuzzy"}
     message.user_comments = list(best.user_comments)
     if best.fuzzy and best.previous_id:
         message.previous_id = list(best.previous_id)

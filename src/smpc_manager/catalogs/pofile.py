@@ -12,7 +12,8 @@ wrapped at :data:`WIDTH` columns.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -48,13 +49,15 @@ class PoCatalog(Catalog):
     """A Babel catalog that keeps its header entry exactly as it was read or made.
 
     ``header_comments`` are the ``#`` lines above the header entry (without ``# ``),
-    ``header_fields`` the ``Name: value`` lines of its msgstr in their order.
+    ``header_fields`` the ``Name: value`` lines of its msgstr in their order,
+    ``header_flags`` its ``#,`` flags as written; whether it is fuzzy is ``header_fuzzy``.
     """
 
     def __init__(self, locale: str | Locale | None = None, **kwargs: Any) -> None:
         super().__init__(locale, **kwargs)
         self.header_comments: list[str] = []
         self.header_fields: list[tuple[str, str]] = []
+        self.header_flags: list[str] = []
         self.header_fuzzy = False
 
     def header(self, name: str) -> str | None:
@@ -68,6 +71,43 @@ class PoCatalog(Catalog):
                 self.header_fields[i] = (key, value)
                 return
         self.header_fields.append((name, value))
+
+
+class PoMessage(Message):
+    """A Babel message whose flags are kept as they were written.
+
+    Babel's :class:`~babel.messages.catalog.Message` holds its flags in a set, and adds or
+    drops ``python-format`` by looking at the msgid each time one is made (``clone`` too).
+    The flags of an entry are the translators' and their tools' (``#, c-format, no-wrap``):
+    a catalog read and written again must carry them as written. ``flags`` stays the set
+    Babel reads (``fuzzy``); ``written`` is their order in the file.
+    """
+
+    def __init__(self, id: Any, string: Any = "", *, flags: Iterable[str] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(id, string, **kwargs)
+        self.written = list(dict.fromkeys(flags))
+        self.flags = set(self.written)
+
+
+def written_flags(message: Message) -> list[str]:
+    """The flags of a message in the order they are written: those read from the file as
+    they stood, then any added since (``fuzzy`` first, where GNU msgmerge puts it)."""
+    written = message.written if isinstance(message, PoMessage) else []
+    kept = [flag for flag in written if flag in message.flags]
+    added = sorted(message.flags.difference(kept))
+    fuzzy = ["fuzzy"] if "fuzzy" in added else []
+    return [*fuzzy, *kept, *(flag for flag in added if flag != "fuzzy")]
+
+
+def copy_message(message: Message) -> PoMessage:
+    """A copy of ``message`` with its flags as they are written (see :class:`PoMessage`)."""
+    return PoMessage(copy(message.id), copy(message.string), flags=written_flags(message),
+                     locations=list(message.locations),
+                     auto_comments=list(message.auto_comments),
+                     user_comments=list(message.user_comments),
+                     previous_id=list(message.previous_id), lineno=message.lineno,
+                     context=message.context)
 
 
 def message_key(message: Message) -> Key:
@@ -339,12 +379,10 @@ def _add(catalog: PoCatalog, item: _Entry) -> None:
     if item.plural is not None:
         msgid = (item.msgid, item.plural)
         string = tuple(item.strings.get(i, "") for i in range(max(item.strings) + 1))
-    message = Message(cast(Any, msgid), cast(Any, string),
-                      locations=cast(Any, item.locations), flags=(),
-                      auto_comments=item.auto, user_comments=item.comments,
-                      previous_id=previous, lineno=item.line, context=item.context)
-    # Babel guesses python-format flags from '%' in the text; keep exactly what was written.
-    message.flags = set(item.flags)
+    message = PoMessage(msgid, string, flags=item.flags,
+                        locations=cast(Any, item.locations),
+                        auto_comments=item.auto, user_comments=item.comments,
+                        previous_id=previous, lineno=item.line, context=item.context)
     if item.obsolete:
         catalog.obsolete[(item.msgid, item.context) if item.context is not None
                          else item.msgid] = message
@@ -354,6 +392,7 @@ def _add(catalog: PoCatalog, item: _Entry) -> None:
 
 def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
     catalog.header_comments = list(item.comments)
+    catalog.header_flags = list(dict.fromkeys(item.flags))
     catalog.header_fuzzy = catalog.fuzzy = "fuzzy" in item.flags
     fields, bad = header_fields(item.strings.get(0, ""))
     if bad is not None:
@@ -417,12 +456,15 @@ def _chunks(text: str, room: int) -> list[str]:
     return pieces
 
 
-def _string(keyword: str, text: str, prefix: str = "") -> list[str]:
+def _string(keyword: str, text: str, prefix: str = "", *, wrap: bool = True) -> list[str]:
+    """A keyword and its string, wrapped at :data:`WIDTH` and after each newline; with
+    ``wrap`` false (an entry flagged ``no-wrap``), broken after newlines only."""
     single = f"{prefix}{keyword} \"{_escape(text)}\""
-    if len(single) <= WIDTH and "\n" not in text[:-1]:
+    if (len(single) <= WIDTH or not wrap) and "\n" not in text[:-1]:
         return [single]
-    room = WIDTH - len(prefix) - 2
-    return [f'{prefix}{keyword} ""'] + [f'{prefix}"{_escape(p)}"' for p in _chunks(text, room)]
+    pieces = _chunks(text, WIDTH - len(prefix) - 2) if wrap \
+        else re.findall(r"[^\n]*\n|[^\n]+", text)
+    return [f'{prefix}{keyword} ""'] + [f'{prefix}"{_escape(p)}"' for p in pieces]
 
 
 def _wrap_words(words: Sequence[str], lead: str) -> list[str]:
@@ -445,27 +487,28 @@ def _entry_lines(message: Message, obsolete: bool) -> list[str]:
     if message.locations and not obsolete:
         words = [f"{name}:{line}" if line else name for name, line in message.locations]
         out.extend(_wrap_words(words, "#:"))
-    flags = sorted(message.flags)
+    flags = written_flags(message)
     if flags:
         out.append("#, " + ", ".join(flags))
+    wrap = "no-wrap" not in message.flags
     prefix = "#~ " if obsolete else ""
     previous = list(message.previous_id or ())
     if previous:
         mark = "#~| " if obsolete else "#| "
-        out.extend(_string("msgid", previous[0], mark))
+        out.extend(_string("msgid", previous[0], mark, wrap=wrap))
         if len(previous) > 1:
-            out.extend(_string("msgid_plural", previous[1], mark))
+            out.extend(_string("msgid_plural", previous[1], mark, wrap=wrap))
     if message.context is not None:
-        out.extend(_string("msgctxt", message.context, prefix))
+        out.extend(_string("msgctxt", message.context, prefix, wrap=wrap))
     if isinstance(message.id, (list, tuple)):
-        out.extend(_string("msgid", message.id[0], prefix))
-        out.extend(_string("msgid_plural", message.id[1], prefix))
+        out.extend(_string("msgid", message.id[0], prefix, wrap=wrap))
+        out.extend(_string("msgid_plural", message.id[1], prefix, wrap=wrap))
         strings = list(message.string) if isinstance(message.string, (list, tuple)) else []
         for i, value in enumerate(strings or [""]):
-            out.extend(_string(f"msgstr[{i}]", value or "", prefix))
+            out.extend(_string(f"msgstr[{i}]", value or "", prefix, wrap=wrap))
     else:
-        out.extend(_string("msgid", message.id, prefix))
-        out.extend(_string("msgstr", str(message.string or ""), prefix))
+        out.extend(_string("msgid", message.id, prefix, wrap=wrap))
+        out.extend(_string("msgstr", str(message.string or ""), prefix, wrap=wrap))
     return out
 
 
@@ -475,14 +518,18 @@ def format_po(catalog: Catalog) -> str:
     The same catalog always gives the same text: no dates are filled in here, strings are
     wrapped at :data:`WIDTH`.
     """
+    flags: list[str] = []
     if isinstance(catalog, PoCatalog):
         comments, fields, fuzzy = catalog.header_comments, catalog.header_fields, \
             catalog.header_fuzzy
+        flags = [flag for flag in catalog.header_flags if flag != "fuzzy" or fuzzy]
     else:
         comments, fields, fuzzy = [], list(catalog.mime_headers), bool(catalog.fuzzy)
+    if fuzzy and "fuzzy" not in flags:
+        flags.insert(0, "fuzzy")
     lines = [f"# {c}".rstrip() if c else "#" for c in comments]
-    if fuzzy:
-        lines.append("#, fuzzy")
+    if flags:
+        lines.append("#, " + ", ".join(flags))
     lines.append('msgid ""')
     lines.append('msgstr ""')
     lines.extend(f'"{_escape(f"{name}: {value}")}\\n"' for name, value in fields)
@@ -507,4 +554,3 @@ def write_catalog(path: Path, catalog: Catalog) -> bool:
         pass
     atomic.write_bytes(path, data)
     return True
-

@@ -1,0 +1,126 @@
+"""Hostile catalogs and catalog runs: a translator's save made while `smpc update` runs, the
+flags translators and their tools write, and characters that change how a translation reads.
+
+One test (or generator) per case, named for its defect; docs/safety.md lists them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from smpc_manager.catalogs import read_catalog
+from smpc_manager.cli import main
+
+PO = Path("locales/de/LC_MESSAGES/besponsa.po")
+EPOCH = "1764064860"  # 2025-11-25 10:01 UTC, so that no header date depends on the clock
+
+
+def smpc(runner: CliRunner, *args: str | Path) -> Result:
+    result = runner.invoke(main, [str(a) for a in args], env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert "Traceback" not in result.output
+    assert "internal error" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit), result.exception
+    return result
+
+
+def with_flags(text: str, context: str, flags: str) -> str:
+    """The catalog text with a ``#,`` line written above the entry of ``context``."""
+    marker = f'msgctxt "{context}"\n'
+    assert text.count(marker) == 1, context
+    return text.replace(marker, f"#, {flags}\n{marker}")
+
+
+# ------------------------------------------------------------------------ translators' flags
+
+
+#: The entry of composition/2 as GNU tools write it when it is flagged no-wrap: each string
+#: on one line, however long.
+NO_WRAP_ENTRY = (
+    "#, no-wrap\n"
+    'msgctxt "composition/2"\n'
+    'msgid "After reconstitution, 1 mL of solution contains 0.25 mg inotuzumab ozogamicin."\n'
+    'msgstr "Nach der Rekonstitution enthält 1 ml Lösung 0,25 mg Inotuzumab Ozogamicin."\n'
+)
+
+
+def flagged_catalog(portfolio: Path) -> bytes:
+    """The German catalog with flags set by translators and their tools: python-format on a
+    text without a format (Babel would drop it), no-wrap, and c-format before fuzzy."""
+    po = portfolio / PO
+    text = po.read_text(encoding="utf-8")
+    text = with_flags(text, "excipients/1", "python-format")
+    text = with_flags(text, "excipients/2", "c-format, fuzzy")
+    text = with_flags(text, "active-substance", "no-c-format, python-format")
+    wrapped = re.search(r'msgctxt "composition/2"\n.*?\n\n', text, re.DOTALL)
+    assert wrapped is not None
+    text = text.replace(wrapped.group(0), NO_WRAP_ENTRY + "\n")
+    po.write_text(text, encoding="utf-8")
+    return po.read_bytes()
+
+
+def test_update_keeps_python_format_no_wrap_and_c_format_fuzzy_as_written(
+    runner: CliRunner, portfolio: Path,
+) -> None:
+    before = flagged_catalog(portfolio)
+    result = smpc(runner, "update", portfolio, "--locale", "de")
+    assert result.exit_code == 0, result.output
+    assert "0 written, 1 unchanged" in result.output
+    assert (portfolio / PO).read_bytes() == before
+    if shutil.which("msgfmt"):
+        subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(portfolio / PO)],
+                       check=True)
+
+
+def test_update_of_changed_english_keeps_the_flags_of_the_old_entry(
+    runner: CliRunner, portfolio: Path,
+) -> None:
+    flagged_catalog(portfolio)
+    xml = portfolio / "products" / "besponsa.xml"
+    text = xml.read_text(encoding="utf-8")
+    assert text.count("Sucrose<") == 1
+    xml.write_text(text.replace("Sucrose<", "Sucrose (saccharose)<"), encoding="utf-8")
+    assert smpc(runner, "extract", portfolio).exit_code == 0
+    result = smpc(runner, "update", portfolio, "--locale", "de")
+    assert result.exit_code == 0, result.output
+    text = (portfolio / PO).read_text(encoding="utf-8")
+    # fuzzy is ours to add (first, where msgmerge puts it); the translator's flag stays
+    assert '#, fuzzy, python-format\n#| msgid "Sucrose"\nmsgctxt "excipients/1"\n' in text
+    assert '#, c-format, fuzzy\nmsgctxt "excipients/2"\n' in text
+    assert '#, no-c-format, python-format\nmsgctxt "active-substance"\n' in text
+    assert NO_WRAP_ENTRY in text
+
+
+def test_update_keeps_the_flags_of_an_entry_it_makes_obsolete(
+    runner: CliRunner, portfolio: Path,
+) -> None:
+    po = portfolio / PO
+    po.write_text(with_flags(po.read_text(encoding="utf-8"), "excipients/4",
+                             "range: 1..4, c-format, fuzzy"), encoding="utf-8")
+    xml = portfolio / "products" / "besponsa.xml"
+    text = xml.read_text(encoding="utf-8")
+    excipient = re.search(r"\n *<excipient>Trometamol</excipient>", text)
+    assert excipient is not None
+    xml.write_text(text.replace(excipient.group(0), ""), encoding="utf-8")
+    assert smpc(runner, "extract", portfolio).exit_code == 0
+    assert smpc(runner, "update", portfolio, "--locale", "de").exit_code == 0
+    text = po.read_text(encoding="utf-8")
+    assert '#, range: 1..4, c-format, fuzzy\n#~ msgctxt "excipients/4"\n' in text
+
+
+def test_a_header_flagged_fuzzy_and_no_wrap_keeps_both(runner: CliRunner,
+                                                      portfolio: Path) -> None:
+    po = portfolio / PO
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgid ""\nmsgstr ""\n"Project-Id',
+                               '#, fuzzy, no-wrap\nmsgid ""\nmsgstr ""\n"Project-Id', 1),
+                  encoding="utf-8")
+    before = po.read_bytes()
+    assert smpc(runner, "update", portfolio, "--locale", "de").exit_code == 0
+    assert po.read_bytes() == before
+    assert read_catalog(po).fuzzy
