@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from smpc_manager.catalogs import read_catalog
@@ -18,6 +21,7 @@ from smpc_manager.cli import main
 
 PO = Path("locales/de/LC_MESSAGES/besponsa.po")
 EPOCH = "1764064860"  # 2025-11-25 10:01 UTC, so that no header date depends on the clock
+AS_OF = "2026-11-25"
 
 
 def smpc(runner: CliRunner, *args: str | Path) -> Result:
@@ -124,3 +128,105 @@ def test_a_header_flagged_fuzzy_and_no_wrap_keeps_both(runner: CliRunner,
     assert smpc(runner, "update", portfolio, "--locale", "de").exit_code == 0
     assert po.read_bytes() == before
     assert read_catalog(po).fuzzy
+
+
+# ------------------------------------------------------------------------ concurrent update
+
+
+#: Runs `smpc update` (or the library's update_catalog) in a process in which the
+#: translator saves the catalog at the moment the tool starts writing its new version: an
+#: audit hook sees the tool open its temporary file, and saves the translator's bytes then.
+TRANSLATOR_SAVES_MEANWHILE = textwrap.dedent("""
+    import datetime as dt
+    import os
+    import sys
+    from pathlib import Path
+
+    catalog, saved, how, portfolio = (Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(),
+                                      sys.argv[3], sys.argv[4])
+    done = []
+
+    def translator(event, args):
+        name = args[0] if event == "open" and args and isinstance(args[0], str) else ""
+        base = os.path.basename(name)
+        if not done and base.startswith("." + catalog.name + ".") and base.endswith(".tmp"):
+            done.append(name)
+            catalog.write_bytes(saved)
+
+    sys.addaudithook(translator)
+    if how == "cli":
+        from smpc_manager.cli import main
+        main(["update", portfolio, "--locale", "de"])
+    else:
+        from smpc_manager import load_portfolio, load_product
+        from smpc_manager.catalogs import update_catalog
+        from smpc_manager.errors import ProblemsError
+        product = load_product(Path(portfolio) / "products" / "besponsa.xml")
+        try:
+            update_catalog(load_portfolio(portfolio), product, "de",
+                           dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+        except ProblemsError as err:
+            print("\\n".join(err.lines()))
+            sys.exit(1)
+""")
+
+
+def changed_english(portfolio: Path, runner: CliRunner) -> None:
+    """A changed English sentence, extracted: `update` has something to write."""
+    xml = portfolio / "products" / "besponsa.xml"
+    text = xml.read_text(encoding="utf-8")
+    xml.write_text(text.replace("Sucrose<", "Sucrose (saccharose)<"), encoding="utf-8")
+    assert smpc(runner, "extract", portfolio).exit_code == 0
+
+
+@pytest.mark.parametrize("how", ["cli", "library"])
+def test_update_never_overwrites_a_translators_save_made_while_it_ran(
+    runner: CliRunner, portfolio: Path, tmp_path: Path, how: str,
+) -> None:
+    changed_english(portfolio, runner)
+    po = portfolio / PO
+    saved = po.read_text(encoding="utf-8").replace(
+        'msgstr "Polysorbat 80"', 'msgstr "Polysorbat 80 (E 433)"')
+    translators = tmp_path / "translators.po"
+    translators.write_text(saved, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", TRANSLATOR_SAVES_MEANWHILE, str(po), str(translators), how,
+         str(portfolio)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=portfolio,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "Traceback" not in out
+    assert "internal error" not in out
+    lines = [line for line in out.splitlines() if "besponsa.po" in line]
+    assert len(lines) == 1, out
+    assert re.fullmatch(r"locales/de/LC_MESSAGES/besponsa\.po: .*changed by someone else"
+                        r".*run the command again.*", lines[0]), out
+    assert po.read_text(encoding="utf-8") == saved  # the translator's save is kept
+    assert not list(po.parent.glob(".*.tmp"))
+    # run again: the change is merged into the translator's version
+    result = smpc(runner, "update", portfolio, "--locale", "de")
+    assert result.exit_code == 0, result.output
+    merged = po.read_text(encoding="utf-8")
+    assert 'msgstr "Polysorbat 80 (E 433)"' in merged
+    assert '#| msgid "Sucrose"' in merged
+
+
+def test_init_never_overwrites_a_catalog_made_while_it_ran(runner: CliRunner,
+                                                         portfolio: Path,
+                                                         tmp_path: Path) -> None:
+    po = portfolio / PO
+    saved = po.read_bytes()
+    po.unlink()
+    translators = tmp_path / "translators.po"
+    translators.write_bytes(saved)
+    script = TRANSLATOR_SAVES_MEANWHILE.replace('main(["update"', 'main(["init"')
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(po), str(translators), "cli", str(portfolio)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=portfolio,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert re.search(r"^locales/de/LC_MESSAGES/besponsa\.po: .*changed by someone else", out,
+                     re.MULTILINE), out
+    assert po.read_bytes() == saved

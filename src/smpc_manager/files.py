@@ -12,14 +12,15 @@ import hashlib
 import itertools
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
-                fsync: bool = True, tmp_dir: str | os.PathLike[str] | None = None) -> None:
+                fsync: bool = True, tmp_dir: str | os.PathLike[str] | None = None,
+                before_replace: Callable[[], None] | None = None) -> None:
     """Replace ``path`` with ``data`` atomically, creating its folder if needed.
 
     ``data`` may be the bytes, or pieces of them written one after the other (a large
@@ -32,6 +33,10 @@ def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
     side by side (processes creating files in one folder wait for each other); it must be
     on the same file system, and when it is not, the bytes are written again the usual
     way. Raises :class:`ProblemsError` naming the path when the folder cannot be written.
+
+    ``before_replace`` is called when the new bytes are written and synced, just before
+    the rename: what it raises stops the write (the temporary file is removed). A caller
+    that must not replace a file someone changed meanwhile checks it there.
 
     The path is handled as text with :mod:`os` calls, as the system takes it: a build
     writes a file per output, and needs no :class:`~pathlib.Path` for any of them.
@@ -68,6 +73,8 @@ def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
                 os.fsync(fd)
         finally:
             os.close(fd)
+        if before_replace is not None:
+            before_replace()
         if tmp_dir is None:
             os.replace(tmp, target)
         elif not _moved(tmp, target):  # another file system: write it where it goes

@@ -544,13 +544,39 @@ def format_po(catalog: Catalog) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def write_catalog(path: Path, catalog: Catalog) -> bool:
-    """Write a catalog atomically; return False (and leave the file alone) if unchanged."""
+def write_catalog(path: Path, catalog: Catalog, *, read: bytes | None = None) -> bool:
+    """Write a catalog atomically; return False (and leave the file alone) if unchanged.
+
+    ``read`` is what the file held when the catalog was read from it (``b""``: there was
+    no file). The file is then replaced only if it still holds that just before the
+    rename: a catalog a translator saved in the meantime is never overwritten; that is a
+    :class:`ProblemsError` asking to run the command again, which merges into their file.
+    """
     data = format_po(catalog).encode("utf-8")
     try:
         if path.read_bytes() == data:
             return False
     except OSError:
         pass
-    atomic.write_bytes(path, data)
+    atomic.write_bytes(path, data, before_replace=None if read is None
+                       else lambda: unchanged_since(path, read))
     return True
+
+
+def unchanged_since(path: Path, read: bytes) -> None:
+    """Raise :class:`ProblemsError` unless ``path`` still holds ``read`` (``b""``: that
+    there is still no file)."""
+    try:
+        now = atomic.read_bytes(path)
+    except FileNotFoundError:
+        now = b""
+    except OSError as err:
+        raise ProblemsError([Problem(SourceLocation(shown(path)),
+                                     f"cannot be read: {err.strerror or err}")]) from None
+    if now != read:
+        raise ProblemsError([Problem(
+            SourceLocation(shown(path)),
+            "was changed by someone else while this command ran; it is left as they saved"
+            " it: run the command again to merge into their version",
+        )])
+

@@ -19,8 +19,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 
 from smpc_manager.catalogs.merge import MergeCounts, merge
-from smpc_manager.catalogs.pofile import PoCatalog, read_catalog, write_catalog
-from smpc_manager.catalogs.syntax import shown
+from smpc_manager.catalogs.pofile import PoCatalog, parse_po, read_catalog, write_catalog
+from smpc_manager.catalogs.syntax import catalog_bytes, catalog_text, shown
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.locales import normalize_locale
 from smpc_manager.model import Product
@@ -88,14 +88,15 @@ def read_template(portfolio: Portfolio, product_id: str) -> PoCatalog:
 def init_catalog(portfolio: Portfolio, product: Product, locale: str,
                  now: dt.datetime) -> Updated:
     """Start the product's catalog for ``locale`` from its template; an existing catalog
-    is left exactly as it is (``written`` is False)."""
+    is left exactly as it is (``written`` is False), also one made while this ran (a
+    :class:`ProblemsError`)."""
     name = normalize_locale(locale)
     path = portfolio.catalog_path(name, product.id)
     if path.exists():
         return Updated(product.id, name, path, created=False, written=False,
                        counts=MergeCounts())
     catalog = new_catalog(read_template(portfolio, product.id), name, product.name.value, now)
-    write_catalog(path, catalog)
+    write_catalog(path, catalog, read=b"")
     return Updated(product.id, name, path, created=True, written=True,
                    counts=MergeCounts(added=len(catalog)))
 
@@ -103,14 +104,20 @@ def init_catalog(portfolio: Portfolio, product: Product, locale: str,
 def update_catalog(portfolio: Portfolio, product: Product, locale: str,
                    now: dt.datetime) -> Updated:
     """Merge the product's template into its catalog for ``locale`` (see :func:`merge`);
-    a language that has catalogs but none for this product gets a new one."""
+    a language that has catalogs but none for this product gets a new one.
+
+    A catalog changed on disk while it was merged (a translator saved it) is not
+    overwritten: that is a :class:`ProblemsError` naming it, and running again merges into
+    the file as it is then.
+    """
     name = normalize_locale(locale)
     path = portfolio.catalog_path(name, product.id)
     if not path.is_file():
         return init_catalog(portfolio, product, name, now)
     template = read_template(portfolio, product.id)
-    catalog, counts = merge(read_catalog(path), template)
-    written = write_catalog(path, catalog)
+    read = catalog_bytes(path)
+    catalog, counts = merge(parse_po(catalog_text(read, path), shown(path)), template)
+    written = write_catalog(path, catalog, read=read)
     return Updated(product.id, name, path, created=False, written=written, counts=counts)
 
 
