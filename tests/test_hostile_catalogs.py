@@ -18,6 +18,8 @@ from click.testing import CliRunner, Result
 
 from smpc_manager.catalogs import read_catalog
 from smpc_manager.cli import main
+from smpc_manager.rules import check_translation
+from tests.reports import read_report
 
 PO = Path("locales/de/LC_MESSAGES/besponsa.po")
 EPOCH = "1764064860"  # 2025-11-25 10:01 UTC, so that no header date depends on the clock
@@ -230,3 +232,80 @@ def test_init_never_overwrites_a_catalog_made_while_it_ran(runner: CliRunner,
     assert re.search(r"^locales/de/LC_MESSAGES/besponsa\.po: .*changed by someone else", out,
                      re.MULTILINE), out
     assert po.read_bytes() == saved
+
+
+# ------------------------------------------------------------------------ unsafe characters
+
+
+#: One case per kind of character a translation must not carry: the character, and how
+#: the message names it.
+UNSAFE = {
+    "bidi-override": ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    "bidi-embedding": ("\u202b", "U+202B RIGHT-TO-LEFT EMBEDDING"),
+    "bidi-isolate": ("\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+    "bidi-mark": ("\u200f", "U+200F RIGHT-TO-LEFT MARK"),
+    "arabic-letter-mark": ("\u061c", "U+061C ARABIC LETTER MARK"),
+    "zero-width-space": ("\u200b", "U+200B ZERO WIDTH SPACE"),
+    "zero-width-joiner": ("\u200d", "U+200D ZERO WIDTH JOINER"),
+    "word-joiner": ("\u2060", "U+2060 WORD JOINER"),
+    "byte-order-mark-inside-text": ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    "c1-control-csi": ("\x9b", "U+009B (a C1 control character)"),
+    "c1-control-nel": ("\x85", "U+0085 (a C1 control character)"),
+    "c0-control-escape": ("\x1b", "U+001B (a C0 control character)"),
+    "c0-control-bell": ("\x07", "U+0007 (a C0 control character)"),
+    "delete": ("\x7f", "U+007F (DELETE, a control character)"),
+}
+
+
+def with_translation_of_composition_2(portfolio: Path, replace: str, by: str) -> Path:
+    po = portfolio / PO
+    text = po.read_text(encoding="utf-8")
+    assert text.count(replace) == 1
+    po.write_text(text.replace(replace, by), encoding="utf-8")
+    return po
+
+
+@pytest.mark.parametrize("case", sorted(UNSAFE))
+def test_an_unsafe_character_in_a_translation_fails_its_check(
+    runner: CliRunner, portfolio: Path, case: str,
+) -> None:
+    char, named = UNSAFE[case]
+    with_translation_of_composition_2(portfolio, "0,25 mg", f"0,25{char} mg")
+    reason = rf"composition/2: .*unsafe-characters: {re.escape(named)} at character \d+"
+
+    stats = smpc(runner, "stats", portfolio, "--locale", "de")
+    assert stats.exit_code == 0, stats.output
+    assert "18/19 translated, 0 fuzzy, 0 untranslated, 1 failing" in stats.output
+    assert re.search(reason, stats.output), stats.output
+    (record,) = read_report(smpc(runner, "stats", portfolio, "--locale", "de", "--format",
+                                 "json").stdout, "stats")["items"]
+    assert (record["failed"], record["complete"]) == (1, False)
+
+    compiled = smpc(runner, "compile", portfolio)
+    assert compiled.exit_code == 0, compiled.output
+    assert "18 messages, 1 left out" in compiled.output
+
+    rendered = smpc(runner, "render", portfolio / "products" / "besponsa.xml", "--market",
+                    "AT", "--as-of", AS_OF)
+    assert rendered.exit_code == 1, rendered.output
+    assert re.search(rf"^\S*products/besponsa\.xml:\d+:\d+: {reason}", rendered.output,
+                     re.MULTILINE), rendered.output
+    for result in (stats, compiled, rendered):
+        assert char not in result.output  # shown by its code point, never as itself
+
+
+def test_the_same_character_in_the_english_is_allowed_in_the_translation() -> None:
+    english = "Each vial\u200b contains 0.25 mg."
+    assert check_translation(english, "Jede\u200b enthält 0,25 mg.", "de", "") == []
+    assert check_translation(english.replace("\u200b", ""), "Jede\u200b enthält 0,25 mg.",
+                             "de", "")
+
+
+def test_tabs_and_line_breaks_in_a_translation_print_as_one_space(
+    runner: CliRunner, portfolio: Path,
+) -> None:
+    with_translation_of_composition_2(portfolio, "0,25 mg", "0,25\\t\\nmg")
+    rendered = smpc(runner, "render", portfolio / "products" / "besponsa.xml", "--market",
+                    "AT", "--as-of", AS_OF)
+    assert rendered.exit_code == 0, rendered.output
+    assert "0,25 mg Inotuzumab" in rendered.stdout

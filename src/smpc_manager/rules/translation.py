@@ -1,15 +1,17 @@
 """Translating one message, and the checks that decide whether a translation is usable.
 
 A translation is used only when it is there, not fuzzy, and passes every check: no empty
-text, the same inline tags, the invented name kept, and every number of the English present
-in the target locale's notation (``0.25`` is ``0,25`` in German), while a number that is a
-reference (``section 6.1``) stays as written (``Abschnitt 6.1``). Anything else counts as
-not translated, so a German text never carries a silent English fallback or a wrong dose.
+text, no invisible characters that change how it reads, the same inline tags, the invented
+name kept, and every number of the English present in the target locale's notation
+(``0.25`` is ``0,25`` in German), while a number that is a reference (``section 6.1``)
+stays as written (``Abschnitt 6.1``). Anything else counts as not translated, so a German
+text never carries a silent English fallback or a wrong dose.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -139,6 +141,54 @@ def check_translation(source: str, translation: str, locale: str,
 #: memory does not grow with the number of products.
 PASSED_SIZE = 2048
 _PASSED: OrderedDict[tuple[str, str, tuple[str, str], str], None] = OrderedDict()
+
+
+#: Characters a translation must not carry unless the English has them too, as Weblate's
+#: checks and the "Trojan Source" advisory (CVE-2021-42574) name them: the bidirectional
+#: embeddings, overrides and isolates, which reorder the text as it is shown (a dose
+#: "0,25 mg" that reads "52,0"); the zero-width characters and the byte-order mark, which
+#: hide inside words and numbers; and the control characters, C0 and C1. Tab, line feed
+#: and carriage return are allowed: printing folds them into a space, as it folds the
+#: English's. Zero-width joiners (U+200C, U+200D) are refused as well: no market's script
+#: needs them yet; a market that does will allow them here.
+UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (not tab, LF, CR), DEL and C1
+    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def check_unsafe_characters(source: str, translation: str, locale: str,
+                            invented_name: str) -> list[str]:
+    """No bidirectional control, zero-width character or control character the English
+    does not have (check ``unsafe-characters``); each is named by its code point.
+
+    >>> check_unsafe_characters("0.25 mg", "0,25" + chr(0x202E) + " mg", "de", "X")[0][:63]
+    'unsafe-characters: U+202E RIGHT-TO-LEFT OVERRIDE at character 5'
+    """
+    found: dict[str, int] = {}
+    for match in UNSAFE_CHARACTERS.finditer(translation):
+        char = match.group()
+        if char not in found and char not in source:
+            found[char] = match.start() + 1
+    if not found:
+        return []
+    named = ", ".join(f"{character_name(char)} at character {place}"
+                      for char, place in found.items())
+    why = "it changes how the text reads or is searched): remove it" if len(found) == 1 \
+        else "they change how the text reads or is searched): remove them"
+    return [f"unsafe-characters: {named} (invisible; {why}"]
+
+
+def character_name(char: str) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE``; a control character, which has no name, by its
+    code point and kind (``U+0007 (a C0 control character)``)."""
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    if name:
+        return f"{code} {name}"
+    if char == "\x7f":
+        return f"{code} (DELETE, a control character)"
+    return f"{code} (a {'C1' if ord(char) >= 0x80 else 'C0'} control character)"
 
 
 def check_tags(source: str, translation: str, locale: str, invented_name: str) -> list[str]:
@@ -284,4 +334,4 @@ def _plain(message: str) -> str:
 
 
 #: The checks :func:`check_translation` runs, in order; each returns its reasons.
-CHECKS: tuple[Check, ...] = (check_tags, check_name, check_numbers)
+CHECKS: tuple[Check, ...] = (check_unsafe_characters, check_tags, check_name, check_numbers)
