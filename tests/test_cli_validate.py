@@ -72,6 +72,8 @@ CASES: dict[str, tuple[str | None, str]] = {
     "unknown-entity": ("&nbsp;", r"unknown entity &nbsp;"),
     "empty-paragraph": ("<p> </p>", r"contraindications/1 is empty"),
     "missing-lang": ("<product", r"<product> needs the attribute xml:lang"),
+    "reserved-id-smpc": ("<product", r"product id 'smpc' is reserved \(it is the name of the"
+                                     r" tool's own gettext domain\); choose another id"),
 }
 
 ENTITY_CASES = ("doctype-external-entity", "billion-laughs")

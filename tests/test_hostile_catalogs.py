@@ -10,20 +10,27 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from smpc_manager.catalogs import read_catalog
 from smpc_manager.cli import main
+from smpc_manager.products import RESERVED_IDS, validate_file
 from smpc_manager.rules import check_translation
+from tests.conftest import DATA, EXAMPLE, REPO
 from tests.reports import read_report
 
 PO = Path("locales/de/LC_MESSAGES/besponsa.po")
 EPOCH = "1764064860"  # 2025-11-25 10:01 UTC, so that no header date depends on the clock
 AS_OF = "2026-11-25"
+INVALID = DATA / "invalid"
+SCHEMA = REPO / "schemas" / "product.xsd"
 
 
 def smpc(runner: CliRunner, *args: str | Path) -> Result:
@@ -309,3 +316,63 @@ def test_tabs_and_line_breaks_in_a_translation_print_as_one_space(
                     "AT", "--as-of", AS_OF)
     assert rendered.exit_code == 0, rendered.output
     assert "0,25 mg Inotuzumab" in rendered.stdout
+
+
+# ------------------------------------------------------------------------ reserved product ids
+
+
+RESERVED_SMPC = INVALID / "reserved-id-smpc.xml"
+
+
+def test_product_id_smpc_is_refused_as_the_tools_own_domain(runner: CliRunner) -> None:
+    result = smpc(runner, "validate", RESERVED_SMPC)
+    assert result.exit_code == 1
+    assert result.stdout == (f"{RESERVED_SMPC}:2:45: product id 'smpc' is reserved (it is the"
+                             " name of the tool's own gettext domain); choose another id\n")
+
+
+@pytest.mark.skipif(shutil.which("xmllint") is None, reason="xmllint is not installed")
+def test_xmllint_refuses_the_reserved_id_smpc_as_smpc_validate_does() -> None:
+    done = subprocess.run(["xmllint", "--noout", "--nonet", "--schema", str(SCHEMA),
+                           str(RESERVED_SMPC)], capture_output=True, text=True, check=False)
+    assert done.returncode != 0
+    assert "attribute 'id'" in done.stderr
+    assert "The value 'smpc' is not accepted by the pattern" in done.stderr
+
+
+def product_with_id(folder: Path, product_id: str) -> Path:
+    text = (EXAMPLE / "products" / "besponsa.xml").read_text(encoding="utf-8")
+    path = folder / f"{product_id}.xml"
+    path.write_text(text.replace('id="besponsa"', f'id="{product_id}"', 1), encoding="utf-8")
+    return path
+
+
+def test_product_id_templates_is_refused_as_the_templates_folder(tmp_path: Path) -> None:
+    (problem,) = validate_file(product_with_id(tmp_path, "templates"))
+    assert problem.message == ("product id 'templates' is reserved (it is the name of the"
+                               " folder of the catalog templates, locales/templates/);"
+                               " choose another id")
+
+
+#: Ids that differ from a reserved one by a character, or are a prefix or an extension of it.
+NEAR_RESERVED = st.sampled_from(sorted(RESERVED_IDS)).flatmap(lambda word: st.one_of(
+    st.integers(1, len(word) - 1).map(lambda n: word[:n]),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=3).map(
+        lambda more: word + more),
+    st.tuples(st.integers(1, len(word) - 1), st.sampled_from("aesz09-")).map(
+        lambda change: word[:change[0]] + change[1] + word[change[0] + 1:]),
+    st.just(word),
+))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(product_id=NEAR_RESERVED)
+def test_the_schema_refuses_exactly_the_reserved_ids(product_id: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        problems = validate_file(product_with_id(Path(folder), product_id))
+    if product_id in RESERVED_IDS:
+        assert [p.message for p in problems] == [
+            f"product id '{product_id}' is reserved ({RESERVED_IDS[product_id]});"
+            " choose another id"]
+    else:
+        assert problems == [], problems

@@ -13,13 +13,14 @@ from smpc_manager.exports import lazy_exports
 
 if TYPE_CHECKING:
     from smpc_manager.products.loader import load_product, validate_file
-    from smpc_manager.products.schema import field_notes, product_schema
+    from smpc_manager.products.schema import RESERVED_IDS, field_notes, product_schema
 
 EXPORTS = {
+    "RESERVED_IDS": "schema",
     "field_notes": "schema",
     "load_product": "loader",
     "product_schema": "schema",
     "validate_file": "loader",
 }
 __getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
-__all__ = ["field_notes", "load_product", "product_schema", "validate_file"]
+__all__ = ["RESERVED_IDS", "field_notes", "load_product", "product_schema", "validate_file"]

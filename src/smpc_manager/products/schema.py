@@ -99,6 +99,14 @@ def schema_problems(root: etree._Element, where: SourceLocation, tags: StartTags
 
 # ------------------------------------------------------------------------ libxml2's messages
 
+#: The product ids the schema refuses, and why: names of the tool's own that a product's
+#: catalog or template would share. ``schemas/product.xsd`` spells the same list as a
+#: pattern (XSD 1.0 has no negation); a test holds the two equal.
+RESERVED_IDS = {
+    "smpc": "it is the name of the tool's own gettext domain",
+    "templates": "it is the name of the folder of the catalog templates, locales/templates/",
+}
+
 #: What each simple type should be, in words; used to rewrite libxml2's facet messages.
 _TYPE_WORDS = {
     "AtcCode": "is not an ATC code (e.g. L01XC26: a letter, 2 digits, 2 letters, 2 digits)",
@@ -179,6 +187,9 @@ def _rewrite(
         if found == "" and "length of '0'" in rest:
             empty = subject if attribute else f"<{element}>"
             return Problem(location, f"{empty} is empty; it needs a value", field=field)
+        if type_name == "ProductId" and found in RESERVED_IDS:
+            return Problem(location, f"product id '{found}' is reserved"
+                           f" ({RESERVED_IDS[found]}); choose another id", field=field)
         return Problem(location, f"{subject} '{found}' {words}", field=field)
     if "This element is not expected" in rest:
         expected = _expected(rest)
