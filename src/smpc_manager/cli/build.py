@@ -18,7 +18,7 @@ from smpc_manager.cli.options import (
     option_as_of,
     require_markets,
 )
-from smpc_manager.errors import UsageError
+from smpc_manager.errors import Severity, UsageError
 from smpc_manager.files import write_text
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
 from smpc_manager.render import FORMATS
@@ -109,8 +109,9 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     for outcome in sorted(result.outcomes, key=lambda o: (o.key or "", o.product)):
         where = out_dir / outcome.key if outcome.key is not None else outcome.product
         console.detail(f"{console.styled_path(where)}: {outcome.status}")
-    for problem in result.problems:
-        console.error(console.styled_problem(problem))
+    for problem in result.problems:  # a warning (a damaged manifest) is quiet with -q
+        (console.error if problem.severity is Severity.ERROR else console.warning)(
+            console.styled_problem(problem))
     console.summary(result.summary(), console.Tone.OK if result.ok else console.Tone.ERROR)
     if not result.ok:
         sys.exit(1)
