@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.sandbox
 from babel.messages.extract import extract
 from jinja2.ext import babel_extract
 
@@ -29,6 +28,7 @@ from smpc_manager.files import read_bytes
 from smpc_manager.markets import Message
 from smpc_manager.render.formats import FORMATS
 from smpc_manager.render.inputs import SHIPPED_TEMPLATES, Input, template_dir
+from smpc_manager.render.sandbox import BoundedEnvironment, TemplateLimitError, render_bounded
 
 #: What every string Jinja2's i18n extractor finds starts with: a ``trans`` block or a call
 #: of ``_``, ``gettext`` and its plural and context variants.
@@ -67,10 +67,18 @@ class Template:
         return self._messages
 
     def run(self, **values: Any) -> str:
-        """The template laid out with ``values``."""
+        """The template laid out with ``values``.
+
+        A portfolio's own runs within the limits of one rendering
+        (:mod:`~smpc_manager.render.sandbox`). Whatever stops it, a syntax error, an
+        undefined name, a limit, an error of Python's (a division by zero), is one problem
+        at its ``path:line``.
+        """
         shown = self.input.name
         try:
-            return self._template().render(**values)
+            if self.shipped:
+                return self._template().render(**values)
+            return render_bounded(self._template(), values)
         except jinja2.TemplateSyntaxError as err:
             raise ProblemsError([Problem(SourceLocation(shown, err.lineno or 0),
                                          f"the template is not valid: {err.message}")]
@@ -79,10 +87,23 @@ class Template:
             raise ProblemsError([Problem(SourceLocation(shown),
                                          "the template is not valid: it is not UTF-8")]
                                 ) from None
+        except TemplateLimitError as err:
+            line = _template_line(err, self.input.path)
+            raise ProblemsError([Problem(SourceLocation(shown, line),
+                                         f"the template was stopped: {err}")]) from None
         except jinja2.TemplateError as err:  # undefined names, the sandbox's refusals
             line = _template_line(err, self.input.path)
             raise ProblemsError([Problem(SourceLocation(shown, line),
                                          f"the template failed: {err}")]) from None
+        except Exception as err:
+            if self.shipped:  # the tool's own templates: a bug of ours, not the user's
+                raise
+            # What the template's own code raised: 1/0, an int() of a word, recursion.
+            line = _template_line(err, self.input.path)
+            what = str(err).split("\n", 1)[0]
+            raise ProblemsError([Problem(SourceLocation(shown, line),
+                                         f"the template failed: {type(err).__name__}:"
+                                         f" {what}")]) from None
 
     def _template(self) -> jinja2.Template:
         if self._compiled is None:
@@ -100,7 +121,7 @@ class Template:
 def _environment(own: str | None) -> jinja2.Environment:
     """A Jinja2 environment: for the tool's templates, or in the sandbox for a portfolio's
     own folder ``own`` (which an ``{% include %}`` searches before the tool's)."""
-    kind = jinja2.Environment if own is None else jinja2.sandbox.ImmutableSandboxedEnvironment
+    kind = jinja2.Environment if own is None else BoundedEnvironment
     folders = [str(template_dir())] if own is None else [own, str(template_dir())]
     env = kind(
         loader=jinja2.FileSystemLoader(folders),
