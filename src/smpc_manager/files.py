@@ -20,7 +20,8 @@ from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 
 def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
                 fsync: bool = True, tmp_dir: str | os.PathLike[str] | None = None,
-                before_replace: Callable[[], None] | None = None) -> None:
+                before_replace: Callable[[], None] | None = None,
+                replace_link: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically, creating its folder if needed.
 
     ``data`` may be the bytes, or pieces of them written one after the other (a large
@@ -34,6 +35,14 @@ def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
     on the same file system, and when it is not, the bytes are written again the usual
     way. Raises :class:`ProblemsError` naming the path when the folder cannot be written.
 
+    Only a regular file is ever replaced: a folder, a named pipe, a device or a socket
+    standing at ``path`` is refused before anything is written, since renaming over it would
+    destroy what some other program reads or writes there. A symbolic link at ``path`` to
+    a regular file, or to nothing, is replaced by the new file (the file it leads to is left
+    as it is) unless ``replace_link=False``, which refuses it too: a build writes only
+    regular files of its own, never where someone put a link. A link to anything else
+    (``/dev/stdout``) is always refused.
+
     ``before_replace`` is called when the new bytes are written and synced, just before
     the rename: what it raises stops the write (the temporary file is removed). A caller
     that must not replace a file someone changed meanwhile checks it there.
@@ -42,7 +51,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes | Iterable[bytes], *,
     writes a file per output, and needs no :class:`~pathlib.Path` for any of them.
     """
     target = os.fspath(path)
-    mode = _existing_mode(target)
+    mode = _existing_mode(target, replace_link=replace_link)
     folder, name = os.path.split(target)
     if tmp_dir is not None:
         folder = os.fspath(tmp_dir)
@@ -176,19 +185,39 @@ def _temporary(name: str, folder: str, mode: int) -> tuple[int, str]:
 _NEW_MODE = 0o666
 
 
-def _existing_mode(path: str) -> int | None:
+def _existing_mode(path: str, *, replace_link: bool) -> int | None:
     """The mode of the file ``path`` replaces, None when there is none yet.
 
-    A folder in the way is refused here, before anything is written.
+    Anything but a regular file in the way (or a symbolic link, unless ``replace_link``;
+    one to a folder, a pipe or a device, such as ``/dev/stdout``, always) is refused here,
+    before anything is written.
     """
     try:
-        info = os.stat(path)
+        info = os.lstat(path)
     except OSError:
         return None
+    if stat.S_ISLNK(info.st_mode):
+        if not replace_link:
+            raise _in_the_way(path, "a symbolic link")
+        try:
+            info = os.stat(path)  # the link is replaced, and takes the mode of its file
+        except OSError:
+            return None  # a link to nothing: the link is replaced
     if stat.S_ISDIR(info.st_mode):
-        raise ProblemsError([Problem(SourceLocation(path),
-                                     "cannot write: a folder of that name is in the way")])
+        raise _in_the_way(path, "a folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise _in_the_way(path, _KINDS.get(stat.S_IFMT(info.st_mode), "a special file"))
     return stat.S_IMODE(info.st_mode)
+
+
+#: What stands at a path, for a message.
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a device",
+          stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
+def _in_the_way(path: str, what: str) -> ProblemsError:
+    return ProblemsError([Problem(SourceLocation(path),
+                                  f"cannot write: {what} of that name is in the way")])
 
 
 def _sync_folder(folder: str) -> None:
