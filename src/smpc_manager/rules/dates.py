@@ -272,8 +272,13 @@ def revision_age_limit(revision: PartialDate, months: int) -> dt.date:
     datetime.date(2024, 2, 29)
     >>> revision_age_limit(PartialDate(2024, 2, 29), 12)
     datetime.date(2025, 2, 28)
+    >>> revision_age_limit(PartialDate(9999, 12), 24)  # past the calendar: never too old
+    datetime.date(9999, 12, 31)
     """
-    moved = add_months(revision.first_day(), months)
+    try:
+        moved = add_months(revision.first_day(), months)
+    except ValueError:  # a year after 9999, which no check day reaches
+        return dt.date.max
     if revision.day is not None:
         return moved
     return PartialDate(moved.year, moved.month).last_day()
