@@ -4,8 +4,9 @@ block from the profile and the catalogs, Babel formatting, and the output format
 Other packages import from here, never from the modules inside: ``inputs`` (the one
 resolver of an output's inputs, and their names), ``formats`` (one module per format and the
 table of them), ``domains`` (the ``smpc`` labels and the product's own text), ``compose``
-(a profile's elements as paragraphs), ``l10n`` (Babel's formatting), ``templates`` (Jinja2)
-and ``renderer`` (the steps in order). The modules are imported when a name is first used
+(a profile's elements as paragraphs), ``l10n`` (Babel's formatting), ``templates`` (Jinja2),
+``sandbox`` (the limits a portfolio's own template runs within) and ``renderer`` (the steps
+in order). The modules are imported when a name is first used
 (:mod:`smpc_manager.exports`): planning a build needs the resolver, not Babel or Jinja2.
 """
 
