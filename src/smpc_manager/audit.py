@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from smpc_manager.errors import Problem, ProblemsError, Severity
+from smpc_manager.errors import Problem, ProblemsError, Severity, json_safe
 from smpc_manager.markets import load_profile
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, Target, expand
@@ -158,7 +158,7 @@ class CheckReport:
                 "warnings": self.warnings,
                 "ok": self.errors == 0,
             },
-            ({**as_finding(p, "").as_dict(), "file": r.path}
+            ({**as_finding(p, "").as_dict(), "file": json_safe(r.path)}
              for r in self.results for p in r.findings),
         )
 

@@ -22,12 +22,42 @@ class SourceLocation:
     column: int = 0
 
     def __str__(self) -> str:
-        out = self.path
+        # A file name may hold a newline, an escape sequence or (from os.fsdecode) an
+        # undecodable byte: shown escaped, the line stays one line and drives no terminal.
+        out = printable(self.path)
         if self.line:
             out += f":{self.line}"
             if self.column:
                 out += f":{self.column}"
         return out
+
+
+def printable(text: str) -> str:
+    r"""``text`` with each character that is not printable written as Python writes it in a
+    string literal: a newline as ``\n``, ESC as ``\x1b``, a C1 control as ``\x9b``, a bidi
+    control as ``\u202e``, and an undecodable byte of a file name (``os.fsdecode`` gives it
+    as a lone surrogate) as ``\udce9``.
+
+    >>> printable("caf\udce9\n\x1b[2J.xml")
+    'caf\\udce9\\n\\x1b[2J.xml'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def json_safe(text: str) -> str:
+    r"""``text`` fit for any JSON reader: a lone surrogate (an undecodable byte of a file
+    name) written as the text ``\udce9``; every other character kept.
+
+    >>> json_safe("caf\udce9.xml")
+    'caf\\udce9.xml'
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 class Severity(StrEnum):
@@ -45,6 +75,12 @@ class Problem:
     #: The element or field the problem is about (``atc-code``, ``contraindications/2``).
     field: str | None = None
 
+    def __post_init__(self) -> None:
+        # Whatever a message quotes (a value from a file, a file name, a link's target) is
+        # shown escaped here, once for every way a problem is printed.
+        if not self.message.isprintable():
+            object.__setattr__(self, "message", printable(self.message))
+
     def __str__(self) -> str:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
         return f"{self.location}: {prefix}{self.message}"
@@ -52,10 +88,10 @@ class Problem:
     def as_dict(self) -> dict[str, object]:
         return {
             "severity": self.severity.value,
-            "path": self.location.path,
+            "path": json_safe(self.location.path),
             "line": self.location.line or None,
             "column": self.location.column or None,
-            "field": self.field,
+            "field": None if self.field is None else json_safe(self.field),
             "message": self.message,
         }
 
