@@ -260,12 +260,40 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def file_hash(path: Path) -> str:
+#: What a read stops at unless its reader sets a limit of its own: far above any file the
+#: tool reads or writes, far below what would exhaust memory.
+MAX_READ_BYTES = 64 * 1024 * 1024
+
+
+class NotAFileError(OSError):
+    """A device, a pipe or a socket where a file is to be read: reading one could block or
+    never end, so it is refused unopened."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(errno.EINVAL, "not a regular file (a device, pipe or socket)",
+                         os.fspath(path))
+
+
+class TooLargeError(OSError):
+    """A file that holds more than its reader's limit: refused unread when it says so
+    (``size``), or when reading it passes the limit (``size`` None: it grew, or it is a file
+    of ``/proc`` that says it holds nothing and never ends)."""
+
+    def __init__(self, path: str | os.PathLike[str], limit: int, size: int | None) -> None:
+        self.limit = limit
+        self.size = size
+        words = (f"over the limit of {limit:,} bytes; refused" if size is None else
+                 f"{size:,} bytes, over the limit of {limit:,} bytes; refused unread")
+        super().__init__(errno.EFBIG, words, os.fspath(path))
+
+
+def file_hash(path: Path, *, limit: int = MAX_READ_BYTES) -> str:
     """The sha256 of a file, read again only when its inode, size or times change.
 
     A product's file and catalog are inputs of each of its outputs, one per market, so the
     same file is asked for again: its digest is kept by the file's identity and times, for
-    at most :data:`HASH_CACHE_SIZE` files. A file that cannot be read is a problem naming it.
+    at most :data:`HASH_CACHE_SIZE` files. A file that cannot be read (see
+    :func:`read_bytes`) is a problem naming it.
     """
     try:
         info = os.stat(path)
@@ -274,7 +302,7 @@ def file_hash(path: Path) -> str:
         cached = _HASHES.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        digest = hashlib.sha256(read_bytes(path, size=info.st_size)).hexdigest()
+        digest = hashlib.sha256(_read(path, info, limit)).hexdigest()
     except OSError as err:  # removed or locked between loading and rendering
         raise ProblemsError([Problem(SourceLocation(str(path)),
                                      f"cannot be read: {err.strerror or err}")]) from None
@@ -285,22 +313,39 @@ def file_hash(path: Path) -> str:
     return digest
 
 
-def read_bytes(path: Path | str, *, size: int = 0, limit: int | None = None) -> bytes:
-    """A file's bytes (up to ``limit`` of them) with plain system calls: open, read, close.
+def read_bytes(path: Path | str, *, limit: int = MAX_READ_BYTES) -> bytes:
+    """A file's bytes, never more than ``limit`` of them, with plain system calls.
 
-    Unlike ``Path.read_bytes``, it stops at ``limit`` without setting aside ``limit`` bytes
-    first, so a generous limit costs nothing on a small file. ``size`` is what the file is
-    expected to hold (from a stat): a read that asked for more and brought the file to that
-    size has seen its end, so one read does. A file that grew since is read on, to ``limit``.
+    What the path leads to is looked at first: a folder is an :class:`IsADirectoryError`, a
+    device, pipe or socket a :class:`NotAFileError`, both unopened; a file that says it holds
+    more than ``limit`` bytes is a :class:`TooLargeError`, unread. The size the system gives
+    is not trusted beyond that: the file is read to its end or to ``limit`` + 1 bytes, so a
+    file that grows, or one of ``/proc`` that says 0 and never ends, is a
+    :class:`TooLargeError` too. Anything else the system refuses is its :class:`OSError`.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    return _read(path, os.stat(path), limit)
+
+
+def _read(path: Path | str, info: os.stat_result, limit: int) -> bytes:
+    """:func:`read_bytes` of the file ``info`` describes (a stat of ``path``)."""
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file", os.fspath(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAFileError(path)
+    size = info.st_size
+    if size > limit:
+        raise TooLargeError(path, limit, size)
+    # Non-blocking: a pipe put in the file's place since the stat is not waited on.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+                 | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
         chunks: list[bytes] = []
         total = 0
-        while limit is None or total < limit:
+        while total <= limit:
             # One byte more than the file should hold, so its end is seen in the first read.
+            # Unlike ``Path.read_bytes``, no buffer of ``limit`` bytes is set aside first.
             want = max(size + 1 - total, 64 * 1024)
-            chunk = os.read(fd, want if limit is None else min(limit - total, want))
+            chunk = os.read(fd, min(limit + 1 - total, want))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -309,7 +354,22 @@ def read_bytes(path: Path | str, *, size: int = 0, limit: int | None = None) -> 
                 break
     finally:
         os.close(fd)
+    if total > limit:
+        raise TooLargeError(path, limit, None)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def dangling_link(path: str | os.PathLike[str]) -> str | None:
+    """What to say of ``path`` when it is a symbolic link to nothing (a moved file, an
+    unmounted share): ``is a symbolic link to /mnt/share/x.xml, which does not exist``;
+    None when it is not one."""
+    try:
+        target = os.readlink(path)
+    except (OSError, ValueError):
+        return None
+    if os.path.exists(path):
+        return None
+    return f"is a symbolic link to {target}, which does not exist"
 
 
 _HASHES: dict[str, tuple[tuple[int, int, int, int, int], str]] = {}

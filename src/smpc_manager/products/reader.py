@@ -10,13 +10,12 @@ libxml2's.
 from __future__ import annotations
 
 import re
-import stat
 from pathlib import Path
 
 from lxml import etree
 
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
-from smpc_manager.files import read_bytes
+from smpc_manager.files import NotAFileError, TooLargeError, dangling_link, read_bytes
 
 #: Product files are a few kilobytes; anything this large is refused before it is read.
 MAX_BYTES = 2 * 1024 * 1024
@@ -54,35 +53,30 @@ def read_source(path: Path) -> bytes:
 
 def _read(path: Path, where: SourceLocation) -> bytes:
     try:
-        info = path.stat()
-    except OSError as err:
-        raise _unreadable(where, err) from err
-    size = info.st_size
-    if stat.S_ISDIR(info.st_mode):
-        raise ProblemsError([Problem(where, "is a folder, not a product file")])
-    if not stat.S_ISREG(info.st_mode):
+        return read_bytes(path, limit=MAX_BYTES)
+    except IsADirectoryError:
+        raise ProblemsError([Problem(where, "is a folder, not a product file")]) from None
+    except NotAFileError:
         # A FIFO or a device would block or never end; a product is a plain file.
-        raise ProblemsError([Problem(where, "is not a regular file (a device, pipe or socket)")])
-    if size > MAX_BYTES:
+        raise ProblemsError([Problem(where, "is not a regular file (a device, pipe or socket)")]
+                            ) from None
+    except TooLargeError as err:
+        if err.size is None:  # grew while it was read, or never ends
+            raise ProblemsError(
+                [Problem(where, f"file is over the limit of {MAX_BYTES:,} bytes; refused")]
+            ) from None
         raise ProblemsError([Problem(
             where,
-            f"file is {size:,} bytes, over the limit of {MAX_BYTES:,} bytes for a product"
+            f"file is {err.size:,} bytes, over the limit of {MAX_BYTES:,} bytes for a product"
             " file; refused unread",
-        )])
-    try:
-        data = read_bytes(path, size=size, limit=MAX_BYTES + 1)
+        )]) from None
     except OSError as err:
-        raise _unreadable(where, err) from err
-    if len(data) > MAX_BYTES:  # grew while we looked
-        raise ProblemsError(
-            [Problem(where, f"file is over the limit of {MAX_BYTES:,} bytes; refused")]
-        )
-    return data
+        raise _unreadable(path, where, err) from None
 
 
-def _unreadable(where: SourceLocation, err: OSError) -> ProblemsError:
+def _unreadable(path: Path, where: SourceLocation, err: OSError) -> ProblemsError:
     if isinstance(err, FileNotFoundError):
-        return ProblemsError([Problem(where, "no such file")])
+        return ProblemsError([Problem(where, dangling_link(path) or "no such file")])
     if isinstance(err, PermissionError):
         return ProblemsError([Problem(where, "cannot be read: permission denied")])
     return ProblemsError([Problem(where, f"cannot be read: {err.strerror or err}")])
