@@ -33,6 +33,7 @@ from smpc_manager.catalogs.syntax import (
     header_field,
     header_fields,
     is_utf8,
+    quoted,
     shown,
     unquote,
 )
@@ -218,7 +219,7 @@ class _Parser:
         match = _KEYWORD.fullmatch(line)
         if match is None:
             word = line.split()[0]
-            raise PoSyntaxError(number, f"syntax error: unknown keyword '{word}'"
+            raise PoSyntaxError(number, f"syntax error: unknown keyword {quoted(word)}"
                                   " (expected msgctxt, msgid, msgid_plural or msgstr)")
         keyword, index, rest = match.group(1), match.group(2), match.group(3)
         value = unquote(rest, number)
@@ -281,11 +282,12 @@ def _build(entries: list[_Entry], path: str) -> PoCatalog:
         assert item.msgid is not None
         key = (item.msgid, item.context)
         if key in seen:
-            what = f"msgctxt {item.context!r} msgid " if item.context is not None else "msgid "
-            msgid = item.msgid if len(item.msgid) <= 50 else item.msgid[:47] + "..."
+            what = f"msgctxt {quoted(item.context)} msgid " if item.context is not None \
+                else "msgid "
             problems.append(Problem(
                 SourceLocation(path, item.line),
-                f"duplicate entry: {what}{msgid!r} is already defined on line {seen[key]}",
+                f"duplicate entry: {what}{quoted(item.msgid, 50)} is already defined on line"
+                f" {seen[key]}",
             ))
             continue
         seen[key] = item.line
@@ -297,7 +299,8 @@ def _build(entries: list[_Entry], path: str) -> PoCatalog:
             # entry would replace the real header's fields. No message of ours is empty.
             problems.append(Problem(
                 SourceLocation(path, item.line),
-                f"msgctxt {item.context!r} has an empty msgid: an empty msgid is the header's"
+                f"msgctxt {quoted(item.context or '')} has an empty msgid: an empty msgid is"
+                " the header's"
                 " alone (a message needs its source text)",
             ))
             continue
@@ -344,7 +347,8 @@ def _comment(entry: _Entry, line: str, number: int, obsolete: bool) -> None:
             return
         word, _, rest = body.partition(" ")
         if word not in ("msgctxt", "msgid", "msgid_plural"):
-            raise PoSyntaxError(number, f"syntax error: unknown previous keyword '#| {word}'")
+            raise PoSyntaxError(number, "syntax error: unknown previous keyword"
+                                        f" {quoted('#| ' + word)}")
         entry.previous[word] = unquote(rest, number)
         entry.current = ("previous", word)
     else:
@@ -397,7 +401,7 @@ def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
     fields, bad = header_fields(item.strings.get(0, ""))
     if bad is not None:
         return [Problem(SourceLocation(path, item.line),
-                        f"header: expected 'Name: value', found {bad!r}")]
+                        f"header: expected 'Name: value', found {quoted(bad)}")]
     catalog.header_fields = fields
     charset = header_charset(fields)
     if charset is None or not is_utf8(charset):

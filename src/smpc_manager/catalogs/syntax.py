@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
-from smpc_manager.files import read_bytes
+from smpc_manager.files import NotAFileError, TooLargeError, dangling_link, read_bytes
 
 
 class PoSyntaxError(Exception):
@@ -36,19 +36,29 @@ def shown(path: Path) -> str:
 # ------------------------------------------------------------------------ files
 
 
+#: A product's catalog is some hundred kilobytes; anything this large is refused unread.
+MAX_CATALOG_BYTES = 16 * 1024 * 1024
+
+
 def catalog_bytes(path: Path) -> bytes:
     """The bytes of a catalog file; one that is missing or cannot be read is a
-    :class:`ProblemsError`."""
+    :class:`ProblemsError`, as is a folder, a device, pipe or socket (refused unopened: it
+    could block or never end) and a file over :data:`MAX_CATALOG_BYTES` (never read past
+    the limit, whatever size it says it has)."""
     try:
-        return read_bytes(path)
+        return read_bytes(path, limit=MAX_CATALOG_BYTES)
     except FileNotFoundError:
-        raise ProblemsError(
-            [Problem(SourceLocation(shown(path)), "no such catalog")]
-        ) from None
+        words = dangling_link(path) or "no such catalog"
+    except IsADirectoryError:
+        words = "is a folder, not a catalog"
+    except NotAFileError:
+        words = "is not a regular file (a device, pipe or socket); refused unread"
+    except TooLargeError as err:
+        words = (f"is over the limit of {MAX_CATALOG_BYTES:,} bytes for a catalog; refused"
+                 + (" unread" if err.size is not None else ""))
     except OSError as err:
-        raise ProblemsError(
-            [Problem(SourceLocation(shown(path)), f"cannot be read: {err.strerror or err}")]
-        ) from None
+        words = f"cannot be read: {err.strerror or err}"
+    raise ProblemsError([Problem(SourceLocation(shown(path)), words)])
 
 
 _DECLARED_CHARSET = re.compile(rb'"Content-Type:[^"\n]*charset\s*=\s*([A-Za-z0-9_.:-]+)')
@@ -95,11 +105,19 @@ def unquote(text: str, line: int) -> str:
     anything else is a :class:`PoSyntaxError` on ``line``."""
     match = _STRING.fullmatch(text.strip())
     if match is None:
-        found = text.strip()
-        found = found if len(found) <= 40 else found[:37] + "..."
-        raise PoSyntaxError(line,
-                            f"syntax error: expected a string in double quotes, found {found!r}")
+        raise PoSyntaxError(line, "syntax error: expected a string in double quotes, found"
+                                  f" {quoted(text.strip())}")
     return decode(match.group(1), line)
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    r"""A piece of a catalog as a message quotes it: in quotes, cut to ``limit`` characters,
+    a control character (a newline, an escape sequence's ESC) written as an escape.
+
+    >>> quoted('msgstr \x1b[2J' + 'x' * 50)
+    "'msgstr \\x1b[2Jxxxxxxxxxxxxxxxxxxxxxxxxxx...'"
+    """
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def decode(body: str, line: int) -> str:
@@ -121,7 +139,7 @@ def decode(body: str, line: int) -> str:
             return _ESCAPES[other]
         except KeyError:
             raise PoSyntaxError(line, "syntax error: unknown escape sequence"
-                                      f" '\\{other}' in a string") from None
+                                      f" {quoted(chr(92) + other)} in a string") from None
 
     return _ESCAPE.sub(escape, body)
 
@@ -168,6 +186,6 @@ def is_utf8(charset: str) -> bool:
 
 def charset_problem(path: str, line: int, charset: str | None) -> Problem:
     """The problem of a header (on ``line``) that declares ``charset`` rather than UTF-8."""
-    found = f"charset={charset}" if charset else "no charset"
+    found = f"charset={quoted(charset)[1:-1]}" if charset else "no charset"
     return Problem(SourceLocation(path, line),
                    f"the header must declare charset=UTF-8 (catalogs are UTF-8), found {found}")
