@@ -264,6 +264,8 @@ def test_catalogs_found_by_listing_agree_with_the_renderer(small: Path, tmp_path
     them, and an edit of a symlink's target is noticed."""
     elsewhere = tmp_path / "shared" / "bravo.po"
     elsewhere.parent.mkdir()
+    settings = small / "smpc.toml"  # links may lead to shared/, outside the portfolio
+    settings.write_text(settings.read_text() + '\n[inputs]\nallow = ["../shared"]\n')
     german = small / "locales" / "de" / "LC_MESSAGES"
     (german / "bravo.po").rename(elsewhere)
     (german / "bravo.po").symlink_to(elsewhere)

@@ -557,8 +557,10 @@ def test_a_plural_entry_is_no_label_for_rendering(portfolio: Path) -> None:
 
 def test_the_catalog_file_is_what_a_file_is_to_the_system(portfolio: Path,
                                                          tmp_path: Path) -> None:
-    """A folder of the catalog's name or a link to nothing is passed over, a link to a file
-    is followed (the portfolio's one rule of which catalog a product is rendered from)."""
+    """A folder of the catalog's name is passed over, a link to a file is followed (the
+    portfolio's one rule of which catalog a product is rendered from); a link to nothing is
+    an error naming it, and a file outside the portfolio is read only from a folder its
+    settings allow."""
     settings = load_portfolio(portfolio)
     german = str(portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po")
     austrian = portfolio / "locales" / "de_AT" / "LC_MESSAGES" / "besponsa.po"
@@ -567,12 +569,19 @@ def test_the_catalog_file_is_what_a_file_is_to_the_system(portfolio: Path,
     assert settings.catalog_file("besponsa", "de_AT") == german
     austrian.rmdir()
     austrian.symlink_to(tmp_path / "nowhere.po")
-    assert settings.catalog_file("besponsa", "de_AT") == german
+    with pytest.raises(ProblemsError, match=r"is a symbolic link to .*nowhere\.po, which does"
+                                            r" not exist"):
+        settings.catalog_file("besponsa", "de_AT")
     austrian.unlink()
     elsewhere = tmp_path / "elsewhere.po"
     elsewhere.write_text(GERMAN_TEXT.replace("Jede Durchstechflasche", "Eine Flasche"),
                          encoding="utf-8")
     austrian.symlink_to(elsewhere)
+    with pytest.raises(ProblemsError, match="outside the portfolio"):
+        settings.catalog_file("besponsa", "de_AT")
+    config = portfolio / "smpc.toml"
+    config.write_text(config.read_text() + '\n[inputs]\nallow = [".."]\n')
+    settings = load_portfolio(portfolio)
     assert settings.catalog_file("besponsa", "de_AT") == str(austrian)
     found = load_lookup(austrian)
     assert "Eine Flasche" in str(found.get(
@@ -584,12 +593,13 @@ def test_a_catalog_folder_made_later_is_seen_with_a_new_memory(portfolio: Path) 
     """A caller that keeps the folders it found missing (a renderer, a build's plan) sees a
     folder made later only when it starts anew, as the next build does."""
     settings = load_portfolio(portfolio)
-    missing: set[str] = set()
+    memory = settings.boundary()
     german = str(portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po")
-    assert settings.catalog_file("besponsa", "de_AT", missing) == german
+    assert settings.catalog_file("besponsa", "de_AT", memory) == german
     austrian = portfolio / "locales" / "de_AT" / "LC_MESSAGES"
-    assert missing == {str(austrian)}
+    assert memory.missing == {str(austrian)}
     austrian.mkdir(parents=True)
     (austrian / "besponsa.po").write_text(GERMAN_TEXT, encoding="utf-8")
-    assert settings.catalog_file("besponsa", "de_AT", missing) == german
-    assert settings.catalog_file("besponsa", "de_AT", set()) == str(austrian / "besponsa.po")
+    assert settings.catalog_file("besponsa", "de_AT", memory) == german
+    assert settings.catalog_file("besponsa", "de_AT", settings.boundary()) == \
+        str(austrian / "besponsa.po")

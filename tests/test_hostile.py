@@ -337,7 +337,7 @@ def test_bad_settings_stop_every_command(runner: CliRunner, portfolio: Path, tmp
     out = assert_clean(result, code=1)
     lines = problem_lines(out, "smpc.toml")
     assert [re.sub(r"^\S*smpc\.toml", "smpc.toml", ln) for ln in lines] == [
-        "smpc.toml:3: unknown setting 'frobnicate' (known: markets, policy, profiles,"
+        "smpc.toml:3: unknown setting 'frobnicate' (known: inputs, markets, policy, profiles,"
         " source-locale)",
         "smpc.toml:6: policy.warn-days must be a whole number of days from 0 to 3660, found"
         " 'soon'",
@@ -787,7 +787,7 @@ def test_atomic_write_with_a_temporary_folder_on_another_file_system(tmp_path: P
 
 
 @pytest.mark.parametrize(("target", "words"), [
-    ("/etc/passwd", "is this an XML file?"),
+    ("/etc/passwd", "outside the portfolio; refused unread"),
     ("/dev/zero", "is not a regular file"),
     ("/dev/urandom", "is not a regular file"),
 ])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from smpc_manager.boundary import RefusedInput
 from smpc_manager.errors import UsageError
 from smpc_manager.locales import normalize_locale
 from smpc_manager.markets import PROFILE_DIR
@@ -192,10 +193,17 @@ def test_relative_name_follows_the_working_folder(tmp_path: Path,
 def test_the_resolver_names_files_as_relative_name_does(
         portfolio: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The resolver's names (each folder resolved once) are :func:`relative_name`'s, for
-    symlinked files and folders, files outside the root, and after a change of folder."""
+    symlinked files and folders, files of a folder outside the root that the portfolio
+    allows, and after a change of folder; a file that resolves outside both is refused."""
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "x.po").write_text("")
+    config = portfolio / "smpc.toml"
+    config.write_text(config.read_text() + '\n[inputs]\nallow = ["../elsewhere"]\n')
+
+    def allowed(path: str) -> bool:
+        real = Path(os.path.realpath(path))
+        return real.is_relative_to(portfolio.resolve()) or real.is_relative_to(outside)
     locales = portfolio / "locales" / "de" / "LC_MESSAGES"
     (locales / "linked.po").symlink_to(outside / "x.po")
     (portfolio / "linked").symlink_to(outside)
@@ -211,6 +219,10 @@ def test_the_resolver_names_files_as_relative_name_does(
         resolver = InputResolver(load_portfolio(root))
         for name in paths:
             for path in (str(Path(root) / name), str(portfolio / name), name):
+                if not allowed(path):
+                    with pytest.raises(RefusedInput, match="outside the portfolio"):
+                        resolver.name(path)
+                    continue
                 expected = relative_name(path, root)
                 assert resolver.name(path) == expected, (folder, root, path)
                 assert resolver.name(path) == expected, (folder, root, path)  # remembered

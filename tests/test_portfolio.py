@@ -45,13 +45,13 @@ def test_the_product_files_are_the_xml_files_of_the_folder(tmp_path: Path) -> No
         (products / name).write_text("<product/>")
     (products / "folder.xml").mkdir()
     (products / "link.xml").symlink_to(products / "a.xml")
-    (products / "broken.xml").symlink_to(products / "gone.xml")
     found = load_portfolio(tmp_path).product_files()
     # What products/*.xml names, plain files and links to them, sorted by name.
     assert found == sorted((p for p in products.glob("*.xml") if p.is_file()),
                            key=lambda p: p.name)
     assert [p.name for p in found] == [".hidden.xml", ".xml", "a.xml", "b.xml", "link.xml"]
     assert all(p.parent == products for p in found)
+    # A link to nothing is no product file to pass over: tests/test_hostile_inputs.py.
 
 
 def test_find_root_walks_up_like_git(portfolio: Path, tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_unknown_keys_and_bad_values_each_on_their_line(tmp_path: Path) -> None:
     assert problems_of(tmp_path) == [
         f"{config}:1: source-locale must be a locale such as 'en', found '../x'",
         f"{config}:2: markets: 'Austria' is not a market code (two letters such as AT)",
-        f"{config}:3: unknown setting 'colour' (known: markets, policy, profiles,"
+        f"{config}:3: unknown setting 'colour' (known: inputs, markets, policy, profiles,"
         " source-locale)",
         f"{config}:6: policy.warn-days must be a whole number of days from 0 to 3660,"
         " found -3",
@@ -162,7 +162,7 @@ def test_validate_reports_bad_settings(runner: CliRunner, portfolio: Path) -> No
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"{config.resolve()}:{len(config.read_text().splitlines())}: unknown setting"
-        " 'surprise' (known: markets, policy, profiles, source-locale)"
+        " 'surprise' (known: inputs, markets, policy, profiles, source-locale)"
     ]
 
 

@@ -2,6 +2,11 @@
 
 The root is found by walking up from a product file to ``smpc.toml``, as git finds ``.git``.
 A folder holding ``products/`` but no ``smpc.toml`` is a portfolio with the default settings.
+
+Every input a portfolio hands out is looked at first (:mod:`smpc_manager.boundary`): what
+resolves outside the portfolio is refused unless ``smpc.toml`` allows its folder
+(``[inputs] allow``), and a link to nothing, a device, a pipe or a socket is an error naming
+it, never passed over as if nothing were there.
 """
 
 from __future__ import annotations
@@ -10,14 +15,17 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from smpc_manager.boundary import Boundary, RefusedInput
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
+from smpc_manager.files import NotAFileError, TooLargeError, dangling_link, read_bytes
 from smpc_manager.locales import locale_chain
+from smpc_manager.resources import shipped_markets
 
 CONFIG_FILE = "smpc.toml"
 PRODUCTS_DIR = "products"
@@ -30,8 +38,9 @@ _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 _MARKET = re.compile(r"^[A-Za-z]{2}$")
 _PRODUCT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_TOP_KEYS = {"source-locale", "markets", "policy", "profiles"}
+_TOP_KEYS = {"source-locale", "markets", "policy", "profiles", "inputs"}
 _POLICY_KEYS = {"warn-days", "max-revision-age-months"}
+_INPUTS_KEYS = {"allow"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +64,9 @@ class Portfolio:
     policy: Policy = field(default_factory=Policy)
     #: Market profiles the portfolio defines itself: market code -> profile table or file.
     profiles: Mapping[str, Any] = field(default_factory=dict)
+    #: Folders outside the root that inputs may come from (``[inputs] allow``), each as
+    #: ``smpc.toml`` names it, relative to the root.
+    allowed: tuple[str, ...] = ()
 
     @property
     def products_dir(self) -> Path:
@@ -64,55 +76,78 @@ class Portfolio:
     def locales_dir(self) -> Path:
         return self.root / LOCALES_DIR
 
+    def boundary(self) -> Boundary:
+        """A new :class:`~smpc_manager.boundary.Boundary` of this portfolio's inputs, which
+        has learnt nothing yet."""
+        return Boundary(self.root, self.allowed)
+
+    def known_markets(self) -> tuple[str, ...]:
+        """The markets a profile serves: the shipped ones and the portfolio's own, sorted."""
+        return tuple(sorted(set(shipped_markets()) | {m.upper() for m in self.profiles}))
+
     def product_files(self) -> list[Path]:
-        """Every ``products/*.xml``, sorted by name."""
-        if not self.products_dir.is_dir():
-            return []
-        # The listing tells a plain file without a stat of each; the names are sorted as
-        # text, which orders the files of one folder as their paths would. What
-        # glob("*.xml") finds: any name ending so, case aside where the system ignores case.
-        folder = self.products_dir
-        with os.scandir(folder) as found:
-            names = sorted(entry.name for entry in found
-                           if os.path.normcase(entry.name).endswith(".xml") and entry.is_file())
-        return [folder / name for name in names]
+        """Every ``products/*.xml``, sorted by name: regular files and links to them.
+
+        Raises :class:`ProblemsError` listing every entry that cannot be read as a product
+        file (see :meth:`product_listing`), so that no command passes over one that another
+        reports; a portfolio without ``products/`` has none.
+        """
+        listing = self.product_listing()
+        if listing.problems:
+            raise ProblemsError(listing.problems)
+        return listing.files
+
+    def product_listing(self) -> Listing:
+        """The product files of ``products/`` (:meth:`product_files`), and a problem for each
+        entry named ``*.xml`` that is not one: a link to nothing, a device, pipe or socket, a
+        file that resolves outside the portfolio; and for ``products/`` itself when it is a
+        link to nothing, a file, or outside. A folder named ``*.xml`` is no product file."""
+        return list_products(self.products_dir, self.boundary())
 
     def template_path(self, product_id: str) -> Path:
-        return self.locales_dir / "templates" / f"{_checked_id(product_id)}.pot"
+        """``locales/templates/<id>.pot``; refused as :meth:`catalog_path` refuses."""
+        path = self.locales_dir / "templates" / f"{_checked_id(product_id)}.pot"
+        self.boundary().file(os.fspath(path))
+        return path
 
     def catalog_path(self, locale: str, product_id: str) -> Path:
         """Where a product's catalog for a locale lies; a locale that could name a path
-        (``../../x``) is a :class:`UsageError` before any path is built."""
-        return self.catalog_folder(locale) / catalog_name(product_id)
+        (``../../x``) is a :class:`UsageError` before any path is built, and a catalog that
+        is a link to nothing, a device, pipe or socket, or lies outside the portfolio (the
+        file or its folder) is a :class:`~smpc_manager.boundary.RefusedInput`."""
+        path = self.catalog_folder(locale) / catalog_name(product_id)
+        self.boundary().file(os.fspath(path))
+        return path
 
     def catalog_folder(self, locale: str) -> Path:
-        """``locales/<locale>/LC_MESSAGES``, checked as :meth:`catalog_path` checks it."""
+        """``locales/<locale>/LC_MESSAGES``, its locale checked as :meth:`catalog_path`
+        checks it."""
         return _catalog_folder(self.root, locale)
 
     def catalog_file(self, product_id: str, locale: str,
-                     missing: set[str] | None = None) -> str | None:
+                     boundary: Boundary | None = None) -> str | None:
         """The catalog a product is rendered from in ``locale``: the first of the locale's
         chain (``de_AT``, then ``de``) that is a regular file, through a symlink the file it
         leads to; None when there is none. The one rule for this: rendering, a build's plan
         and ``smpc stats`` all ask here.
 
-        ``missing`` keeps the catalog folders found not to exist, for a caller that asks
-        for many products and need not look at such a folder again; one made later is
-        seen by whoever starts with a new set.
+        A folder of the catalog's name is passed over; a link to nothing, a device, pipe or
+        socket, or a catalog outside the portfolio is a
+        :class:`~smpc_manager.boundary.RefusedInput`, never passed over for the next locale
+        of the chain. ``boundary`` is what a caller that asks for
+        many products keeps of the folders it has seen (:meth:`boundary`); a folder made
+        later is seen by whoever starts with a new one.
         """
+        if boundary is None:
+            boundary = self.boundary()
         name = catalog_name(product_id)
         for candidate in locale_chain(locale):
             folder = os.fspath(self.catalog_folder(candidate))
-            if missing is not None and folder in missing:
+            if folder in boundary.missing:
                 continue
             path = os.path.join(folder, name)
-            try:
-                info = os.stat(path)
-            except (OSError, ValueError):
-                if missing is not None and not os.path.isdir(folder):
-                    missing.add(folder)
-                continue
-            if stat.S_ISREG(info.st_mode):
+            info = boundary.file(path)
+            if info is not None and stat.S_ISREG(info.st_mode):
                 return path
         return None
 
@@ -124,6 +159,53 @@ class Portfolio:
             p.name for p in self.locales_dir.iterdir()
             if p.is_dir() and p.name != "templates" and (p / "LC_MESSAGES").is_dir()
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The product files of a folder, sorted by name, and the problems of the entries that
+    cannot be read as one."""
+
+    files: list[Path]
+    problems: list[Problem]
+
+
+def list_products(folder: Path, boundary: Boundary) -> Listing:
+    """The ``*.xml`` files of ``folder`` (see :meth:`Portfolio.product_listing`).
+
+    The listing tells a plain file without a stat of each, and the folder's place is looked
+    at once: only a link among the entries costs a look of its own. The names are sorted as
+    text, which orders the files of one folder as their paths would; an entry is named as
+    glob("*.xml") would find it, case aside where the system ignores case.
+    """
+    where = os.fspath(folder)
+    try:
+        info = boundary.file(where)
+    except RefusedInput as err:
+        return Listing([], list(err.problems))
+    if info is None:
+        return Listing([], [])
+    if not stat.S_ISDIR(info.st_mode):
+        return Listing([], [Problem(SourceLocation(where),
+                                    "is a file, not a folder of product files")])
+    names: list[str] = []
+    problems: list[Problem] = []
+    with os.scandir(folder) as found:
+        for entry in found:
+            if not os.path.normcase(entry.name).endswith(".xml"):
+                continue
+            if entry.is_file(follow_symlinks=False):
+                names.append(entry.name)
+            elif not entry.is_dir():  # a link, a device, a pipe or a socket
+                try:
+                    linked = boundary.file(entry.path)
+                except RefusedInput as err:
+                    problems.extend(err.problems)
+                    continue
+                if linked is not None and stat.S_ISREG(linked.st_mode):
+                    names.append(entry.name)
+    problems.sort(key=lambda p: p.location.path)
+    return Listing([folder / name for name in sorted(names)], problems)
 
 
 def catalog_name(product_id: str) -> str:
@@ -151,12 +233,14 @@ def find_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` holding ``smpc.toml``.
 
     A folder with a ``products/`` subfolder counts too, so a product file of a portfolio
-    without settings still finds its catalogs.
+    without settings still finds its catalogs. A product file is looked for from the folder
+    it is named in: a link to a file elsewhere belongs to the portfolio it is in (and is
+    read only if it leads to a place that portfolio allows).
     """
-    start = start.resolve()
-    folder = start if start.is_dir() else start.parent
+    folder = start.resolve() if start.is_dir() else start.parent.resolve()
     for candidate in (folder, *folder.parents):
-        if (candidate / CONFIG_FILE).is_file():
+        # A settings file that is a link to nothing is found, and refused when it is read.
+        if os.path.lexists(candidate / CONFIG_FILE):
             return candidate
     for candidate in (folder, *folder.parents):
         if (candidate / PRODUCTS_DIR).is_dir():
@@ -168,7 +252,7 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
     """Read ``root/smpc.toml`` (if any); raise :class:`ProblemsError` for a bad one."""
     root = Path(root)
     config = root / CONFIG_FILE
-    if not config.is_file():
+    if not os.path.lexists(config):
         return Portfolio(root=root)
     where = SourceLocation(str(config))
     text, data = _read_config(config, where)
@@ -189,10 +273,6 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
         problem(f"markets must be a list of market codes such as [\"AT\", \"DE\"], found"
                 f" {markets!r}", "markets")
         markets = []
-    for market in markets:
-        if not _MARKET.match(market):
-            problem(f"markets: {market!r} is not a market code (two letters such as AT)",
-                    "markets")
     policy_data = data.get("policy", {})
     policy = Policy()
     if not isinstance(policy_data, dict):
@@ -217,6 +297,11 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
     if not isinstance(profiles, dict):
         problem("[profiles] must be a table of market codes", "profiles")
         profiles = {}
+    for market in markets:
+        if not _MARKET.match(market):
+            problem(f"markets: {market!r} is not a market code (two letters such as AT)",
+                    "markets")
+    allowed = _allowed_folders(data.get("inputs", {}), problem)
     if problems:
         raise ProblemsError(sorted(problems, key=lambda p: p.location.line))
     return Portfolio(
@@ -225,19 +310,45 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
         markets=tuple(m.upper() for m in markets),
         policy=policy,
         profiles=profiles,
+        allowed=allowed,
     )
+
+
+def _allowed_folders(inputs: Any, problem: Callable[[str, str], None]) -> tuple[str, ...]:
+    """The folders outside the root that ``[inputs] allow`` lets inputs come from."""
+    if not isinstance(inputs, dict):
+        problem("[inputs] must be a table", "inputs")
+        return ()
+    for key in sorted(set(inputs) - _INPUTS_KEYS):
+        problem(f"unknown setting 'inputs.{key}' (known: {', '.join(sorted(_INPUTS_KEYS))})",
+                key)
+    allow = inputs.get("allow", [])
+    if not isinstance(allow, list) or not all(isinstance(a, str) and a.strip() and "\0" not in a
+                                              for a in allow):
+        problem("inputs.allow must be a list of folders, relative to the portfolio (such as"
+                f" [\"../shared-catalogs\"]), found {allow!r}", "allow")
+        return ()
+    return tuple(allow)
 
 
 def _read_config(config: Path, where: SourceLocation) -> tuple[str, dict[str, Any]]:
     try:
-        size = config.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ProblemsError([Problem(where, f"is {size:,} bytes; a settings file is a few"
-                                                f" lines (limit {MAX_CONFIG_BYTES:,} bytes)")])
-        text = config.read_bytes().decode("utf-8")
+        text = read_bytes(config, limit=MAX_CONFIG_BYTES).decode("utf-8")
         return text, tomllib.loads(text)
     except UnicodeDecodeError as err:
         raise ProblemsError([Problem(where, f"is not valid UTF-8 (byte {err.start})")]
+                            ) from None
+    except TooLargeError as err:
+        size = "over the limit" if err.size is None else f"{err.size:,} bytes"
+        raise ProblemsError([Problem(where, f"is {size}; a settings file is a few lines"
+                                            f" (limit {MAX_CONFIG_BYTES:,} bytes)")]) from None
+    except IsADirectoryError:
+        raise ProblemsError([Problem(where, "is a folder, not a settings file")]) from None
+    except NotAFileError:
+        raise ProblemsError([Problem(where, "is not a regular file (a device, pipe or socket);"
+                                            " refused unread")]) from None
+    except FileNotFoundError:
+        raise ProblemsError([Problem(where, dangling_link(config) or "no such file")]
                             ) from None
     except OSError as err:
         raise ProblemsError([Problem(where, f"cannot be read: {err.strerror or err}")]
@@ -294,25 +405,36 @@ def expand(paths: Iterable[str | Path]) -> list[Target]:
     """Product files named on the command line, folders expanded to their products.
 
     A folder is a portfolio (its ``products/*.xml``) or a folder of product files. A path
-    that does not exist is a :class:`UsageError`, so a typo is not mistaken for a pass.
+    that does not exist is a :class:`UsageError`, so a typo is not mistaken for a pass. What
+    cannot be read as a product file (a link to nothing, a device, pipe or socket, a file
+    that resolves outside its portfolio; see :meth:`Portfolio.product_listing`) is a
+    :class:`ProblemsError` listing every one found, before any is read: every command
+    refuses what ``smpc build`` refuses.
     """
     targets: list[Target] = []
+    problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or folder")
         if path.is_dir():
-            root = path if (path / CONFIG_FILE).is_file() or (path / PRODUCTS_DIR).is_dir() \
-                else None
-            if root is not None:
-                portfolio = load_portfolio(root.resolve())
-                files = sorted((path / PRODUCTS_DIR).glob("*.xml"))
-            else:
-                portfolio = portfolio_for(path)
-                files = sorted(path.glob("*.xml"))
-            if not files:
+            is_root = (os.path.lexists(path / CONFIG_FILE)
+                       or os.path.lexists(path / PRODUCTS_DIR))
+            portfolio = load_portfolio(path.resolve()) if is_root else portfolio_for(path)
+            listing = list_products(path / PRODUCTS_DIR if is_root else path,
+                                    portfolio.boundary())
+            if not listing.files and not listing.problems:
                 raise UsageError(f"{path}: no product files (expected {PRODUCTS_DIR}/*.xml)")
-            targets.extend(Target(f, portfolio) for f in files)
-        else:
-            targets.append(Target(path, portfolio_for(path)))
+            problems.extend(listing.problems)
+            targets.extend(Target(f, portfolio) for f in listing.files)
+            continue
+        portfolio = portfolio_for(path)
+        try:
+            portfolio.boundary().file(os.fspath(path))
+        except RefusedInput as err:
+            problems.extend(err.problems)
+            continue
+        targets.append(Target(path, portfolio))
+    if problems:
+        raise ProblemsError(problems)
     return targets

@@ -12,6 +12,21 @@ from pathlib import Path
 _PACKAGE = Path(__file__).resolve().parent
 
 
+#: The folder of the shipped market profiles, ``<market>.toml`` each, beside the package that
+#: reads them (:mod:`smpc_manager.markets`).
+PROFILE_DIR = _PACKAGE / "markets" / "data"
+
+
+@cache
+def shipped_markets() -> tuple[str, ...]:
+    """The markets with a profile inside the package, sorted (``AT``, ``DE``, ``GB``, ``IE``).
+
+    Listed once per process: the package's files do not change while it runs. Here rather
+    than with the profiles, so that the settings (:mod:`smpc_manager.portfolio`) can refuse
+    a market no profile serves."""
+    return tuple(sorted(p.stem.upper() for p in PROFILE_DIR.glob("*.toml")))
+
+
 @cache
 def resource_dir(name: str) -> Path:
     """The folder ``name`` (``schemas``, ``locales``, ``profiles``, ``templates``)."""

@@ -6,7 +6,6 @@ never from the modules inside.
 
 from smpc_manager.markets.profiles import (
     FIELDS,
-    PROFILE_DIR,
     Element,
     MarketProfile,
     Message,
@@ -14,8 +13,8 @@ from smpc_manager.markets.profiles import (
     load_profile,
     markets_for,
     parse_profile,
-    shipped_markets,
 )
+from smpc_manager.resources import PROFILE_DIR, shipped_markets
 
 __all__ = [
     "FIELDS",

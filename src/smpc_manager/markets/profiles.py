@@ -26,7 +26,9 @@ refused at render time like any other untranslated message.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -37,14 +39,16 @@ from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
 
+from smpc_manager.boundary import RefusedInput
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
+from smpc_manager.files import NotAFileError, TooLargeError, read_bytes
+from smpc_manager.portfolio import MAX_CONFIG_BYTES
+from smpc_manager.resources import PROFILE_DIR, shipped_markets
 
 if TYPE_CHECKING:
     from smpc_manager.model import Product
     from smpc_manager.portfolio import Portfolio
 
-#: The folder of the shipped profiles.
-PROFILE_DIR = Path(__file__).resolve().parent / "data"
 #: The product fields an element can print (the product XML's element names).
 FIELDS = (
     "additional-monitoring",
@@ -159,18 +163,9 @@ class MarketProfile:
 # ------------------------------------------------------------------------ finding profiles
 
 
-@cache
-def shipped_markets() -> tuple[str, ...]:
-    """The markets with a profile inside the package, sorted (``AT``, ``DE``, ``GB``, ``IE``).
-
-    Listed once per process: the package's files do not change while it runs."""
-    return tuple(sorted(p.stem.upper() for p in PROFILE_DIR.glob("*.toml")))
-
-
 def known_markets(portfolio: Portfolio | None = None) -> tuple[str, ...]:
     """The shipped markets and those a portfolio defines itself, sorted."""
-    own = {m.upper() for m in portfolio.profiles} if portfolio is not None else set()
-    return tuple(sorted(set(shipped_markets()) | own))
+    return shipped_markets() if portfolio is None else portfolio.known_markets()
 
 
 def load_profile(market: str, portfolio: Portfolio | None = None) -> MarketProfile:
@@ -212,20 +207,16 @@ def _portfolio_profile(code: str, value: Any, portfolio: Portfolio) -> MarketPro
     if isinstance(value, str):  # a file the portfolio names, relative to its root
         path = portfolio.root / value
         try:
-            # A device (/dev/zero) or a huge file would never finish reading.
-            if path.exists() and (not path.is_file() or path.stat().st_size > 256 * 1024):
-                raise OSError(0, "not a profile file (a regular file of at most 256 KB)")
-            data = path.read_bytes()
-        except OSError as err:
+            data = _profile_bytes(path, portfolio)
+        except _Unfit as err:
             raise ProblemsError([Problem(
                 _locate_key(config, "profiles", code),
-                f"profile file for market {code} '{value}' cannot be read:"
-                f" {err.strerror or err}",
+                f"profile file for market {code} '{value}' {err}",
                 field=f"profiles.{code}",
             )]) from None
         return parse_profile(data, str(path), code)
     if isinstance(value, dict):
-        text = config.read_bytes() if config.is_file() else b""
+        text = _settings_bytes(config)
         return _build(value, str(config), text.decode("utf-8", "replace").splitlines(), code,
                       prefix=f"profiles.{code}.", digest=hashlib.sha256(text).hexdigest())
     raise ProblemsError([Problem(
@@ -233,6 +224,46 @@ def _portfolio_profile(code: str, value: Any, portfolio: Portfolio) -> MarketPro
         f"profiles.{code} must be a table or the name of a profile file, found {value!r}",
         field=f"profiles.{code}",
     )])
+
+
+#: A profile is a page of settings; anything this large is refused unread.
+MAX_PROFILE_BYTES = 256 * 1024
+
+
+class _Unfit(Exception):
+    """Why a profile file the portfolio names cannot be used, in words."""
+
+
+def _profile_bytes(path: Path, portfolio: Portfolio) -> bytes:
+    """The bytes of a profile file a portfolio names; :class:`_Unfit` when it is missing,
+    resolves outside the portfolio, or is not a regular file of at most
+    :data:`MAX_PROFILE_BYTES` (looked at before anything is read)."""
+    # A device (/dev/zero) or a huge file would never finish reading: no profile, wherever
+    # it lies.
+    unfit = "cannot be read: not a profile file (a regular file of at most 256 KB)"
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise _Unfit(unfit)
+    try:
+        info = portfolio.boundary().file(str(path))
+    except RefusedInput as err:
+        raise _Unfit(err.reason) from None
+    if info is None:
+        raise _Unfit(f"cannot be read: {os.strerror(errno.ENOENT)}")
+    try:
+        return read_bytes(path, limit=MAX_PROFILE_BYTES)
+    except (NotAFileError, IsADirectoryError, TooLargeError):
+        raise _Unfit(unfit) from None
+    except OSError as err:
+        raise _Unfit(f"cannot be read: {err.strerror or err}") from None
+
+
+def _settings_bytes(config: Path) -> bytes:
+    """The bytes of ``smpc.toml`` (read and checked before, by the portfolio's loader), for
+    the lines of a profile written there; none when it cannot be read now."""
+    try:
+        return read_bytes(config, limit=MAX_CONFIG_BYTES)
+    except OSError:
+        return b""
 
 
 def _display_path(path: Path) -> str:
@@ -246,10 +277,7 @@ def _display_path(path: Path) -> str:
 
 
 def _locate_key(config: Path, table: str, key: str) -> SourceLocation:
-    try:
-        lines = config.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return SourceLocation(str(config))
+    lines = _settings_bytes(config).decode("utf-8", "replace").splitlines()
     for number, line in enumerate(lines, 1):
         if re.match(rf"\s*(\[{table}\.{key}\b|{key}\s*=)", line):
             return SourceLocation(str(config), number)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smpc_manager.boundary import RefusedInput, resolved_relative
 from smpc_manager.locales import locale_chain, same_language
 from smpc_manager.markets import PROFILE_DIR
 from smpc_manager.portfolio import TEMPLATES_DIR
@@ -97,10 +99,15 @@ class InputResolver:
     """Which files each output of one portfolio is made from.
 
     An instance remembers, for its lifetime, what it found of the files every product
-    shares (the ``smpc`` catalogs of a locale, a format's template) and which catalog
+    shares (the ``smpc`` catalogs of a locale, a format's template) and, through its
+    :class:`~smpc_manager.boundary.Boundary`, where each folder lies and which catalog
     folders do not exist (``locales/de_AT/LC_MESSAGES`` where only ``de`` has catalogs); a
     product's own catalog is looked for on every call. Make a new one to see shared files
     or folders added since (a build makes one per plan, a renderer one for its lifetime).
+
+    An input that resolves outside the portfolio (and the folders its ``[inputs] allow``
+    names), a link to nothing, a device, pipe or socket is a
+    :class:`~smpc_manager.boundary.RefusedInput` before anything reads it.
     """
 
     def __init__(self, portfolio: Portfolio) -> None:
@@ -108,11 +115,7 @@ class InputResolver:
         self._labels: dict[str, tuple[Input, ...]] = {}
         self._templates: dict[str, Input | None] = {}
         self._profiles: dict[str, Input] = {}
-        #: Catalog folders found missing.
-        self._missing: set[str] = set()
-        #: What :func:`relative_name` gives a file's folder, by the folder as given and the
-        #: working folder: the folder's own name with ``/`` after it, None outside the root.
-        self._prefixes: dict[tuple[str, str], str | None] = {}
+        self._boundary = portfolio.boundary()
         #: The product file last named, by its path and the working folder it was named in.
         self._product: tuple[tuple[str, str], Input] | None = None
 
@@ -147,34 +150,42 @@ class InputResolver:
         )
 
     def product(self, path: str) -> Input:
-        """The product file at ``path``; each output of a product asks for it again."""
+        """The product file at ``path``; each output of a product asks for it again.
+
+        The product has been read by whoever hands it over (the portfolio's listing refuses
+        one that leads outside), so one from elsewhere is named as :func:`relative_name`
+        names it, not refused: a program may render any product file it loaded itself."""
         key = (path, "" if os.path.isabs(path) else os.getcwd())
         if self._product is None or self._product[0] != key:
-            self._product = (key, Input(self.name(path), path))
+            try:
+                name = self.name(path)
+            except RefusedInput:
+                name = Path(path).as_posix()
+            self._product = (key, Input(name, path))
         return self._product[1]
 
     def catalog(self, product_id: str, locale: str) -> Input | None:
         """The product's catalog for ``locale`` (:meth:`Portfolio.catalog_file`), or None."""
-        path = self.portfolio.catalog_file(product_id, locale, self._missing)
-        if path is None:
-            return None
-        return Input(self.name(path) if os.path.islink(path) else self._unlinked_name(path),
-                     path)
+        path = self.portfolio.catalog_file(product_id, locale, self._boundary)
+        return None if path is None else Input(self.name(path), path)
 
     def labels(self, locale: str) -> tuple[Input, ...]:
         """The ``smpc`` catalogs of ``locale``: the portfolio's own (for the labels of its
         own profiles), then the tool's, each the first of the locale chain that is a file."""
         if locale not in self._labels:
             found: list[Input] = []
-            for folder, shown in ((self.portfolio.locales_dir, None),
-                                  (resource_dir("locales"), SHIPPED_LOCALES)):
-                for candidate in locale_chain(locale):
-                    path = folder / candidate / "LC_MESSAGES" / f"{DOMAIN}.po"
-                    if path.is_file():
-                        name = f"{shown}/{candidate}/LC_MESSAGES/{DOMAIN}.po" if shown \
-                            else self.name(str(path))
-                        found.append(Input(name, str(path)))
-                        break
+            for candidate in locale_chain(locale):
+                path = str(self.portfolio.locales_dir / candidate / "LC_MESSAGES" /
+                           f"{DOMAIN}.po")
+                if _is_file(self._boundary.file(path)):
+                    found.append(Input(self.name(path), path))
+                    break
+            for candidate in locale_chain(locale):
+                path = str(resource_dir("locales") / candidate / "LC_MESSAGES" / f"{DOMAIN}.po")
+                if os.path.isfile(path):
+                    found.append(Input(f"{SHIPPED_LOCALES}/{candidate}/LC_MESSAGES/{DOMAIN}.po",
+                                       path))
+                    break
             self._labels[locale] = tuple(found)
         return self._labels[locale]
 
@@ -198,41 +209,24 @@ class InputResolver:
             file = format_named(fmt).template
             found: Input | None = None
             if file is not None:
-                own = self.portfolio.root / TEMPLATES_DIR / file
-                found = Input(self.name(str(own)), str(own)) if own.is_file() else \
-                    Input(f"{SHIPPED_TEMPLATES}/{file}", str(template_dir() / file))
+                own = str(self.portfolio.root / TEMPLATES_DIR / file)
+                found = Input(self.name(own), own) if _is_file(self._boundary.file(own)) \
+                    else Input(f"{SHIPPED_TEMPLATES}/{file}", str(template_dir() / file))
             self._templates[fmt] = found
         return self._templates[fmt]
 
     def name(self, path: str) -> str:
-        """:func:`relative_name` of ``path`` under the portfolio root."""
-        if os.path.islink(path):  # named by where it leads
-            return relative_name(path, self.portfolio.root)
-        return self._unlinked_name(path)
-
-    def _unlinked_name(self, path: str) -> str:
-        """:func:`relative_name` of a path that is no symlink, from its folder's name.
-
-        A build names thousands of files in the same few folders: each folder is resolved
-        once per instance and working folder (a relative path is taken from the working
-        folder of the moment), and a file in it named by joining its name.
-        """
-        folder, base = os.path.split(path)
-        if base in ("", ".", ".."):
-            return relative_name(path, self.portfolio.root)
-        key = (folder, os.getcwd())
-        prefix = self._prefixes.get(key, _UNKNOWN)
-        if prefix is _UNKNOWN:
-            inside = _relative(_absolute(folder or os.curdir),
-                               _absolute(os.fspath(self.portfolio.root)))
-            prefix = self._prefixes[key] = None if inside is None else \
-                "" if inside == "." else inside + "/"
-        return relative_name(path, self.portfolio.root) if prefix is None else \
-            f"{prefix}{base}"
+        """:func:`relative_name` of ``path`` under the portfolio root, for a file inside it
+        or in a folder its ``[inputs] allow`` names; any other is a
+        :class:`~smpc_manager.boundary.RefusedInput` (see
+        :meth:`~smpc_manager.boundary.Boundary.name`)."""
+        return self._boundary.name(path)
 
 
-#: What :meth:`InputResolver._unlinked_name` has not yet found for a folder.
-_UNKNOWN = "\0"
+def _is_file(info: os.stat_result | None) -> bool:
+    """Whether a :meth:`~smpc_manager.boundary.Boundary.file` answer is a regular file (a
+    folder of a file's name is passed over, as if nothing were there)."""
+    return info is not None and stat.S_ISREG(info.st_mode)
 
 
 def relative_name(path: str, root: str | os.PathLike[str]) -> str:
@@ -241,25 +235,10 @@ def relative_name(path: str, root: str | os.PathLike[str]) -> str:
 
     A relative path or root is taken from the working folder of the moment.
     """
-    inside = _relative(path, root)
+    inside = resolved_relative(path, root)
     return Path(path).as_posix() if inside is None else inside
-
-
-def _relative(path: str, root: str | os.PathLike[str]) -> str | None:
-    """``path`` resolved, relative to ``root`` resolved, with ``/``; None outside it."""
-    try:
-        return Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
-    except ValueError:
-        return None
-
-
-def _absolute(path: str) -> str:
-    """``path`` joined to the working folder as it is now, unresolved (``os.path.abspath``
-    would fold ``link/..`` as if ``link`` were no symlink)."""
-    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 def template_dir() -> Path:
     """The folder of the shipped templates."""
     return resource_dir("templates")
-

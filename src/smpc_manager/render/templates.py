@@ -28,6 +28,7 @@ from smpc_manager.files import read_bytes
 from smpc_manager.markets import Message
 from smpc_manager.render.formats import FORMATS
 from smpc_manager.render.inputs import SHIPPED_TEMPLATES, Input, template_dir
+from smpc_manager.render.loader import MAX_TEMPLATE_BYTES, TemplateFolders
 from smpc_manager.render.sandbox import BoundedEnvironment, TemplateLimitError, render_bounded
 
 #: What every string Jinja2's i18n extractor finds starts with: a ``trans`` block or a call
@@ -53,7 +54,7 @@ class Template:
         """Read the template ``item`` names; one that cannot be read is a problem."""
         assert item.path is not None, item.name
         try:
-            data = read_bytes(item.path)
+            data = read_bytes(item.path, limit=MAX_TEMPLATE_BYTES)
         except OSError as err:
             raise ProblemsError([Problem(SourceLocation(item.name),
                                          f"cannot be read: {err.strerror or err}")]) from None
@@ -124,7 +125,7 @@ def _environment(own: str | None) -> jinja2.Environment:
     kind = jinja2.Environment if own is None else BoundedEnvironment
     folders = [str(template_dir())] if own is None else [own, str(template_dir())]
     env = kind(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=TemplateFolders(folders),
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
