@@ -1,5 +1,6 @@
 """Inputs looked at before they are read: links out of the portfolio, links to nothing,
-devices and pipes, endless files, and file names no terminal or JSON reader should get raw.
+devices and pipes, endless files, locale folders that are not locales, markets without a
+profile, and file names no terminal or JSON reader should get raw.
 
 Each case is one generator named for its defect, which plants it in a copy of the example
 portfolio; each is run through every command that reads that kind of input, and must end
@@ -196,6 +197,12 @@ def profile_file_linked_to_nothing(root: Path, secret: Path) -> None:
     own_profile(root, "at.toml")
 
 
+def market_without_a_profile(root: Path, secret: Path) -> None:
+    config = root / "smpc.toml"
+    config.write_text(config.read_text().replace('markets = ["AT", "DE", "IE"]',
+                                                 'markets = [\n  "AT",\n  "XX",\n]'))
+
+
 OUTSIDE = "outside the portfolio; refused unread"
 NOWHERE = "which does not exist"
 CASES: dict[str, Case] = {
@@ -226,7 +233,7 @@ CASES: dict[str, Case] = {
     "catalog-linked-to-nothing": Case(catalog_linked_to_nothing, "besponsa.po", NOWHERE,
                                       CATALOG_COMMANDS),
     "catalog-folder-linked-to-nothing": Case(catalog_folder_linked_to_nothing, "de_AT",
-                                             NOWHERE, ("render", "check", "build")),
+                                             NOWHERE, CATALOG_COMMANDS),
     "template-linked-to-nothing": Case(template_linked_to_nothing, "page.html.j2", NOWHERE,
                                        TEMPLATE_COMMANDS),
     "templates-folder-linked-to-nothing": Case(templates_folder_linked_to_nothing,
@@ -235,6 +242,9 @@ CASES: dict[str, Case] = {
         template_including_a_link_to_nothing, "page.html.j2", NOWHERE, TEMPLATE_COMMANDS),
     "profile-file-linked-to-nothing": Case(profile_file_linked_to_nothing, "smpc.toml",
                                            NOWHERE, PROFILE_COMMANDS),
+    "market-without-a-profile": Case(market_without_a_profile, "smpc.toml:7:",
+                                     "no profile for market 'XX'",
+                                     ("validate", "check", "render", "stats", "build")),
 }
 
 
@@ -403,6 +413,52 @@ def test_an_oversized_input_is_refused_unread(runner: CliRunner, portfolio: Path
         handle.truncate(size)
     result = runner.invoke(main, command(command_name, portfolio, tmp_path / "out"))
     refused(result, path.name, words)
+
+
+# ------------------------------------------------------------------------ locale folders
+
+
+@pytest.mark.parametrize("folder", ["tlh", "old-2019", "de-AT", "xx_YY"])
+@pytest.mark.parametrize("name", ["stats", "update", "compile"])
+def test_a_locale_folder_that_is_no_locale_is_skipped(runner: CliRunner, portfolio: Path,
+                                                      folder: str, name: str) -> None:
+    catalogs = portfolio / "locales" / folder / "LC_MESSAGES"
+    catalogs.mkdir(parents=True)
+    shutil.copy(portfolio / DE_PO, catalogs)
+    result = runner.invoke(main, command(name, portfolio, portfolio / "out"))
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
+    assert not (catalogs / "besponsa.mo").exists()
+    listing = load_portfolio(portfolio).locale_folders()
+    assert listing.locales == ["de"]
+    [note] = listing.notes
+    assert note.location.path.endswith(folder)
+    assert f"skipped: '{folder}' is not a locale" in str(note)
+
+
+def test_a_locale_folder_linked_to_nothing_is_an_error(portfolio: Path, tmp_path: Path
+                                                       ) -> None:
+    (portfolio / "locales" / "fr").symlink_to(tmp_path / "gone")
+    with pytest.raises(ProblemsError, match=f"fr: is a symbolic link to .*, {NOWHERE}"):
+        load_portfolio(portfolio).locale_folders()
+
+
+# ------------------------------------------------------------------------ markets
+
+
+def test_a_market_without_a_profile_is_named_on_its_line(portfolio: Path) -> None:
+    market_without_a_profile(portfolio, portfolio)
+    with pytest.raises(ProblemsError) as caught:
+        load_portfolio(portfolio)
+    [line] = caught.value.lines()
+    assert line.endswith("smpc.toml:7: markets: no profile for market 'XX' (known: AT, DE,"
+                         " GB, IE; a market of the portfolio's own needs a profile under"
+                         " [profiles])")
+    config = portfolio / "smpc.toml"
+    own = (PROFILE_DIR / "at.toml").read_text().replace('market = "AT"', 'market = "XX"')
+    (portfolio / "xx.toml").write_text(own)
+    config.write_text(config.read_text() + '\n[profiles]\nXX = "xx.toml"\n')
+    assert load_portfolio(portfolio).markets == ("AT", "XX")
 
 
 # ------------------------------------------------------------------------ names and echoes

@@ -21,10 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+
 from smpc_manager.boundary import Boundary, RefusedInput
-from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
+from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation, UsageError
 from smpc_manager.files import NotAFileError, TooLargeError, dangling_link, read_bytes
-from smpc_manager.locales import locale_chain
+from smpc_manager.locales import locale_chain, normalize_locale
 from smpc_manager.resources import shipped_markets
 
 CONFIG_FILE = "smpc.toml"
@@ -152,13 +154,47 @@ class Portfolio:
         return None
 
     def catalog_locales(self) -> list[str]:
-        """The locales that have a folder under ``locales/`` (``templates`` excluded)."""
-        if not self.locales_dir.is_dir():
-            return []
-        return sorted(
-            p.name for p in self.locales_dir.iterdir()
-            if p.is_dir() and p.name != "templates" and (p / "LC_MESSAGES").is_dir()
-        )
+        """The locales that have catalogs: :meth:`locale_folders`, its notes left out."""
+        return self.locale_folders().locales
+
+    def locale_folders(self) -> LocaleFolders:
+        """The locales with a ``LC_MESSAGES`` folder under ``locales/`` (``templates`` is
+        not one), sorted; and a note for each folder there that is not named as a locale
+        CLDR knows (``tlh``, ``old-2019``, ``de-AT``), which no command reads.
+
+        A link to nothing among them, or ``locales/`` itself as one, is a
+        :class:`ProblemsError` naming it.
+        """
+        folder = os.fspath(self.locales_dir)
+        info = self.boundary().file(folder)
+        if info is None or not stat.S_ISDIR(info.st_mode):
+            return LocaleFolders([], [])
+        locales: list[str] = []
+        notes: list[Problem] = []
+        problems: list[Problem] = []
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries)
+        for name in names:
+            path = os.path.join(folder, name)
+            if name == TEMPLATES_DIR or name.startswith(".") or not os.path.isdir(path):
+                reason = dangling_link(path)
+                if reason is not None:
+                    problems.append(Problem(SourceLocation(path), reason))
+                continue
+            if not is_locale_folder(name):
+                notes.append(Problem(
+                    SourceLocation(path),
+                    f"skipped: '{name}' is not a locale (a folder of catalogs is named as a"
+                    " locale CLDR knows, such as de or de_AT)", Severity.WARNING))
+                continue
+            catalogs = os.path.join(path, "LC_MESSAGES")
+            if os.path.isdir(catalogs):
+                locales.append(name)
+            elif (reason := dangling_link(catalogs)) is not None:
+                problems.append(Problem(SourceLocation(catalogs), reason))
+        if problems:
+            raise ProblemsError(problems)
+        return LocaleFolders(locales, notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +204,27 @@ class Listing:
 
     files: list[Path]
     problems: list[Problem]
+
+
+@dataclass(frozen=True, slots=True)
+class LocaleFolders:
+    """The locales that have catalogs, and a warning for each folder skipped as no locale."""
+
+    locales: list[str]
+    notes: list[Problem]
+
+
+def is_locale_folder(name: str) -> bool:
+    """Whether a folder under ``locales/`` is named as a locale is named there: as
+    :func:`~smpc_manager.locales.normalize_locale` writes it, and known to CLDR (what
+    rendering and merging ask Babel for)."""
+    if not _LOCALE.match(name) or normalize_locale(name) != name:
+        return False
+    try:
+        Locale.parse(name)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
 
 
 def list_products(folder: Path, boundary: Boundary) -> Listing:
@@ -297,10 +354,16 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
     if not isinstance(profiles, dict):
         problem("[profiles] must be a table of market codes", "profiles")
         profiles = {}
+    known = set(shipped_markets()) | {m.upper() for m in profiles}
     for market in markets:
+        where_market = SourceLocation(where.path, _value_line(lines, "markets", market))
         if not _MARKET.match(market):
-            problem(f"markets: {market!r} is not a market code (two letters such as AT)",
-                    "markets")
+            problems.append(Problem(where_market, f"markets: {market!r} is not a market code"
+                                    " (two letters such as AT)"))
+        elif market.upper() not in known:
+            problems.append(Problem(where_market, f"markets: no profile for market {market!r}"
+                                    f" (known: {', '.join(sorted(known))}; a market of the"
+                                    " portfolio's own needs a profile under [profiles])"))
     allowed = _allowed_folders(data.get("inputs", {}), problem)
     if problems:
         raise ProblemsError(sorted(problems, key=lambda p: p.location.line))
@@ -374,6 +437,15 @@ def _toml_location(
 def _toml_message(err: tomllib.TOMLDecodeError) -> str:
     words = _TOML_AT.sub("", getattr(err, "msg", "") or str(err)).strip()
     return f"is not valid TOML: {words[:1].lower()}{words[1:]}"
+
+
+def _value_line(lines: list[str], key: str, value: str) -> int:
+    """The line where ``value`` is written in the list ``key`` is set to (it may span
+    lines), else the line of the key."""
+    start = _key_line(lines, key)
+    quoted = (f'"{value}"', f"'{value}'")
+    return next((n for n, line in enumerate(lines[start - 1:], start)
+                 if any(q in line for q in quoted)), start) if start else 0
 
 
 def _key_line(lines: list[str], key: str) -> int:
