@@ -197,6 +197,10 @@ def profile_file_linked_to_nothing(root: Path, secret: Path) -> None:
     own_profile(root, "at.toml")
 
 
+def settings_linked_to_nothing(root: Path, secret: Path) -> None:
+    replace_by_link(root / "smpc.toml", secret.parent / "unmounted-share" / "smpc.toml")
+
+
 def market_without_a_profile(root: Path, secret: Path) -> None:
     config = root / "smpc.toml"
     config.write_text(config.read_text().replace('markets = ["AT", "DE", "IE"]',
@@ -242,6 +246,8 @@ CASES: dict[str, Case] = {
         template_including_a_link_to_nothing, "page.html.j2", NOWHERE, TEMPLATE_COMMANDS),
     "profile-file-linked-to-nothing": Case(profile_file_linked_to_nothing, "smpc.toml",
                                            NOWHERE, PROFILE_COMMANDS),
+    "settings-linked-to-nothing": Case(settings_linked_to_nothing, "smpc.toml", NOWHERE,
+                                       ("validate", "render", "stats", "build")),
     "market-without-a-profile": Case(market_without_a_profile, "smpc.toml:7:",
                                      "no profile for market 'XX'",
                                      ("validate", "check", "render", "stats", "build")),
