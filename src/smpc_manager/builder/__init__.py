@@ -7,12 +7,13 @@ without parsing a product (:mod:`~smpc_manager.builder.plan`) and renders again 
 outputs whose inputs changed, or whose file is missing or was altered since; the products to
 build go to worker processes (:mod:`~smpc_manager.builder.pool`,
 :mod:`~smpc_manager.builder.worker`), and :mod:`~smpc_manager.builder.runner` puts it together.
+:mod:`~smpc_manager.builder.outputs` says where outputs lie and what a build may do there
+(no link is followed below the output folder), and :mod:`~smpc_manager.builder.lock` lets
+one build at a time into a folder.
 """
 
-import os
-
 from smpc_manager.builder.manifest import MANIFEST_FILE, Manifest, OutputRecord, ProductRecord
-from smpc_manager.builder.plan import BuildOptions, Plan, check_markets
+from smpc_manager.builder.plan import BuildOptions, Plan, check_markets, default_jobs, max_jobs
 from smpc_manager.builder.runner import BuildResult, build, prepare, run_plan
 from smpc_manager.builder.worker import valid_window
 
@@ -27,13 +28,8 @@ __all__ = [
     "build",
     "check_markets",
     "default_jobs",
+    "max_jobs",
     "prepare",
     "run_plan",
     "valid_window",
 ]
-
-
-def default_jobs() -> int:
-    """Worker processes when none is asked for: one per CPU this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)

@@ -1,8 +1,19 @@
 """``manifest.json``: what the last build wrote, what each output was made from, and the stamp
 of every file it hashed.
 
-The manifest is a cache of what was built, never a source: a manifest that cannot be read,
-or of another version, means a full build.
+The manifest is a cache of what was built, never an authority. It is checked before any of
+it is used (:func:`Manifest.read`): an entry whose key is not the path of an output
+(``<market>/<locale>/<id>.<ext>``, :mod:`~smpc_manager.builder.outputs`) is ignored with a
+note, never read or removed by; a manifest that is not a regular file, cannot be parsed,
+has a record of the wrong shape, one that disagrees with its key, or is of another version
+means a full build, with a note. Outputs are hashed to be trusted (or trusted by a stamp the
+file itself must still have), so a manifest that lists too little only costs work.
+
+It is also true of the disk at every moment, so that a build killed at any point leaves
+nothing it vouches for wrongly: before a build replaces or removes an output, the manifest
+is rewritten with that output moved from ``outputs`` to ``pending`` (outputs a build may be
+changing: not vouched for, but known as the build's own, so that a later build removes them
+if they are no longer made). The ``pending`` table is written only when it has entries.
 
 Per output (keyed by its path under the output folder, ``AT/de_AT/besponsa.txt``) it keeps
 the sha256 of each input, by the input's stable name (see
@@ -45,10 +56,11 @@ changed::
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import errno
 import json
 import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -56,7 +68,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smpc_manager.files import read_bytes
+from smpc_manager.builder.outputs import (
+    KEY,
+    LOCALE,
+    MARKET,
+    PRODUCT_ID,
+    file_sha256,
+    is_output_key,
+)
+from smpc_manager.errors import Problem, Severity, SourceLocation
+from smpc_manager.render import EXTENSIONS
 from smpc_manager.version import __version__
 
 MANIFEST_FILE = "manifest.json"
@@ -216,6 +237,27 @@ class ProductRecord:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PendingOutput:
+    """An output a build may have been replacing or removing when it stopped: its file is
+    the build's own, but nothing is known of what it holds."""
+
+    product: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"product": self.product}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PendingOutput:
+        return cls(_text(data["product"]))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
 @dataclass(slots=True)
 class Manifest:
     """Every output by its path under the output folder, each product, each input file."""
@@ -223,8 +265,12 @@ class Manifest:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     products: dict[str, ProductRecord] = field(default_factory=dict)
     files: dict[str, FileRecord] = field(default_factory=dict)
+    #: Outputs not vouched for, by their path: see the module's documentation.
+    pending: dict[str, PendingOutput] = field(default_factory=dict)
     #: When the manifest read was written (its modification time, ns); 0 for a new one.
     written_ns: int = field(default=0, compare=False)
+    #: What was wrong with the manifest read, and what was done about it: warnings.
+    notes: tuple[Problem, ...] = field(default=(), compare=False)
 
     def to_bytes(self) -> bytes:
         return b"".join(self.chunks())
@@ -235,50 +281,172 @@ class Manifest:
         yield from _table("files", self.files)
         yield f'  "manifest-version": {MANIFEST_VERSION},\n'.encode()
         yield from _table("outputs", self.outputs)
+        if self.pending:
+            yield from _table("pending", self.pending)
         yield from _table("products", self.products)
         yield f'  "tool": {_dumps(TOOL)}\n}}\n'.encode()
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
-        """The manifest at ``path``; an absent, unreadable or older one is empty.
+        """The manifest at ``path`` as far as it may be believed (:func:`checked`); empty,
+        with a note in :attr:`notes` saying why, when it cannot be; empty and without a note
+        when there is none.
 
         A manifest in the layout :meth:`chunks` writes is read a record at a time, so that
         the whole text and its tree are never in memory beside the records made of them (a
         portfolio of 10,000 products in 4 markets has a manifest of some 50 MB); one laid
-        out otherwise (edited by hand, reformatted) is read whole.
+        out otherwise (edited by hand, reformatted) is read whole. It is opened without
+        following a link or waiting on a pipe, and read only if it is a regular file.
         """
         try:
-            with open(path, "rb") as handle:
-                written = os.fstat(handle.fileno()).st_mtime_ns
+            fd = os.open(path, _OPEN_FLAGS)
+        except FileNotFoundError:
+            return cls()
+        except OSError as err:
+            why = ("is a symbolic link" if err.errno == errno.ELOOP
+                   else f"cannot be read ({err.strerror or err})")
+            return cls(notes=(_note(path, f"{why}; every output is built anew"),))
+        try:
+            with open(fd, "rb") as handle:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
+                    return cls(notes=(_note(path, "is not a regular file; every output is"
+                                                  " built anew"),))
                 tables = _read_lines(handle)
                 if tables is None:
                     handle.seek(0)
                     tables = _records(json.loads(handle.read()))
-            if tables.get("manifest-version") != MANIFEST_VERSION:
-                return cls()
-            return cls(tables["outputs"], tables["products"], tables["files"], written)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return cls()
+            version = tables.get("manifest-version")
+            if version != MANIFEST_VERSION:
+                return cls(notes=(_note(path, f"has another layout (manifest-version"
+                                              f" {_shown(version)}); every output is built"
+                                              " anew"),))
+            manifest = cls(tables["outputs"], tables["products"], tables["files"],
+                           tables.get("pending", {}), written_ns=info.st_mtime_ns)
+        except OSError as err:
+            return cls(notes=(_note(path, f"cannot be read ({err.strerror or err}); every"
+                                          " output is built anew"),))
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError,
+                RecursionError) as err:
+            what = (f"not JSON at line {err.lineno}" if isinstance(err, json.JSONDecodeError)
+                    else "a record of the wrong shape")
+            return cls(notes=(_note(path, f"is damaged ({what}); every output is built"
+                                          " anew"),))
+        return checked(manifest, path)
+
+
+#: A manifest is opened read-only, without following a link or waiting for a pipe's writer.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(
+    os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _note(path: Path, text: str) -> Problem:
+    return Problem(SourceLocation(str(path)), text, severity=Severity.WARNING)
+
+
+def _shown(value: object, width: int = 60) -> str:
+    """A value from the manifest for a message: as JSON, ASCII only (a control character or
+    a NUL is escaped), cut to ``width`` characters."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+#: Entries ignored are named one by one up to this many; the rest are counted.
+MAX_NOTES = 10
+
+
+def checked(manifest: Manifest, path: Path) -> Manifest:
+    """``manifest`` with what cannot be believed taken out, and a note for each.
+
+    An entry whose key is not the path of an output (``../x``, an absolute path, a NUL, a
+    backslash, any file the build does not write) is left out: nothing is trusted, read or
+    removed by it. A record that disagrees with its key or with its product's record, or
+    names a market, a locale or a product id that is none, means the manifest was damaged:
+    an empty one, and a full build.
+    """
+    ignored: list[str] = []
+    damaged: str | None = None
+    #: By an output's market, locale and format, the start and end of its key ("" when
+    #: they are not names): each combination is checked once.
+    places: dict[tuple[str, str, str], tuple[str, str]] = {}
+    products = manifest.products
+    for key, record in manifest.outputs.items():
+        where = (record.market, record.locale, record.fmt)
+        place = places.get(where)
+        if place is None:
+            place = places[where] = _place(*where)
+        # The usual case in a few dict operations: the key is the path the record's names
+        # make (its product's id is checked below with the product's record).
+        product = products.get(record.product)
+        if place[0] and key == place[0] + record.product + place[1] and (
+                product is not None or PRODUCT_ID.fullmatch(record.product)):
+            if product is None or record.market in product.markets:
+                continue
+            damaged = f"output {_shown(key)} is of a market its product does not serve"
+        elif not is_output_key(key):
+            ignored.append(key)
+            continue
+        else:
+            damaged = f"output {_shown(key)} has the record of another output"
+        break
+    for key, pending in manifest.pending.items():
+        match = KEY.fullmatch(key)
+        if match is None:
+            ignored.append(key)
+        elif match["product"] != pending.product:
+            damaged = f"pending output {_shown(key)} names another product"
+    for product_id, product in manifest.products.items():
+        if not PRODUCT_ID.fullmatch(product_id) or not all(
+                isinstance(m, str) and MARKET.fullmatch(m) for m in product.markets):
+            damaged = f"product {_shown(product_id)} has a record of the wrong shape"
+    if damaged is not None:
+        return Manifest(notes=(_note(path, f"is damaged ({damaged}); every output is built"
+                                           " anew"),))
+    if not ignored:
+        return manifest
+    notes = [_note(path, f"entry {_shown(key)} is not the path of an output (outside the"
+                         " output folder, or not <market>/<locale>/<id>.<ext>); ignored:"
+                         " nothing is read or removed by it")
+             for key in ignored[:MAX_NOTES]]
+    if len(ignored) > MAX_NOTES:
+        notes.append(_note(path, f"{len(ignored) - MAX_NOTES} more entries are not the path of"
+                                 " an output; ignored"))
+    leave = set(ignored)
+    return Manifest({k: r for k, r in manifest.outputs.items() if k not in leave},
+                    manifest.products, manifest.files,
+                    {k: r for k, r in manifest.pending.items() if k not in leave},
+                    written_ns=manifest.written_ns, notes=tuple(notes))
+
+
+def _place(market: str, locale: str, fmt: str) -> tuple[str, str]:
+    """The start and the end of the key of an output of ``market``, ``locale`` and ``fmt``
+    (``AT/de_AT/``, ``.txt``), or empty strings when one of them is not a name of its kind."""
+    if (fmt in EXTENSIONS and MARKET.fullmatch(market) is not None
+            and LOCALE.fullmatch(locale) is not None):
+        return f"{market}/{locale}/", f".{EXTENSIONS[fmt]}"
+    return "", ""
 
 
 #: How each table's records are made from their JSON.
 _MAKERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "files": FileRecord.from_dict,
     "outputs": OutputRecord.from_dict,
+    "pending": PendingOutput.from_dict,
     "products": ProductRecord.from_dict,
 }
 
 
 def _records(data: Any) -> dict[str, Any]:
-    """A manifest's JSON, read whole, with each table's records made."""
-    return {**data, **{name: {str(key): make(value) for key, value in data[name].items()}
-                       for name, make in _MAKERS.items()}}
+    """A manifest's JSON, read whole, with each table's records made (``pending`` may be
+    left out)."""
+    return {**data, **{name: {_text(key): make(value) for key, value in data[name].items()}
+                       for name, make in _MAKERS.items() if name != "pending" or name in data}}
 
 
 #: A line of a manifest laid out as :meth:`Manifest.chunks` writes it: a table's start (the
 #: end of an empty one too), a record, a table's end, or one of the top keys.
 _LINE = re.compile(
-    rb'  "(?P<table>files|outputs|products)": \{(?P<empty>\},)?\n'
+    rb'  "(?P<table>files|outputs|pending|products)": \{(?P<empty>\},)?\n'
     rb'|    (?P<record>"(?:[^"\\]|\\.)*"): (?P<value>\{.*\}),?\n'
     rb"|  (?P<end>\}),?\n"
     rb'|  "(?P<key>manifest-version|tool)": (?P<scalar>.*?),?\n')
@@ -316,8 +484,11 @@ def _read_lines(lines: Iterable[bytes]) -> dict[str, Any] | None:
     return None
 
 
-def _table(name: str, records: Mapping[str, FileRecord | OutputRecord | ProductRecord]
-           ) -> Iterator[bytes]:
+#: A record of one of the manifest's tables.
+_Record = FileRecord | OutputRecord | PendingOutput | ProductRecord
+
+
+def _table(name: str, records: Mapping[str, _Record]) -> Iterator[bytes]:
     """A table of the manifest, a line at a time (the text of a large one is never whole in
     memory)."""
     if not records:
@@ -385,10 +556,3 @@ class FileHashes:
             self.files[name] = FileRecord(digest, stamp)
         return digest
 
-
-def file_sha256(path: str) -> str | None:
-    """The sha256 of a file's bytes; ``None`` when it cannot be read as a file."""
-    try:
-        return hashlib.sha256(read_bytes(path)).hexdigest()
-    except OSError:
-        return None

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smpc_manager.builder.lock import FolderLock
 from smpc_manager.builder.manifest import (
     TOOL,
     FileHashes,
@@ -25,18 +26,34 @@ from smpc_manager.builder.manifest import (
     OutputRecord,
     ProductRecord,
     Stamp,
-    file_sha256,
 )
-from smpc_manager.errors import UsageError
+from smpc_manager.builder.outputs import OutputFolder, output_key
+from smpc_manager.errors import Problem, UsageError
 from smpc_manager.locales import normalize_locale
-from smpc_manager.markets import MarketProfile, load_profile, shipped_markets
+from smpc_manager.markets import MarketProfile, known_markets, load_profile, shipped_markets
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
-from smpc_manager.render import EXTENSIONS, TOOL_HASH, Input, InputResolver
+from smpc_manager.render import TOOL_HASH, Input, InputResolver
+
+
+def default_jobs() -> int:
+    """Worker processes when none is asked for: one per CPU this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def max_jobs() -> int:
+    """The most worker processes a build starts: four per CPU, and at least 64. More only
+    contend for the same CPUs, and a mistyped ``--jobs 100000`` would fork until the
+    system's limit of processes."""
+    return max(64, 4 * default_jobs())
 
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
-    """What the caller chose: the output folder, the day, and any narrowing."""
+    """What the caller chose: the output folder, the day, and any narrowing.
+
+    ``jobs`` outside 1 to :func:`max_jobs` is a :class:`UsageError`.
+    """
 
     out_dir: Path
     as_of: dt.date
@@ -46,6 +63,14 @@ class BuildOptions:
     jobs: int = 1
     #: Hash every input anew instead of trusting the stamps the manifest recorded.
     rehash: bool = False
+    #: When another build holds the output folder: wait for it (True) or fail at once.
+    wait: bool = True
+
+    def __post_init__(self) -> None:
+        most = max_jobs()
+        if not 1 <= self.jobs <= most:
+            raise UsageError(f"--jobs {self.jobs}: a build runs from 1 to {most} worker"
+                             f" processes here (4 per CPU, at least 64)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +85,7 @@ class Output:
     @property
     def key(self) -> str:
         """Its path under the output folder, ``AT/de_AT/besponsa.txt``: the manifest key."""
-        return f"{self.market}/{self.locale}/{self.product}.{EXTENSIONS[self.fmt]}"
+        return output_key(self.product, self.market, self.locale, self.fmt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +113,10 @@ class Plan:
     #: The hash of the settings and the tool every product is planned under.
     config: str
     hashes: FileHashes
+    #: The product files planned, in order.
+    sources: Sequence[Path] = ()
+    #: The output folder, as a build may use it.
+    folder: OutputFolder = field(init=False)
     tasks: list[Task] = field(default_factory=list)
     #: Outputs whose inputs and file match the manifest: kept as they are.
     unchanged: dict[str, OutputRecord] = field(default_factory=dict)
@@ -95,6 +124,30 @@ class Plan:
     products: dict[str, ProductRecord] = field(default_factory=dict)
     #: When the build began (``time.time_ns()``): files changed since are not stamped.
     started_ns: int = field(default_factory=time.time_ns)
+    #: The outputs of earlier builds (recorded or pending) by product.
+    earlier: dict[str, set[str]] = field(default_factory=dict)
+    #: The outputs of earlier builds that this one may replace or remove: the manifest
+    #: stops vouching for them before it begins (see :mod:`~smpc_manager.builder.manifest`).
+    touched: set[str] = field(default_factory=set)
+    #: The output folder's lock, held from planning until the plan is run.
+    lock: FolderLock | None = None
+    #: A problem for each entry of ``products/`` that cannot be read as a product file (a
+    #: link to an unmounted share, a pipe): an error, and what it made before is kept.
+    refused: Sequence[Problem] = ()
+
+    def __post_init__(self) -> None:
+        self.folder = OutputFolder(self.options.out_dir)
+
+    def release(self) -> None:
+        """Let the next build into the output folder (:func:`run_plan` does, at its end)."""
+        if self.lock is not None:
+            self.lock.release()
+
+    def planned(self) -> set[str]:
+        """The products of the portfolio: those to build, those up to date, and those
+        whose file cannot be read now (whose outputs are kept)."""
+        return {t.product for t in self.tasks} | set(self.products) | {
+            Path(p.location.path).stem for p in self.refused}
 
     @property
     def total(self) -> int:
@@ -112,11 +165,11 @@ def config_hash(portfolio: Portfolio) -> str:
 
 def check_markets(portfolio: Portfolio, markets: Iterable[str]) -> None:
     """A usage error for a market that no shipped or portfolio profile defines."""
-    known = set(shipped_markets()) | {m.upper() for m in portfolio.profiles}
+    known = known_markets(portfolio)
     unknown = [m for m in markets if m not in known]
     if unknown:
         raise UsageError(f"--market {unknown[0]}: no profile for this market (known:"
-                         f" {', '.join(sorted(known))})")
+                         f" {', '.join(known)})")
 
 
 def selected(chosen: Sequence[str], markets: Iterable[str]) -> list[str]:
@@ -139,16 +192,24 @@ class _Profiles:
 
 
 def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: BuildOptions,
-               manifest: Manifest) -> Plan:
-    """Decide what to build: hash inputs, compare with ``manifest``, list the tasks."""
+               manifest: Manifest, refused: Sequence[Problem] = ()) -> Plan:
+    """Decide what to build: hash inputs, compare with ``manifest``, list the tasks.
+
+    ``refused`` are the problems of the product files that cannot be read (see
+    :attr:`Plan.refused`)."""
     check_markets(portfolio, options.markets)
     started = time.time_ns()
     hashes = FileHashes(manifest.files, rehash=options.rehash, since_ns=started)
     plan = Plan(portfolio, options, manifest, config_hash(portfolio), hashes,
-                started_ns=started)
+                tuple(product_files), started_ns=started, refused=tuple(refused))
     resolver = InputResolver(portfolio)
     profiles = _Profiles(portfolio)
+    known = set(known_markets(portfolio))
     guess = len(selected(options.markets, portfolio.markets or shipped_markets()))
+    for key, made in manifest.outputs.items():
+        plan.earlier.setdefault(made.product, set()).add(key)
+    for key, pending in manifest.pending.items():
+        plan.earlier.setdefault(pending.product, set()).add(key)
     for source in product_files:
         product_id = source.stem
         record = manifest.products.get(product_id)
@@ -157,9 +218,11 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
             or record.sha256 != hashes(record.source, source)
             or record.config != plan.config
             or not record.valid_on(options.as_of)
+            or not known.issuperset(record.markets)
         ):
             plan.tasks.append(Task(str(source), product_id, None,
                                    max(1, guess * len(options.formats))))
+            plan.touched.update(plan.earlier.get(product_id, ()))
             continue
         plan.products[product_id] = record
         wanted: list[tuple[str, str]] = []
@@ -174,8 +237,12 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
                     plan.unchanged[key] = old
                 else:
                     wanted.append((market, fmt))
+                    if old is not None or key in manifest.pending:
+                        plan.touched.add(key)
         if wanted:
             plan.tasks.append(Task(str(source), product_id, tuple(wanted), len(wanted)))
+    for product_id in set(plan.earlier) - plan.planned():  # gone from the portfolio
+        plan.touched.update(plan.earlier[product_id])
     return plan
 
 
@@ -183,17 +250,17 @@ def _up_to_date(plan: Plan, old: OutputRecord, key: str, inputs: Iterable[Input]
     """Whether the output on disk is what its inputs, as they are now, would make.
 
     The output's bytes are hashed unless its stamp is the one recorded and older than the
-    manifest (:mod:`~smpc_manager.builder.manifest`), or when ``rehash`` is asked for."""
+    manifest (:mod:`~smpc_manager.builder.manifest`), or when ``rehash`` is asked for. An
+    output that is not a regular file reached without a link is never up to date."""
     current = {item.name: TOOL_HASH if item.path is None else plan.hashes(item.name, item.path)
                for item in inputs}
-    if current != old.inputs:
+    if current != old.inputs or plan.folder.refusal(key) is not None:
         return False
-    path = os.path.join(plan.options.out_dir, key)
     if old.stamp is not None and not plan.options.rehash:
         try:
-            stamp = Stamp.of(os.stat(path))
+            stamp = Stamp.of(os.lstat(plan.folder.path(key)))
         except OSError:
             return False
         if stamp == old.stamp and stamp.older_than(plan.manifest.written_ns):
             return True
-    return file_sha256(path) == old.sha256
+    return plan.folder.sha256(key) == old.sha256

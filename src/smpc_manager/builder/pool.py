@@ -105,8 +105,10 @@ def _call_each(work: Callable[[T], R], tasks: list[T]) -> list[R]:
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[object, ...]
                   ) -> None:
     """A worker leaves Ctrl-C to the main process, which stops the pool and writes the
-    manifest of what was done."""
+    manifest of what was done; ``SIGTERM`` ends it as usual (a forked worker would
+    otherwise inherit the main process's handler, which takes it as Ctrl-C)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if initializer is not None:
         initializer(*initargs)
 

@@ -1,32 +1,46 @@
 """Carrying out a build's plan: the workers, the outputs' records, the manifest.
 
-Every product's problems are collected and the others still built. The manifest is written
-at the end whatever happened, also after an interruption, and lists exactly the outputs on
-disk: an output that failed this time is removed with its entry, so the folder never holds a
-text its current inputs would refuse, and the outputs of products gone from the portfolio go
-too. Outputs are renamed into place whole; one flush makes them durable before the manifest
-that vouches for them is put in place.
+Every product's problems are collected and the others still built. The manifest on disk is
+true of the folder at every moment. Before any output is replaced or removed, it is
+rewritten without the outputs this build may change (they move to its ``pending`` table:
+:mod:`~smpc_manager.builder.manifest`), so a build killed outright leaves a manifest that
+vouches only for outputs nobody touched. At the end, also after Ctrl-C or ``SIGTERM``, it
+is written again and lists exactly the outputs on disk: an output that failed this time is
+removed with its entry, so the folder never holds a text its current inputs would refuse,
+and the outputs of products gone from the portfolio go too. A product whose file cannot be
+read at all (a link to an unmounted share) is an error, and its outputs are kept. Outputs
+are renamed into place whole; one flush makes them durable before the manifest that vouches
+for them is put in place.
+
+The output folder is locked (:mod:`~smpc_manager.builder.lock`) from before the manifest is
+read until after it is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import NamedTuple
 
 from smpc_manager import products, render
+from smpc_manager.builder.lock import lock_folder
 from smpc_manager.builder.manifest import (
     MANIFEST_FILE,
     FileRecord,
     Manifest,
     OutputRecord,
+    PendingOutput,
     ProductRecord,
 )
+from smpc_manager.builder.outputs import KEY
 from smpc_manager.builder.plan import BuildOptions, Plan, Task, plan_build
 from smpc_manager.builder.pool import Pool
 from smpc_manager.builder.worker import (
@@ -35,10 +49,12 @@ from smpc_manager.builder.worker import (
     build_product,
     lost,
     remove_temporary,
+    temporary_folder,
 )
-from smpc_manager.errors import Problem, ProblemsError, SourceLocation
+from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
 from smpc_manager.files import make_folder, write_bytes
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
+from smpc_manager.render import EXTENSIONS
 from smpc_manager.reports import report
 
 #: Called with the number of outputs done since the last call.
@@ -70,7 +86,10 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0 and not self.problems
+        """Nothing failed and no error was found (warnings, such as notes on a damaged
+        manifest, leave a build ok)."""
+        return self.failed == 0 and not any(
+            p.severity is Severity.ERROR for p in self.problems)
 
     def summary(self) -> str:
         """The line a build ends with: ``3000 built, 0 unchanged, 0 failed in 2.1 s``."""
@@ -92,27 +111,67 @@ class BuildResult:
 
 
 def build(portfolio: Portfolio, options: BuildOptions, progress: Progress | None = None,
-          product_files: list[Path] | None = None) -> BuildResult:
+          product_files: list[Path] | None = None, *,
+          waiting: Callable[[str], None] | None = None) -> BuildResult:
     """Build every product of ``portfolio`` (or ``product_files``) for every market it
     serves: plan (:func:`prepare`) and run (:func:`run_plan`) in one call."""
-    plan = prepare(portfolio, options, product_files)
+    plan = prepare(portfolio, options, product_files, waiting=waiting)
     return run_plan(plan, progress)
 
 
 def prepare(portfolio: Portfolio, options: BuildOptions,
-            product_files: list[Path] | None = None) -> Plan:
-    """The plan of a build into ``options.out_dir``, made after the manifest there."""
+            product_files: list[Path] | None = None, *,
+            waiting: Callable[[str], None] | None = None) -> Plan:
+    """The plan of a build into ``options.out_dir``, made after the manifest there.
+
+    The output folder is locked first, until :func:`run_plan` has run the plan (or
+    :meth:`Plan.release` is called): while another build holds it, this one waits, having
+    called ``waiting`` once with a line saying so, or with ``options.wait`` off fails at
+    once (:mod:`~smpc_manager.builder.lock`).
+    """
     # A folder that cannot be made is said before any work, not after every output failed.
     make_folder(options.out_dir)
-    files = portfolio.product_files() if product_files is None else product_files
-    return plan_build(portfolio, files, options, Manifest.read(options.out_dir / MANIFEST_FILE))
+    lock = lock_folder(options.out_dir, wait=options.wait, waiting=waiting)
+    try:
+        files, refused = (_product_files(portfolio) if product_files is None
+                          else (product_files, []))
+        plan = plan_build(portfolio, files, options,
+                          Manifest.read(options.out_dir / MANIFEST_FILE), refused)
+    except BaseException:
+        lock.release()
+        raise
+    plan.lock = lock
+    return plan
+
+
+def _product_files(portfolio: Portfolio) -> tuple[list[Path], list[Problem]]:
+    """The portfolio's product files, and a problem for each entry of ``products/`` that
+    cannot be read as one (:meth:`Portfolio.product_listing`, as ``validate`` lists them).
+
+    A ``products`` folder that cannot be listed (a link to an unmounted share, a file) is
+    an error before anything is built: read as a portfolio without products, it would have
+    every output removed.
+    """
+    folder = os.fspath(portfolio.products_dir)
+    try:
+        listing = portfolio.product_listing()
+    except OSError as err:
+        raise ProblemsError([Problem(SourceLocation(folder), f"cannot be read"
+                                     f" ({err.strerror or err}); nothing was built or"
+                                     " removed")]) from None
+    whole = [p for p in listing.problems if p.location.path == folder]
+    if whole:
+        raise ProblemsError([Problem(p.location, f"{p.message}; nothing was built or removed")
+                             for p in whole])
+    return listing.files, listing.problems
 
 
 @dataclass(slots=True)
 class _Tally:
-    """What the results of a run add up to."""
+    """What the results of a run add up to: the next manifest's tables, and the counts."""
 
     outputs: dict[str, OutputRecord]
+    pending: dict[str, PendingOutput]
     products: dict[str, ProductRecord] = field(default_factory=dict)
     files: dict[str, FileRecord] = field(default_factory=dict)
     built: int = 0
@@ -123,34 +182,49 @@ class _Tally:
 
 
 def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
-    """Carry out a plan and write the manifest, whatever happened."""
-    options = plan.options
-    tick = progress or (lambda _n: None)
-    tally = _Tally(dict(plan.manifest.outputs), dict(plan.products), dict(plan.hashes.files))
-    planned = {t.product for t in plan.tasks} | set(plan.products)
-    # The outputs of earlier builds by product, so that a result looks at its own product's.
-    earlier: dict[str, set[str]] = {}
-    for key, record in plan.manifest.outputs.items():
-        earlier.setdefault(record.product, set()).add(key)
-    remove_temporary(options.out_dir)  # left by a build that was killed
+    """Carry out a plan and write the manifest, whatever happened; then unlock the folder.
+
+    ``SIGTERM`` is taken as Ctrl-C while it runs: the workers stop, and the manifest of what
+    was done is written before :class:`KeyboardInterrupt` is raised."""
+    try:
+        with _terminate_as_interrupt():
+            return _run(plan, progress or (lambda _n: None))
+    finally:
+        plan.release()
+
+
+def _run(plan: Plan, tick: Progress) -> BuildResult:
+    manifest = plan.manifest
+    tally = _Tally(
+        {k: r for k, r in manifest.outputs.items() if k not in plan.touched},
+        {**manifest.pending, **{k: _pending(plan, k) for k in plan.touched}},
+        dict(plan.products), dict(plan.hashes.files), problems=list(manifest.notes))
+    planned = plan.planned()
+    for problem in plan.refused:  # cannot be read: what it made before is kept as it is
+        tally.problems.append(problem)
+        tally.failed += 1
+        tally.outcomes.append(Outcome("failed", Path(problem.location.path).stem, None))
+    remove_temporary(plan.options.out_dir)  # left by a build that was killed
+    if plan.touched:
+        _write_ahead(plan, tally)
     done: set[str] = set()
     try:
         tick(len(plan.unchanged))
-        for result in _results(plan):
-            done.add(result.product)
-            _take(tally, result, earlier.pop(result.product, set()), options)
-            tick(result.count)
+        with contextlib.closing(_results(plan)) as results:
+            for result in results:
+                done.add(result.product)
+                _take(tally, plan, result)
+                tick(result.count)
     finally:
-        remove_temporary(options.out_dir)
-        for product_id in set(earlier) - planned:  # products gone from the portfolio
-            for key in sorted(earlier[product_id]):
-                _drop(tally, options.out_dir, key)
-                tally.removed += 1
-                tally.outcomes.append(Outcome("removed", product_id, key))
-        for product_id, product in plan.manifest.products.items():
+        for product_id in sorted(set(plan.earlier) - planned):  # gone from the portfolio
+            for key in sorted(plan.earlier[product_id]):
+                _remove(tally, plan, key, product_id, counted=True)
+        for product_id, product in manifest.products.items():
             if product_id in planned and product_id not in done:
                 tally.products.setdefault(product_id, product)  # interrupted before its result
         _write_manifest(plan, tally)
+        remove_temporary(plan.options.out_dir)
+    tally.problems.extend(_strays(plan, tally))
     for market in _unserved(plan, tally):
         tally.problems.extend(_lacking(plan, market))
     return BuildResult(
@@ -165,38 +239,122 @@ def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
     )
 
 
-def _take(tally: _Tally, result: TaskResult, earlier: set[str], options: BuildOptions) -> None:
+def _pending(plan: Plan, key: str) -> PendingOutput:
+    old = plan.manifest.outputs.get(key)
+    return PendingOutput(old.product) if old is not None else plan.manifest.pending[key]
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """``SIGTERM`` (a service stopping, ``kill``) raises :class:`KeyboardInterrupt` in the
+    main thread, as Ctrl-C does, so that a build stopped either way ends alike. A handler
+    can be set only in the main thread; elsewhere the signal keeps its own."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _take(tally: _Tally, plan: Plan, result: TaskResult) -> None:
     """Record one product's result: its outputs written and failed, and the outputs of
     earlier builds it no longer makes."""
+    product_id = result.product
+    # What this build may change of the product's earlier outputs (see the plan).
+    own = plan.earlier.get(product_id, set()) & plan.touched
+    tally.files.update(result.files)
+    tally.problems.extend(result.problems)
+    if result.record is None:
+        tally.failed += 1
+        tally.outcomes.append(Outcome("failed", product_id, None))
     written = {key for key, _ in result.written}
     for key, record in result.written:
         tally.outputs[sys.intern(key)] = record.shared()
-    tally.files.update(result.files)
+        tally.pending.pop(key, None)
     for key in result.failed:
-        _drop(tally, options.out_dir, key)
-    tally.outcomes.extend(Outcome("built", result.product, key) for key in written)
-    tally.outcomes.extend(Outcome("failed", result.product, key) for key in result.failed)
-    if result.record is None:
-        tally.outcomes.append(Outcome("failed", result.product, None))
-    # A product that failed to load keeps nothing in scope; one that loaded keeps the
-    # markets and formats it still serves.
-    served = set() if result.record is None else {
-        (m, f) for m in result.record.markets for f in options.formats}
+        _remove(tally, plan, key, product_id)
+    tally.outcomes.extend(Outcome("built", product_id, key) for key in written)
+    tally.outcomes.extend(Outcome("failed", product_id, key) for key in result.failed)
+    tally.built += len(written)
+    tally.failed += len(result.failed)
     if result.record is not None:
-        tally.products[result.product] = result.record
-    for key in sorted(earlier - written):
-        old = tally.outputs.get(key)
-        if old is not None and _in_scope(old, options) and (old.market, old.fmt) not in served:
-            _drop(tally, options.out_dir, key)
-    tally.built += len(result.written)
-    tally.failed += len(result.failed) + (1 if result.record is None else 0)
-    tally.problems.extend(result.problems)
+        tally.products[product_id] = result.record
+    for key in sorted(own - written - set(result.failed)):
+        market = key.partition("/")[0]
+        # A market the product no longer serves: its outputs go, in any format. A product
+        # that failed to load keeps nothing in the markets and formats built now. Either
+        # way they go uncounted: the product's failure, or its new markets, say why.
+        if (market not in result.record.markets if result.record is not None
+                else _in_scope(key, plan.options)):
+            _remove(tally, plan, key, product_id)
+        else:
+            _restore(tally, plan, key)
+
+
+#: Files a build did not make are named one by one up to this many; the rest are counted.
+MAX_STRAYS = 10
+
+
+def _strays(plan: Plan, tally: _Tally) -> list[Problem]:
+    """Files at the path of an output that this build neither made nor kept, and that no
+    manifest records: of the products built whole (whose every output was looked at), or,
+    when no manifest was believed, of any product. Such a file may be an output of a
+    product that no longer serves a market, left by a build whose record was lost, or
+    a file someone else put there: it is reported, never removed."""
+    believed = plan.manifest.written_ns != 0
+    whole = {t.product for t in plan.tasks if t.wanted is None}
+    if believed and not whole:
+        return []
+    known = tally.outputs.keys() | tally.pending.keys()
+    found = sorted(key for key in plan.folder.listing() if key not in known and (
+        not believed or key.rpartition("/")[2].rpartition(".")[0] in whole))
+    lines = [Problem(SourceLocation(plan.folder.path(key)), "not made by this build, nor in"
+                     " its manifest; left as it is (remove it if it is no longer wanted)",
+                     severity=Severity.WARNING) for key in found[:MAX_STRAYS]]
+    if len(found) > MAX_STRAYS:
+        lines.append(Problem(SourceLocation(plan.folder.root), f"{len(found) - MAX_STRAYS}"
+                             " more files not made by this build, nor in its manifest; left"
+                             " as they are", severity=Severity.WARNING))
+    return lines
+
+
+def _restore(tally: _Tally, plan: Plan, key: str) -> None:
+    """An output of an earlier build this one left as it was: vouched for again."""
+    old = plan.manifest.outputs.get(key)
+    if old is not None:
+        tally.outputs[key] = old
+        tally.pending.pop(key, None)
+
+
+def _remove(tally: _Tally, plan: Plan, key: str, product_id: str, *,
+            counted: bool = False) -> None:
+    """Remove an output and its entry; one that cannot be removed (a link or a folder
+    stands there, or its folder is a link) stays pending, with a warning."""
+    if plan.folder.remove(key):
+        tally.outputs.pop(key, None)
+        tally.pending.pop(key, None)
+        if counted:
+            tally.removed += 1
+            tally.outcomes.append(Outcome("removed", product_id, key))
+        return
+    tally.outputs.pop(key, None)
+    tally.pending.setdefault(key, PendingOutput(product_id))
+    why = plan.folder.refusal(key) or "it is not a regular file the build wrote"
+    tally.problems.append(Problem(SourceLocation(plan.folder.path(key)),
+                                  f"not removed: {why}", severity=Severity.WARNING))
 
 
 def _unserved(plan: Plan, tally: _Tally) -> list[str]:
     """The markets asked for by name that no product of the portfolio serves (none when a
     product could not be loaded: which markets it serves is not known)."""
-    planned = {t.product for t in plan.tasks} | set(plan.products)
+    planned = plan.planned()
     if not plan.options.markets or not planned <= set(tally.products):
         return []
     served = {m for product_id in planned for m in tally.products[product_id].markets}
@@ -206,8 +364,7 @@ def _unserved(plan: Plan, tally: _Tally) -> list[str]:
 def _lacking(plan: Plan, market: str) -> list[Problem]:
     """Why no product is built for ``market``: a line saying so, then what each product
     lacks for it, as ``smpc render`` says."""
-    files = sorted({t.source for t in plan.tasks} | {
-        os.path.join(plan.portfolio.root, r.source) for r in plan.products.values()})
+    files = sorted(os.fspath(source) for source in plan.sources)
     config = plan.portfolio.root / CONFIG_FILE
     found = [Problem(SourceLocation(str(config if config.is_file() else plan.portfolio.root)),
                      f"--market {market}: no product is built for this market; what each"
@@ -223,27 +380,50 @@ def _lacking(plan: Plan, market: str) -> list[Problem]:
     return found
 
 
-def _in_scope(record: OutputRecord, options: BuildOptions) -> bool:
-    return (not options.markets or record.market in options.markets) and (
-        record.fmt in options.formats)
+def _in_scope(key: str, options: BuildOptions) -> bool:
+    """Whether the output ``key`` is of the markets and formats this build makes."""
+    match = KEY.fullmatch(key)
+    return match is not None and (
+        not options.markets or match["market"] in options.markets) and (
+        match["ext"] in {EXTENSIONS[f] for f in options.formats})
 
 
-def _drop(tally: _Tally, out_dir: Path, key: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        (out_dir / key).unlink()
-    tally.outputs.pop(key, None)
+def _write_ahead(plan: Plan, tally: _Tally) -> None:
+    """Before any output is replaced or removed: the manifest on disk stops vouching for
+    those this build may change. Where it cannot be rewritten (a full disk) it is removed,
+    which vouches for nothing; where not even that can be done, nothing is built."""
+    path = plan.options.out_dir / MANIFEST_FILE
+    try:
+        write_bytes(path, Manifest(tally.outputs, plan.manifest.products, plan.manifest.files,
+                                   tally.pending).chunks(),
+                    tmp_dir=temporary_folder(plan.options.out_dir))
+    except ProblemsError as err:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            raise ProblemsError([Problem(p.location, f"{p.message}; nothing was built")
+                                 for p in err.problems]) from None
 
 
 def _write_manifest(plan: Plan, tally: _Tally) -> None:
     """Make the outputs durable, then write the manifest that vouches for them; an
-    unchanged build with nothing to record leaves the manifest on disk as it is."""
+    unchanged build with nothing to record leaves the manifest on disk as it is. One that
+    cannot be written is a problem of the build: the manifest on disk is still true."""
     path = plan.options.out_dir / MANIFEST_FILE
-    manifest = Manifest(tally.outputs, tally.products, tally.files)
-    if not plan.tasks and manifest == plan.manifest and path.is_file():
+    manifest = Manifest(tally.outputs, tally.products, tally.files, tally.pending)
+    if (not plan.tasks and not plan.touched and manifest == plan.manifest
+            and not plan.manifest.notes and path.is_file()):
         return
     if plan.tasks and hasattr(os, "sync"):
         os.sync()  # one flush for every output written, instead of one fsync per file
-    write_bytes(path, manifest.chunks())
+    try:
+        # Made in this process's temporary folder: one a killed build leaves is removed
+        # with it by the next build.
+        write_bytes(path, manifest.chunks(), tmp_dir=temporary_folder(plan.options.out_dir))
+    except ProblemsError as err:
+        tally.problems.extend(err.problems)
 
 
 # ------------------------------------------------------------------------ the workers
@@ -284,7 +464,7 @@ def _work(task: Task) -> TaskResult:
                          worker.config, stamps=worker.stamps)
 
 
-def _results(plan: Plan) -> Iterator[TaskResult]:
+def _results(plan: Plan) -> Generator[TaskResult, None, None]:
     """Each task's result as it completes: in this process, or from worker processes."""
     if not plan.tasks:
         return

@@ -8,6 +8,7 @@ once its outputs are written, so memory stays flat however large the portfolio.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -25,6 +26,7 @@ from smpc_manager.builder.manifest import (
     Stamp,
     settled_stamp,
 )
+from smpc_manager.builder.outputs import OutputFolder, is_output_key
 from smpc_manager.builder.plan import BuildOptions, Output, Task, selected
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.files import write_bytes
@@ -36,8 +38,8 @@ from smpc_manager.rules import passing_days
 
 #: Under the output folder, the folder in which each process makes its temporary files
 #: (``.smpc-tmp/<pid>``), so that processes writing side by side in the same market folders
-#: do not contend for them. Removed at the end of every build; one a killed build left is
-#: removed by the next.
+#: do not contend for them. A build removes its own at its end, and those of processes that
+#: no longer run (a killed build's) at its start and end (:func:`remove_temporary`).
 TMP_DIR = ".smpc-tmp"
 
 
@@ -59,9 +61,12 @@ class TaskResult:
 
 
 def build_product(renderer: render.Renderer, portfolio: Portfolio, options: BuildOptions,
-                  task: Task, config: str, *, stamps: Stamps) -> TaskResult:
-    """Load one product, check it as of the day, render and write the wanted outputs."""
+                  task: Task, config: str, *, stamps: Stamps,
+                  folder: OutputFolder | None = None) -> TaskResult:
+    """Load one product, check it as of the day, render and write the wanted outputs
+    (into ``folder``, the output folder as this process has looked at it)."""
     source = Path(task.source)
+    folder = folder or OutputFolder(options.out_dir)
     try:
         product = products.load_product(source)
     except ProblemsError as err:
@@ -85,12 +90,13 @@ def build_product(renderer: render.Renderer, portfolio: Portfolio, options: Buil
         if market in refused:
             failed.append(key)
             continue
-        path = os.path.join(options.out_dir, key)
+        path = folder.path(key)
         try:
+            _check_place(folder, key)
             rendering = renderer.render(product, market, fmt=fmt, as_of=options.as_of)
             content = rendering.content.encode("utf-8")
             # Made durable all at once before the manifest is written (see runner).
-            write_bytes(path, content, fsync=False, tmp_dir=tmp_dir)
+            write_bytes(path, content, fsync=False, tmp_dir=tmp_dir, replace_link=False)
         except ProblemsError as err:  # refused, or a full disk, a folder we may not write
             failed.append(key)
             problems.extend(p for p in err.problems if p not in problems)
@@ -140,6 +146,19 @@ class Stamps:
         return new
 
 
+def _check_place(folder: OutputFolder, key: str) -> None:
+    """Refuse to write an output whose path is not one a build writes, or that would be
+    written through a linked folder."""
+    if not is_output_key(key):
+        why: str | None = (f"{key!r} is not the path of an output"
+                           " (<market>/<locale>/<id>.<ext>); check the locale of the market's"
+                           " profile")
+    else:
+        why = folder.refusal(key)
+    if why is not None:
+        raise ProblemsError([Problem(SourceLocation(folder.path(key)), f"cannot write: {why}")])
+
+
 def _stamp(path: str) -> Stamp | None:
     try:
         return Stamp.of(os.stat(path))
@@ -162,23 +181,57 @@ def market_locale(market: str, portfolio: Portfolio) -> str:
 
 
 def temporary_folder(out_dir: Path) -> str | None:
-    """This process's folder for temporary files; None (write beside each target) when
-    something that is not a plain folder has the name."""
+    """This process's folder for temporary files, ``.smpc-tmp/<pid>``; None (write beside
+    each target) when something that is not a plain folder has either name."""
     base = os.path.join(out_dir, TMP_DIR)
-    try:
-        info = os.lstat(base)
-    except FileNotFoundError:
-        return os.path.join(base, str(os.getpid()))
-    except OSError:
-        return None
-    return os.path.join(base, str(os.getpid())) if stat.S_ISDIR(info.st_mode) else None
+    own = os.path.join(base, str(os.getpid()))
+    for path in (base, own):
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return own
+        except OSError:
+            return None
+        if not stat.S_ISDIR(info.st_mode):
+            return None
+    return own
 
 
 def remove_temporary(out_dir: Path) -> None:
-    """Remove the temporary folders of a build that ended, or of one that was killed."""
-    folder = out_dir / TMP_DIR
-    if folder.is_dir() and not folder.is_symlink():
-        shutil.rmtree(folder, ignore_errors=True)
+    """Remove this process's temporary folder and those of processes that no longer run
+    (a build killed midway, the workers of one that ended), then ``.smpc-tmp`` itself when
+    it is left empty. A folder of a process that still runs is kept: another build may be
+    writing there (one of a version that takes no lock)."""
+    base = os.path.join(out_dir, TMP_DIR)
+    try:
+        if not stat.S_ISDIR(os.lstat(base).st_mode):
+            return
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        if name.isdigit() and (int(name) == os.getpid() or not _running(int(name))):
+            path = os.path.join(base, name)
+            if os.path.islink(path):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        os.rmdir(base)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of that id runs (one of another user's counts too)."""
+    if os.name == "nt":  # os.kill there ends the process: keep every other's folder
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
 
 
 # ------------------------------------------------------------------------ the valid window
