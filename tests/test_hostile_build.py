@@ -27,12 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from smpc_manager.builder import MANIFEST_FILE, BuildOptions, BuildResult, Manifest, build
 from smpc_manager.builder.lock import LOCK_FILE, lock_folder
+from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, Severity, UsageError
 from smpc_manager.model import PartialDate
 from smpc_manager.portfolio import load_portfolio
@@ -704,6 +706,33 @@ def test_revision_age_past_the_last_year_is_never_too_old() -> None:
     assert revision_age_limit(PartialDate(9999, 12), 1200) == dt.date.max
 
 
+# ------------------------------------------------------------------------ on the command line
+
+
+def test_busy_folder_under_no_wait_is_one_line_and_exit_1(small: Path, out: Path) -> None:
+    out.mkdir()
+    held = lock_folder(out)
+    try:
+        result = CliRunner().invoke(main, ["build", str(small), "-o", str(out), "--no-wait",
+                                           "--as-of", str(AS_OF)])
+    finally:
+        held.release()
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{out}: another build (process {os.getpid()}) is writing into this folder; run"
+        " again when it has finished, or without --no-wait to wait for it"]
+
+
+def test_jobs_beyond_the_cap_on_the_command_line_is_one_line_and_exit_2(
+        small: Path, out: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(small), "-o", str(out), "--jobs",
+                                       "100000", "--as-of", str(AS_OF)])
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("--jobs 100000: a build runs from 1 to ")
+    assert not out.exists()
+
 # ------------------------------------------------------------------------ random sequences
 
 
@@ -880,3 +909,4 @@ BuildSequences.TestCase.settings = settings(
     max_examples=15 * SCALE, stateful_step_count=12, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 test_random_builds_interruptions_edits_and_damage = BuildSequences.TestCase
+

@@ -44,11 +44,13 @@ from smpc_manager.render import FORMATS
 @click.option("--rehash", is_flag=True,
               help="Hash every input and output anew instead of trusting the stamps the"
                    " manifest recorded (see above).")
+@click.option("--no-wait", is_flag=True,
+              help="Fail at once when another build is writing into DIR (default: wait).")
 @option_as_of
 @click.pass_context
 def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | None,
           markets: Sequence[str], formats: Sequence[str], as_of: dt.date | None,
-          rehash: bool, report_file: Path | None) -> None:
+          rehash: bool, report_file: Path | None, no_wait: bool) -> None:
     """Render every product of a portfolio for every market, in parallel, incrementally.
 
     Each output goes to DIR/<market>/<locale>/<id>.<ext>, written atomically; DIR/manifest.json
@@ -95,8 +97,9 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
         markets=require_markets(settings, markets),
         jobs=jobs or default_jobs(),
         rehash=rehash,
+        wait=not no_wait,
     )
-    plan = prepare(settings, options)
+    plan = prepare(settings, options, waiting=console.warning)
     # The bar is for a person watching a terminal: not in a log, nor with --quiet.
     if sys.stderr.isatty() and plan.tasks and console.verbosity() >= console.Verbosity.NORMAL:
         with click.progressbar(length=plan.total, label="building", file=sys.stderr,
