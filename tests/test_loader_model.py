@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 
 from smpc_manager.errors import ProblemsError
-from smpc_manager.files import read_bytes
+from smpc_manager.files import TooLargeError, read_bytes
 from smpc_manager.model import (
     PRODUCT_NAMESPACE,
     AdditionalMonitoring,
@@ -631,15 +631,18 @@ def test_many_less_than_signs_in_text_are_counted_not_refused(tmp_path: Path) ->
     assert product.composition[0].source.startswith("&lt;" * (MAX_ELEMENTS + 1))
 
 
-def test_reading_stops_at_the_limit_when_the_file_grew(tmp_path: Path) -> None:
+def test_reading_stops_at_the_limit(tmp_path: Path) -> None:
+    """A file over the limit is refused, one at it or under it read whole. (One that says it
+    is smaller than it is, as a /proc file does: tests/test_hostile_inputs.py.)"""
     path = tmp_path / "grown.xml"
     path.write_bytes(b"x" * 300_000)
-    # The stat said 10 bytes: the reader reads on, and never past its limit.
-    assert read_bytes(path, size=10, limit=250_001) == b"x" * 250_001
-    assert read_bytes(path, size=10, limit=400_000) == b"x" * 300_000
-    assert read_bytes(path, size=300_000, limit=300_001) == b"x" * 300_000
+    with pytest.raises(TooLargeError) as caught:
+        read_bytes(path, limit=250_001)
+    assert (caught.value.size, caught.value.limit) == (300_000, 250_001)
+    assert read_bytes(path, limit=400_000) == b"x" * 300_000
+    assert read_bytes(path, limit=300_000) == b"x" * 300_000
     path.write_bytes(b"")
-    assert read_bytes(path, size=0, limit=10) == b""
+    assert read_bytes(path, limit=10) == b""
 
 
 def test_an_unknown_language_is_reported_every_time(tmp_path: Path) -> None:
