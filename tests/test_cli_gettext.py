@@ -305,3 +305,18 @@ def test_the_german_follows_the_published_austrian_text() -> None:
     assert "1,8 mg/m<sup>2</sup>" in translations["posology/2"]
     assert "≥ 20 %" in translations["undesirable-effects/1"]
     assert all(translations.values())
+
+
+@pytest.mark.parametrize("command", ["stats", "update", "compile"])
+def test_a_folder_that_is_no_locale_is_skipped_with_a_note(runner: CliRunner, portfolio: Path,
+                                                          command: str) -> None:
+    for name in ("old-2019", "tlh-backup"):
+        (portfolio / "locales" / name / "LC_MESSAGES").mkdir(parents=True)
+    if command == "update":
+        assert runner.invoke(main, ["extract", str(portfolio)]).exit_code == 0
+    result = runner.invoke(main, [command, str(portfolio)])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "is not a locale" in line]
+    assert [line.split(":")[0] for line in notes] == [
+        str(portfolio / "locales" / "old-2019"), str(portfolio / "locales" / "tlh-backup")]
+    assert "internal error" not in result.output

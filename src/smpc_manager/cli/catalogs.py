@@ -44,10 +44,17 @@ def _load_products(paths: Sequence[Path]) -> list[tuple[Portfolio, Product]]:
 
 
 def _chosen_locales(portfolio: Portfolio, locales: Sequence[str]) -> list[str]:
-    """The languages named (checked), else every language with catalogs."""
+    """The languages named (checked), else every language with catalogs; a folder under
+    ``locales/`` that is no locale is skipped with a note, once per command."""
     if locales:
         return [checked_locale(x) for x in locales]
-    return list(portfolio.catalog_locales())
+    found = portfolio.locale_folders()
+    noted: set[str] = click.get_current_context().meta.setdefault("smpc.noted", set())
+    for note in found.notes:
+        if str(note) not in noted:
+            noted.add(str(note))
+            console.warning(str(note))
+    return list(found.locales)
 
 
 @dataclass(slots=True)
