@@ -43,8 +43,14 @@ def output_key(product: str, market: str, locale: str, fmt: str) -> str:
 def is_output_key(key: str) -> bool:
     """Whether ``key`` has the form of the files a build writes (and so lies inside the
     output folder, in a market's and a locale's folder)."""
+    return output_product(key) is not None
+
+
+def output_product(key: str) -> str | None:
+    """The product id in the output's key ``key``; None when it is not an output's key."""
     match = KEY.fullmatch(key)
-    return match is not None and match["ext"] in EXTENSIONS.values()
+    return match["product"] if match is not None and match["ext"] in EXTENSIONS.values() \
+        else None
 
 
 class OutputFolder:
@@ -105,8 +111,9 @@ class OutputFolder:
 
 
     def listing(self) -> Iterator[str]:
-        """The keys of the files (or anything else but a folder) at the path of an output
-        under the folder now, market and locale folders reached without a link."""
+        """The paths under the folder of what lies now in its market and locale folders
+        (reached without a link), folders aside: the outputs' keys among them, and whatever
+        else someone put there."""
         for market in _folders(self.root, MARKET):
             for locale in _folders(os.path.join(self.root, market), LOCALE):
                 place = f"{market}/{locale}"
@@ -115,7 +122,7 @@ class OutputFolder:
                         names = [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
                 except OSError:
                     continue
-                yield from (key for name in names if is_output_key(key := f"{place}/{name}"))
+                yield from (f"{place}/{name}" for name in names)
 
 
 def _folders(path: str, name: re.Pattern[str]) -> list[str]:

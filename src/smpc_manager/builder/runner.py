@@ -40,7 +40,7 @@ from smpc_manager.builder.manifest import (
     PendingOutput,
     ProductRecord,
 )
-from smpc_manager.builder.outputs import KEY
+from smpc_manager.builder.outputs import KEY, output_product
 from smpc_manager.builder.plan import BuildOptions, Plan, Task, plan_build
 from smpc_manager.builder.pool import Pool
 from smpc_manager.builder.worker import (
@@ -314,7 +314,7 @@ def _strays(plan: Plan, tally: _Tally) -> list[Problem]:
         return []
     known = tally.outputs.keys() | tally.pending.keys()
     found = sorted(key for key in plan.folder.listing() if key not in known and (
-        not believed or key.rpartition("/")[2].rpartition(".")[0] in whole))
+        product := output_product(key)) is not None and (not believed or product in whole))
     lines = [Problem(SourceLocation(plan.folder.path(key)), "not made by this build, nor in"
                      " its manifest; left as it is (remove it if it is no longer wanted)",
                      severity=Severity.WARNING) for key in found[:MAX_STRAYS]]
