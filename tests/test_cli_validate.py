@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -259,3 +261,18 @@ def test_missing_path_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> Non
     result = runner.invoke(main, ["validate", str(tmp_path / "nowhere.xml")])
     assert result.exit_code == 2
     assert result.output.strip() == f"{tmp_path / 'nowhere.xml'}: no such file or folder"
+
+
+def test_json_stays_valid_for_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    folder = tmp_path / "products"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.xml")  # Latin-1 bytes: a lone surrogate in Python
+    (folder / name).write_bytes(b"<product/>")
+    done = subprocess.run([sys.executable, "-m", "smpc_manager", "validate", "--format",
+                           "json", os.fsdecode(folder)], capture_output=True, check=False)
+    assert done.returncode == 1
+    text = done.stdout.decode("utf-8")  # valid UTF-8
+    found = json.loads(text)
+    # The byte that is not UTF-8 is shown escaped, as in every message.
+    assert [item["path"] for item in found["items"]] == [
+        os.path.join(os.fsdecode(folder), "caf\\udce9.xml")], text

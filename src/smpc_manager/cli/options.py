@@ -119,8 +119,12 @@ def require_markets(portfolio: Portfolio, markets: Iterable[str]) -> tuple[str, 
 
 
 def json_text(data: object) -> str:
-    """Data as stable, indented JSON, ending in a newline (sorted keys keep diffs readable)."""
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    """Data as stable, indented JSON, ending in a newline (sorted keys keep diffs readable).
+
+    A file name that is not UTF-8 comes as lone surrogates (``os.fsdecode``); each is written
+    as its ``\\udcXX`` escape, so the text is always valid UTF-8 and valid JSON."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def emit_json(data: object) -> None:
