@@ -36,8 +36,8 @@ except ImportError:  # Windows: no advisory locks of this kind; see the module's
 #: The lock file's name inside the output folder.
 LOCK_FILE = ".smpc-lock"
 
-_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(
-    os, "O_CLOEXEC", 0)
+_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(
+    os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 #: What creating the lock file fails with in a folder nobody may write.
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 

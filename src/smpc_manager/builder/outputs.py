@@ -139,7 +139,7 @@ def file_sha256(path: str, *, follow: bool = True) -> str | None:
     """The sha256 of a regular file's bytes; ``None`` when there is none to read at
     ``path`` (missing, unreadable, a folder, a pipe or a device, or with ``follow=False`` a
     symbolic link). A pipe is opened without waiting for a writer, and never read."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(
         os, "O_BINARY", 0)
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
