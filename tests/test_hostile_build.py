@@ -391,6 +391,22 @@ def test_output_folder_that_is_a_link_is_never_written_through(
     assert set(outputs_of(out)) == expected_keys(markets=("DE", "IE"))
 
 
+def test_folder_made_a_link_between_two_builds_in_one_process_is_not_written_through(
+        small: Path, out: Path, tmp_path: Path) -> None:
+    """A program that builds twice with the same settings: what the first build learnt of
+    the output folder is not believed by the second."""
+    portfolio, chosen = load_portfolio(small), options(out)
+    assert build(portfolio, chosen).ok
+    elsewhere = tmp_path / "elsewhere"
+    (out / "AT").rename(elsewhere)
+    (out / "AT").symlink_to(elsewhere)
+    before = {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
+    _edit_every_catalog(small)
+    result = build(portfolio, chosen)
+    assert result.failed == 3
+    assert {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()} == before
+
+
 def test_output_folder_named_through_a_link_is_the_folder_it_leads_to(
         small: Path, tmp_path: Path) -> None:
     """The folder the user names is taken as the system resolves it, links and all."""

@@ -40,7 +40,7 @@ from smpc_manager.builder.manifest import (
     PendingOutput,
     ProductRecord,
 )
-from smpc_manager.builder.outputs import KEY, output_product
+from smpc_manager.builder.outputs import KEY, OutputFolder, output_product
 from smpc_manager.builder.plan import BuildOptions, Plan, Task, plan_build
 from smpc_manager.builder.pool import Pool
 from smpc_manager.builder.worker import (
@@ -438,6 +438,8 @@ class _Worker:
     config: str
     renderer: render.Renderer
     stamps: Stamps
+    #: The output folder as this process has looked at it, for this build only.
+    folder: OutputFolder
 
 
 _WORKER: _Worker | None = None
@@ -450,9 +452,10 @@ def _start(portfolio: Portfolio, options: BuildOptions, config: str, since_ns: i
     The product schema is parsed here too: made in the main process before the workers
     are forked, it is made once for all of them, with the modules rendering needs."""
     global _WORKER  # noqa: PLW0603 - one renderer per worker process, by design
-    if _WORKER is None or _WORKER.portfolio is not portfolio or _WORKER.options != options:
+    if (_WORKER is None or _WORKER.portfolio is not portfolio or _WORKER.options != options
+            or _WORKER.stamps.since_ns != since_ns):  # another build
         _WORKER = _Worker(portfolio, options, config, render.Renderer(portfolio),
-                          Stamps(since_ns))
+                          Stamps(since_ns), OutputFolder(options.out_dir))
         products.product_schema()
 
 
@@ -461,7 +464,7 @@ def _work(task: Task) -> TaskResult:
     assert _WORKER is not None
     worker = _WORKER
     return build_product(worker.renderer, worker.portfolio, worker.options, task,
-                         worker.config, stamps=worker.stamps)
+                         worker.config, stamps=worker.stamps, folder=worker.folder)
 
 
 def _results(plan: Plan) -> Generator[TaskResult, None, None]:
