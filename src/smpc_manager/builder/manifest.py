@@ -453,11 +453,20 @@ _LINE = re.compile(
 
 
 def _read_lines(lines: Iterable[bytes]) -> dict[str, Any] | None:
-    """The tables of a manifest read a line at a time, each record made as it comes, or
-    None when a line is not in the layout :meth:`Manifest.chunks` writes."""
+    """The tables of a manifest read a few hundred records at a time, each batch made into
+    records as it comes, or None when a line is not in the layout :meth:`Manifest.chunks`
+    writes."""
     found: dict[str, Any] = {}
     table: dict[str, Any] | None = None
     make: Callable[[Mapping[str, Any]], Any] = dict
+    batch: list[bytes] = []
+
+    def flush() -> None:
+        if batch and table is not None:
+            for key, value in json.loads(b"{" + b",".join(batch) + b"}").items():
+                table[str(key)] = make(value)
+        batch.clear()
+
     for number, line in enumerate(lines):
         if number == 0:
             if line != b"{\n":
@@ -468,13 +477,17 @@ def _read_lines(lines: Iterable[bytes]) -> dict[str, Any] | None:
         match = _LINE.fullmatch(line)
         if match is None:
             return None
+        if match["record"] is not None and table is not None:
+            batch.append(line[4:match.end("value")])
+            if len(batch) >= _BATCH:
+                flush()
+            continue
+        flush()
         if match["table"] is not None:
             name = match["table"].decode()
             found[name] = {}
             table = None if match["empty"] is not None else found[name]
             make = _MAKERS[name]
-        elif match["record"] is not None and table is not None:
-            table[str(json.loads(match["record"]))] = make(json.loads(match["value"]))
         elif match["end"] is not None:
             table = None
         elif match["key"] is not None:
@@ -482,6 +495,11 @@ def _read_lines(lines: Iterable[bytes]) -> dict[str, Any] | None:
         else:
             return None
     return None
+
+
+#: Records parsed in one go: enough that parsing costs little more than for the whole
+#: file, few enough that their tree is small beside the records.
+_BATCH = 512
 
 
 #: A record of one of the manifest's tables.

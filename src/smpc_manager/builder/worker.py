@@ -123,19 +123,27 @@ def build_product(renderer: render.Renderer, portfolio: Portfolio, options: Buil
 
 class Stamps:
     """The stamps of the inputs a worker's renderings were made from, for a later build to
-    trust them by (:func:`~smpc_manager.builder.manifest.settled_stamp`): each file once per
-    worker, with the hash the renderer recorded of the bytes it read."""
+    trust them by (:func:`~smpc_manager.builder.manifest.settled_stamp`), with the hash the
+    renderer recorded of the bytes it read: a file is stamped once while it is among the
+    last :data:`REMEMBERED` looked at (those every product shares stay among them, a
+    product's own files are asked for once per market), so memory stays flat."""
+
+    #: How many names of files stamped a worker remembers.
+    REMEMBERED = 256
 
     def __init__(self, since_ns: int) -> None:
         self.since_ns = since_ns
-        self._seen: set[str] = set()
+        self._seen: dict[str, None] = {}
         self._new: dict[str, FileRecord] = {}
 
     def add(self, rendering: render.Rendering) -> None:
         for name, path in rendering.paths.items():
             if name in self._seen:
+                self._seen[name] = self._seen.pop(name)  # the most recent again
                 continue
-            self._seen.add(name)
+            self._seen[name] = None
+            if len(self._seen) > self.REMEMBERED:
+                del self._seen[next(iter(self._seen))]
             stamp = settled_stamp(path, self.since_ns)
             if stamp is not None:
                 self._new[name] = FileRecord(rendering.inputs[name], stamp)
