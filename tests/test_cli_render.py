@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from smpc_manager.cli import main
@@ -157,3 +162,41 @@ def test_a_broken_catalog_is_one_line(runner: CliRunner, portfolio: Path) -> Non
     result = invoke(runner, ["render", str(portfolio / "products" / "besponsa.xml"),
                                   "-m", "IE"])
     assert result.exit_code == 0
+
+
+def _render_args(portfolio: Path, *more: str) -> list[str]:
+    return [sys.executable, "-m", "smpc_manager", "render",
+            str(portfolio / "products" / "besponsa.xml"), "-m", "AT", "--as-of", "2026-12-06",
+            *more]
+
+
+def test_output_dash_is_standard_output(portfolio: Path, tmp_path: Path) -> None:
+    done = subprocess.run(_render_args(portfolio, "-o", "-"), capture_output=True,
+                          cwd=tmp_path, check=True)
+    assert done.stdout.startswith(b"Fachkurzinformation")
+    assert list(tmp_path.iterdir()) == [portfolio]  # no file named '-'
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_output_into_a_named_pipe_is_written_as_a_stream(portfolio: Path,
+                                                         tmp_path: Path) -> None:
+    fifo = tmp_path / "artwork.txt"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    done = subprocess.run(_render_args(portfolio, "-o", str(fifo)), capture_output=True,
+                          check=False)
+    received, _ = reader.communicate(timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert received.startswith(b"Fachkurzinformation")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the pipe, never replaced
+
+
+@pytest.mark.skipif(not os.path.islink("/dev/stdout"), reason="/dev/stdout is a link here")
+def test_output_to_dev_stdout_follows_a_redirection(portfolio: Path, tmp_path: Path) -> None:
+    target = tmp_path / "redirected.txt"
+    with target.open("wb") as handle:
+        done = subprocess.run(_render_args(portfolio, "-o", "/dev/stdout"), stdout=handle,
+                              stderr=subprocess.PIPE, check=False)
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes().startswith(b"Fachkurzinformation")
+    assert os.path.islink("/dev/stdout")  # the link is left as it was

@@ -260,6 +260,45 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is where a stream is written rather than a file replaced: a named
+    pipe, a device or a socket (through a link, what it leads to), or a link into
+    ``/proc`` or ``/dev`` (``/dev/stdout``: whatever standard output is, a file included)."""
+    text = os.fspath(path)
+    if os.path.abspath(text).startswith(("/proc/", "/dev/")):
+        return True
+    try:
+        while os.path.islink(text):  # /dev/stdout -> /proc/self/fd/1 -> the file itself
+            target = os.path.join(os.path.dirname(text), os.readlink(text))
+            if os.path.abspath(target).startswith(("/proc/", "/dev/")):
+                return True
+            text = target
+        info = os.stat(text)
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode)
+
+
+def write_output(path: str | os.PathLike[str], data: bytes) -> None:
+    """``data`` written to ``path``: into it as a stream where :func:`is_stream` says so
+    (a pipe or device is never replaced by a file), else replacing the file atomically
+    (:func:`write_bytes`). Raises :class:`ProblemsError` naming the path when it cannot be
+    written."""
+    if not is_stream(path):
+        write_bytes(path, data)
+        return
+    target = os.fspath(path)
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            write_all(fd, data)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise ProblemsError([Problem(SourceLocation(target),
+                                     f"cannot write: {err.strerror or err}")]) from None
+
+
 #: What a read stops at unless its reader sets a limit of its own: far above any file the
 #: tool reads or writes, far below what would exhaust memory.
 MAX_READ_BYTES = 64 * 1024 * 1024

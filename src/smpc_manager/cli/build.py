@@ -19,7 +19,7 @@ from smpc_manager.cli.options import (
     require_markets,
 )
 from smpc_manager.errors import Severity, UsageError
-from smpc_manager.files import write_text
+from smpc_manager.files import write_output
 from smpc_manager.portfolio import CONFIG_FILE, PRODUCTS_DIR, load_portfolio
 from smpc_manager.render import FORMATS
 
@@ -108,7 +108,7 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     else:
         result = run_plan(plan)
     if report_file is not None:
-        write_text(report_file, json_text(result.as_dict()))
+        write_output(report_file, json_text(result.as_dict()).encode("utf-8"))
     for outcome in sorted(result.outcomes, key=lambda o: (o.key or "", o.product)):
         where = out_dir / outcome.key if outcome.key is not None else outcome.product
         console.detail(f"{console.styled_path(where)}: {outcome.status}")

@@ -15,7 +15,7 @@ from smpc_manager.cli.options import (
     require_markets,
 )
 from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.files import write_text
+from smpc_manager.files import write_output
 from smpc_manager.portfolio import expand
 from smpc_manager.products import load_product
 from smpc_manager.render import FORMATS, Renderer
@@ -33,9 +33,11 @@ from smpc_manager.render import FORMATS, Renderer
               show_default=True,
               help="text: the artwork-ready block; html: a standalone page; json: the"
                    " fields, labels and input hashes.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False,
+                                                 allow_dash=True), default=None,
               help="Write to this file (atomically; nothing is written on refusal)"
-                   " instead of standard output.")
+                   " instead of standard output; '-' is standard output, and a pipe or"
+                   " device (/dev/stdout) is written into, never replaced.")
 @option_as_of
 @click.pass_context
 def render(ctx: click.Context, product: Path, *, market: str, locale: str | None, fmt: str,
@@ -72,7 +74,7 @@ def render(ctx: click.Context, product: Path, *, market: str, locale: str | None
     if expired:
         raise ProblemsError(expired)
     rendering = renderer.render(loaded, market, locale, fmt, as_of=day)
-    if output is not None:
-        write_text(output, rendering.content)
+    if output is not None and str(output) != "-":
+        write_output(output, rendering.content.encode("utf-8"))
     else:
         click.echo(rendering.content, nl=False)
