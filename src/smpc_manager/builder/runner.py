@@ -416,14 +416,26 @@ def _write_manifest(plan: Plan, tally: _Tally) -> None:
     if (not plan.tasks and not plan.touched and manifest == plan.manifest
             and not plan.manifest.notes and path.is_file()):
         return
+    chunks = manifest.chunks()
     if plan.tasks and hasattr(os, "sync"):
-        os.sync()  # one flush for every output written, instead of one fsync per file
+        # One flush for every output written, instead of one fsync per file, made while the
+        # manifest's lines are: they end, and the manifest is put in place, only after it.
+        chunks = _after(chunks, threading.Thread(target=os.sync, name="smpc-sync"))
     try:
         # Made in this process's temporary folder: one a killed build leaves is removed
         # with it by the next build.
-        write_bytes(path, manifest.chunks(), tmp_dir=temporary_folder(plan.options.out_dir))
+        write_bytes(path, chunks, tmp_dir=temporary_folder(plan.options.out_dir))
     except ProblemsError as err:
         tally.problems.extend(err.problems)
+
+
+def _after(chunks: Iterator[bytes], work: threading.Thread) -> Iterator[bytes]:
+    """``chunks``, made while ``work`` runs, ending only once it is done."""
+    work.start()
+    try:
+        yield from chunks
+    finally:
+        work.join()
 
 
 # ------------------------------------------------------------------------ the workers
