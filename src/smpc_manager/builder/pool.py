@@ -11,12 +11,14 @@ only that task is reported lost. The rest go back to a full pool.
 
 from __future__ import annotations
 
+# concurrent.futures loads its process pool (and multiprocessing's queues) when the name is
+# first used: a build with nothing to do never does.
+import concurrent.futures
 import contextlib
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -52,7 +54,7 @@ class Pool(Generic[T, R]):
                     done.add(index)
                     yield result
                 remaining = []
-            except BrokenProcessPool:
+            except BrokenExecutor:  # a worker died: the pool is broken
                 left = [i for i in range(len(remaining)) if i not in done]
                 if serial:  # one task at a time: the one running killed its worker
                     yield self.lost(remaining[left[0]], "its process was killed or crashed")
@@ -86,12 +88,12 @@ class Pool(Generic[T, R]):
                 yield index, result
 
     @contextlib.contextmanager
-    def _executor(self, jobs: int) -> Iterator[ProcessPoolExecutor]:
+    def _executor(self, jobs: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
         """A pool of ``jobs`` processes; left early (an interruption), the tasks not started
         are cancelled, and those running finish."""
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(),
-                                       initializer=_start_worker,
-                                       initargs=(self.initializer, self.initargs))
+        executor = concurrent.futures.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=_context(), initializer=_start_worker,
+            initargs=(self.initializer, self.initargs))
         try:
             yield executor
         finally:

@@ -17,8 +17,9 @@ import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from smpc_manager import products, render
+from smpc_manager import products, render, rules
 from smpc_manager.builder.manifest import (
     FileRecord,
     OutputRecord,
@@ -32,9 +33,10 @@ from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.files import write_bytes
 from smpc_manager.locales import normalize_locale
 from smpc_manager.markets import load_profile, markets_for
-from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio
-from smpc_manager.rules import passing_days
+
+if TYPE_CHECKING:
+    from smpc_manager.model import Product
 
 #: Under the output folder, the folder in which each process makes its temporary files
 #: (``.smpc-tmp/<pid>``), so that processes writing side by side in the same market folders
@@ -260,7 +262,7 @@ def valid_window(product: Product, as_of: dt.date, markets: Sequence[str]
     by_cover = {product.cover(m): m for m in reversed(markets)}
     window: tuple[dt.date | None, dt.date | None] = (None, None)
     for market in by_cover.values():
-        days = passing_days(product, market)
+        days = rules.passing_days(product, market)
         # Never None here (the markets pass as of the day); if it were, only the day.
         window = _narrow(window, days if days is not None else (as_of, as_of))
     changes = sorted(_text_changes(product, markets))
