@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import pty
 import re
-import select
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from click.testing import CliRunner, Result
 from smpc_manager.cli import main
 from tests.conftest import REPO
 from tests.reports import read_report
+from tests.terminal import read_terminal
 from tests.test_build import AS_OF, expected_keys, files_under, make_portfolio
 
 SUMMARY = re.compile(r"^(\d+) built, (\d+) unchanged, (\d+) failed(?:, (\d+) removed)? in"
@@ -127,21 +127,10 @@ def test_progress_bar_on_a_terminal(small: Path, tmp_path: Path) -> None:
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=secondary, cwd=REPO, env=env)
     os.close(secondary)
-    chunks: list[bytes] = []
-    while True:
-        ready, _, _ = select.select([primary], [], [], 30)
-        if not ready:
-            break
-        try:
-            data = os.read(primary, 4096)
-        except OSError:  # the terminal closed with the process
-            break
-        if not data:
-            break
-        chunks.append(data)
+    shown_bytes = read_terminal(primary)
     process.wait(timeout=30)
     os.close(primary)
-    shown = b"".join(chunks).decode("utf-8", "replace")
+    shown = shown_bytes.decode("utf-8", "replace")
     assert process.returncode == 0, shown
     assert "building" in shown
     assert "6/6" in shown

@@ -8,7 +8,6 @@ import datetime as dt
 import os
 import pty
 import re
-import select
 import subprocess
 import sys
 
@@ -18,6 +17,7 @@ from click.testing import CliRunner, Result
 from smpc_manager.cli import main
 from smpc_manager.cli.console import color_setting
 from tests.conftest import EXAMPLE, REPO
+from tests.terminal import read_terminal
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -109,22 +109,11 @@ def on_a_terminal(argv: list[str], env: dict[str, str], *,
         stdout=subprocess.PIPE if stdout_piped else secondary, stderr=secondary, cwd=REPO,
         env=environ)
     os.close(secondary)
-    chunks: list[bytes] = []
-    while True:
-        ready, _, _ = select.select([primary], [], [], 30)
-        if not ready:
-            break
-        try:
-            data = os.read(primary, 4096)
-        except OSError:  # the terminal closed with the process
-            break
-        if not data:
-            break
-        chunks.append(data)
+    shown_bytes = read_terminal(primary)
     piped, _ = process.communicate(timeout=30)  # what went to the pipe, if any
     os.close(primary)
-    assert process.returncode == 0, b"".join(chunks)
-    return b"".join(chunks).decode("utf-8", "replace"), (piped or b"").decode("utf-8")
+    assert process.returncode == 0, shown_bytes
+    return shown_bytes.decode("utf-8", "replace"), (piped or b"").decode("utf-8")
 
 
 needs_a_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
