@@ -74,21 +74,6 @@ class BuildOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class Output:
-    """One file a build makes: a product rendered for a market, in a format."""
-
-    product: str
-    market: str
-    locale: str
-    fmt: str
-
-    @property
-    def key(self) -> str:
-        """Its path under the output folder, ``AT/de_AT/besponsa.txt``: the manifest key."""
-        return output_key(self.product, self.market, self.locale, self.fmt)
-
-
-@dataclass(frozen=True, slots=True)
 class Task:
     """A product for a worker to build: a path and names, nothing large.
 
@@ -229,7 +214,7 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
         for market in selected(options.markets, record.markets):
             profile, locale = profiles(market)
             for fmt in options.formats:
-                key = Output(product_id, market, locale, fmt).key
+                key = output_key(product_id, market, locale, fmt)
                 old = manifest.outputs.get(key)
                 if old is not None and _up_to_date(plan, old, key, resolver.inputs(
                         product_id=product_id, product_path=str(source),

@@ -27,12 +27,12 @@ from smpc_manager.builder.manifest import (
     Stamp,
     settled_stamp,
 )
-from smpc_manager.builder.outputs import OutputFolder, is_output_key
-from smpc_manager.builder.plan import BuildOptions, Output, Task, selected
+from smpc_manager.builder.outputs import OutputFolder, is_output_key, output_key
+from smpc_manager.builder.plan import BuildOptions, Task, selected
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.files import write_bytes
 from smpc_manager.locales import normalize_locale
-from smpc_manager.markets import load_profile, markets_for
+from smpc_manager.markets import markets_for
 from smpc_manager.portfolio import Portfolio
 
 if TYPE_CHECKING:
@@ -88,7 +88,8 @@ def build_product(renderer: render.Renderer, portfolio: Portfolio, options: Buil
     failed: list[str] = []
     tmp_dir = temporary_folder(options.out_dir)
     for market, fmt in wanted:
-        key = Output(task.product, market, market_locale(market, portfolio), fmt).key
+        key = output_key(task.product, market,
+                         normalize_locale(renderer.profile(market).locale), fmt)
         if market in refused:
             failed.append(key)
             continue
@@ -183,11 +184,6 @@ def lost(task: Task, why: str) -> TaskResult:
         f"the process building {task.product} ended unexpectedly ({why}); its outputs were"
         " not written",
         field=task.product),), count=task.expected)
-
-
-def market_locale(market: str, portfolio: Portfolio) -> str:
-    """The locale a market's block is printed in (its profile's), which names its folder."""
-    return normalize_locale(load_profile(market, portfolio).locale)
 
 
 def temporary_folder(out_dir: Path) -> str | None:
