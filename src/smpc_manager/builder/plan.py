@@ -149,12 +149,10 @@ def config_hash(portfolio: Portfolio) -> str:
 
 
 def check_markets(portfolio: Portfolio, markets: Iterable[str]) -> None:
-    """A usage error for a market that no shipped or portfolio profile defines."""
-    known = known_markets(portfolio)
-    unknown = [m for m in markets if m not in known]
-    if unknown:
-        raise UsageError(f"--market {unknown[0]}: no profile for this market (known:"
-                         f" {', '.join(known)})")
+    """A usage error for a market that no shipped or portfolio profile defines, in the
+    words of :func:`~smpc_manager.markets.load_profile` that every command gives."""
+    for market in markets:
+        load_profile(market, portfolio)
 
 
 def selected(chosen: Sequence[str], markets: Iterable[str]) -> list[str]:
