@@ -23,6 +23,7 @@ from smpc_manager.catalogs.lookup import (
 from smpc_manager.catalogs.merge import MergeCounts, merge
 from smpc_manager.catalogs.mofile import Compiled, compile_catalog, format_mo
 from smpc_manager.catalogs.pofile import (
+    MEMORY_NOTE,
     PoCatalog,
     format_po,
     load_catalog,
@@ -44,6 +45,7 @@ from smpc_manager.catalogs.workflow import (
 )
 
 __all__ = [
+    "MEMORY_NOTE",
     "TEMPLATE_DATE_FIELD",
     "CatalogLookup",
     "CatalogStats",

@@ -41,6 +41,9 @@ from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 
 #: Column at which strings and comments are wrapped; fixed, so the output never churns.
 WIDTH = 76
+#: The start of the ``#.`` comment on a message that `update` filled from a translation
+#: memory (another catalog of the portfolio, or a compendium); the source follows.
+MEMORY_NOTE = "Translation memory: "
 
 #: What tells two messages of a catalog apart: (msgid, msgctxt); a plural's first msgid.
 Key = tuple[str, str | None]
