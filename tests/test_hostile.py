@@ -338,7 +338,7 @@ def test_bad_settings_stop_every_command(runner: CliRunner, portfolio: Path, tmp
     lines = problem_lines(out, "smpc.toml")
     assert [re.sub(r"^\S*smpc\.toml", "smpc.toml", ln) for ln in lines] == [
         "smpc.toml:3: unknown setting 'frobnicate' (known: inputs, markets, policy, profiles,"
-        " source-locale)",
+        " source-locale, translation)",
         "smpc.toml:6: policy.warn-days must be a whole number of days from 0 to 3660, found"
         " 'soon'",
     ]

@@ -12,6 +12,7 @@ from smpc_manager.errors import ProblemsError, UsageError
 from smpc_manager.portfolio import (
     MAX_CONFIG_BYTES,
     Policy,
+    Portfolio,
     expand,
     find_root,
     load_portfolio,
@@ -93,7 +94,7 @@ def test_unknown_keys_and_bad_values_each_on_their_line(tmp_path: Path) -> None:
         f"{config}:1: source-locale must be a locale such as 'en', found '../x'",
         f"{config}:2: markets: 'Austria' is not a market code (two letters such as AT)",
         f"{config}:3: unknown setting 'colour' (known: inputs, markets, policy, profiles,"
-        " source-locale)",
+        " source-locale, translation)",
         f"{config}:6: policy.warn-days must be a whole number of days from 0 to 3660,"
         " found -3",
         f"{config}:7: policy.max-revision-age-months must be a whole number from 1 to 1200,"
@@ -112,12 +113,29 @@ def test_unknown_keys_and_bad_values_each_on_their_line(tmp_path: Path) -> None:
         ("[policy]\nwarn-days = true\n", "policy.warn-days must be a whole number"),
         ("[policy]\nwarn-days = 99999999999\n", "policy.warn-days must be a whole number"),
         ("source-locale = 1\n", "source-locale must be a locale"),
+        ("translation = 1\n", "[translation] must be a table"),
+        ("[translation]\nmemory-exact = true\n", "translation.memory-exact must be one of"
+         " fuzzy, translated, found True"),
+        ("[translation]\nuntranslatable = \"Pfizer\"\n", "translation.untranslatable must be"
+         " a list of terms"),
+        ("[translation]\nuntranslatable = [\" \"]\n", "translation.untranslatable must be"
+         " a list of terms"),
+        ("[translation]\nmemory = 1\n", "unknown setting 'translation.memory' (known:"
+         " memory-exact, untranslatable)"),
     ],
 )
 def test_wrong_types(tmp_path: Path, text: str, words: str) -> None:
     (tmp_path / "smpc.toml").write_text(text)
     [line] = problems_of(tmp_path)
     assert words in line
+
+
+def test_translation_settings(tmp_path: Path) -> None:
+    (tmp_path / "smpc.toml").write_text(
+        '[translation]\nmemory-exact = "translated"\nuntranslatable = ["Pfizer", " ATC "]\n')
+    settings = load_portfolio(tmp_path).translation
+    assert (settings.memory_exact, settings.untranslatable) == ("translated", ("Pfizer", "ATC"))
+    assert Portfolio(tmp_path).translation.memory_exact == "fuzzy"
 
 
 def test_settings_that_are_not_text(tmp_path: Path) -> None:
@@ -162,7 +180,7 @@ def test_validate_reports_bad_settings(runner: CliRunner, portfolio: Path) -> No
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"{config.resolve()}:{len(config.read_text().splitlines())}: unknown setting"
-        " 'surprise' (known: inputs, markets, policy, profiles, source-locale)"
+        " 'surprise' (known: inputs, markets, policy, profiles, source-locale, translation)"
     ]
 
 

@@ -40,9 +40,11 @@ _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 _MARKET = re.compile(r"^[A-Za-z]{2}$")
 _PRODUCT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_TOP_KEYS = {"source-locale", "markets", "policy", "profiles", "inputs"}
+_TOP_KEYS = {"source-locale", "markets", "policy", "profiles", "inputs", "translation"}
 _POLICY_KEYS = {"warn-days", "max-revision-age-months"}
 _INPUTS_KEYS = {"allow"}
+_TRANSLATION_KEYS = {"memory-exact", "untranslatable"}
+_MEMORY_EXACT = ("fuzzy", "translated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,18 @@ class Policy:
     max_revision_age_months: int | None = None
     #: The keys smpc.toml sets itself (they override a market profile's defaults).
     given: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationSettings:
+    """How catalogs are filled and checked (``[translation]`` in ``smpc.toml``)."""
+
+    #: What ``smpc update`` makes of a message filled from the translation memory with the
+    #: same English: ``fuzzy`` (the default: a translator confirms it) or ``translated``.
+    memory_exact: str = "fuzzy"
+    #: Names, codes and terms that stay in the source language inside a translation, so
+    #: the check for untranslated sentences does not count them.
+    untranslatable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,7 @@ class Portfolio:
     #: Folders outside the root that inputs may come from (``[inputs] allow``), each as
     #: ``smpc.toml`` names it, relative to the root.
     allowed: tuple[str, ...] = ()
+    translation: TranslationSettings = field(default_factory=TranslationSettings)
 
     @property
     def products_dir(self) -> Path:
@@ -365,6 +380,7 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
                                     f" (known: {', '.join(sorted(known))}; a market of the"
                                     " portfolio's own needs a profile under [profiles])"))
     allowed = _allowed_folders(data.get("inputs", {}), problem)
+    translation = _translation_settings(data.get("translation", {}), problem)
     if problems:
         raise ProblemsError(sorted(problems, key=lambda p: p.location.line))
     return Portfolio(
@@ -374,6 +390,7 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
         policy=policy,
         profiles=profiles,
         allowed=allowed,
+        translation=translation,
     )
 
 
@@ -392,6 +409,30 @@ def _allowed_folders(inputs: Any, problem: Callable[[str, str], None]) -> tuple[
                 f" [\"../shared-catalogs\"]), found {allow!r}", "allow")
         return ()
     return tuple(allow)
+
+
+def _translation_settings(
+    table: Any, problem: Callable[[str, str], None]
+) -> TranslationSettings:
+    """The ``[translation]`` table: the translation memory's exact matches, and the terms
+    that stay untranslated."""
+    if not isinstance(table, dict):
+        problem("[translation] must be a table", "translation")
+        return TranslationSettings()
+    for key in sorted(set(table) - _TRANSLATION_KEYS):
+        problem(f"unknown setting 'translation.{key}' (known:"
+                f" {', '.join(sorted(_TRANSLATION_KEYS))})", key)
+    exact = table.get("memory-exact", "fuzzy")
+    if exact not in _MEMORY_EXACT:
+        problem(f"translation.memory-exact must be one of {', '.join(_MEMORY_EXACT)}, found"
+                f" {exact!r}", "memory-exact")
+        exact = "fuzzy"
+    terms = table.get("untranslatable", [])
+    if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+        problem("translation.untranslatable must be a list of terms (such as [\"Pfizer\"]),"
+                f" found {terms!r}", "untranslatable")
+        terms = []
+    return TranslationSettings(exact, tuple(t.strip() for t in terms))
 
 
 def _read_config(config: Path, where: SourceLocation) -> tuple[str, dict[str, Any]]:
