@@ -172,6 +172,9 @@ _TEXT = st.lists(
     max_size=40,
 ).map("".join)
 _CONTEXT = st.from_regex(r"[a-z][a-z-]{0,20}(/[1-9])?", fullmatch=True)
+#: A field's context as extract writes it: its name, one message per field here (fields of
+#: several paragraphs are tried in tests/test_merge_scenarios.py).
+_FIELD = st.from_regex(r"[a-z][a-z-]{0,20}", fullmatch=True)
 
 
 @st.composite
@@ -237,8 +240,9 @@ _ENGLISH = st.sampled_from(["Sucrose", "Polysorbate 80", "Hypersensitivity.", "1
 
 @st.composite
 def histories(draw: st.DrawFn) -> tuple[PoCatalog, PoCatalog]:
-    """A German catalog and a later template: some messages kept, edited, removed, added."""
-    contexts = draw(st.lists(_CONTEXT, min_size=1, max_size=6, unique=True))
+    """A German catalog and a later template: some messages kept, edited (a few words more,
+    as similar as msgmerge requires to offer the old translation), removed, added."""
+    contexts = draw(st.lists(_FIELD, min_size=1, max_size=6, unique=True))
     old_rows = [(c, draw(_ENGLISH), draw(st.sampled_from(["", "Deutsch", "Anders"])))
                 for c in contexts]
     catalog = german(*old_rows)
@@ -251,8 +255,8 @@ def histories(draw: st.DrawFn) -> tuple[PoCatalog, PoCatalog]:
         if fate == "keep":
             new_rows.append((context, source))
         elif fate == "edit":
-            new_rows.append((context, source + " (changed)"))
-    for context in draw(st.lists(_CONTEXT, max_size=2, unique=True)):
+            new_rows.append((context, source + " (new)"))
+    for context in draw(st.lists(_FIELD, max_size=2, unique=True)):
         if context not in contexts:
             new_rows.append((context, draw(_ENGLISH)))
     return catalog, template(*new_rows)
@@ -334,20 +338,21 @@ def test_a_removed_message_is_obsolete_and_revived_when_it_returns() -> None:
 
 
 def test_a_second_edit_keeps_the_english_the_translation_was_made_for() -> None:
-    old = german(("indications", "First.", "Erstens."))
-    once, _ = merge(old, template(("indications", "Second.")))
-    twice, _ = merge(once, template(("indications", "Third.")))
-    third = entry(twice, "Third.", "indications")
-    assert third.previous_id == ["First."]
-    assert third.string == "Erstens."
+    old = german(("indications", "Given once a week.", "Einmal wöchentlich."))
+    once, _ = merge(old, template(("indications", "Given twice a week.")))
+    twice, _ = merge(once, template(("indications", "Given thrice a week.")))
+    third = entry(twice, "Given thrice a week.", "indications")
+    assert third.previous_id == ["Given once a week."]
+    assert third.string == "Einmal wöchentlich."
 
 
 def test_clearing_fuzzy_drops_the_previous_msgid_on_the_next_update() -> None:
-    old = german(("indications", "Old.", "Alt."))
-    merged, _ = merge(old, template(("indications", "New.")))
-    entry(merged, "New.", "indications").flags.discard("fuzzy")
-    again, _ = merge(merged, template(("indications", "New.")))
-    assert entry(again, "New.", "indications").previous_id == []
+    old = german(("indications", "The old sentence.", "Der alte Satz."))
+    merged, _ = merge(old, template(("indications", "The new sentence.")))
+    assert entry(merged, "The new sentence.", "indications").previous_id
+    entry(merged, "The new sentence.", "indications").flags.discard("fuzzy")
+    again, _ = merge(merged, template(("indications", "The new sentence.")))
+    assert entry(again, "The new sentence.", "indications").previous_id == []
 
 
 def test_merge_takes_the_template_creation_date_and_keeps_the_revision_date() -> None:

@@ -97,7 +97,7 @@ def test_update_of_changed_english_keeps_the_flags_of_the_old_entry(
     xml = portfolio / "products" / "besponsa.xml"
     text = xml.read_text(encoding="utf-8")
     assert text.count("Sucrose<") == 1
-    xml.write_text(text.replace("Sucrose<", "Sucrose (saccharose)<"), encoding="utf-8")
+    xml.write_text(text.replace("Sucrose<", "Sucrose (sugar)<"), encoding="utf-8")
     assert smpc(runner, "extract", portfolio).exit_code == 0
     result = smpc(runner, "update", portfolio, "--locale", "de")
     assert result.exit_code == 0, result.output
@@ -184,7 +184,7 @@ def changed_english(portfolio: Path, runner: CliRunner) -> None:
     """A changed English sentence, extracted: `update` has something to write."""
     xml = portfolio / "products" / "besponsa.xml"
     text = xml.read_text(encoding="utf-8")
-    xml.write_text(text.replace("Sucrose<", "Sucrose (saccharose)<"), encoding="utf-8")
+    xml.write_text(text.replace("Sucrose<", "Sucrose (sugar)<"), encoding="utf-8")
     assert smpc(runner, "extract", portfolio).exit_code == 0
 
 

@@ -3,7 +3,8 @@
 Other packages import from here, never from the modules inside. The modules, bottom up:
 ``syntax`` (the PO syntax both readers share), ``cache`` (catalogs kept while their files are
 unchanged), ``pofile`` (the strict reader and the writer), ``lookup`` (what rendering reads),
-``merge``, ``mofile``, ``workflow`` (init and update), ``extract`` and ``stats``.
+``memory`` (the translation memory), ``merge``, ``mofile``, ``workflow`` (init and update),
+``extract`` and ``stats``.
 """
 
 from smpc_manager.catalogs.extract import (
@@ -20,6 +21,7 @@ from smpc_manager.catalogs.lookup import (
     parse_lookup,
     read_lookup,
 )
+from smpc_manager.catalogs.memory import Recalled, TranslationMemory, message_field
 from smpc_manager.catalogs.merge import MergeCounts, merge
 from smpc_manager.catalogs.mofile import Compiled, compile_catalog, format_mo
 from smpc_manager.catalogs.pofile import (
@@ -53,6 +55,8 @@ __all__ = [
     "LookupEntry",
     "MergeCounts",
     "PoCatalog",
+    "Recalled",
+    "TranslationMemory",
     "Updated",
     "catalog_statistics",
     "checked_locale",
@@ -67,6 +71,7 @@ __all__ = [
     "load_catalog",
     "load_lookup",
     "merge",
+    "message_field",
     "new_catalog",
     "new_template",
     "parse_lookup",

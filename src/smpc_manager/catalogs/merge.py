@@ -1,18 +1,44 @@
-"""Merging a template into a catalog, as ``msgmerge --previous`` does but within contexts.
+"""Merging a template into a catalog, as ``msgmerge --previous`` does, with a message known
+by its field and its English rather than by its position.
 
-Babel's ``Catalog.update`` offers fuzzy matches across contexts, which would put the German
-of ``contraindications/2`` under ``indications``. Here a changed message is matched only
-within its own context (field).
+Each message of the template looks for its translation in this order:
+
+1. the old entry with the same ``msgctxt`` and ``msgid`` (an obsolete one is revived);
+2. an old entry with the same English in the same field under another context
+   (:func:`~smpc_manager.catalogs.memory.message_field`): the positional
+   ``composition/2`` that releases up to 0.2 wrote, or ``composition#2`` once the first of
+   two identical sentences is gone. Its translation is kept as it was (renamed, never made
+   fuzzy);
+3. an old entry with the same English that lost its ``msgctxt`` outside our tools (a
+   translate-toolkit XLIFF round trip drops it): recovered, fuzzy, since the field it was
+   made for is unknown;
+4. the translation memory: the same English approved in the same field of another catalog
+   of the language, or of a compendium (:mod:`~smpc_manager.catalogs.memory`);
+5. the most similar old entry of the same field whose English the template no longer has
+   (an edited sentence): a fuzzy suggestion with the English it was made for as
+   ``#| msgid``, offered only when the two are as similar as msgmerge requires
+   (:data:`SIMILAR`), so that no unrelated sentence's translation is offered. One such entry
+   may serve several messages (a paragraph split in two), as in msgmerge.
+
+Unlike msgmerge and Babel's ``Catalog.update``, a suggestion never comes from another field,
+nor from an entry whose English the template still has: a sentence inserted beside a similar
+one (0.1 mg beside 0.25 mg) is left untranslated rather than offered the other's numbers.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from copy import copy
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
+from smpc_manager.catalogs.memory import (
+    TranslationMemory,
+    memory_note,
+    message_field,
+)
 from smpc_manager.catalogs.pofile import (
     Key,
     PoCatalog,
@@ -23,41 +49,91 @@ from smpc_manager.catalogs.pofile import (
     written_flags,
 )
 
-
-def _similarity(a: Message, b: Message) -> float:
-    return difflib.SequenceMatcher(None, message_key(a)[0], message_key(b)[0],
-                                   autojunk=False).ratio()
-
+#: How similar (:class:`difflib.SequenceMatcher` ratio) a changed English must be to an old
+#: one for its translation to be offered: GNU msgmerge's fuzzy threshold.
+SIMILAR = 0.6
 
 
 @dataclass(frozen=True, slots=True)
 class MergeCounts:
-    """What a merge did: messages added untranslated, changed English kept as fuzzy
-    suggestions, revived from obsolete entries, and made obsolete."""
+    """What a merge did to the messages of the template.
+
+    ``added``: untranslated; ``changed``: changed English, offered its old translation as a
+    fuzzy suggestion; ``revived``: back from an obsolete entry; ``obsolete``: newly made
+    obsolete; ``kept``: found under the same context; ``memory``: filled from the
+    translation memory; ``recovered``: found by their English where the catalog had lost
+    their context (fuzzy); ``renamed``: found by their English in their field under another
+    context (the positional contexts of earlier releases); ``updated``: kept, with new
+    references, notes or ``#|`` comments.
+    """
 
     added: int = 0
     changed: int = 0
     revived: int = 0
     obsolete: int = 0
     kept: int = 0
+    memory: int = 0
+    recovered: int = 0
+    renamed: int = 0
+    updated: int = 0
 
 
-def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
-    """Merge a template into a catalog, as ``msgmerge --previous`` does, but never across
-    contexts; return the new catalog (the inputs are left unchanged) and the counts.
+def merge(old: Catalog, template: Catalog, *,
+          memory: TranslationMemory | None = None) -> tuple[PoCatalog, MergeCounts]:
+    """Merge a template into a catalog (see the module's docstring for where each message's
+    translation comes from); return the new catalog (the inputs are left unchanged) and the
+    counts.
 
-    - a message in both keeps its translation, translator comments and flags (every flag
-      as written, in its order: ``fuzzy`` is the only one a merge adds); locations and
-      notes come from the template; a ``#|`` previous msgid is dropped once the entry is
-      no longer fuzzy;
-    - a message that comes back is revived from its obsolete entry;
-    - a message whose English changed gets the translation of the entry with the same
-      context as a *fuzzy* suggestion, with that entry's flags and the English it was made
-      for as ``#| msgid`` (the oldest one, if the entry was already fuzzy);
-    - an entry the template no longer has becomes obsolete (``#~``); nothing is deleted.
+    - a message found keeps its translation, translator comments and flags (every flag as
+      written, in its order: ``fuzzy`` is the only one a merge adds); locations and notes
+      come from the template; a ``#|`` previous msgid is dropped once the entry is no
+      longer fuzzy, and a ``Translation memory`` note once a translator has confirmed the
+      entry (:func:`_notes`);
+    - a message still untranslated is filled from ``memory``, if it has the same English;
+    - an entry the template no longer has, and no message took, becomes obsolete (``#~``);
+      nothing is deleted.
 
-    Merging the result with the same template again changes nothing.
+    Merging the result with the same template and memory again changes nothing.
     """
+    new = _started(old, template)
+    pool = _Pool(old)
+    wanted = [m for m in template if m.id]
+    # Every message takes its own entry first, then the rest look in their fields, so that
+    # no message takes the entry another one has under its very context.
+    found = [pool.take(entry) for entry in wanted]
+    found = [f if f is not None else pool.take_in_field(e)
+             for e, f in zip(wanted, found, strict=True)]
+    spare = pool.spare()
+    counts: Counter[str] = Counter()
+    for entry, match in zip(wanted, found, strict=True):
+        if match is None:
+            message, kind = _unmatched(entry, pool, spare, memory)
+        else:
+            message, kind = _matched(entry, match, pool, memory)
+            if not has_translation(message):
+                kind = _filled(message, memory) or kind
+            if kind == "kept" and _comments(message) != _comments(match):
+                counts["updated"] += 1
+        counts[kind] += 1
+        new[message.id] = message
+
+    live = {message_key(m) for m in new if m.id}
+    obsolete: dict[Key, PoMessage] = {}
+    for old_entry in pool.gone:
+        if id(old_entry) not in pool.used and message_key(old_entry) not in live:
+            obsolete.setdefault(message_key(old_entry), copy_message(old_entry))
+    for old_entry in pool.live:
+        if id(old_entry) not in pool.used and message_key(old_entry) not in live:
+            counts["obsolete"] += 1
+            obsolete[message_key(old_entry)] = copy_message(old_entry)
+    for (msgid, context), gone_entry in obsolete.items():
+        gone_entry.locations = []
+        new.obsolete[msgid if context is None else (msgid, context)] = gone_entry
+    return new, MergeCounts(**counts)
+
+
+def _started(old: Catalog, template: Catalog) -> PoCatalog:
+    """The new catalog: the old one's header, with the template's creation date."""
     new = PoCatalog(locale=old.locale)
     if isinstance(old, PoCatalog):
         new.header_comments = list(old.header_comments)
@@ -72,63 +148,134 @@ def merge(old: Catalog, template: Catalog) -> tuple[PoCatalog, MergeCounts]:
     if created is not None:
         new.set_header("POT-Creation-Date", created)
     new.charset = "utf-8"
-
-    wanted = [m for m in template if m.id]
-    wanted_keys = {message_key(m) for m in wanted}
-    live = {message_key(m): m for m in old if m.id}
-    gone = {message_key(m): m for m in old.obsolete.values()}
-    # Entries that may lend their translation to a changed message of the same context.
-    spare: dict[str | None, list[Message]] = {}
-    for k, m in [*live.items(), *gone.items()]:
-        if k not in wanted_keys and (m is live.get(k) or k not in live):
-            spare.setdefault(m.context, []).append(m)
-    used: set[int] = set()
-    counts = {"added": 0, "changed": 0, "revived": 0, "kept": 0}
-    for entry in wanted:
-        key = message_key(entry)
-        if key in live or key in gone:
-            counts["kept" if key in live else "revived"] += 1
-            message = copy_message(live[key] if key in live else gone[key])
-            message.locations = list(entry.locations)
-            message.auto_comments = list(entry.auto_comments)
-            if not message.fuzzy:
-                message.previous_id = []
-        else:
-            message = _suggestion(entry, spare.get(entry.context, []), used)
-            counts["changed" if message.fuzzy else "added"] += 1
-        new[message.id] = message
-
-    obsolete: dict[Key, PoMessage] = {}
-    for key, old_entry in gone.items():
-        if key not in wanted_keys and id(old_entry) not in used:
-            obsolete[key] = copy_message(old_entry)
-    newly = 0
-    for key, old_entry in live.items():
-        if key not in wanted_keys and id(old_entry) not in used:
-            newly += 1
-            obsolete[key] = copy_message(old_entry)
-    for (msgid, context), gone_entry in obsolete.items():
-        gone_entry.locations = []
-        new.obsolete[msgid if context is None else (msgid, context)] = gone_entry
-    return new, MergeCounts(counts["added"], counts["changed"], counts["revived"], newly,
-                            counts["kept"])
+    return new
 
 
-def _suggestion(entry: Message, spare: list[Message], used: set[int]) -> PoMessage:
-    """A new message for ``entry``: fuzzy with the best translation among ``spare`` (the
-    unused entries of the same context, live ones first), or untranslated if none has one."""
-    candidates = [
-        m for m in spare
-        if m.context == entry.context and id(m) not in used and has_translation(m)
-        and isinstance(m.id, (list, tuple)) == isinstance(entry.id, (list, tuple))
-    ]
+class _Pool:
+    """The old catalog's entries, live ones before obsolete ones, and which of them a
+    message of the template has taken (``used``: they are not made obsolete)."""
+
+    def __init__(self, old: Catalog) -> None:
+        self.live = [m for m in old if m.id]
+        self.gone = list(old.obsolete.values())
+        self.used: set[int] = set()
+        self._live_ids = {id(m) for m in self.live}
+        self._by_key: dict[Key, Message] = {}
+        self._by_field: dict[tuple[str, str | None], list[Message]] = {}
+        self._contextless: dict[str, Message] = {}
+        for message in [*self.live, *self.gone]:
+            msgid, context = message_key(message)
+            self._by_key.setdefault((msgid, context), message)
+            self._by_field.setdefault((msgid, message_field(context)), []).append(message)
+            if context is None and has_translation(message):
+                self._contextless.setdefault(msgid, message)
+
+    def is_live(self, message: Message) -> bool:
+        return id(message) in self._live_ids
+
+    def take(self, entry: Message) -> Message | None:
+        """The old entry with the key of ``entry``, if no message took it yet."""
+        found = self._by_key.get(message_key(entry))
+        if found is None or id(found) in self.used:
+            return None
+        self.used.add(id(found))
+        return found
+
+    def take_in_field(self, entry: Message) -> Message | None:
+        """The first old entry left with the English of ``entry`` in its field."""
+        msgid, context = message_key(entry)
+        if context is None:
+            return None
+        for found in self._by_field.get((msgid, message_field(context)), ()):
+            if id(found) not in self.used:
+                self.used.add(id(found))
+                return found
+        return None
+
+    def contextless(self, entry: Message) -> Message | None:
+        """A translated old entry with the English of ``entry`` and no context; it may
+        serve several messages (the same English in several fields)."""
+        msgid, context = message_key(entry)
+        found = self._contextless.get(msgid) if context is not None else None
+        if found is not None:
+            self.used.add(id(found))
+        return found
+
+    def spare(self) -> dict[str, list[Message]]:
+        """The translated entries no message took, by field: what an edited sentence of
+        that field may be offered."""
+        spare: dict[str, list[Message]] = {}
+        for message in [*self.live, *self.gone]:
+            field = message_field(message.context)
+            if field is not None and id(message) not in self.used and has_translation(message):
+                spare.setdefault(field, []).append(message)
+        return spare
+
+
+def _comments(message: Message) -> tuple[object, ...]:
+    """What a merge may change of a kept entry besides its context."""
+    return (list(message.locations), list(message.auto_comments),
+            list(message.previous_id or ()))
+
+
+def _matched(entry: Message, match: Message, pool: _Pool,
+             memory: TranslationMemory | None) -> tuple[PoMessage, str]:
+    """The entry found for a message under its context or by its English in its field."""
+    message = copy_message(match)
+    kind = "kept" if match.context == entry.context else "renamed"
+    if not pool.is_live(match):
+        kind = "revived"
+    message.context = entry.context
+    message.locations = list(entry.locations)
+    message.auto_comments = _notes(entry, message, memory)
+    if not message.fuzzy:
+        message.previous_id = []
+    return message, kind
+
+
+def _notes(entry: Message, message: Message, memory: TranslationMemory | None) -> list[str]:
+    """The template's notes, and the ``Translation memory`` note of an entry the memory
+    filled for as long as it is as the memory gave it: while fuzzy, that is until a
+    translator confirms it, or, where the portfolio trusts exact matches, while the memory
+    still offers the same translation."""
+    notes = list(entry.auto_comments)
+    note = memory_note(message)
+    if note is None:
+        return notes
+    recalled = memory.recall(message_key(message)[0], message.context) \
+        if memory is not None else None
+    if message.fuzzy or (recalled is not None and recalled.translated
+                         and recalled.string == message.string):
+        notes.append(note)
+    return notes
+
+
+def _unmatched(entry: Message, pool: _Pool, spare: dict[str, list[Message]],
+               memory: TranslationMemory | None) -> tuple[PoMessage, str]:
+    """A message no old entry has under its context or in its field: recovered from an
+    entry that lost its context, filled from the memory, offered a similar sentence's
+    translation, or untranslated."""
+    lost = pool.contextless(entry)
+    if lost is not None:
+        message = copy_message(lost)
+        message.context = entry.context
+        message.locations = list(entry.locations)
+        message.auto_comments = list(entry.auto_comments)
+        if not lost.fuzzy:
+            message.previous_id = []
+        message.flags.add("fuzzy")
+        return message, "recovered"
     message = PoMessage(copy(entry.id), "", locations=list(entry.locations),
                         auto_comments=list(entry.auto_comments), context=entry.context)
-    if not candidates:
-        message.string = ("",) * len(entry.id) if isinstance(entry.id, (list, tuple)) else ""
-        return message
-    best = max(candidates, key=lambda m: _similarity(m, entry))  # first one wins a tie
-    used.add(id(best))
+    message.string = ("",) * len(entry.id) if isinstance(entry.id, (list, tuple)) else ""
+    filled = _filled(message, memory)
+    if filled is not None:
+        return message, filled
+    field = message_field(entry.context)
+    best = _most_similar(entry, spare.get(field, []) if field is not None else [])
+    if best is None:
+        return message, "added"
+    pool.used.add(id(best))
     message.string = best.string
     message.written = written_flags(best)
     message.flags = {*message.written, "fuzzy"}
@@ -138,4 +285,39 @@ def _suggestion(entry: Message, spare: list[Message], used: set[int]) -> PoMessa
     else:
         message.previous_id = list(best.id) if isinstance(best.id, (list, tuple)) \
             else [best.id]
-    return message
+    return message, "changed"
+
+
+def _filled(message: PoMessage, memory: TranslationMemory | None) -> str | None:
+    """Fill an untranslated message from the memory, with its note; ``"memory"`` if it
+    was, else None."""
+    if memory is None or not isinstance(message.id, str):
+        return None
+    recalled = memory.recall(message.id, message.context)
+    if recalled is None:
+        return None
+    message.string = recalled.string
+    message.auto_comments = [*message.auto_comments, recalled.note]
+    if not recalled.translated:
+        message.flags.add("fuzzy")
+    return "memory"
+
+
+def _most_similar(entry: Message, candidates: list[Message]) -> Message | None:
+    """The candidate whose English is most like the entry's, if at least :data:`SIMILAR`;
+    the first one wins a tie."""
+    plural = isinstance(entry.id, (list, tuple))
+    text = message_key(entry)[0]
+    best: Message | None = None
+    score = SIMILAR
+    for candidate in candidates:
+        if isinstance(candidate.id, (list, tuple)) != plural:
+            continue
+        matcher = difflib.SequenceMatcher(None, text, message_key(candidate)[0],
+                                          autojunk=False)
+        if matcher.quick_ratio() < score:  # an upper bound of ratio(), quick to find
+            continue
+        ratio = matcher.ratio()
+        if ratio > score or (best is None and ratio == score):
+            best, score = candidate, ratio
+    return best
