@@ -69,9 +69,9 @@ def _digest(example: Path) -> str:
     return digest.hexdigest()
 
 
-def four_market_example(target: Path) -> Path:
-    """Make ``target`` the example portfolio with GB among its markets and GB data in its
-    product, and return it.
+def four_market_example(target: Path, tree: Path = REPO) -> Path:
+    """Make ``target`` the example portfolio of the source tree ``tree`` with GB among its
+    markets and GB data in its product, and return it.
 
     The example's product has data for AT, DE and IE only; the GB test product has the same
     product's GB authorisation, legal category and price. Both are read from the repository
@@ -79,15 +79,16 @@ def four_market_example(target: Path) -> Path:
     """
     if target.exists():
         shutil.rmtree(target)  # a handful of files: nothing to slow the builds after it
-    shutil.copytree(EXAMPLE, target)
+    example = tree / EXAMPLE.relative_to(REPO)
+    shutil.copytree(example, target)
     markets = ", ".join(f'"{market}"' for market in ALL_MARKETS)
     settings = target / "smpc.toml"
     text, found = re.subn(r"(?m)^markets = \[.*\]$", f"markets = [{markets}]",
                           settings.read_text(encoding="utf-8"))
     if found != 1:
-        raise SystemExit(f"{EXAMPLE / 'smpc.toml'}: no one-line 'markets = [...]' to extend")
+        raise SystemExit(f"{example / 'smpc.toml'}: no one-line 'markets = [...]' to extend")
     settings.write_text(text, encoding="utf-8")
-    gb = GB_PRODUCT.read_text(encoding="utf-8")
+    gb = (tree / GB_PRODUCT.relative_to(REPO)).read_text(encoding="utf-8")
     for product in (target / "products").glob("*.xml"):
         product.write_text(with_gb_data(product.read_text(encoding="utf-8"), gb),
                            encoding="utf-8")
