@@ -18,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 from smpc_manager import inline
 from smpc_manager.errors import Problem, Severity, SourceLocation
 from smpc_manager.model import Product
+from smpc_manager.products.checks2 import RULES_2
 
 #: A check takes the product and the path it was read from, and yields its problems.
 Rule = Callable[[Product, Path], Iterable[Problem]]
@@ -171,7 +172,9 @@ RULES: tuple[Rule, ...] = (
 
 
 def check_product(product: Product, path: Path) -> list[Problem]:
-    """What :data:`RULES` find wrong with ``product``, read from ``path``, in file order."""
-    problems = [p for rule in RULES for p in rule(product, path)]
+    """What :data:`RULES` (and for a schema 2 product :data:`~.checks2.RULES_2`) find wrong
+    with ``product``, read from ``path``, in file order."""
+    rules = RULES + RULES_2 if product.schema == 2 else RULES
+    problems = [p for rule in rules for p in rule(product, path)]
     problems.sort(key=lambda p: (p.location.line, p.location.column))
     return problems

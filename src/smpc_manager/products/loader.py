@@ -3,7 +3,8 @@
 Each step refuses what the next must not see: :mod:`.reader` the bytes, the root element
 and the element count here, :mod:`.schema` the structure and the values, :mod:`.checks`
 what the values mean together. Every problem names ``path:line:column``, what was wrong and
-what was found, on one line.
+what was found, on one line. The root element's namespace says which schema the file
+follows, 1 or 2; each is read by its own walk into the one model.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from pathlib import Path
 from lxml import etree
 
 from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
-from smpc_manager.model import PRODUCT_NAMESPACE, Product
+from smpc_manager.model import PRODUCT_NAMESPACE, PRODUCT_NAMESPACE_2, SCHEMA_VERSIONS, Product
 from smpc_manager.products.checks import check_product
 from smpc_manager.products.positions import StartTags
 from smpc_manager.products.reader import parse, read_source
 from smpc_manager.products.schema import MAX_PROBLEMS, more_problems, schema_problems
 from smpc_manager.products.tree import build_product
+from smpc_manager.products.tree2 import build_product_2
 
 #: A product has a few hundred elements. The time libxml2's schema validation takes grows
 #: with the square of the number of bad values, so files with more are refused unchecked.
 MAX_ELEMENTS = 2000
 
-_PRODUCT_TAG = "{" + PRODUCT_NAMESPACE + "}product"
+#: The schema version of a file, by the tag of its root element.
+_ROOT_TAGS = {f"{{{namespace}}}product": version for namespace, version in SCHEMA_VERSIONS.items()}
+_NAMESPACE_PREFIX = PRODUCT_NAMESPACE.rpartition(":")[0] + ":"
 
 
 def load_product(path: str | Path) -> Product:
@@ -69,29 +73,38 @@ def _read(path: Path, where: SourceLocation) -> Product:
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     root = parse(data, where)
     tags = StartTags(data.decode("utf-8-sig"), root)
-    _check_root(root, where, tags)
+    version = _check_root(root, where, tags)
     _check_size(root, data, where)
-    problems = schema_problems(root, where, tags)
+    problems = schema_problems(root, where, tags, version)
     if problems:
         raise ProblemsError(problems)
+    build = build_product if version == 1 else build_product_2
     try:
-        return build_product(root, path, tags, digest)
+        return build(root, path, tags, digest)
     except (ValueError, ArithmeticError) as err:  # the schema should have caught it
         raise ProblemsError(
             [Problem(where, f"a value the schema let through cannot be read: {err}")]
         ) from err
 
 
-def _check_root(root: etree._Element, where: SourceLocation, tags: StartTags) -> None:
-    if root.tag == _PRODUCT_TAG:
-        return
+def _check_root(root: etree._Element, where: SourceLocation, tags: StartTags) -> int:
+    """The schema version the root element declares; raise ProblemsError for another root."""
+    version = _ROOT_TAGS.get(root.tag) if isinstance(root.tag, str) else None
+    if version is not None:
+        return version
     qname = etree.QName(root)
     found = f"<{qname.localname}>" + (
         f' in namespace "{qname.namespace}"' if qname.namespace else " in no namespace"
     )
+    if qname.localname == "product" and (qname.namespace or "").startswith(_NAMESPACE_PREFIX):
+        known = " and ".join(str(v) for v in SCHEMA_VERSIONS.values())
+        hint = f" (this version of smpc reads schemas {known}; a newer one may read it)"
+    else:
+        hint = f' (or xmlns="{PRODUCT_NAMESPACE_2}" for schema 2)'
     raise ProblemsError([Problem(
         SourceLocation(where.path, *tags.place(root, qname.localname)),
-        f'the root element must be <product xmlns="{PRODUCT_NAMESPACE}">; found {found}',
+        f'the root element must be <product xmlns="{PRODUCT_NAMESPACE}">; found'
+        f" {found}{hint}",
         field=qname.localname,
     )])
 

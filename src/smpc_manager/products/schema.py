@@ -1,5 +1,5 @@
-"""The product schema (``schemas/product.xsd``), validation against it, and its messages in
-our words.
+"""The product schemas (``schemas/product.xsd``, version 1, and ``schemas/product-2.xsd``),
+validation against them, and their messages in our words.
 
 libxml2 says ``Element 'atc-code': [facet 'pattern'] The value 'L1XC' is not accepted by the
 pattern ...``; an editor reads ``atc-code 'L1XC' is not an ATC code (e.g. L01XC26 ...)`` at the
@@ -15,7 +15,8 @@ from functools import cache
 from lxml import etree
 
 from smpc_manager.errors import Problem, SourceLocation
-from smpc_manager.model import PRODUCT_NAMESPACE
+from smpc_manager.model import PRODUCT_NAMESPACE, PRODUCT_NAMESPACE_2, SCHEMA_VERSIONS
+from smpc_manager.products.identities import NO_VALUE, duplicate_id, identity_problem
 from smpc_manager.products.positions import StartTags
 from smpc_manager.products.reader import first_line, hardened_parser, lower_first, shown
 from smpc_manager.resources import resource_dir
@@ -24,37 +25,60 @@ from smpc_manager.resources import resource_dir
 #: nobody reads past the first screens, and rewriting every message would keep them waiting.
 MAX_PROBLEMS = 100
 
-SCHEMA_FILE = "product.xsd"
+#: The schema file of each version.
+SCHEMA_FILES = {1: "product.xsd", 2: "product-2.xsd"}
 #: libxml2 keeps a validation's error log on the shared schema object: one at a time.
 _SCHEMA_LOCK = threading.Lock()
 _XSD = "{http://www.w3.org/2001/XMLSchema}"
 
 
 @cache
-def product_schema() -> etree.XMLSchema:
-    """The product XSD, parsed once per process."""
-    return etree.XMLSchema(_schema_document())
+def product_schema(version: int = 1) -> etree.XMLSchema:
+    """The product XSD of a schema version, parsed once per process."""
+    return etree.XMLSchema(_schema_document(version))
 
 
 @cache
-def field_notes() -> dict[str, str]:
-    """Each element's ``xs:documentation`` from the schema, by element name.
+def field_notes(version: int = 1) -> dict[str, str]:
+    """Each element's ``xs:documentation`` from the schema, by element name (the first
+    element of each name).
 
     The translator sees these as ``#.`` notes; an XML editor shows them as tooltips.
     """
     notes: dict[str, str] = {}
-    for element in _schema_document().iter(f"{_XSD}element"):
-        name = element.get("name")
-        doc = element.find(f"{_XSD}annotation/{_XSD}documentation")
-        if name and doc is not None and doc.text and name not in notes:
-            notes[name] = " ".join(doc.text.split())
+    for key, text in schema_documentation(version).items():
+        notes.setdefault(key.rpartition("/")[2], text)
     return notes
 
 
 @cache
-def _schema_document() -> etree._ElementTree:
+def schema_documentation(version: int) -> dict[str, str]:
+    """Each element's ``xs:documentation`` by ``owner/name``, in schema order: the owner is
+    the element or named type the declaration stands in (``presentation/strength``,
+    ``Address/city``), ``product`` for the root's children, and nothing for the root."""
+    notes: dict[str, str] = {}
+    for element in _schema_document(version).iter(f"{_XSD}element"):
+        name = element.get("name")
+        doc = element.find(f"{_XSD}annotation/{_XSD}documentation")
+        if not name or doc is None or not doc.text:
+            continue
+        owner = next((a.get("name") for a in element.iterancestors(f"{_XSD}element",
+                                                                     f"{_XSD}complexType")
+                      if a.get("name")), None)
+        notes.setdefault(f"{owner}/{name}" if owner else name, " ".join(doc.text.split()))
+    return notes
+
+
+@cache
+def _element_names(version: int) -> frozenset[str]:
+    """The names of the elements a schema version declares."""
+    return frozenset(key.rpartition("/")[2] for key in schema_documentation(version))
+
+
+@cache
+def _schema_document(version: int = 1) -> etree._ElementTree:
     """The XSD file, read once per process with the same hardened settings as a product."""
-    schema_path = resource_dir("schemas") / SCHEMA_FILE
+    schema_path = resource_dir("schemas") / SCHEMA_FILES[version]
     return etree.parse(str(schema_path), hardened_parser())
 
 
@@ -64,12 +88,14 @@ def more_problems(where: SourceLocation, count: int) -> Problem:
                           " ones above and validate again)")
 
 
-def schema_problems(root: etree._Element, where: SourceLocation, tags: StartTags) -> list[Problem]:
-    """What the schema finds wrong with the document under ``root``, in file order; [] if valid.
+def schema_problems(root: etree._Element, where: SourceLocation, tags: StartTags,
+                    version: int = 1) -> list[Problem]:
+    """What the schema of ``version`` finds wrong with the document under ``root``, in file
+    order; [] if valid.
 
     At most :data:`MAX_PROBLEMS` of them, and then one that says how many more there may be.
     """
-    schema = product_schema()
+    schema = product_schema(version)
     with _SCHEMA_LOCK:
         if schema.validate(root.getroottree()):
             return []
@@ -78,11 +104,16 @@ def schema_problems(root: etree._Element, where: SourceLocation, tags: StartTags
     seen: set[tuple[int, str | None]] = set()
     said: set[Problem] = set()
     entries = list(log)
+    more: list[Problem] = []
     for index, entry in enumerate(entries):
         # libxml2 may say the same thing twice per value; stop reading after a few hundred.
         if len(problems) == MAX_PROBLEMS or index == 4 * MAX_PROBLEMS:
-            return [*problems, more_problems(where, len(entries) - index)]
-        problem = _rewrite(entry.message, entry.line, where, tags, node_at(root, entry.path))
+            more.append(more_problems(where, len(entries) - index))
+            break
+        if NO_VALUE in entry.message:  # what libxml2 said of the value just before
+            continue
+        problem = _rewrite(entry.message, entry.line, where, tags, node_at(root, entry.path),
+                           root=root)
         key = (problem.location.line, problem.field)
         # libxml2 reports a bad value twice (the facet, then the type); keep the first.
         if key in seen and "value" in entry.message:
@@ -94,7 +125,11 @@ def schema_problems(root: etree._Element, where: SourceLocation, tags: StartTags
         seen.add(key)
         said.add(problem)
         problems.append(problem)
-    return problems
+    if version > 1:
+        # libxml2 checks keys and references at the end of the document, and reports them
+        # last; the problems are listed in file order all the same.
+        problems.sort(key=lambda p: (p.location.line, p.location.column))
+    return problems + more
 
 
 # ------------------------------------------------------------------------ libxml2's messages
@@ -124,6 +159,17 @@ _TYPE_WORDS = {
     "Decimal": "is not an amount (digits with at most 2 decimals after a full stop, e.g."
                " 6000.00)",
     "Language": "is not a language tag (e.g. en, de, de-AT)",
+    "Id": "is not an id (a letter, then letters, digits, hyphens or full stops, e.g. p1)",
+    "IdRef": "is not an id (a letter, then letters, digits, hyphens or full stops, e.g. p1)",
+    "PresentationList": "is not a list of presentation ids (ids separated by spaces, e.g."
+                        " p1 p2)",
+    "Amount": "is not an amount (digits with at most 2 decimals after a full stop, e.g."
+              " 123.45)",
+    "Phone": "is not a telephone number (digits, spaces and + ( ) . / -, e.g. +44 1234"
+             " 567890)",
+    "Email": "is not an e-mail address (e.g. info@example.com)",
+    "WebAddress": "is not a web address (starting with https:// or http://)",
+    "MarketCodeValue": "is not a code (letters, digits, + and -, e.g. CD2, RE2)",
 }
 #: The simple type of each element or attribute whose value can be wrong.
 _FIELD_TYPES = {
@@ -144,6 +190,34 @@ _FIELD_TYPES = {
     "type": "AuthorisationType",
     "amount": "Decimal",
     "xml:lang": "Language",
+    "price": "Amount",
+    "phone": "Phone",
+    "email": "Email",
+    "url": "WebAddress",
+    "controlled-drug": "MarketCodeValue",
+    "reimbursement": "MarketCodeValue",
+    "prescribing-information-date": "DateOrYearMonth",
+    "presentations": "PresentationList",
+    # an attribute of one element: its id, or a reference to an id (schema 2)
+    "substance@id": "Id",
+    "presentation@id": "Id",
+    "pack@id": "Id",
+    "indication@id": "Id",
+    "strength@substance": "IdRef",
+    "dose@indication": "IdRef",
+}
+#: Elements that schema 1 has and schema 2 has elsewhere or not at all, and what holds
+#: their content in schema 2.
+_SCHEMA_1_ONLY = {
+    "strength": "each presentation has its strength(s): presentations/presentation/strength",
+    "pharmaceutical-form": "each presentation has its form:"
+                           " presentations/presentation/pharmaceutical-form",
+    "composition": "active-substances/substance names the substances and each presentation"
+                   " has its composition: presentations/presentation/composition",
+    "active-substance": "active-substances/substance names the substances",
+    "warnings": "it has <precautions> (SmPC 4.4, as IE and GB print it) and"
+                " <label-warnings> (the warnings required on the pack, DE)",
+    "cost": "each pack has its prices: presentations/presentation/pack/price",
 }
 
 _ELEMENT = re.compile(
@@ -160,11 +234,14 @@ def _rewrite(
     where: SourceLocation,
     tags: StartTags,
     node: etree._Element | None = None,
+    *,
+    root: etree._Element | None = None,
 ) -> Problem:
     """Turn one libxml2 schema message into our words, naming the element and the value.
 
     ``node`` is the element the message is about, where its path could be followed: the
-    problem then stands where the model puts that element (or at its attribute).
+    problem then stands where the model puts that element (or at its attribute). ``root``
+    is the document's root, where the words name another place in it.
     """
     match = _ELEMENT.match(message)
     if not match:
@@ -173,16 +250,21 @@ def _rewrite(
     if attribute and match.group(3) == _XML_NAMESPACE:
         attribute = f"xml:{attribute}"
     rest = message[match.end() :].strip()
+    if root is not None:
+        identity = identity_problem(rest, element, line, node=node, root=root, where=where,
+                                    tags=tags)
+        if identity is not None:
+            return identity
     field = attribute or element
     location = SourceLocation(where.path, *tags.place_problem(node, line, element, attribute))
     subject = f"<{element}> attribute {attribute}" if attribute else element
     value = _VALUE.search(rest)
     if value is not None or "is not a valid value" in rest or "[facet" in rest:
         found = shown(value.group(1)) if value else ""
-        type_name = _FIELD_TYPES.get(field, "")
+        type_name = _FIELD_TYPES.get(f"{element}@{attribute}", _FIELD_TYPES.get(field, ""))
         words = _TYPE_WORDS.get(type_name)
         if words is None:
-            type_match = re.search(r"type '([\w-]+)'", rest)
+            type_match = re.search(r"type '(?:\{[^}]*\})?([\w-]+)'", rest)
             words = _TYPE_WORDS.get(type_match.group(1) if type_match else "", "is not valid")
         if found == "" and "length of '0'" in rest:
             empty = subject if attribute else f"<{element}>"
@@ -190,23 +272,15 @@ def _rewrite(
         if type_name == "ProductId" and found in RESERVED_IDS:
             return Problem(location, f"product id '{found}' is reserved"
                            f" ({RESERVED_IDS[found]}); choose another id", field=field)
+        first = duplicate_id(value.group(1), node, root) if (
+            type_name == "Id" and value and root is not None) else None
+        if first is not None:
+            return Problem(location, f"{subject} '{found}' is already the id of <{first[0]}>"
+                           f" on line {first[1]}; an id names one element of the file",
+                           field=field)
         return Problem(location, f"{subject} '{found}' {words}", field=field)
     if "This element is not expected" in rest:
-        expected = _expected(rest)
-        namespace = match.group("ns")
-        if namespace not in (None, PRODUCT_NAMESPACE):
-            hint = f"; expected {expected} here" if expected else ""
-            return Problem(location, f"<{element}> of namespace {namespace} is not an element"
-                           f" of a product file{hint}", field=field)
-        if element not in field_notes():
-            hint = f"; expected {expected} here" if expected else ""
-            return Problem(location, f"<{element}> is not an element of a product file{hint}",
-                           field=field)
-        if expected:
-            return Problem(location, f"expected {expected} before <{element}>: it is missing"
-                           " or out of order", field=field)
-        return Problem(location, f"<{element}> is not allowed here (nothing more may follow)",
-                       field=field)
+        return _unexpected(element, match.group("ns"), _expected(rest), location, node)
     if "Missing child element" in rest:
         expected = _expected(rest)
         return Problem(location, f"<{element}> is incomplete: missing {expected}", field=field)
@@ -226,6 +300,37 @@ def _rewrite(
         return Problem(location, f"<{element}> holds child elements, but only text is allowed",
                        field=field)
     return Problem(location, f"{subject}: {lower_first(rest.rstrip('.'))}", field=field)
+
+
+def _unexpected(element: str, namespace: str | None, expected: str, location: SourceLocation,
+                node: etree._Element | None) -> Problem:
+    """Our words for an element the schema does not expect where it stands."""
+    if namespace not in (None, *SCHEMA_VERSIONS):
+        hint = f"; expected {expected} here" if expected else ""
+        return Problem(location, f"<{element}> of namespace {namespace} is not an element"
+                       f" of a product file{hint}", field=element)
+    version = SCHEMA_VERSIONS.get(namespace or "", 1)
+    parent = node.getparent() if node is not None else None
+    top = parent is not None and parent.getparent() is None  # a child of the root
+    if (version == 1 and top and element not in _element_names(1)
+            and f"product/{element}" in schema_documentation(2)):
+        return Problem(location, f"<{element}> is a schema 2 element, but the file declares"
+                       f" schema 1 ({PRODUCT_NAMESPACE}); migrate it with `smpc migrate`",
+                       field=element)
+    if version == 2 and element in _SCHEMA_1_ONLY and (top or element not in
+                                                       _element_names(2)):
+        return Problem(location, f"<{element}> here is a schema 1 element, but the file"
+                       f" declares schema 2 ({PRODUCT_NAMESPACE_2}), where"
+                       f" {_SCHEMA_1_ONLY[element]}", field=element)
+    if element not in _element_names(version):
+        hint = f"; expected {expected} here" if expected else ""
+        return Problem(location, f"<{element}> is not an element of a product file{hint}",
+                       field=element)
+    if expected:
+        return Problem(location, f"expected {expected} before <{element}>: it is missing"
+                       " or out of order", field=element)
+    return Problem(location, f"<{element}> is not allowed here (nothing more may follow)",
+                   field=element)
 
 
 def _expected(rest: str) -> str:
