@@ -45,8 +45,8 @@ def rule_presentations_defined(product: Product, path: Path) -> Iterable[Problem
             if ref in ids:
                 continue
             kind = others.get(ref)
-            found = (f"'{ref}' is the id of the {kind[0]} on line {kind[1].line}, not of a"
-                     " presentation" if kind else f"presentation '{ref}' is not defined")
+            found = (f"'{ref}', the id of the {kind[0]} on line {kind[1].line}, not of a"
+                     " presentation" if kind else f"presentation '{ref}', which is not defined")
             yield Problem(
                 location,
                 f"{what} is limited to {found} (the presentations, from line {where}:"

@@ -219,6 +219,8 @@ _SCHEMA_1_ONLY = {
                 " <label-warnings> (the warnings required on the pack, DE)",
     "cost": "each pack has its prices: presentations/presentation/pack/price",
 }
+#: Elements of schema 2 that hold one kind of child or the other, never both.
+_EITHER = {"excipients": ("group", "excipient"), "indications": ("indication", "p")}
 
 _ELEMENT = re.compile(
     r"^Element '(?:\{(?P<ns>[^}]*)\})?([\w.-]+)'(?:, attribute '(?:\{([^}]*)\})?([\w.-]+)')?: "
@@ -322,6 +324,12 @@ def _unexpected(element: str, namespace: str | None, expected: str, location: So
         return Problem(location, f"<{element}> here is a schema 1 element, but the file"
                        f" declares schema 2 ({PRODUCT_NAMESPACE_2}), where"
                        f" {_SCHEMA_1_ONLY[element]}", field=element)
+    either = _EITHER.get(etree.QName(parent).localname) if parent is not None else None
+    if version == 2 and either is not None and element in either:
+        first, second = either
+        return Problem(location, f"<{etree.QName(parent).localname}> holds either <{first}>"
+                       f" or <{second}> elements, not both; this <{element}> follows"
+                       f" <{second if element == first else first}>", field=element)
     if element not in _element_names(version):
         hint = f"; expected {expected} here" if expected else ""
         return Problem(location, f"<{element}> is not an element of a product file{hint}",
