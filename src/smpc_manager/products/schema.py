@@ -32,19 +32,27 @@ _SCHEMA_LOCK = threading.Lock()
 _XSD = "{http://www.w3.org/2001/XMLSchema}"
 
 
-@cache
 def product_schema(version: int = 1) -> etree.XMLSchema:
     """The product XSD of a schema version, parsed once per process."""
+    return _product_schema(version)  # cached by the version, however it is passed
+
+
+@cache
+def _product_schema(version: int) -> etree.XMLSchema:
     return etree.XMLSchema(_schema_document(version))
 
 
-@cache
 def field_notes(version: int = 1) -> dict[str, str]:
     """Each element's ``xs:documentation`` from the schema, by element name (the first
     element of each name).
 
     The translator sees these as ``#.`` notes; an XML editor shows them as tooltips.
     """
+    return _field_notes(version)
+
+
+@cache
+def _field_notes(version: int) -> dict[str, str]:
     notes: dict[str, str] = {}
     for key, text in schema_documentation(version).items():
         notes.setdefault(key.rpartition("/")[2], text)
@@ -76,7 +84,7 @@ def _element_names(version: int) -> frozenset[str]:
 
 
 @cache
-def _schema_document(version: int = 1) -> etree._ElementTree:
+def _schema_document(version: int) -> etree._ElementTree:
     """The XSD file, read once per process with the same hardened settings as a product."""
     schema_path = resource_dir("schemas") / SCHEMA_FILES[version]
     return etree.parse(str(schema_path), hardened_parser())
