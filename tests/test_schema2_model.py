@@ -297,3 +297,24 @@ def test_rendering_a_schema_2_product_is_refused_in_one_line(tmp_path: Path) -> 
         (problem,) = raised.value.problems
         assert re.fullmatch(r"schema 2 products are not rendered yet; .*", problem.message)
         assert problem.location.line == line_of(path, "<product ")
+
+
+#: The element each field's text is read from.
+TEXT_TAGS = {"active-substance": "substance", "pack": "size", "excipient-group": "heading",
+             "excipients": "excipient", "indication-heading": "heading",
+             "pharmaceutical-form": "pharmaceutical-form",
+             "pharmacotherapeutic-group": "pharmacotherapeutic-group"}
+
+
+@pytest.mark.parametrize("path", sorted(VALID.glob("*.xml")), ids=lambda p: p.stem)
+def test_every_text_stands_at_the_start_tag_of_its_element(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    product = load_product(path)
+    assert product.texts
+    for text in product.messages():
+        field = text.context.partition("#")[0]
+        tag = "city" if field.endswith("/city") else TEXT_TAGS.get(field, "p")
+        line = lines[text.location.line - 1]
+        assert line[text.location.column - 1:].startswith(f"<{tag}"), (text, line)
+        content = line[text.location.column - 1:].partition(">")[2]
+        assert content.startswith(text.source.replace("&amp;", "&")[:20]), (text, line)
