@@ -253,7 +253,7 @@ def test_every_unusable_message_is_listed(portfolio: Path) -> None:
 
     assert lines == [
         f"{where('After reconstitution')}: composition/2: failed in de_AT: the number 0.25"
-        " is missing: in de_AT it is written 0,25",
+        " is missing: in de_AT it is written 0,25 [numbers]",
         f"{where('BESPONSA is indicated as monotherapy')}: indications: fuzzy in de_AT:"
         " the English changed or the translation needs review",
         f"{where('Patients who have experienced')}: contraindications/2: untranslated in"
@@ -665,7 +665,7 @@ def test_placeholders_must_match_in_a_tool_translation(tmp_path: Path) -> None:
         "smpc_manager/profiles/gb.toml:12: GB cost excluding VAT: %(price)s is the amount,"
         " %(pack)s the pack '%(price)s per %(pack)s' has no usable de translation: the"
         " placeholders differ in locales/de/LC_MESSAGES/smpc.po:5 (the English has %(pack)s"
-        " %(price)s)"
+        " %(price)s) [placeholders]"
     ) in [str(p) for p in problems]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from types import ModuleType
 
 import pytest
 from babel.messages.catalog import Catalog, Message
@@ -12,14 +13,10 @@ from smpc_manager.catalogs.pofile import read_catalog
 from smpc_manager.errors import SourceLocation
 from smpc_manager.model import Text
 from smpc_manager.products.loader import load_product
-from smpc_manager.rules import translation
-from smpc_manager.rules.translation import (
-    Translated,
-    check_translation,
-    localized_forms,
-    numbers,
-    translate,
-)
+from smpc_manager.rules import numbers as numbers_module
+from smpc_manager.rules import sentences, translation
+from smpc_manager.rules.numbers import localized_forms, numbers
+from smpc_manager.rules.translation import Translated, check_translation, translate
 from tests.conftest import EXAMPLE
 
 HERE = SourceLocation("products/besponsa.xml", 9, 5)
@@ -31,8 +28,9 @@ CONTRA = "Hypersensitivity to any of the excipients listed in section 6.1."
 GEGEN = "Überempfindlichkeit gegen einen der in Abschnitt 6.1 genannten sonstigen Bestandteile."
 
 
-def test_the_doctests_hold() -> None:
-    assert doctest.testmod(translation).failed == 0
+@pytest.mark.parametrize("module", [translation, numbers_module, sentences])
+def test_the_doctests_hold(module: ModuleType) -> None:
+    assert doctest.testmod(module).failed == 0
 
 
 @pytest.mark.parametrize(("source", "target", "locale"), [
@@ -63,7 +61,7 @@ def test_good_translations_pass(source: str, target: str, locale: str) -> None:
      "the invented name BESPONSA is missing"),
 ])
 def test_bad_translations_say_why(source: str, target: str, reason: str) -> None:
-    assert reason in "\n".join(check_translation(source, target, "de", "BESPONSA"))
+    assert reason in "\n".join(map(str, check_translation(source, target, "de", "BESPONSA")))
 
 
 def test_references_are_told_apart_from_quantities() -> None:
@@ -134,5 +132,6 @@ def test_every_german_message_of_the_example_passes_every_check() -> None:
 def test_broken_markup_in_a_translation_is_a_reason_not_a_crash() -> None:
     reasons = check_translation("BESPONSA 0.25 mg.", "<b>BESPONSA</b> 0.25 mg.", "de",
                                 "BESPONSA")
-    assert reasons[0] == "the markup is broken: tag <b> is not allowed (only sup, sub, em)"
-    assert "the number 0.25 is missing: in de it is written 0,25" in reasons
+    assert str(reasons[0]) == ("the markup is broken: tag <b> is not allowed (only sup, sub,"
+                               " em) [tags]")
+    assert "the number 0.25 is missing: in de it is written 0,25 [numbers]" in map(str, reasons)

@@ -3,7 +3,9 @@
 :mod:`smpc_manager.rules.dates` holds the date rules, pure functions of a product and a day. A
 check of a file also asks, for each market the product serves, whether ``smpc render`` would
 refuse it for its translations (a catalog missing, incomplete, fuzzy or failing its checks),
-which needs the renderer: so the files are checked here, a layer above rendering.
+which needs the renderer: so the files are checked here, a layer above rendering. A
+translation finding names the checks its translation fails (``numbers``,
+``untranslated-sentence`` …: :data:`smpc_manager.rules.CHECK_IDS`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,27 @@ from smpc_manager.portfolio import Portfolio, Target, expand
 from smpc_manager.products import load_product
 from smpc_manager.render import Renderer, translation_problems
 from smpc_manager.reports import report
-from smpc_manager.rules import Finding, as_finding, context_for, date_findings, markets_of
+from smpc_manager.rules import (
+    Finding,
+    TranslationProblem,
+    as_finding,
+    context_for,
+    date_findings,
+    markets_of,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationFinding(Finding):
+    """A finding of the ``translation`` rule, with the ids of the checks its translation
+    fails: none for a missing catalog or message, or a fuzzy one."""
+
+    checks: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        data = Finding.as_dict(self)
+        data["checks"] = list(self.checks)
+        return data
 
 
 def translation_findings(
@@ -49,8 +71,9 @@ def translation_findings(
     except ProblemsError as err:  # a catalog that cannot be read at all
         found = list(err.problems)
     return [
-        Finding(p.location, p.message, Severity.ERROR, p.field, rule="translation",
-                market=market, locale=target)
+        TranslationFinding(p.location, p.message, Severity.ERROR, p.field, rule="translation",
+                           market=market, locale=target,
+                           checks=p.checks if isinstance(p, TranslationProblem) else ())
         for p in found
     ]
 

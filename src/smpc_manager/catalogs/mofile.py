@@ -8,7 +8,7 @@ refuses it.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +70,11 @@ class Compiled:
     written: bool
 
 
-def compile_catalog(product: Product, locale: str, path: Path) -> Compiled:
+def compile_catalog(product: Product, locale: str, path: Path,
+                    untranslatable: Sequence[str] = ()) -> Compiled:
     """Write ``path`` with the suffix .mo: every translated message that is not fuzzy and
-    passes the translation checks, so the .mo gives what rendering would use."""
+    passes the translation checks, so the .mo gives what rendering would use
+    (``untranslatable``: the terms the portfolio lets stay in the source language)."""
     catalog = read_catalog(path)
     include: list[Message] = []
     fuzzy = untranslated = failed = 0
@@ -84,7 +86,8 @@ def compile_catalog(product: Product, locale: str, path: Path) -> Compiled:
         elif message.fuzzy:
             fuzzy += 1
         elif isinstance(message.string, str) and isinstance(message.id, str) and \
-                check_translation(message.id, message.string, locale, product.name.value):
+                check_translation(message.id, message.string, locale, product.name.value,
+                                  untranslatable=untranslatable):
             failed += 1
         else:
             include.append(message)

@@ -206,7 +206,8 @@ def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
             path = portfolio.catalog_path(locale, product.id)
             if not path.is_file():
                 continue
-            done = compile_catalog(product, locale, path)
+            done = compile_catalog(product, locale, path,
+                                   portfolio.translation.untranslatable)
             left = [f"{n} {what}" for n, what in ((done.fuzzy, "fuzzy"),
                                                  (done.untranslated, "untranslated"),
                                                  (done.failed, "failing checks")) if n]

@@ -52,7 +52,8 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
                                 renewal before first-authorisation; any file
                                 that does not load
       translation               per market and locale: a catalog missing,
-                                incomplete, fuzzy or failing the checks
+                                incomplete, fuzzy or failing the checks (each
+                                reason ends with its check's id: [numbers])
     Warnings (exit status 0):
       review-by or valid-until near
                                 within the warning window (see below)
@@ -92,12 +93,16 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
           "field": "review-by" | ... | null,
           "date": "YYYY-MM-DD" | "YYYY-MM" | null,
           "market": "AT" | null, "locale": "de_AT" | null,
-          "message": the sentence printed in text}]}
+          "message": the sentence printed in text,
+          "checks": ["numbers", ...]: in a translation finding
+                    only, the checks its translation fails}]}
     The rules: review-by-passed, review-by-near, valid-until-passed,
     valid-until-near, conditional-without-valid-until, revision-age,
     revision-after-review-by, revision-after-as-of,
     renewal-before-first-authorisation, additional-monitoring-passed,
-    additional-monitoring-near, translation, load.
+    additional-monitoring-near, translation, load. The checks of a
+    translation: empty, unsafe-characters, tags, name, numbers,
+    untranslated-sentence, placeholders (docs/checks.md).
 
     \b
     Exit status: 0 no errors (warnings allowed), 1 any error, 2 wrong usage.

@@ -11,7 +11,6 @@ caller refuses the whole rendering.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,14 @@ from smpc_manager.errors import Problem, SourceLocation
 from smpc_manager.locales import locale_chain, same_language
 from smpc_manager.markets import Message
 from smpc_manager.render.inputs import DOMAIN, SHIPPED_LOCALES, Input
-from smpc_manager.rules import translate, verdict_key
+from smpc_manager.rules import (
+    PLACEHOLDERS,
+    Failure,
+    TranslationProblem,
+    placeholders,
+    translate,
+    verdict_key,
+)
 
 if TYPE_CHECKING:
     from smpc_manager.model import Product, Text
@@ -83,6 +89,7 @@ class Words:
         if found is not None:
             return found
         reason = ""
+        checks: tuple[str, ...] = ()
         for path, catalog in self.catalogs:
             entry = catalog.get(message.msgid)
             string = entry.string if entry is not None and not entry.plural else ""
@@ -90,10 +97,11 @@ class Words:
                 continue
             if entry.fuzzy:
                 reason = f"fuzzy in {path}:{entry.lineno}"
-            elif _placeholders(string) != _placeholders(message.msgid):
-                english = " ".join(sorted(_placeholders(message.msgid))) or "none"
-                reason = (f"the placeholders differ in {path}:{entry.lineno} (the English has"
-                          f" {english})")
+            elif placeholders(string) != placeholders(message.msgid):
+                english = " ".join(sorted(placeholders(message.msgid))) or "none"
+                reason = str(Failure(PLACEHOLDERS, f"the placeholders differ in {path}:"
+                                     f"{entry.lineno} (the English has {english})"))
+                checks = (PLACEHOLDERS,)
             else:
                 return self._remember(message.msgid, " ".join(string.split()))
             break
@@ -104,8 +112,9 @@ class Words:
         if not reason:
             reason = "not translated in " + " or ".join(path for path, _ in self.catalogs)
         what = message.note or "message"
-        problems.append(Problem(message.location, f"{what} '{message.msgid}' has no usable"
-                                f" {self.locale} translation: {reason}", field=DOMAIN))
+        problems.append(TranslationProblem(
+            message.location, f"{what} '{message.msgid}' has no usable {self.locale}"
+            f" translation: {reason}", field=DOMAIN, checks=checks))
         return message.msgid
 
     def _remember(self, msgid: str, text: str) -> str:
@@ -131,7 +140,8 @@ class Content:
     """The product's own domain in one locale: its catalog, or the XML in its language."""
 
     def __init__(self, product: Product, locale: str, catalog: CatalogLookup | None, *,
-                 source: bool, problems: Sequence[Problem], inputs: dict[str, str]) -> None:
+                 source: bool, problems: Sequence[Problem], inputs: dict[str, str],
+                 untranslatable: Sequence[str] = ()) -> None:
         self.product = product
         self.locale = locale
         self.catalog = catalog
@@ -140,6 +150,8 @@ class Content:
         #: The sha256 of the catalog, by its name among the inputs (none in the source
         #: language).
         self.inputs = inputs
+        #: The terms the portfolio lets stay in the source language.
+        self.untranslatable = tuple(untranslatable)
         #: Translations that passed, shared by the markets rendered from the same catalog
         #: in locales that check alike (Austria's and Germany's German): see ``share``.
         self._passed: dict[tuple[object, ...], str] = {}
@@ -171,7 +183,8 @@ class Content:
             return cls(product, locale, None, source=False, problems=(problem,), inputs={})
         catalog = loaded(inputs.catalog)
         return cls(product, locale, catalog, source=False, problems=(),
-                   inputs={inputs.catalog.name: catalog.sha256})
+                   inputs={inputs.catalog.name: catalog.sha256},
+                   untranslatable=resolver.portfolio.translation.untranslatable)
 
     def get(self, text: Text, problems: list[Problem]) -> str:
         """The message in this locale, as a message (inline tags kept)."""
@@ -185,16 +198,15 @@ class Content:
         if passed is not None:
             return passed
         result = translate(text, self.catalog, self.locale, self.product.name.value,
-                           source_locale=self.product.lang or TOOL_SOURCE_LOCALE)
+                           source_locale=self.product.lang or TOOL_SOURCE_LOCALE,
+                           untranslatable=self.untranslatable)
         if result.ok and result.translation is not None:
             # A run-in paragraph is one line: a line break a translator typed is a space.
             passed = self._passed[key] = " ".join(result.translation.split())
             return passed
         why = "; ".join(result.reasons) or result.status
-        problems.append(Problem(text.location, f"{text.context}: {result.status} in"
-                                f" {self.locale}: {why}", field=text.context))
+        problems.append(TranslationProblem(text.location, f"{text.context}: {result.status}"
+                                           f" in {self.locale}: {why}", field=text.context,
+                                           checks=result.checks))
         return text.source
 
-
-def _placeholders(text: str) -> set[str]:
-    return set(re.findall(r"%\(\w+\)s|%[sd]", text))

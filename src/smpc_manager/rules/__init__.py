@@ -1,7 +1,8 @@
 """Rules that judge a product: its dates as of a day, and its translations.
 
 Other packages import from here, never from the modules inside: ``dates`` (what can expire,
-as of a day) and ``translation`` (whether a translation may be printed). The modules are
+as of a day) and ``translation`` (whether a translation may be printed, with its checks of
+``numbers`` and of English left in ``sentences``). The modules are
 imported when a name is first used (:mod:`smpc_manager.exports`): a build's plan needs the
 dates, not Babel's number formats.
 """
@@ -24,17 +25,26 @@ if TYPE_CHECKING:
         passing_days,
     )
     from smpc_manager.rules.translation import (
+        CHECK_IDS,
+        PLACEHOLDERS,
+        Failure,
         Translated,
+        TranslationProblem,
         check_translation,
+        placeholders,
         translate,
         verdict_key,
     )
 
 EXPORTS = {
+    "CHECK_IDS": "translation",
+    "PLACEHOLDERS": "translation",
     "RULE_IDS": "dates",
     "CheckContext": "dates",
+    "Failure": "translation",
     "Finding": "dates",
     "Translated": "translation",
+    "TranslationProblem": "translation",
     "as_finding": "dates",
     "check_translation": "translation",
     "context_for": "dates",
@@ -43,15 +53,20 @@ EXPORTS = {
     "market_policy": "dates",
     "markets_of": "dates",
     "passing_days": "dates",
+    "placeholders": "translation",
     "translate": "translation",
     "verdict_key": "translation",
 }
 __getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
 __all__ = [
+    "CHECK_IDS",
+    "PLACEHOLDERS",
     "RULE_IDS",
     "CheckContext",
+    "Failure",
     "Finding",
     "Translated",
+    "TranslationProblem",
     "as_finding",
     "check_translation",
     "context_for",
@@ -60,6 +75,7 @@ __all__ = [
     "market_policy",
     "markets_of",
     "passing_days",
+    "placeholders",
     "translate",
     "verdict_key",
 ]

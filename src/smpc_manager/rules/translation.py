@@ -1,11 +1,32 @@
 """Translating one message, and the checks that decide whether a translation is usable.
 
-A translation is used only when it is there, not fuzzy, and passes every check: no empty
-text, no invisible characters that change how it reads, the same inline tags, the invented
-name kept, and every number of the English present in the target locale's notation
-(``0.25`` is ``0,25`` in German), while a number that is a reference (``section 6.1``)
-stays as written (``Abschnitt 6.1``). Anything else counts as not translated, so a German
-text never carries a silent English fallback or a wrong dose.
+A translation is used only when it is there, not fuzzy, and passes every check. Each check
+has a short stable id, printed after each of its reasons (``… [numbers]``) and named by
+``smpc stats`` and ``smpc check``; ``docs/checks.md`` says what each catches and how to fix
+it:
+
+``empty``
+    the translation is blank;
+``unsafe-characters``
+    an invisible character that changes how the text reads (bidirectional controls,
+    zero-width and control characters) that the English does not have;
+``tags``
+    the inline tags (``sup``, ``sub``, ``em``) differ from the English's or are broken;
+``name``
+    the invented name is missing;
+``numbers``
+    the numbers with their units do not correspond one to one, in the locale's notation and
+    in the English's order per unit; a reference (``section 6.1``) is not as written
+    (:mod:`smpc_manager.rules.numbers`);
+``untranslated-sentence``
+    a run of five or more words of the English is left as it was
+    (:mod:`smpc_manager.rules.sentences`);
+``placeholders``
+    a label or phrase of the tool's ``smpc`` domain lost or gained a ``%(name)s``
+    placeholder (checked where those are read, :mod:`smpc_manager.render`).
+
+Anything that fails counts as not translated, so a German text never carries a silent
+English fallback or a wrong dose.
 """
 
 from __future__ import annotations
@@ -13,17 +34,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal, Protocol
 
-from babel import Locale, UnknownLocaleError
-from babel.numbers import get_decimal_symbol, get_group_symbol
-
 from smpc_manager import inline
+from smpc_manager.errors import Problem
 from smpc_manager.locales import language, same_language
 from smpc_manager.model import Text
+from smpc_manager.rules.numbers import check_numbers, symbols
+from smpc_manager.rules.sentences import check_untranslated_sentence
 
 
 class Entry(Protocol):
@@ -52,21 +73,51 @@ SOURCE_LOCALE = "en"
 
 
 @dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a translation fails one check: the check's id and the reason.
+
+    >>> str(Failure("numbers", "the number 0.25 is missing"))
+    'the number 0.25 is missing [numbers]'
+    """
+
+    check: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.reason} [{self.check}]"
+
+
+@dataclass(frozen=True, slots=True)
 class Translated:
     """A message and what the catalog holds for it.
 
     ``translation`` is the catalog's text (also for a fuzzy or failing entry, so a report can
-    show it); only when :attr:`ok` may it be used.
+    show it); only when :attr:`ok` may it be used. ``reasons`` say why not; for a failing
+    translation they are its ``failures``, each worded with its check's id.
     """
 
     text: Text
     translation: str | None
     status: Status
     reasons: tuple[str, ...] = ()
+    failures: tuple[Failure, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.status == "translated" and self.translation is not None
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """The ids of the checks the translation fails, each once, in the checks' order."""
+        return tuple(dict.fromkeys(f.check for f in self.failures))
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationProblem(Problem):
+    """A message that cannot be printed in a locale, with the ids of the checks its
+    translation fails (none when it is missing or fuzzy)."""
+
+    checks: tuple[str, ...] = ()
 
 
 def translate(
@@ -76,12 +127,14 @@ def translate(
     invented_name: str,
     *,
     source_locale: str = SOURCE_LOCALE,
+    untranslatable: Sequence[str] = (),
 ) -> Translated:
     """What ``catalog`` gives for ``text`` in ``locale``, checked.
 
     In the source language the English is the text and no catalog is needed. Otherwise a
     missing catalog or entry is ``untranslated``, a fuzzy entry ``fuzzy``, and a translation
-    failing :func:`check_translation` ``failed`` with the reasons.
+    failing :func:`check_translation` ``failed`` with the reasons. ``untranslatable`` are
+    the terms the portfolio lets stay in the source language.
     """
     if same_language(locale, source_locale):
         return Translated(text, text.source, "translated")
@@ -98,49 +151,81 @@ def translate(
     if message.fuzzy:
         return Translated(text, string, "fuzzy",
                           ("the English changed or the translation needs review",))
-    reasons = check_translation(text.source, string, locale, invented_name)
-    if reasons:
-        return Translated(text, string, "failed", tuple(reasons))
+    failures = check_translation(text.source, string, locale, invented_name,
+                                 source_locale=source_locale, untranslatable=untranslatable)
+    if failures:
+        return Translated(text, string, "failed", tuple(str(f) for f in failures),
+                          tuple(failures))
     return Translated(text, string, "translated")
 
 
 # ------------------------------------------------------------------------ checks
 
-Check = Callable[[str, str, str, str], list[str]]
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A message and its translation, as each check reads them."""
+
+    source: str
+    translation: str
+    locale: str
+    invented_name: str = ""
+    source_locale: str = SOURCE_LOCALE
+    #: The terms the portfolio lets stay in the source language.
+    untranslatable: tuple[str, ...] = ()
 
 
-def check_translation(source: str, translation: str, locale: str,
-                      invented_name: str) -> list[str]:
-    """Reasons why ``translation`` of ``source`` cannot be used in ``locale``; [] if none.
+#: The id of the check of a blank translation, run before the others (:data:`CHECKS`).
+EMPTY = "empty"
+#: The id of the check of the tool's labels and phrases (:func:`placeholders`).
+PLACEHOLDERS = "placeholders"
+
+
+def check_translation(source: str, translation: str, locale: str, invented_name: str, *,
+                      source_locale: str = SOURCE_LOCALE,
+                      untranslatable: Sequence[str] = ()) -> list[Failure]:
+    """Why ``translation`` of ``source`` cannot be used in ``locale``; [] if it can.
 
     >>> check_translation("Each vial contains 0.25 mg.", "Jede enthält 0,25 mg.", "de", "X")
     []
-    >>> check_translation("Each vial contains 0.25 mg.", "Jede enthält 0.25 mg.", "de", "X")
-    ['the number 0.25 is missing: in de it is written 0,25']
+    >>> [str(f) for f in check_translation("Each vial contains 0.25 mg.",
+    ...                                    "Jede enthält 0.25 mg.", "de", "X")]
+    ['the number 0.25 is missing: in de it is written 0,25 [numbers]']
     """
     if not translation.strip():
-        return ["the translation is empty"]
-    # Whether a translation passes depends on the locale only through its decimal and
-    # group symbols: a pass for de_AT is a pass for de_DE. Passes are remembered (a product's
-    # messages are checked for every market); a failure is checked again to name the locale.
-    key = (source, translation, _symbols(locale), invented_name)
+        return [Failure(EMPTY, "the translation is empty")]
+    # Whether a translation passes depends on the locales only through their language and
+    # their decimal and group symbols: a pass for de_AT is a pass for de_DE. Passes are
+    # remembered (a product's messages are checked for every market); a failure is checked
+    # again to name the locale.
+    terms = tuple(untranslatable)
+    key = (source, translation, verdict_key(locale), verdict_key(source_locale),
+           invented_name, terms)
     if key in _PASSED:
         _PASSED.move_to_end(key)
         return []
-    reasons: list[str] = []
-    for check in CHECKS:
-        reasons.extend(check(source, translation, locale, invented_name))
-    if not reasons:
+    pair = Pair(source, translation, locale, invented_name, source_locale, terms)
+    failures = [Failure(check_id, reason)
+                for check_id, check in CHECKS.items() for reason in check(pair)]
+    if not failures:
         _PASSED[key] = None
         if len(_PASSED) > PASSED_SIZE:
             _PASSED.popitem(last=False)
-    return reasons
+    return failures
 
 
-#: How many passing (source, translation, symbols, name) checks are remembered: bounded, so
-#: memory does not grow with the number of products.
+#: How many passing checks (by source, translation, locales' verdict keys, name, terms) are
+#: remembered: bounded, so memory does not grow with the number of products.
 PASSED_SIZE = 2048
-_PASSED: OrderedDict[tuple[str, str, tuple[str, str], str], None] = OrderedDict()
+_PASSED: OrderedDict[tuple[object, ...], None] = OrderedDict()
+
+
+@cache
+def verdict_key(locale: str) -> tuple[str, str, str]:
+    """What of ``locale`` a :func:`translate` verdict depends on: its language and its
+    decimal and group symbols. Two locales with the same key (``de_AT`` and ``de_DE`` when
+    CLDR gives them the same symbols) get the same translation of a text, passed or not."""
+    return (language(locale), *symbols(locale))
 
 
 #: Characters a translation must not carry unless the English has them too, as Weblate's
@@ -157,18 +242,17 @@ UNSAFE_CHARACTERS = re.compile(
 )
 
 
-def check_unsafe_characters(source: str, translation: str, locale: str,
-                            invented_name: str) -> list[str]:
+def check_unsafe_characters(pair: Pair) -> list[str]:
     """No bidirectional control, zero-width character or control character the English
-    does not have (check ``unsafe-characters``); each is named by its code point.
+    does not have; each is named by its code point.
 
-    >>> check_unsafe_characters("0.25 mg", "0,25" + chr(0x202E) + " mg", "de", "X")[0][:63]
-    'unsafe-characters: U+202E RIGHT-TO-LEFT OVERRIDE at character 5'
+    >>> check_unsafe_characters(Pair("0.25 mg", "0,25" + chr(0x202E) + " mg", "de"))[0][:44]
+    'U+202E RIGHT-TO-LEFT OVERRIDE at character 5'
     """
     found: dict[str, int] = {}
-    for match in UNSAFE_CHARACTERS.finditer(translation):
+    for match in UNSAFE_CHARACTERS.finditer(pair.translation):
         char = match.group()
-        if char not in found and char not in source:
+        if char not in found and char not in pair.source:
             found[char] = match.start() + 1
     if not found:
         return []
@@ -176,7 +260,7 @@ def check_unsafe_characters(source: str, translation: str, locale: str,
                       for char, place in found.items())
     why = "it changes how the text reads or is searched): remove it" if len(found) == 1 \
         else "they change how the text reads or is searched): remove them"
-    return [f"unsafe-characters: {named} (invisible; {why}"]
+    return [f"{named} (invisible; {why}"]
 
 
 def character_name(char: str) -> str:
@@ -191,14 +275,14 @@ def character_name(char: str) -> str:
     return f"{code} (a {'C1' if ord(char) >= 0x80 else 'C0'} control character)"
 
 
-def check_tags(source: str, translation: str, locale: str, invented_name: str) -> list[str]:
+def check_tags(pair: Pair) -> list[str]:
     """The translation carries the same inline tags, in the same order, well formed."""
     try:
-        theirs = inline.tags(translation)
+        theirs = inline.tags(pair.translation)
     except inline.InlineError as err:
         return [f"the markup is broken: {err}"]
     try:
-        ours = inline.tags(source)
+        ours = inline.tags(pair.source)
     except inline.InlineError:  # the English itself is checked by the loader
         return []
     if theirs != ours:
@@ -211,119 +295,31 @@ def _show_tags(names: list[str]) -> str:
     return " ".join(f"<{n}>" for n in names) if names else "none"
 
 
-def check_name(source: str, translation: str, locale: str, invented_name: str) -> list[str]:
+def check_name(pair: Pair) -> list[str]:
     """The invented name, where the English uses it, is kept as it is written."""
-    if invented_name and invented_name in _plain(source) \
-            and invented_name not in _plain(translation):
-        return [f"the invented name {invented_name} is missing"]
+    name = pair.invented_name
+    if name and name in _plain(pair.source) and name not in _plain(pair.translation):
+        return [f"the invented name {name} is missing"]
     return []
 
 
-#: Words after which a number names a place in a document and is never localised.
-_REFERENCE_WORDS = (
-    r"sections?|chapters?|tables?|annex(?:es)?|appendix|appendices|figures?|paragraphs?|"
-    r"articles?|points?|items?|see|§+"
-)
-_NUMBER = r"\d+(?:[.,]\d+)*"
-_REFERENCE = re.compile(
-    rf"(?:\b(?:{_REFERENCE_WORDS})|§)\s*({_NUMBER}(?:\s*(?:,|and|or|to|-|–)\s*{_NUMBER})*)",
-    re.IGNORECASE,
-)
-# Not the tail of a longer number: "8" is not in "0,8".
-_NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d[.,])"
-_NUMBER_RE = re.compile(rf"{_NOT_AFTER_A_NUMBER}{_NUMBER}")
+def check_quantities(pair: Pair) -> list[str]:
+    """The numbers with their units correspond one to one
+    (:func:`smpc_manager.rules.numbers.check_numbers`). An unsafe character between a
+    number and its unit is left to its own check, not reported again as a lost unit."""
+    source, translation = (UNSAFE_CHARACTERS.sub("", _plain(text))
+                           for text in (pair.source, pair.translation))
+    return check_numbers(source, translation, pair.locale, pair.source_locale)
 
 
-def numbers(text: str) -> list[tuple[str, bool]]:
-    """The numbers in a plain text, each with whether it is a reference (``section 6.1``).
-
-    >>> numbers("1.8 mg, see section 6.1 and 4.4")
-    [('1.8', False), ('6.1', True), ('4.4', True)]
-    """
-    spans = [m.span(1) for m in _REFERENCE.finditer(text)]
-    found: list[tuple[str, bool]] = []
-    for match in _NUMBER_RE.finditer(text):
-        value = match.group(0)
-        inside = any(start <= match.start() < end for start, end in spans)
-        found.append((value, inside))
-    return found
-
-
-@cache
-def verdict_key(locale: str) -> tuple[str, str, str]:
-    """What of ``locale`` a :func:`translate` verdict depends on: its language and its
-    decimal and group symbols. Two locales with the same key (``de_AT`` and ``de_DE`` when
-    CLDR gives them the same symbols) get the same translation of a text, passed or not."""
-    return (language(locale), *_symbols(locale))
-
-
-@cache
-def _symbols(locale: str) -> tuple[str, str]:
-    """The decimal and group symbols of a locale, from CLDR (``,`` and ``.`` for de)."""
-    try:
-        parsed = Locale.parse(locale.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        parsed = Locale.parse(language(locale))
-    return get_decimal_symbol(parsed), get_group_symbol(parsed)
-
-
-def localized_forms(number: str, source_locale: str, locale: str) -> list[str]:
-    """How a number of the English may be written in ``locale``: with the locale's decimal
-    symbol, and with its group symbol or without grouping.
-
-    >>> localized_forms("0.25", "en", "de")
-    ['0,25']
-    >>> localized_forms("1,000", "en", "de")
-    ['1.000', '1000']
-    """
-    decimal, group = _symbols(source_locale)
-    to_decimal, to_group = _symbols(locale)
-    forms = []
-    for target_group in (to_group, ""):
-        out = []
-        for char in number:
-            if char == decimal:
-                out.append(to_decimal)
-            elif char == group:
-                out.append(target_group)
-            else:
-                out.append(char)
-        form = "".join(out)
-        if form not in forms:
-            forms.append(form)
-    return forms
-
-
-def _contains_number(text: str, form: str) -> bool:
-    return re.search(rf"{_NOT_AFTER_A_NUMBER}{re.escape(form)}(?!\d|[.,]\d)", text) is not None
-
-
-def check_numbers(source: str, translation: str, locale: str, invented_name: str,
-                  *, source_locale: str = SOURCE_LOCALE) -> list[str]:
-    """Every number of the English appears in the translation, in the locale's notation;
-    a reference (``section 6.1``) exactly as written."""
-    try:
-        english, theirs = _plain(source), _plain(translation)
-    except inline.InlineError:
-        return []  # reported by check_tags
-    reasons: list[str] = []
-    seen: set[str] = set()
-    for value, reference in numbers(english):
-        if value in seen:
-            continue
-        seen.add(value)
-        if reference:
-            if not _contains_number(theirs, value):
-                reasons.append(f"the reference {value} is missing: it stays as written")
-            continue
-        forms = localized_forms(value, source_locale, locale)
-        if not any(_contains_number(theirs, form) for form in forms):
-            if forms[0] == value:
-                reasons.append(f"the number {value} is missing")
-            else:
-                reasons.append(f"the number {value} is missing: in {locale} it is written"
-                               f" {forms[0]}")
-    return reasons
+def check_english_left(pair: Pair) -> list[str]:
+    """No run of five or more words of the English is left as it was
+    (:func:`smpc_manager.rules.sentences.check_untranslated_sentence`); a translation into
+    the source language itself is not held to it."""
+    if same_language(pair.locale, pair.source_locale):
+        return []
+    return check_untranslated_sentence(_plain(pair.source), _plain(pair.translation),
+                                       (pair.invented_name, *pair.untranslatable))
 
 
 def _plain(message: str) -> str:
@@ -333,5 +329,25 @@ def _plain(message: str) -> str:
         return message
 
 
-#: The checks :func:`check_translation` runs, in order; each returns its reasons.
-CHECKS: tuple[Check, ...] = (check_unsafe_characters, check_tags, check_name, check_numbers)
+def placeholders(text: str) -> set[str]:
+    """The ``%(name)s`` (and ``%s``, ``%d``) placeholders of a label or phrase of the tool's
+    ``smpc`` domain: a translation has the English's (check ``placeholders``).
+
+    >>> sorted(placeholders("%(price)s per %(pack)s"))
+    ['%(pack)s', '%(price)s']
+    """
+    return set(re.findall(r"%\(\w+\)s|%[sd]", text))
+
+
+#: The checks :func:`check_translation` runs after :data:`EMPTY`, in order, by id; each
+#: returns its reasons.
+CHECKS: dict[str, Callable[[Pair], list[str]]] = {
+    "unsafe-characters": check_unsafe_characters,
+    "tags": check_tags,
+    "name": check_name,
+    "numbers": check_quantities,
+    "untranslated-sentence": check_english_left,
+}
+
+#: Every check's id, in the order the checks run.
+CHECK_IDS: tuple[str, ...] = (EMPTY, *CHECKS, PLACEHOLDERS)
