@@ -228,6 +228,8 @@ def test_stats_show_the_example_complete_in_german(runner: CliRunner) -> None:
     assert result.stdout == (
         "besponsa de: 19/19 translated, 0 fuzzy, 0 untranslated, 0 failing checks,"
         " 0 obsolete: complete\n"
+        "  335 words: 335 translated, 0 fuzzy, 0 untranslated, 0 failing checks; 0 from"
+        " translation memory\n"
     )
     assert result.stderr == "1 catalog: 1 complete, 0 incomplete\n"
     (record,) = read_report(smpc(runner, "stats", EXAMPLE, "--format", "json").stdout,
@@ -236,7 +238,8 @@ def test_stats_show_the_example_complete_in_german(runner: CliRunner) -> None:
         "product": "besponsa", "locale": "de",
         "catalog": "locales/de/LC_MESSAGES/besponsa.po", "total": 19, "translated": 19,
         "fuzzy": 0, "untranslated": 0, "failed": 0, "obsolete": 0, "complete": True,
-        "gaps": [],
+        "gaps": [], "checks": {}, "memory": 0,
+        "words": {"total": 335, "translated": 335, "fuzzy": 0, "untranslated": 0, "failed": 0},
     }
 
 

@@ -105,7 +105,7 @@ CASES = [
     Case("check json", lambda p: ["check", str(p.portfolio), "--format", "json"], 0,
          report_of("check"), empty),
     Case("stats text", lambda p: ["stats", str(p.portfolio)], 0,
-         lines(r"besponsa de: 19/19 translated, .*: complete"),
+         lines(r"besponsa de: 19/19 translated, .*: complete", r"  \d+ words: .*"),
          lines(r"1 catalog: 1 complete, 0 incomplete")),
     Case("stats json", lambda p: ["stats", str(p.portfolio), "--format", "json"], 0,
          report_of("stats"), empty),

@@ -4,7 +4,7 @@ Other packages import from here, never from the modules inside. The modules, bot
 ``syntax`` (the PO syntax both readers share), ``cache`` (catalogs kept while their files are
 unchanged), ``pofile`` (the strict reader and the writer), ``lookup`` (what rendering reads),
 ``memory`` (the translation memory), ``merge``, ``mofile``, ``workflow`` (init and update),
-``extract`` and ``stats``.
+``extract``, ``words`` (counted as pocount counts them) and ``stats``.
 """
 
 from smpc_manager.catalogs.extract import (
@@ -33,8 +33,9 @@ from smpc_manager.catalogs.pofile import (
     read_catalog,
     write_catalog,
 )
-from smpc_manager.catalogs.stats import CatalogStats, catalog_statistics, statistics
+from smpc_manager.catalogs.stats import CatalogStats, WordCounts, catalog_statistics, statistics
 from smpc_manager.catalogs.syntax import shown
+from smpc_manager.catalogs.words import count_words
 from smpc_manager.catalogs.workflow import (
     Updated,
     checked_locale,
@@ -58,10 +59,12 @@ __all__ = [
     "Recalled",
     "TranslationMemory",
     "Updated",
+    "WordCounts",
     "catalog_statistics",
     "checked_locale",
     "clock_now",
     "compile_catalog",
+    "count_words",
     "extract",
     "format_header_date",
     "format_mo",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import click
 
 from smpc_manager.catalogs import (
+    CatalogStats,
     MergeCounts,
+    WordCounts,
     checked_locale,
     clock_now,
     compile_catalog,
@@ -224,14 +227,17 @@ def compile_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
 @click.command("stats")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @option_locales
-@option_format("text: a line per product and language, then what is missing; json: the"
+@option_format("text: two lines per product and language, then what is missing; json: the"
                " report, an item per catalog.")
 def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> None:
     """How far each product is translated, per language.
 
-    Counts translated, fuzzy, untranslated, failing (a translation that fails a check:
-    tags, the invented name, numbers in the language's notation) and obsolete messages,
-    and whether the catalog is complete for rendering.
+    Counts translated, fuzzy, untranslated, failing (a translation that fails a check,
+    named by its id: tags, name, numbers, untranslated-sentence …; see docs/checks.md) and
+    obsolete messages, and whether the catalog is complete for rendering. Then the English
+    words of those messages as pocount counts them (translated there is translated and
+    failing here), and how many messages a translation memory filled and still mark as
+    such (#. Translation memory: …).
 
     \b
     Examples:
@@ -242,18 +248,23 @@ def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> No
     for portfolio, product in _load_products(paths):
         for stat in statistics(portfolio, [product], _chosen_locales(portfolio, locales)):
             records.append((portfolio, stat))
-    complete = sum(1 for _portfolio, stat in records if stat.complete)
-    summary = {"catalogs": len(records), "complete": complete,
-               "incomplete": len(records) - complete}
     if fmt == "json":
-        emit_json(report("stats", summary,
+        emit_json(report("stats", _stats_summary([stat for _portfolio, stat in records]),
                          (stat.as_dict(portfolio.root) for portfolio, stat in records)))
         return
+    complete = sum(1 for _portfolio, stat in records if stat.complete)
     for _portfolio, stat in records:
         state = "complete" if stat.complete else "incomplete"
+        checks = f" ({', '.join(stat.checks)})" if stat.checks else ""
+        words = stat.words
         console.result(f"{stat.product} {stat.locale}: {stat.translated}/{stat.total}"
                        f" translated, {stat.fuzzy} fuzzy, {stat.untranslated} untranslated,"
-                       f" {stat.failed} failing checks, {stat.obsolete} obsolete: {state}")
+                       f" {stat.failed} failing checks{checks}, {stat.obsolete} obsolete:"
+                       f" {state}")
+        console.result(f"  {console.plural(words.total, 'word')}: {words.translated}"
+                       f" translated, {words.fuzzy} fuzzy, {words.untranslated} untranslated,"
+                       f" {words.failed} failing checks; {stat.memory} from translation"
+                       " memory")
         for gap in stat.gaps:
             console.result(f"  {console.styled_path(gap.text.location)}: {gap.text.context}:"
                            f" {gap.status}: {'; '.join(gap.reasons)}")
@@ -263,3 +274,15 @@ def stats_command(paths: Sequence[Path], locales: Sequence[str], fmt: str) -> No
         console.summary(f"{console.plural(len(records), 'catalog')}: {complete} complete,"
                         f" {len(records) - complete} incomplete",
                         console.tone_of(0, len(records) - complete))
+
+
+def _stats_summary(stats: Sequence[CatalogStats]) -> dict[str, object]:
+    """The summary of ``smpc stats --format json``: the catalogs, complete or not; the words
+    by state, the memory's fills and the failing checks of them all."""
+    complete = sum(1 for stat in stats if stat.complete)
+    words = {key: sum(stat.words.as_dict()[key] for stat in stats)
+             for key in WordCounts().as_dict()}
+    checks = sum((Counter(stat.checks) for stat in stats), Counter[str]())
+    return {"catalogs": len(stats), "complete": complete, "incomplete": len(stats) - complete,
+            "words": words, "memory": sum(stat.memory for stat in stats),
+            "checks": dict(checks)}
