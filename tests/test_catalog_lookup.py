@@ -585,7 +585,7 @@ def test_the_catalog_file_is_what_a_file_is_to_the_system(portfolio: Path,
     assert settings.catalog_file("besponsa", "de_AT") == str(austrian)
     found = load_lookup(austrian)
     assert "Eine Flasche" in str(found.get(
-        "Each vial contains 1 mg inotuzumab ozogamicin.", "composition/1"))
+        "Each vial contains 1 mg inotuzumab ozogamicin.", "composition"))
     assert settings.catalog_file("besponsa", "fr") is None
 
 

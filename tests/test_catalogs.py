@@ -457,7 +457,11 @@ def test_gnu_msgunfmt_reads_our_mo_file(portfolio: Path) -> None:
     result = subprocess.run([msgunfmt, str(done.path)], capture_output=True, text=True,
                             check=True)
     back = parse_po(result.stdout)
-    assert _usable(back) == _usable(read_catalog(po))
+
+    def translations(catalog: Catalog) -> dict[tuple[str | None, str], str]:
+        return {(m.context, str(m.id)): str(m.string) for m in catalog if m.id and m.string}
+
+    assert translations(back) == translations(read_catalog(po))
 
 
 # ------------------------------------------------------------------------ statistics
@@ -476,11 +480,11 @@ def test_statistics_count_fuzzy_untranslated_failed_and_obsolete(portfolio: Path
     product = load_product(portfolio / "products" / "besponsa.xml")
     po = portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
     catalog = read_catalog(po)
-    entry(catalog, "Sucrose", "excipients/1").flags.add("fuzzy")
+    entry(catalog, "Sucrose", "excipients").flags.add("fuzzy")
     entry(catalog, "Brussels", "marketing-authorisation-holder/city").string = ""
-    entry(catalog, "Trometamol", "excipients/4").string = "   "
-    catalog.obsolete[("Water", "excipients/5")] = Message("Water", "Wasser",
-                                                          context="excipients/5")
+    entry(catalog, "Trometamol", "excipients").string = "   "
+    catalog.obsolete[("Water", "excipients")] = Message("Water", "Wasser",
+                                                        context="excipients")
     write_catalog(po, catalog)
     stat = catalog_statistics(product, "de", po)
     assert (stat.fuzzy, stat.untranslated, stat.failed, stat.obsolete) == (1, 1, 1, 1)
@@ -488,8 +492,8 @@ def test_statistics_count_fuzzy_untranslated_failed_and_obsolete(portfolio: Path
     assert not stat.complete
     data = stat.as_dict(portfolio)
     assert data["catalog"] == "locales/de/LC_MESSAGES/besponsa.po"
-    assert {g["context"] for g in data["gaps"]} == {  # type: ignore[union-attr]
-        "excipients/1", "marketing-authorisation-holder/city", "excipients/4"}
+    assert [g["context"] for g in data["gaps"]] == [  # type: ignore[union-attr]
+        "excipients", "excipients", "marketing-authorisation-holder/city"]
 
 
 def test_a_language_without_a_catalog_for_the_product_is_untranslated() -> None:

@@ -350,7 +350,7 @@ def test_a_failing_translation_is_an_error(runner: CliRunner, portfolio: Path) -
     assert result.exit_code == 1
     product = portfolio / "products" / "besponsa.xml"
     line = line_of(product, "After reconstitution")
-    assert re.search(rf"besponsa\.xml:{line}:\d+: error: \[AT de_AT\] composition/2: failed in"
+    assert re.search(rf"besponsa\.xml:{line}:\d+: error: \[AT de_AT\] composition: failed in"
                      r" de_AT: .*0,25", result.output), result.output
 
 

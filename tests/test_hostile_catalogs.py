@@ -42,9 +42,10 @@ def smpc(runner: CliRunner, *args: str | Path) -> Result:
     return result
 
 
-def with_flags(text: str, context: str, flags: str) -> str:
-    """The catalog text with a ``#,`` line written above the entry of ``context``."""
-    marker = f'msgctxt "{context}"\n'
+def with_flags(text: str, context: str, flags: str, msgid: str = "") -> str:
+    """The catalog text with a ``#,`` line written above the entry of ``context`` (and
+    ``msgid``, where the field has several)."""
+    marker = f'msgctxt "{context}"\nmsgid "{msgid}' if msgid else f'msgctxt "{context}"\n'
     assert text.count(marker) == 1, context
     return text.replace(marker, f"#, {flags}\n{marker}")
 
@@ -52,11 +53,11 @@ def with_flags(text: str, context: str, flags: str) -> str:
 # ------------------------------------------------------------------------ translators' flags
 
 
-#: The entry of composition/2 as GNU tools write it when it is flagged no-wrap: each string
+#: The second entry of composition as GNU tools write it when it is flagged no-wrap: each string
 #: on one line, however long.
 NO_WRAP_ENTRY = (
     "#, no-wrap\n"
-    'msgctxt "composition/2"\n'
+    'msgctxt "composition"\n'
     'msgid "After reconstitution, 1 mL of solution contains 0.25 mg inotuzumab ozogamicin."\n'
     'msgstr "Nach der Rekonstitution enthält 1 ml Lösung 0,25 mg Inotuzumab Ozogamicin."\n'
 )
@@ -67,10 +68,10 @@ def flagged_catalog(portfolio: Path) -> bytes:
     text without a format (Babel would drop it), no-wrap, and c-format before fuzzy."""
     po = portfolio / PO
     text = po.read_text(encoding="utf-8")
-    text = with_flags(text, "excipients/1", "python-format")
-    text = with_flags(text, "excipients/2", "c-format, fuzzy")
+    text = with_flags(text, "excipients", "python-format", "Sucrose")
+    text = with_flags(text, "excipients", "c-format, fuzzy", "Polysorbate 80")
     text = with_flags(text, "active-substance", "no-c-format, python-format")
-    wrapped = re.search(r'msgctxt "composition/2"\n.*?\n\n', text, re.DOTALL)
+    wrapped = re.search(r'msgctxt "composition"\nmsgid ""\n"After.*?\n\n', text, re.DOTALL)
     assert wrapped is not None
     text = text.replace(wrapped.group(0), NO_WRAP_ENTRY + "\n")
     po.write_text(text, encoding="utf-8")
@@ -103,8 +104,8 @@ def test_update_of_changed_english_keeps_the_flags_of_the_old_entry(
     assert result.exit_code == 0, result.output
     text = (portfolio / PO).read_text(encoding="utf-8")
     # fuzzy is ours to add (first, where msgmerge puts it); the translator's flag stays
-    assert '#, fuzzy, python-format\n#| msgid "Sucrose"\nmsgctxt "excipients/1"\n' in text
-    assert '#, c-format, fuzzy\nmsgctxt "excipients/2"\n' in text
+    assert '#, fuzzy, python-format\n#| msgid "Sucrose"\nmsgctxt "excipients"\n' in text
+    assert '#, c-format, fuzzy\nmsgctxt "excipients"\nmsgid "Polysorbate 80"\n' in text
     assert '#, no-c-format, python-format\nmsgctxt "active-substance"\n' in text
     assert NO_WRAP_ENTRY in text
 
@@ -113,8 +114,8 @@ def test_update_keeps_the_flags_of_an_entry_it_makes_obsolete(
     runner: CliRunner, portfolio: Path,
 ) -> None:
     po = portfolio / PO
-    po.write_text(with_flags(po.read_text(encoding="utf-8"), "excipients/4",
-                             "range: 1..4, c-format, fuzzy"), encoding="utf-8")
+    po.write_text(with_flags(po.read_text(encoding="utf-8"), "excipients",
+                             "range: 1..4, c-format, fuzzy", "Trometamol"), encoding="utf-8")
     xml = portfolio / "products" / "besponsa.xml"
     text = xml.read_text(encoding="utf-8")
     excipient = re.search(r"\n *<excipient>Trometamol</excipient>", text)
@@ -123,7 +124,7 @@ def test_update_keeps_the_flags_of_an_entry_it_makes_obsolete(
     assert smpc(runner, "extract", portfolio).exit_code == 0
     assert smpc(runner, "update", portfolio, "--locale", "de").exit_code == 0
     text = po.read_text(encoding="utf-8")
-    assert '#, range: 1..4, c-format, fuzzy\n#~ msgctxt "excipients/4"\n' in text
+    assert '#, range: 1..4, c-format, fuzzy\n#~ msgctxt "excipients"\n' in text
 
 
 def test_a_header_flagged_fuzzy_and_no_wrap_keeps_both(runner: CliRunner,
@@ -278,7 +279,7 @@ def test_an_unsafe_character_in_a_translation_fails_its_check(
 ) -> None:
     char, named = UNSAFE[case]
     with_translation_of_composition_2(portfolio, "0,25 mg", f"0,25{char} mg")
-    reason = rf"composition/2: .*{re.escape(named)} at character \d+.*\[unsafe-characters\]"
+    reason = rf"composition: .*{re.escape(named)} at character \d+.*\[unsafe-characters\]"
 
     stats = smpc(runner, "stats", portfolio, "--locale", "de")
     assert stats.exit_code == 0, stats.output

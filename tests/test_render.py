@@ -63,11 +63,12 @@ def _catalog(root: Path) -> Path:
     return root / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
 
 
-def _edit_entry(po: Path, msgctxt: str, change: str) -> int:
-    """Change one entry of a catalog (``fuzzy``, ``empty`` or a replacement pair ``a=>b``);
-    return the line of the entry's msgctxt."""
+def _edit_entry(po: Path, msgctxt: str, change: str, nth: int = 1) -> int:
+    """Change one entry of a catalog, the ``nth`` of its field ``msgctxt`` (``fuzzy``,
+    ``empty`` or a replacement pair ``a=>b``); return the line of the entry's msgctxt."""
     lines = po.read_text(encoding="utf-8").split("\n")
-    start = lines.index(f'msgctxt "{msgctxt}"')
+    starts = [i for i, line in enumerate(lines) if line == f'msgctxt "{msgctxt}"']
+    start = starts[nth - 1]
     if change == "fuzzy":
         lines.insert(start, "#, fuzzy")
     else:
@@ -235,8 +236,8 @@ def test_wirkstoff_only_for_one_substance_not_in_the_name(portfolio: Path) -> No
 def test_every_unusable_message_is_listed(portfolio: Path) -> None:
     po = _catalog(portfolio)
     _edit_entry(po, "indications", "fuzzy")
-    _edit_entry(po, "contraindications/2", "empty")
-    _edit_entry(po, "composition/2", "0,25 mg=>0.25 mg")
+    _edit_entry(po, "contraindications", "empty", nth=2)
+    _edit_entry(po, "composition", "0,25 mg=>0.25 mg", nth=2)
     xml = portfolio / "products" / "besponsa.xml"
     product = load_product(xml)
     renderer = Renderer(load_portfolio(portfolio), clock=today)
@@ -252,11 +253,11 @@ def test_every_unusable_message_is_listed(portfolio: Path) -> None:
         return f"{xml}:{number}:5"
 
     assert lines == [
-        f"{where('After reconstitution')}: composition/2: failed in de_AT: the number 0.25"
+        f"{where('After reconstitution')}: composition: failed in de_AT: the number 0.25"
         " is missing: in de_AT it is written 0,25 [numbers]",
         f"{where('BESPONSA is indicated as monotherapy')}: indications: fuzzy in de_AT:"
         " the English changed or the translation needs review",
-        f"{where('Patients who have experienced')}: contraindications/2: untranslated in"
+        f"{where('Patients who have experienced')}: contraindications: untranslated in"
         " de_AT: not translated yet",
     ]
     # the same list without rendering, for smpc check

@@ -72,7 +72,7 @@ class Problem:
     location: SourceLocation
     message: str
     severity: Severity = Severity.ERROR
-    #: The element or field the problem is about (``atc-code``, ``contraindications/2``).
+    #: The element or field the problem is about (``atc-code``, ``contraindications``).
     field: str | None = None
 
     def __post_init__(self) -> None:

@@ -7,6 +7,7 @@ value has its form (a date, an amount), so the walk does not check them again.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -215,25 +216,37 @@ class _Builder:
     def located(self, element: etree._Element, name: str) -> Located[str]:
         return Located(_plain(element), self.loc(element, name))
 
-    def text(self, element: etree._Element, name: str, context: str, note_key: str) -> Text:
-        text = Text(context, _markup(element), self.loc(element, name),
-                    self.notes.get(note_key, ""))
+    def text(self, element: etree._Element, name: str, context: str, note_key: str,
+             source: str | None = None) -> Text:
+        """The translatable text of ``element``; ``source``, if given, is its message
+        (:func:`_markup`), already made by the caller."""
+        text = Text(context, _markup(element) if source is None else source,
+                    self.loc(element, name), self.notes.get(note_key, ""))
         self.texts.append(text)
         return text
 
     def items(
         self, children: dict[str, list[etree._Element]] | None, tag: str, section: str
     ) -> tuple[Text, ...]:
-        """Repeated items of a section: context ``section`` for one, ``section/N`` for more."""
+        """Repeated items of a section, each with the context ``section``.
+
+        A message is known by its field and its English, never by its position: inserting,
+        removing or moving a paragraph leaves every other paragraph's message, and so its
+        translation, as it was (the position is in the ``#:`` reference). The same English
+        a second time in one field is ``section#2``, a third time ``section#3``: an
+        occurrence count of that text, which other paragraphs do not change.
+        """
         if children is None:
             return ()
-        found = children.get(_NS + tag, ())
         note_key = section if tag == "p" else tag
-        if len(found) == 1:
-            return (self.text(found[0], tag, section, note_key),)
-        return tuple(
-            self.text(child, tag, f"{section}/{n}", note_key) for n, child in enumerate(found, 1)
-        )
+        seen: Counter[str] = Counter()
+        texts = []
+        for child in children.get(_NS + tag, ()):
+            source = _markup(child)
+            seen[source] += 1
+            context = section if seen[source] == 1 else f"{section}#{seen[source]}"
+            texts.append(self.text(child, tag, context, note_key, source))
+        return tuple(texts)
 
     def date(self, element: etree._Element, name: str) -> Located[dt.date]:
         return Located(dt.date.fromisoformat(_plain(element)), self.loc(element, name))
