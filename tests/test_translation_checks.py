@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from smpc_manager.rules import CHECK_IDS, Failure, check_translation
 from smpc_manager.rules.numbers import check_numbers, quantities
 from smpc_manager.rules.sentences import MIN_WORDS, check_untranslated_sentence
+from tests.conftest import REPO
 
 NAME = "BESPONSA"
 
@@ -40,6 +41,8 @@ def ids(source: str, target: str, **kwargs: tuple[str, ...]) -> set[str]:
 def test_the_check_ids_are_the_documented_ones() -> None:
     assert CHECK_IDS == ("empty", "unsafe-characters", "tags", "name", "numbers",
                          "untranslated-sentence", "placeholders")
+    page = (REPO / "docs" / "checks.md").read_text(encoding="utf-8")
+    assert tuple(re.findall(r"^\| `([a-z-]+)` \|", page, re.MULTILINE)) == CHECK_IDS
 
 
 @pytest.mark.parametrize(("source", "target", "check"), [
