@@ -2,9 +2,9 @@
 
 Other packages import from here, never from the modules inside: ``dates`` (what can expire,
 as of a day) and ``translation`` (whether a translation may be printed, with its checks of
-``numbers`` and of English left in ``sentences``). The modules are
-imported when a name is first used (:mod:`smpc_manager.exports`): a build's plan needs the
-dates, not Babel's number formats.
+``numbers`` and of English left in ``sentences``). The modules are imported when a name is
+first used (:mod:`smpc_manager.exports`): a build's plan needs the dates, not Babel's number
+formats.
 """
 
 from typing import TYPE_CHECKING

@@ -15,7 +15,7 @@ A number in running text is read with the word or symbol that follows it, its un
   two durations (``7 months`` and ``4 months``) fails. Numbers without a unit (a count, a
   day of a cycle, a grade) may move with the word order of the translation;
 * a number that is a reference (``section 6.1``, ``Table 2``) is in the translation exactly
-  as written, for the document it points into numbers it so.
+  as written: it is the number the document it points into gives its part.
 
 Symbols are the same in every language, with the spellings that differ (``mL`` and ``ml``,
 ``µg`` and ``mcg``, ``m2`` and ``m²``, ``IU`` and German ``I.E.``); unit words are read
@@ -190,34 +190,28 @@ def _value(written: str, decimal: str, group: str) -> str:
 
 
 @cache
-def _unit_pattern(lang: str, words: bool) -> re.Pattern[str]:
-    """A unit right after a number: a symbol or, with ``words``, a word of ``lang``; or
-    several joined by ``/`` (``mg/m2``, ``mg/kg/Tag``). Each alternative is a named group
-    whose name is the canonical unit's index."""
-    atoms = list(UNIT_SYMBOLS)
+def _units(lang: str, words: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each unit a text in ``lang`` may write: the symbols and, with ``words``, the
+    language's unit words (case aside); by canonical name, with the pattern of one."""
+    found = [(name, pattern) for name, pattern in UNIT_SYMBOLS]
     if words:
-        atoms += [(name, f"(?i:{pattern})") for name, pattern in UNIT_WORDS[lang]]
-    atom = "|".join(f"(?:{pattern}){_END}" for _name, pattern in atoms)
-    return re.compile(rf"{_LEAD}((?:{atom})(?:/(?:{atom}))*)")
+        found += [(name, f"(?i:{pattern})") for name, pattern in UNIT_WORDS.get(lang, ())]
+    return tuple((name, re.compile(f"(?:{pattern}){_END}")) for name, pattern in found)
 
 
 @cache
-def _atom_names(lang: str, words: bool) -> tuple[tuple[re.Pattern[str], str], ...]:
-    atoms = list(UNIT_SYMBOLS)
-    if words:
-        atoms += [(name, f"(?i:{pattern})") for name, pattern in UNIT_WORDS[lang]]
-    return tuple((re.compile(rf"(?:{pattern}){_END}"), name) for name, pattern in atoms)
+def _unit_pattern(lang: str, words: bool) -> re.Pattern[str]:
+    """A unit right after a number, as group 1: one of :func:`_units`, or several joined
+    by ``/`` (``mg/m2``, ``mg/kg/Tag``)."""
+    atom = "|".join(pattern.pattern for _name, pattern in _units(lang, words))
+    return re.compile(rf"{_LEAD}((?:{atom})(?:/(?:{atom}))*)")
 
 
 def _canonical_unit(written: str, lang: str, words: bool) -> str:
     """``mg/m²`` -> ``mg/m2``; ``Monate`` -> ``month``."""
-    names = []
-    for part in written.split("/"):
-        for pattern, name in _atom_names(lang, words):
-            if pattern.fullmatch(part.strip()):
-                names.append(name)
-                break
-    return "/".join(names)
+    return "/".join(next(name for name, pattern in _units(lang, words)
+                         if pattern.fullmatch(part.strip()))
+                    for part in written.split("/"))
 
 
 def quantities(text: str, locale: str, *, words: bool,
