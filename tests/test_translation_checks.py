@@ -175,6 +175,20 @@ def test_a_translation_passes() -> None:
     assert failures(WARNING, WARNUNG) == []
 
 
+def test_a_list_of_names_the_same_in_both_languages_is_no_sentence() -> None:
+    english = "Patients had rituximab, trastuzumab, nivolumab, ipilimumab, pembrolizumab."
+    german = "Patienten erhielten rituximab, trastuzumab, nivolumab, ipilimumab, pembrolizumab."
+    assert check_untranslated_sentence(english, german) == []
+    assert check_untranslated_sentence(english.replace(",", ""), german.replace(",", ""))
+
+
+def test_a_number_inside_a_clause_does_not_end_it() -> None:
+    english = "The infusion is given over 1.5 hours to all adult patients."
+    german = "Die Infusion: is given over 1,5 hours to all adult patients."
+    (reason,) = check_untranslated_sentence(english, german)
+    assert reason.startswith("8 words of the English are left as they are: 'is given over")
+
+
 @pytest.mark.parametrize("kept", [
     # Four words are not a sentence.
     "Hepatotoxizität wurde berichtet: signs and symptoms of VOD/SOS.",

@@ -1,9 +1,11 @@
 """English left in a translation: the ``untranslated-sentence`` check.
 
 A translation fails when it carries, word for word, a run of :data:`MIN_WORDS` or more
-words of its English. Words are runs of letters, with an apostrophe or a hyphen inside
-(``don't``, ``life-threatening``); they are compared regardless of case, and the
-punctuation and numbers between them neither count nor break a run. What may stay in the
+words of one clause of its English. Words are runs of letters, with an apostrophe or a
+hyphen inside (``don't``, ``life-threatening``), compared regardless of case; numbers and
+spaces between them neither count nor break a run, punctuation that ends a clause
+(``, ; : . ! ?``, brackets, quotes) does, so that a list whose items stay the same in both
+languages (``rituximab, trastuzumab, nivolumab, …``) is no sentence. What may stay in the
 source language is left out of a run, neither counting nor breaking it:
 
 * names: a capitalised word that does not begin a sentence (``Philadelphia``, ``Pfizer``),
@@ -27,11 +29,14 @@ from functools import cache
 #: How many words of the English, found in order in a translation, make it fail.
 MIN_WORDS = 5
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# A word, or a number with its decimal and group separators (which end no clause).
+_WORD = re.compile(r"[^\W_]+(?:(?:[-'’]|(?<=\d)[.,](?=\d))[^\W_]+)*")
 # What may stand between a sentence's end and its first word: spaces, brackets, quotes.
 _BEFORE_A_SENTENCE = re.compile(r"(?:^|[.!?:])[\s\"'“”„‘’«»(\[]*$")
-# A separator no word contains, to find a run of words inside the translation's.
-_JOIN = "\x00"
+# Punctuation that ends a clause: no run of words goes across it.
+_CLAUSE_END = re.compile(r"[,;:.!?()\[\]{}\"“”„«»]")
+# Separators no word contains, to find a run of words inside the translation's clauses.
+_JOIN, _CLAUSE = "\x00", "\x01"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +73,22 @@ def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def _words(text: str, terms: tuple[str, ...]) -> list[_Word]:
-    """The words of ``text`` outside the ``terms``."""
+def _clauses(text: str, terms: tuple[str, ...], exempt: set[str]) -> list[list[_Word]]:
+    """The words of ``text`` by clause, without the ``terms``, the ``exempt`` words and
+    the codes."""
     pattern = _terms_pattern(terms)
     spans = [m.span() for m in pattern.finditer(text)] if pattern is not None else []
-    return [_Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)
-            if not any(start <= m.start() < end for start, end in spans)]
+    clauses: list[list[_Word]] = [[]]
+    end = 0
+    for match in _WORD.finditer(text):
+        if _CLAUSE_END.search(text, end, match.start()) and clauses[-1]:
+            clauses.append([])
+        end = match.end()
+        word = _Word(match.group(), match.start(), match.end())
+        if not (word.text in exempt or is_code(word.text)
+                or any(start <= word.start < stop for start, stop in spans)):
+            clauses[-1].append(word)
+    return clauses
 
 
 def check_untranslated_sentence(english: str, translation: str,
@@ -90,30 +105,37 @@ def check_untranslated_sentence(english: str, translation: str,
     []
     """
     kept = tuple(terms)
-    words = _words(english, kept)
-    exempt = {w.text for w in words if is_code(w.text) or _is_name(w, english)}
-    ours = [w for w in words if w.text not in exempt]
-    if len(ours) < MIN_WORDS:
+    exempt = {m.group() for m in _WORD.finditer(english)
+              if _is_name(_Word(m.group(), m.start(), m.end()), english)}
+    ours = [c for c in _clauses(english, kept, exempt) if len(c) >= MIN_WORDS]
+    if not ours:
         return []
-    theirs = [w.folded for w in _words(translation, kept)
-              if w.text not in exempt and not is_code(w.text)]
-    joined = _JOIN + _JOIN.join(theirs) + _JOIN
-    reasons = []
+    joined = _CLAUSE.join(_JOIN + _JOIN.join(w.folded for w in clause) + _JOIN
+                          for clause in _clauses(translation, kept, exempt))
+    return [f"{len(run)} words of the English are left as they are:"
+            f" '{_excerpt(english, run)}'"
+            for clause in ours for run in _runs(clause, joined)]
+
+
+def _runs(clause: list[_Word], joined: str) -> list[list[_Word]]:
+    """The longest runs of :data:`MIN_WORDS` or more words of ``clause`` in ``joined``."""
+    runs = []
     start = 0
-    while start + MIN_WORDS <= len(ours):
+    while start + MIN_WORDS <= len(clause):
         end = start + MIN_WORDS
-        if not _found(ours[start:end], joined):
+        if not _found(clause[start:end], joined):
             start += 1
             continue
-        while end < len(ours) and _found(ours[start:end + 1], joined):
+        while end < len(clause) and _found(clause[start:end + 1], joined):
             end += 1
-        excerpt = english[ours[start].start:ours[end - 1].end]
-        if len(excerpt) > 80:
-            excerpt = excerpt[:79].rstrip() + "…"
-        reasons.append(f"{end - start} words of the English are left as they are:"
-                       f" '{excerpt}'")
+        runs.append(clause[start:end])
         start = end
-    return reasons
+    return runs
+
+
+def _excerpt(text: str, run: list[_Word]) -> str:
+    excerpt = text[run[0].start:run[-1].end]
+    return excerpt if len(excerpt) <= 80 else excerpt[:79].rstrip() + "…"
 
 
 def _found(run: Sequence[_Word], joined: str) -> bool:
