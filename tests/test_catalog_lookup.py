@@ -539,12 +539,13 @@ def test_a_plural_entry_is_no_label_for_rendering(portfolio: Path) -> None:
     tool's own catalog gives the label."""
     own = portfolio / "locales" / "de" / "LC_MESSAGES" / "smpc.po"
     own.write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
         'msgid "Contraindications"\nmsgid_plural "Contraindications"\n'
         'msgstr[0] "Mehrzahl"\nmsgstr[1] "Mehrzahlen"\n\n'
         'msgid "Last revised"\nmsgstr "Stand der Information"\n', encoding="utf-8")
     lookup = read_lookup(own)
-    assert lookup.get("Contraindications") == LookupEntry("Mehrzahl", False, 5, True)
+    assert lookup.get("Contraindications") == LookupEntry("Mehrzahl", False, 6, True)
     product = load_product(portfolio / "products" / "besponsa.xml")
     text = Renderer(load_portfolio(portfolio)).render(product, "DE", as_of=DAY).content
     assert "Stand der Information: " in text  # the portfolio's catalog is read

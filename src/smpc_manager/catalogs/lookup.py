@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from smpc_manager.catalogs.cache import FileCache
+from smpc_manager.catalogs.plurals import PluralError, plural_forms
+from smpc_manager.catalogs.pocheck import entry_problems
 from smpc_manager.catalogs.pofile import Key, parse_po
 from smpc_manager.catalogs.syntax import (
     PoSyntaxError,
@@ -27,6 +29,7 @@ from smpc_manager.catalogs.syntax import (
     header_fields,
     is_utf8,
     shown,
+    special_flags,
 )
 
 if TYPE_CHECKING:
@@ -93,17 +96,18 @@ class CatalogLookup:
 #: One line of a quoted string and its line end (the text it reads has no CR).
 _QUOTED = r'"[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+"\n'
 #: One entry in the layout our writer (and msgmerge, msgattrib) writes, without plurals or
-#: obsolete entries: comments (``#`` ``# ...`` ``#.`` ``#:`` ``#,``, and ``#|`` previous
-#: strings with their continuations), an optional msgctxt, msgid, msgstr, each string
+#: obsolete entries: comments (``#`` ``# ...`` ``#.`` ``#:`` ``#,``), then the ``#|``
+#: previous msgctxt, msgid and msgid_plural (as GNU's grammar orders them) with their
+#: continuations, an optional msgctxt, msgid, msgstr, each string
 #: continued on ``"..."`` lines, then blank lines. Every line is exactly as written (no
 #: leading or trailing blanks), so the strict reader's ``strip`` changes none of them.
 #: Every repeat is possessive: what follows it can never start the way it does, so giving
 #: back would not help a match, and a long bad line fails at once.
 _WRITTEN_ENTRY = re.compile(
-    rf"""(?P<comments>(?:
-        \#(?:[^~|\n][^\n]*+)?\n
-      | \#\|\ (?:msgctxt|msgid|msgid_plural)\ {_QUOTED}(?:\#\|\ {_QUOTED})*+
-    )*+)
+    rf"""(?P<comments>(?:\#(?:[^~|\n][^\n]*+)?\n)*+
+      (?:(?:\#\|\ msgctxt\ {_QUOTED}(?:\#\|\ {_QUOTED})*+)?
+         \#\|\ msgid\ {_QUOTED}(?:\#\|\ {_QUOTED})*+
+         (?:\#\|\ msgid_plural\ {_QUOTED}(?:\#\|\ {_QUOTED})*+)?)?)
     (?:msgctxt\ (?P<context>(?:{_QUOTED})++))?
     msgid\ (?P<msgid>(?:{_QUOTED})++)
     msgstr\ (?P<msgstr>(?:{_QUOTED})++)
@@ -124,7 +128,8 @@ def parse_lookup(text: str, path: str | Path = "<catalog>") -> CatalogLookup:
     entry (:data:`_WRITTEN_ENTRY`) rather than line by line into Babel messages. A catalog
     in any other layout (plural or obsolete entries, odd spacing), and one with anything
     the strict reader would report (a duplicate, a bad escape or header, an empty msgid
-    with a msgctxt, which Babel takes for a header), is read by the strict reader, so
+    with a msgctxt, which Babel takes for a header, a translation ``msgfmt --check``
+    refuses), is read by the strict reader, so
     problems and line numbers are always its own. ``tests/test_catalog_lookup.py`` holds
     the two readers equal on generated, mutated and real catalogs.
     """
@@ -159,11 +164,19 @@ def parse_lookup(text: str, path: str | Path = "<catalog>") -> CatalogLookup:
                 charset = header_charset(fields)
                 if bad is not None or charset is None or not is_utf8(charset):
                     return None
+                try:
+                    plural_forms(string)
+                except PluralError:
+                    return None
                 header = True
             else:
-                flags = [flag.strip() for row in comments.split("\n") if row.startswith("#,")
-                         for flag in row[2:].split(",")] if "#," in comments else []
-                entries[key] = LookupEntry(string, "fuzzy" in flags, line)
+                # Of several flag lines (#, or #!), the last counts, as in GNU's reader.
+                rows = [row for row in comments.split("\n") if row.startswith(("#,", "#!"))]
+                flags = special_flags(rows[-1][2:]) if rows else []
+                fuzzy = "fuzzy" in flags
+                if string and not fuzzy and entry_problems(key[0], None, [string], flags):
+                    return None
+                entries[key] = LookupEntry(string, fuzzy, line)
         return entries if header else None
 
     def quoted(block: str) -> str:

@@ -96,8 +96,11 @@ def catalog_text(data: bytes, path: Path) -> str:
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
             "\\": "\\", '"': '"'}
-#: One escape sequence in a quoted string: octal, hexadecimal, or a single character.
+#: One escape sequence in a quoted string, as GNU gettext reads them: a single character,
+#: up to three octal digits, or ``x`` and any number of hexadecimal digits.
 _ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]+)|(.))", re.DOTALL)
+#: What separates a msgctxt from its msgid in a .mo file: never inside a string.
+CONTEXT_SEPARATOR = "\x04"
 
 
 def unquote(text: str, line: int) -> str:
@@ -121,44 +124,65 @@ def quoted(text: str, limit: int = 40) -> str:
 
 
 def decode(body: str, line: int) -> str:
-    """The text of a quoted string's ``body`` (what is between the quotes): its escape
-    sequences decoded; an unknown one is a :class:`PoSyntaxError` on ``line``."""
+    r"""The text of a quoted string's ``body`` (what is between the quotes), its escape
+    sequences decoded as GNU gettext decodes them; an unknown one is a
+    :class:`PoSyntaxError` on ``line``.
+
+    An octal or hexadecimal escape stands for one byte, as in C: ``"\303\244"`` is "ä" in
+    a UTF-8 catalog; bytes that make no UTF-8 are refused, as is the context separator
+    (``\x04``), which a .mo file could not hold inside a string.
+
+    >>> decode(r'tab\there, \"quoted\", \303\244', 1)
+    'tab\there, "quoted", ä'
+    """
     if "\\" not in body:  # most strings: nothing to decode
-        return body
-
-    def escape(found: re.Match[str]) -> str:
-        octal, hexa, other = found.groups()
-        if octal is not None:
-            return chr(int(octal, 8))
-        if hexa is not None:
-            code = int(hexa, 16)
-            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-                raise PoSyntaxError(line, f"syntax error: '\\x{hexa[:8]}' is not a character")
-            return chr(code)
+        text = body
+    else:
+        pieces: list[bytes] = []
+        start = 0
+        for found in _ESCAPE.finditer(body):
+            pieces.append(body[start:found.start()].encode("utf-8"))
+            start = found.end()
+            octal, hexa, other = found.groups()
+            if octal is not None:
+                pieces.append(bytes([int(octal, 8) & 0xFF]))
+            elif hexa is not None:
+                pieces.append(bytes([int(hexa, 16) & 0xFF]))
+            elif other in _ESCAPES:
+                pieces.append(_ESCAPES[other].encode("ascii"))
+            else:
+                raise PoSyntaxError(line, "syntax error: unknown escape sequence"
+                                          f" {quoted(chr(92) + other)} in a string")
+        pieces.append(body[start:].encode("utf-8"))
         try:
-            return _ESCAPES[other]
-        except KeyError:
-            raise PoSyntaxError(line, "syntax error: unknown escape sequence"
-                                      f" {quoted(chr(92) + other)} in a string") from None
-
-    return _ESCAPE.sub(escape, body)
+            text = b"".join(pieces).decode("utf-8")
+        except UnicodeDecodeError:
+            raise PoSyntaxError(line, "syntax error: the escape sequences of a string make"
+                                      " bytes that are not UTF-8") from None
+    if CONTEXT_SEPARATOR in text:
+        raise PoSyntaxError(line, "syntax error: a string holds the context separator"
+                                  " (\\x04, EOT), which no .mo file can hold")
+    return text
 
 
 # ------------------------------------------------------------------------ the header
 
 
 def header_fields(string: str) -> tuple[list[tuple[str, str]], str | None]:
-    """The ``Name: value`` rows of a header entry's msgstr, in their order, up to the first
-    row that is not one; that row is returned too (None when every row is one)."""
+    """The ``Name: value`` rows of a header entry's msgstr, in their order, and the first
+    row that is not one (None when every row is one; GNU tools keep such rows, and so do
+    we, but no field is read from them)."""
     fields: list[tuple[str, str]] = []
+    bad: str | None = None
     for row in string.split("\n"):
         if not row.strip():
             continue
         name, colon, value = row.partition(":")
         if not colon:
-            return fields, row
+            bad = row if bad is None else bad
+            continue
         fields.append((name.strip(), value.strip()))
-    return fields, None
+    return fields, bad
 
 
 def header_field(fields: Sequence[tuple[str, str]], name: str) -> str | None:
@@ -189,3 +213,63 @@ def charset_problem(path: str, line: int, charset: str | None) -> Problem:
     found = f"charset={quoted(charset)[1:-1]}" if charset else "no charset"
     return Problem(SourceLocation(path, line),
                    f"the header must declare charset=UTF-8 (catalogs are UTF-8), found {found}")
+
+
+# ------------------------------------------------------------------------ flags
+
+
+#: The format languages GNU gettext 0.21 knows, in the order it writes their flags
+#: (``#, c-format, python-format``).
+FORMAT_LANGUAGES = (
+    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript",
+    "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal",
+    "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace",
+    "php", "gcc-internal", "gfc-internal", "ycp",
+)
+_FLAG_SEPARATORS = re.compile(r"[\n \t\r\f\v,]+")
+_RANGE = re.compile(r"([0-9]+)\.\.([0-9]+)")
+
+
+def special_flags(body: str) -> list[str]:
+    """The flags of one ``#,`` line (``body`` is what follows the ``,``) as GNU gettext
+    reads them: ``fuzzy``; ``L-format`` or ``no-L-format`` for a format language it knows
+    (``possible-L-format`` reads as ``L-format``, ``impossible-L-format`` as none, the last
+    one of a language counts); ``range: N..M``; ``no-wrap`` (``wrap`` is the default).
+    Flags it does not know are dropped, as GNU drops them.
+
+    >>> special_flags(" python-format, fuzzy, my-flag, no-c-format")
+    ['fuzzy', 'no-c-format', 'python-format']
+    """
+    fuzzy = False
+    formats: dict[str, str] = {}
+    bounds: str | None = None
+    wrap = True
+    tokens = [token for token in _FLAG_SEPARATORS.split(body) if token]
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token == "fuzzy":
+            fuzzy = True
+        elif token.endswith("-format"):
+            name = token.removesuffix("-format")
+            value = "yes"
+            for prefix, meaning in (("no-", "no"), ("possible-", "yes"),
+                                    ("impossible-", "")):
+                if name.startswith(prefix):
+                    name, value = name.removeprefix(prefix), meaning
+                    break
+            if name in FORMAT_LANGUAGES:
+                formats[name] = value
+        elif token == "range:" and i < len(tokens):
+            found = _RANGE.match(tokens[i])
+            i += 1
+            if found and int(found.group(1)) <= int(found.group(2)):
+                bounds = f"range: {int(found.group(1))}..{int(found.group(2))}"
+        elif token in ("wrap", "no-wrap"):
+            wrap = token == "wrap"
+    flags = ["fuzzy"] if fuzzy else []
+    flags += [f"{'no-' if formats[name] == 'no' else ''}{name}-format"
+              for name in FORMAT_LANGUAGES if formats.get(name)]
+    flags += [bounds] if bounds else []
+    return [*flags, *([] if wrap else ["no-wrap"])]
