@@ -105,7 +105,8 @@ def test_update_of_changed_english_keeps_the_flags_of_the_old_entry(
     assert result.exit_code == 0, result.output
     text = (portfolio / PO).read_text(encoding="utf-8")
     # fuzzy is ours to add (first, where msgmerge puts it); the translator's flag stays
-    assert '#, fuzzy, python-format\n#| msgid "Sucrose"\nmsgctxt "excipients"\n' in text
+    assert ('#, fuzzy, python-format\n#| msgctxt "excipients"\n#| msgid "Sucrose"\n'
+            'msgctxt "excipients"\nmsgid "Sucrose (sugar)"\n') in text
     assert '#, fuzzy, c-format\nmsgctxt "excipients"\nmsgid "Polysorbate 80"\n' in text
     assert '#, no-c-format, python-format\nmsgctxt "active-substance"\n' in text
     assert NO_WRAP_ENTRY in text

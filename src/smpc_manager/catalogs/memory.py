@@ -3,8 +3,9 @@ catalog's new or changed messages.
 
 A message is known by its field and its English (:func:`message_field`), so the memory is
 too: it offers the translation of the *same* English in the *same* field, approved
-(translated, not fuzzy) in another catalog of the portfolio in that language, or in a
-compendium given to ``smpc update --compendium`` (as ``msgmerge -C`` takes one). It never
+(translated, not fuzzy) in a catalog of the portfolio in that language (another product's,
+or the same one's where a sentence stands twice in a field), or in a compendium given to
+``smpc update --compendium`` (as ``msgmerge -C`` takes one). It never
 offers the German of another field's sentence, nor of a merely similar one: guessing from
 similar English is the merge's business, within one catalog, where the previous English is
 shown beside the guess (``#|``).

@@ -12,13 +12,15 @@ Each message of the template looks for its translation in this order:
 3. an old entry with the same English that lost its ``msgctxt`` outside our tools (a
    translate-toolkit XLIFF round trip drops it): recovered, fuzzy, since the field it was
    made for is unknown;
-4. the translation memory: the same English approved in the same field of another catalog
-   of the language, or of a compendium (:mod:`~smpc_manager.catalogs.memory`);
+4. the translation memory: the same English approved in the same field of a catalog of the
+   language (another product's, or this one's where the sentence stands twice in the
+   field), or of a compendium (:mod:`~smpc_manager.catalogs.memory`);
 5. the most similar old entry of the same field whose English the template no longer has
    (an edited sentence): a fuzzy suggestion with the English it was made for as
    ``#| msgid``, offered only when the two are as similar as msgmerge requires
-   (:data:`SIMILAR`), so that no unrelated sentence's translation is offered. One such entry
-   may serve several messages (a paragraph split in two), as in msgmerge.
+   (:data:`SIMILAR`), so that no unrelated sentence's translation is offered. An old entry
+   serves the message most like it, and several only where they are its parts (a
+   paragraph split in two, as msgmerge would offer it to both).
 
 Unlike msgmerge and Babel's ``Catalog.update``, a suggestion never comes from another field,
 nor from an entry whose English the template still has: a sentence inserted beside a similar
@@ -103,17 +105,25 @@ def merge(old: Catalog, template: Catalog, *,
     found = [pool.take(entry) for entry in wanted]
     found = [f if f is not None else pool.take_in_field(e)
              for e, f in zip(wanted, found, strict=True)]
-    spare = pool.spare()
+    made: list[tuple[PoMessage, str]] = []
     counts: Counter[str] = Counter()
     for entry, match in zip(wanted, found, strict=True):
         if match is None:
-            message, kind = _unmatched(entry, pool, spare, memory)
+            message, kind = _unmatched(entry, pool, memory)
         else:
             message, kind = _matched(entry, match, pool, memory)
             if not has_translation(message):
                 kind = _filled(message, memory) or kind
             if kind == "kept" and _comments(message) != _comments(match):
                 counts["updated"] += 1
+        made.append((message, kind))
+    # What is left untranslated may be offered the translation of a similar sentence that
+    # left the same field: decided for all of them at once (see _similar).
+    left = [(i, wanted[i]) for i, (_, kind) in enumerate(made) if kind == "added"]
+    for i, best in _similar(left, pool.spare()).items():
+        pool.used.add(id(best))
+        made[i] = (_suggested(made[i][0], best), "changed")
+    for message, kind in made:
         counts[kind] += 1
         new[message.id] = message
 
@@ -215,7 +225,7 @@ class _Pool:
 def _comments(message: Message) -> tuple[object, ...]:
     """What a merge may change of a kept entry besides its context."""
     return (list(message.locations), list(message.auto_comments),
-            list(message.previous_id or ()))
+            list(message.previous_id or ()), getattr(message, "previous_context", None))
 
 
 def _matched(entry: Message, match: Message, pool: _Pool,
@@ -230,6 +240,7 @@ def _matched(entry: Message, match: Message, pool: _Pool,
     message.auto_comments = _notes(entry, message, memory)
     if not message.fuzzy:
         message.previous_id = []
+        message.previous_context = None
     return message, kind
 
 
@@ -250,11 +261,11 @@ def _notes(entry: Message, message: Message, memory: TranslationMemory | None) -
     return notes
 
 
-def _unmatched(entry: Message, pool: _Pool, spare: dict[str, list[Message]],
+def _unmatched(entry: Message, pool: _Pool,
                memory: TranslationMemory | None) -> tuple[PoMessage, str]:
     """A message no old entry has under its context or in its field: recovered from an
-    entry that lost its context, filled from the memory, offered a similar sentence's
-    translation, or untranslated."""
+    entry that lost its context, filled from the memory, or untranslated (``added``: it
+    may yet be offered a similar sentence's translation)."""
     lost = pool.contextless(entry)
     if lost is not None:
         message = copy_message(lost)
@@ -263,29 +274,31 @@ def _unmatched(entry: Message, pool: _Pool, spare: dict[str, list[Message]],
         message.auto_comments = list(entry.auto_comments)
         if not lost.fuzzy:
             message.previous_id = []
+            message.previous_context = None
         message.flags.add("fuzzy")
         return message, "recovered"
     message = PoMessage(copy(entry.id), "", locations=list(entry.locations),
                         auto_comments=list(entry.auto_comments), context=entry.context)
     message.string = ("",) * len(entry.id) if isinstance(entry.id, (list, tuple)) else ""
-    filled = _filled(message, memory)
-    if filled is not None:
-        return message, filled
-    field = message_field(entry.context)
-    best = _most_similar(entry, spare.get(field, []) if field is not None else [])
-    if best is None:
-        return message, "added"
-    pool.used.add(id(best))
+    return message, _filled(message, memory) or "added"
+
+
+def _suggested(message: PoMessage, best: Message) -> PoMessage:
+    """``message`` offered the translation of ``best``: fuzzy, with its flags, its
+    translator comments and the English it was made for."""
     message.string = best.string
     message.written = written_flags(best)
     message.flags = {*message.written, "fuzzy"}
     message.user_comments = list(best.user_comments)
+    # The English the translation was made for, as msgmerge writes it: #| msgctxt, #| msgid.
     if best.fuzzy and best.previous_id:
         message.previous_id = list(best.previous_id)
+        message.previous_context = getattr(best, "previous_context", None)
     else:
         message.previous_id = list(best.id) if isinstance(best.id, (list, tuple)) \
             else [best.id]
-    return message, "changed"
+        message.previous_context = best.context
+    return message
 
 
 def _filled(message: PoMessage, memory: TranslationMemory | None) -> str | None:
@@ -303,21 +316,51 @@ def _filled(message: PoMessage, memory: TranslationMemory | None) -> str | None:
     return "memory"
 
 
-def _most_similar(entry: Message, candidates: list[Message]) -> Message | None:
-    """The candidate whose English is most like the entry's, if at least :data:`SIMILAR`;
-    the first one wins a tie."""
-    plural = isinstance(entry.id, (list, tuple))
-    text = message_key(entry)[0]
-    best: Message | None = None
-    score = SIMILAR
-    for candidate in candidates:
-        if isinstance(candidate.id, (list, tuple)) != plural:
+def _similar(entries: list[tuple[int, Message]],
+             spare: dict[str, list[Message]]) -> dict[int, Message]:
+    """Which spare entry of its field each of ``entries`` (numbered) is offered.
+
+    The pairs at least :data:`SIMILAR` alike are taken most alike first, each spare entry
+    by one message. A message whose best match another one took shares it only where
+    the two are parts of it, a paragraph split in two: together, in their order, they
+    are more like it than the one that took it. So an edited sentence gets the old one's
+    translation, and a new sentence beside it that merely resembles the old one does not.
+    """
+    english = {i: message_key(entry)[0] for i, entry in entries}
+    pairs: list[tuple[float, int, int, Message]] = []
+    for i, entry in entries:
+        field = message_field(entry.context)
+        plural = isinstance(entry.id, (list, tuple))
+        for order, candidate in enumerate(spare.get(field, []) if field is not None else []):
+            if isinstance(candidate.id, (list, tuple)) != plural:
+                continue
+            ratio = _likeness(english[i], message_key(candidate)[0])
+            if ratio >= SIMILAR:
+                pairs.append((-ratio, i, order, candidate))
+    pairs.sort(key=lambda pair: pair[:3])
+    chosen: dict[int, Message] = {}
+    holders: dict[int, list[int]] = {}
+    for _, i, _, candidate in pairs:
+        if i not in chosen and id(candidate) not in holders:
+            chosen[i] = candidate
+            holders[id(candidate)] = [i]
+    best_tried: set[int] = set()
+    for _, i, _, candidate in pairs:
+        if i in chosen or i in best_tried:
             continue
-        matcher = difflib.SequenceMatcher(None, text, message_key(candidate)[0],
-                                          autojunk=False)
-        if matcher.quick_ratio() < score:  # an upper bound of ratio(), quick to find
-            continue
-        ratio = matcher.ratio()
-        if ratio > score or (best is None and ratio == score):
-            best, score = candidate, ratio
-    return best
+        best_tried.add(i)  # only its best match: the others are less like it
+        old = message_key(candidate)[0]
+        held = holders[id(candidate)]
+        together = " ".join(english[k] for k in sorted([*held, i]))
+        if _likeness(together, old) > max(_likeness(english[k], old) for k in held):
+            chosen[i] = candidate
+            held.append(i)
+    return chosen
+
+
+def _likeness(text: str, other: str) -> float:
+    """How alike two texts are, from 0 to 1 (as GNU's fstrcmp, which msgmerge uses)."""
+    matcher = difflib.SequenceMatcher(None, text, other, autojunk=False)
+    if matcher.quick_ratio() < SIMILAR:  # an upper bound of ratio(), quick to find
+        return 0.0
+    return matcher.ratio()
