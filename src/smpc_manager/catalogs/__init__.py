@@ -21,7 +21,7 @@ from smpc_manager.catalogs.lookup import (
     parse_lookup,
     read_lookup,
 )
-from smpc_manager.catalogs.memory import Recalled, TranslationMemory, message_field
+from smpc_manager.catalogs.memory import Recalled, TranslationMemory, message_field, serves
 from smpc_manager.catalogs.merge import MergeCounts, merge
 from smpc_manager.catalogs.mofile import Compiled, compile_catalog, format_mo
 from smpc_manager.catalogs.pofile import (
@@ -37,22 +37,27 @@ from smpc_manager.catalogs.stats import CatalogStats, WordCounts, catalog_statis
 from smpc_manager.catalogs.syntax import shown
 from smpc_manager.catalogs.words import count_words
 from smpc_manager.catalogs.workflow import (
+    DEFAULT_LAYOUT,
+    Layout,
     Updated,
     checked_locale,
     clock_now,
     format_header_date,
     init_catalog,
     new_catalog,
+    portfolio_memory,
     read_template,
     update_catalog,
 )
 
 __all__ = [
+    "DEFAULT_LAYOUT",
     "MEMORY_NOTE",
     "TEMPLATE_DATE_FIELD",
     "CatalogLookup",
     "CatalogStats",
     "Compiled",
+    "Layout",
     "LookupEntry",
     "MergeCounts",
     "PoCatalog",
@@ -79,9 +84,11 @@ __all__ = [
     "new_template",
     "parse_lookup",
     "parse_po",
+    "portfolio_memory",
     "read_catalog",
     "read_lookup",
     "read_template",
+    "serves",
     "shown",
     "statistics",
     "update_catalog",

@@ -1,10 +1,13 @@
 """Products -> gettext templates: one ``locales/templates/<id>.pot`` per product.
 
 Each translatable element becomes one message: ``msgctxt`` names the field
-(``contraindications/2``), so equal English in two places may differ in German; ``#:`` is
-the XML file (relative to the portfolio root) and line; ``#.`` is the field's meaning from
-the schema. What is not translatable (the invented name, codes, numbers-only fields, dates)
-is never a message: :meth:`Product.messages` yields only the texts.
+(``contraindications``), so equal English in two fields may differ in German; ``#:`` is the
+XML file (relative to the portfolio root) and line; ``#.`` is the field's meaning from the
+schema. A message is known by its field and its English, not by its position: the same
+sentence a second time in one field is ``contraindications#2``, and a paragraph inserted
+or removed changes no other message. What is not translatable (the invented name, codes,
+numbers-only fields, dates) is never a message: :meth:`Product.messages` yields only the
+texts.
 
 A template is rewritten only when its messages change, and then its ``POT-Creation-Date``
 is the injected ``now``; extracting unchanged products leaves every byte as it was.
@@ -20,7 +23,7 @@ from pathlib import Path
 from babel.messages.catalog import Message
 
 from smpc_manager.catalogs.pofile import WIDTH, PoCatalog, format_po, read_catalog, write_catalog
-from smpc_manager.catalogs.workflow import format_header_date
+from smpc_manager.catalogs.workflow import DEFAULT_LAYOUT, Layout, format_header_date
 from smpc_manager.errors import ProblemsError
 from smpc_manager.model import Product
 
@@ -98,30 +101,39 @@ class Extracted:
     written: bool
 
 
-def extract(product: Product, template: Path, root: Path, now: dt.datetime) -> Extracted:
-    """Write the product's template to ``template`` unless its messages are unchanged.
+def extract(product: Product, template: Path, root: Path, now: dt.datetime, *,
+            layout: Layout = DEFAULT_LAYOUT, dry_run: bool = False) -> Extracted:
+    """Write the product's template to ``template``, laid out as ``layout`` says, unless
+    it is so already.
 
-    The header keeps the old ``POT-Creation-Date`` while the messages are the same, so an
-    unchanged product gives a byte-identical file; otherwise the date is ``now``.
+    The header keeps the old ``POT-Creation-Date`` while the messages are the same (also
+    when only the layout changes), so an unchanged product gives a byte-identical file;
+    otherwise the date is ``now``. With ``dry_run`` nothing is written: ``written`` says
+    whether the template would be.
     """
-    old_date = _old_creation_date(template)
-    if old_date is not None:
-        catalog = template_for(product, root, old_date)
-        if template.read_bytes() == format_po(catalog).encode("utf-8"):
+    old = _old_template(template)
+    date = old.header(TEMPLATE_DATE_FIELD) if old is not None else None
+    catalog = template_for(product, root, date or format_header_date(now))
+    if old is not None and date is not None:
+        text = format_po(catalog, width=layout.width, wrap=layout.wrap)
+        if template.read_bytes() == text.encode("utf-8"):
             return Extracted(product.id, template, len(catalog), written=False)
-    catalog = template_for(product, root, format_header_date(now))
-    written = write_catalog(template, catalog)
+        if text != format_po(old, width=layout.width, wrap=layout.wrap):
+            catalog = template_for(product, root, format_header_date(now))
+    written = dry_run or write_catalog(template, catalog, width=layout.width,
+                                       wrap=layout.wrap)
     return Extracted(product.id, template, len(catalog), written)
 
 
-def _old_creation_date(template: Path) -> str | None:
+def _old_template(template: Path) -> PoCatalog | None:
+    """The template as it is, or None where there is none or it cannot be read (a broken
+    template is simply made again)."""
     if not template.is_file():
         return None
     try:
-        old = read_catalog(template)
-    except ProblemsError:  # a broken template is simply made again
+        return read_catalog(template)
+    except ProblemsError:
         return None
-    return old.header(TEMPLATE_DATE_FIELD)
 
 
 def is_current(product: Product, template: Path) -> bool:

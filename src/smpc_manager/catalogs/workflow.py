@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +19,17 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 
+from smpc_manager.catalogs.memory import TranslationMemory
 from smpc_manager.catalogs.merge import MergeCounts, merge
-from smpc_manager.catalogs.pofile import PoCatalog, parse_po, read_catalog, write_catalog
+from smpc_manager.catalogs.pofile import (
+    WIDTH,
+    PoCatalog,
+    format_po,
+    load_catalog,
+    parse_po,
+    read_catalog,
+    write_catalog,
+)
 from smpc_manager.catalogs.syntax import catalog_bytes, catalog_text, shown
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.locales import normalize_locale
@@ -62,8 +72,27 @@ def new_catalog(template: Catalog, locale: str, title: str, now: dt.datetime) ->
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """How catalogs and templates are written: strings wrapped at ``width`` columns, or
+    not wrapped at all (``wrap`` false), as GNU's ``--width`` and ``--no-wrap``."""
+
+    width: int = WIDTH
+    wrap: bool = True
+
+
+#: GNU's layout: wrapped at 79 columns.
+DEFAULT_LAYOUT = Layout()
+
+
+@dataclass(frozen=True, slots=True)
 class Updated:
-    """The outcome of ``init`` or ``update`` for one product's catalog in one language."""
+    """The outcome of ``init`` or ``update`` for one product's catalog in one language.
+
+    ``written`` says whether the file was written (with ``dry_run``: whether it would be);
+    besides the messages' ``counts``, ``header`` says that the header changed (the
+    template's creation date) and ``relaid`` that the file was not in the writer's layout
+    (another tool wrapped it otherwise, or at another width).
+    """
 
     product: str
     locale: str
@@ -71,6 +100,8 @@ class Updated:
     created: bool
     written: bool
     counts: MergeCounts
+    header: bool = False
+    relaid: bool = False
 
 
 def read_template(portfolio: Portfolio, product_id: str) -> PoCatalog:
@@ -85,40 +116,90 @@ def read_template(portfolio: Portfolio, product_id: str) -> PoCatalog:
     return read_catalog(path)
 
 
-def init_catalog(portfolio: Portfolio, product: Product, locale: str,
-                 now: dt.datetime) -> Updated:
-    """Start the product's catalog for ``locale`` from its template; an existing catalog
-    is left exactly as it is (``written`` is False), also one made while this ran (a
-    :class:`ProblemsError`)."""
+def portfolio_memory(portfolio: Portfolio, locale: str,
+                     compendia: Sequence[tuple[str, Catalog]] = ()) -> TranslationMemory:
+    """The translation memory of ``locale``: the approved translations of every catalog in
+    its folder (``locales/<locale>/LC_MESSAGES/*.po``, by name), then of the ``compendia``
+    (name, catalog) in their order; exact matches filled as translated where the portfolio
+    says ``memory-exact = "translated"``.
+
+    A catalog that cannot be read, or that the portfolio's boundary refuses, lends nothing:
+    it is reported where its own product is merged or checked.
+    """
+    memory = TranslationMemory(
+        exact_translated=portfolio.translation.memory_exact == "translated")
+    folder = portfolio.catalog_folder(normalize_locale(locale))
+    boundary = portfolio.boundary()
+    for path in sorted(folder.glob("*.po")):
+        try:
+            boundary.file(os.fspath(path))
+            memory.add(load_catalog(path), path.relative_to(portfolio.root).as_posix())
+        except (ProblemsError, OSError):
+            continue
+    for name, compendium in compendia:
+        memory.add(compendium, name)
+    return memory
+
+
+def init_catalog(portfolio: Portfolio, product: Product, locale: str, now: dt.datetime, *,
+                 memory: TranslationMemory | None = None, layout: Layout = DEFAULT_LAYOUT,
+                 dry_run: bool = False) -> Updated:
+    """Start the product's catalog for ``locale`` from its template, its messages filled
+    from the translation memory where it has the same English (``memory``: by default the
+    other catalogs of the language, :func:`portfolio_memory`).
+
+    An existing catalog is left exactly as it is (``written`` is False), also one made
+    while this ran (a :class:`ProblemsError`). With ``dry_run`` nothing is written.
+    """
     name = normalize_locale(locale)
     path = portfolio.catalog_path(name, product.id)
     if path.exists():
         return Updated(product.id, name, path, created=False, written=False,
                        counts=MergeCounts())
-    catalog = new_catalog(read_template(portfolio, product.id), name, product.name.value, now)
-    write_catalog(path, catalog, read=b"")
+    if memory is None:
+        memory = portfolio_memory(portfolio, name)
+    template = read_template(portfolio, product.id)
+    catalog, counts = merge(new_catalog(template, name, product.name.value, now), template,
+                            memory=memory)
+    if not dry_run:
+        write_catalog(path, catalog, read=b"", width=layout.width, wrap=layout.wrap)
     return Updated(product.id, name, path, created=True, written=True,
-                   counts=MergeCounts(added=len(catalog)))
+                   counts=MergeCounts(added=counts.kept, memory=counts.memory))
 
 
-def update_catalog(portfolio: Portfolio, product: Product, locale: str,
-                   now: dt.datetime) -> Updated:
-    """Merge the product's template into its catalog for ``locale`` (see :func:`merge`);
-    a language that has catalogs but none for this product gets a new one.
+def update_catalog(portfolio: Portfolio, product: Product, locale: str, now: dt.datetime, *,
+                   memory: TranslationMemory | None = None, layout: Layout = DEFAULT_LAYOUT,
+                   dry_run: bool = False) -> Updated:
+    """Merge the product's template into its catalog for ``locale`` (see :func:`merge`),
+    with ``memory`` (by default the language's catalogs, :func:`portfolio_memory`); a
+    language that has catalogs but none for this product gets a new one
+    (:func:`init_catalog`).
 
+    With ``dry_run`` nothing is written: ``written`` says whether the file would be.
     A catalog changed on disk while it was merged (a translator saved it) is not
     overwritten: that is a :class:`ProblemsError` naming it, and running again merges into
     the file as it is then.
     """
     name = normalize_locale(locale)
     path = portfolio.catalog_path(name, product.id)
+    if memory is None:
+        memory = portfolio_memory(portfolio, name)
     if not path.is_file():
-        return init_catalog(portfolio, product, name, now)
+        return init_catalog(portfolio, product, name, now, memory=memory, layout=layout,
+                            dry_run=dry_run)
     template = read_template(portfolio, product.id)
     read = catalog_bytes(path)
-    catalog, counts = merge(parse_po(catalog_text(read, path), shown(path)), template)
-    written = write_catalog(path, catalog, read=read)
-    return Updated(product.id, name, path, created=False, written=written, counts=counts)
+    old = parse_po(catalog_text(read, path), shown(path))
+    catalog, counts = merge(old, template, memory=memory)
+    data = format_po(catalog, width=layout.width, wrap=layout.wrap).encode("utf-8")
+    if dry_run:
+        written = data != read
+    else:
+        written = write_catalog(path, catalog, read=read, width=layout.width,
+                                wrap=layout.wrap)
+    relaid = format_po(old, width=layout.width, wrap=layout.wrap).encode("utf-8") != read
+    return Updated(product.id, name, path, created=False, written=written, counts=counts,
+                   header=catalog.header_fields != old.header_fields, relaid=relaid)
 
 
 # ------------------------------------------------------------------------ names and dates

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from smpc_manager.catalogs import (
+    DEFAULT_LAYOUT,
     CatalogStats,
+    Layout,
     MergeCounts,
+    PoCatalog,
+    TranslationMemory,
+    Updated,
     WordCounts,
     checked_locale,
     clock_now,
@@ -19,6 +25,9 @@ from smpc_manager.catalogs import (
     extract,
     init_catalog,
     is_current,
+    portfolio_memory,
+    read_catalog,
+    serves,
     shown,
     statistics,
     update_catalog,
@@ -60,56 +69,129 @@ def _chosen_locales(portfolio: Portfolio, locales: Sequence[str]) -> list[str]:
     return list(found.locales)
 
 
+#: The changes to the messages a catalog's line names, in this order.
+_CHANGES = (("added", "added"), ("changed", "changed (fuzzy)"), ("memory", "from memory"),
+            ("recovered", "recovered (fuzzy)"), ("renamed", "renamed"),
+            ("revived", "revived"), ("obsolete", "obsolete"), ("updated", "comments updated"))
+
+
+def _changes(counts: MergeCounts) -> list[str]:
+    """``3 added``, ``1 changed (fuzzy)`` …: what a merge changed, the counts that are not 0."""
+    return [f"{getattr(counts, name)} {label}" for name, label in _CHANGES
+            if getattr(counts, name)]
+
+
+def _why(done: Updated) -> str:
+    """Why ``update`` wrote (or with --check would write) a catalog: ``3 added, 1 changed
+    (fuzzy); header updated; layout rewritten``."""
+    parts = [", ".join(_changes(done.counts))] if _changes(done.counts) else []
+    parts += ["header updated"] * done.header + ["layout rewritten"] * done.relaid
+    return "; ".join(parts) or "rewritten"
+
+
 @dataclass(slots=True)
 class _Merged:
     """What ``smpc update`` did to all the catalogs, for its summary line."""
 
     written: int = 0
     unchanged: int = 0
-    added: int = 0
-    changed: int = 0
-    revived: int = 0
-    obsolete: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
 
-    def add(self, counts: MergeCounts, *, written: bool) -> None:
+    def add(self, done: Updated) -> None:
+        written = done.created or done.written
         self.written += written
         self.unchanged += not written
-        self.added += counts.added
-        self.changed += counts.changed
-        self.revived += counts.revived
-        self.obsolete += counts.obsolete
+        if written:
+            self.counts.update({name: getattr(done.counts, name) for name, _ in _CHANGES})
 
-    def summary(self) -> str:
-        """``1 catalog: 1 written, 0 unchanged; 0 added, 1 changed (fuzzy), …``."""
-        return (f"{console.plural(self.written + self.unchanged, 'catalog')}: {self.written}"
-                f" written, {self.unchanged} unchanged; {self.added} added, {self.changed}"
-                f" changed (fuzzy), {self.revived} revived, {self.obsolete} obsolete")
+    def summary(self, verb: str = "written") -> str:
+        """``2 catalogs: 1 written, 1 unchanged; 1 changed (fuzzy), 2 from memory``."""
+        head = (f"{console.plural(self.written + self.unchanged, 'catalog')}: {self.written}"
+                f" {verb}, {self.unchanged} unchanged")
+        changes = _changes(MergeCounts(**self.counts))
+        return f"{head}; {', '.join(changes)}" if changes else head
+
+
+def _layout(width: int, no_wrap: bool) -> Layout:
+    return Layout(width=width, wrap=not no_wrap)
+
+
+def _option_layout(command: Callable[..., None]) -> Callable[..., None]:
+    """--width and --no-wrap, for the commands that write catalogs and templates, as GNU
+    gettext and pybabel have them."""
+    command = click.option(
+        "--no-wrap", is_flag=True,
+        help="Do not wrap long strings; break them only after \\n (GNU's --no-wrap).")(command)
+    return click.option(
+        "--width", type=click.IntRange(min=20), default=DEFAULT_LAYOUT.width, show_default=True,
+        metavar="N",
+        help="Wrap strings at N columns, as GNU msgcat and msgmerge do by default. Give the"
+             " same width and --no-wrap to every command that writes the files, or the next"
+             " one rewraps them.")(command)
+
+
+def _option_check(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--check of extract and update, which lag behind the products when ``what`` does."""
+    return click.option("--check", is_flag=True,
+                        help=f"Write nothing; list the {what} that lag behind the products"
+                             " and exit 1 if there are any, 0 if all are current (for CI and"
+                             " pre-commit).")
+
+
+def _summary(text: str, lagging: Iterable[Path], fix: str) -> None:
+    """End a command with its summary; where --check found files out of date (of the
+    portfolios ``lagging``), say what brings them up to date, and exit 1."""
+    roots = [shown(root) for root in dict.fromkeys(lagging)]
+    if not roots:
+        console.summary(text)
+        return
+    commands = " and ".join(fix.format(root=root) for root in roots)
+    console.summary(f"{text} (run {commands})", console.Tone.ERROR)
+    sys.exit(1)
 
 
 @click.command("extract")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def extract_command(paths: Sequence[Path]) -> None:
+@_option_layout
+@_option_check("templates")
+def extract_command(paths: Sequence[Path], *, width: int, no_wrap: bool, check: bool) -> None:
     """Write each product's translation template, locales/templates/<id>.pot.
 
-    One message per translatable element, with msgctxt naming the field, #: the XML line
-    and #. a note. A template whose messages did not change is left byte for byte as it
-    was. SOURCE_DATE_EPOCH, if set, is the POT-Creation-Date of a changed template.
+    One message per translatable element: msgctxt names the field (composition,
+    contraindications), #: gives the XML line and #. a note on what the field means. A
+    message is known by its field and its English, never by its position, so inserting or
+    removing a paragraph changes no other message. The same sentence twice in one field
+    is told apart as contraindications#2.
+
+    A template whose messages did not change is left byte for byte as it was (its
+    POT-Creation-Date too, when only its layout changes). SOURCE_DATE_EPOCH, if set, is
+    the POT-Creation-Date of a changed template.
 
     \b
-    Example:
+    Examples:
       smpc extract examples/portfolio
+      smpc extract examples/portfolio --check    # in CI: exit 1 if a template is stale
     """
     now = clock_now()
     written = unchanged = 0
+    lagging: list[Path] = []
     for portfolio, product in _load_products(paths):
-        done = extract(product, portfolio.template_path(product.id), portfolio.root, now)
-        state = "written" if done.written else "unchanged"
-        console.detail(f"{console.styled_path(shown(done.path))}: {done.messages} messages"
-                       f" ({state})")
+        template = portfolio.template_path(product.id)
+        done = extract(product, template, portfolio.root, now,
+                       layout=_layout(width, no_wrap), dry_run=check)
+        path = console.styled_path(shown(done.path))
+        if check and done.written:
+            console.result(f"{path}: out of date: not what {shown(Path(product.path))} gives"
+                           " now")
+            lagging.append(portfolio.root)
+        else:
+            state = "written" if done.written else "unchanged"
+            console.detail(f"{path}: {done.messages} messages ({state})")
         written += done.written
         unchanged += not done.written
-    console.summary(f"{console.plural(written + unchanged, 'template')}: {written} written,"
-                    f" {unchanged} unchanged")
+    verb = "out of date" if check else "written"
+    _summary(f"{console.plural(written + unchanged, 'template')}: {written} {verb},"
+             f" {unchanged} unchanged", lagging, "smpc extract {root}")
 
 
 @click.command("init")
@@ -117,11 +199,15 @@ def extract_command(paths: Sequence[Path]) -> None:
 @click.option("--locale", "-l", "locales", multiple=True, required=True, metavar="LOCALE",
               shell_complete=complete_locales,
               help="The language to start (de); repeat for more.")
-def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
+@_option_layout
+def init_command(paths: Sequence[Path], locales: Sequence[str], *, width: int,
+                 no_wrap: bool) -> None:
     """Start the catalogs of a language from the templates (run extract first).
 
     Creates locales/<locale>/LC_MESSAGES/<id>.po for each product; a catalog that exists
-    is left as it is (smpc update merges into it).
+    is left as it is (smpc update merges into it). A message whose English another
+    catalog of the language has translated is filled from that translation memory (see
+    smpc update).
 
     \b
     Example:
@@ -129,12 +215,17 @@ def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
     """
     now = clock_now()
     created = existing = 0
+    memories: dict[tuple[Path, str], TranslationMemory] = {}
     for portfolio, product in _load_products(paths):
         for locale in _chosen_locales(portfolio, locales):
-            done = init_catalog(portfolio, product, locale, now)
+            memory = memories.get((portfolio.root, locale))
+            if memory is None:
+                memory = memories[portfolio.root, locale] = portfolio_memory(portfolio, locale)
+            done = init_catalog(portfolio, product, locale, now, memory=memory,
+                                layout=_layout(width, no_wrap))
             path = console.styled_path(shown(done.path))
             if done.created:
-                console.detail(f"{path}: created, {done.counts.added} messages to translate")
+                console.detail(f"{path}: created, {_created(done)}")
                 created += 1
             else:
                 console.detail(f"{path}: exists, left as it is (use smpc update)")
@@ -144,31 +235,70 @@ def init_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
                     f" {existing} left as they were{hint}")
 
 
+def _created(done: Updated) -> str:
+    """``19 messages to translate`` (``, 3 from memory``) of a catalog just created."""
+    filled = f", {done.counts.memory} from memory" if done.counts.memory else ""
+    return f"{done.counts.added} messages to translate{filled}"
+
+
 @click.command("update")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @option_locales
-def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
+@click.option("--compendium", "-C", "compendia", multiple=True, metavar="FILE.po",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also take translations from this catalog, as msgmerge -C does (its"
+                   " Language header says which catalogs it serves); repeat for more.")
+@_option_layout
+@_option_check("catalogs")
+def update_command(paths: Sequence[Path], locales: Sequence[str], *,
+                   compendia: Sequence[Path], width: int, no_wrap: bool, check: bool) -> None:
     """Merge the templates into the catalogs, keeping every translation.
 
-    Changed English keeps its old translation as a fuzzy entry with the previous English
-    (#| msgid); fuzzy matches never cross fields (msgctxt); removed messages become
-    obsolete (#~); a message that returns is revived. Unchanged input leaves the files
-    byte for byte as they were.
+    Run smpc extract first. A message finds its translation by its field (msgctxt)
+    and its English, never by its position, so a paragraph inserted, removed or moved
+    leaves the others translated. Where the English changed, update offers the old
+    translation as a fuzzy entry with the previous English (#| msgid), taken only
+    from a sentence of the same field that is as similar as msgmerge requires and no
+    longer there: never another field's. An entry whose msgctxt another tool dropped
+    (an XLIFF round trip) is recovered by its English, fuzzy. Removed messages become
+    obsolete (#~); a message that returns is revived.
+
+    A new or untranslated message takes the translation of the same English in the
+    same field approved in another catalog of the language, or in a --compendium: a
+    translation memory. The fill is fuzzy and marked '#. Translation memory: SOURCE'
+    until a translator confirms it; memory-exact = "translated" under [translation]
+    in smpc.toml fills exact matches as translated instead.
+
+    Catalogs with the positional contexts of earlier releases (composition/2) are
+    converted on the first update, with no translation lost or made fuzzy.
+    Unchanged input leaves the files byte for byte as they were; -v says why each
+    file was written.
 
     \b
-    Example:
-      smpc update examples/portfolio --locale de
+    Examples:
+      smpc extract examples/portfolio && smpc update examples/portfolio -l de
+      smpc update examples/portfolio -C glossary-de.po
+      smpc update examples/portfolio --check    # in CI: exit 1 if a catalog lags
     """
     now = clock_now()
+    layout = _layout(width, no_wrap)
+    extra = [(path.name, read_catalog(path)) for path in compendia]
     total = _Merged()
+    lagging: list[Path] = []
+    memories: dict[tuple[Path, str], TranslationMemory] = {}
     for portfolio, product in _load_products(paths):
         chosen = _chosen_locales(portfolio, locales)
         template = portfolio.template_path(product.id)
         if template.is_file() and not is_current(product, template):
-            console.warning(f"{console.styled_path(shown(template))}:"
-                            f" {console.marker(Severity.WARNING)}: older than"
-                            f" {shown(Path(product.path))}; run smpc extract"
-                            f" {shown(portfolio.root)} first to merge its changes")
+            message = (f"{console.styled_path(shown(template))}:"
+                       f" {console.marker(Severity.WARNING)}: older than"
+                       f" {shown(Path(product.path))}; run smpc extract"
+                       f" {shown(portfolio.root)} first to merge its changes")
+            if check:
+                console.result(message)
+                lagging.append(portfolio.root)
+            else:
+                console.warning(message)
         if not chosen:
             raise UsageError(f"{shown(portfolio.locales_dir)}: no catalogs yet (start one with"
                              f" smpc init {shown(portfolio.root)} --locale LOCALE)")
@@ -177,17 +307,49 @@ def update_command(paths: Sequence[Path], locales: Sequence[str]) -> None:
             if locale not in known:
                 raise UsageError(f"no catalogs for '{locale}' yet (start them with smpc init"
                                  f" {shown(portfolio.root)} --locale {locale})")
-            done = update_catalog(portfolio, product, locale, now)
-            c = done.counts
-            total.add(done.counts, written=done.created or done.written)
-            path = console.styled_path(shown(done.path))
-            if done.created:
-                console.detail(f"{path}: created, {c.added} messages to translate")
-                continue
-            state = "written" if done.written else "unchanged"
-            console.detail(f"{path}: {c.added} added, {c.changed} changed (fuzzy),"
-                           f" {c.revived} revived, {c.obsolete} obsolete ({state})")
-    console.summary(total.summary())
+            memory = memories.get((portfolio.root, locale))
+            if memory is None:
+                memory = memories[portfolio.root, locale] = portfolio_memory(
+                    portfolio, locale, _serving(extra, compendia, locale))
+            done = update_catalog(portfolio, product, locale, now, memory=memory,
+                                  layout=layout, dry_run=check)
+            total.add(done)
+            _said(done, check)
+            if check and (done.created or done.written):
+                lagging.append(portfolio.root)
+    _summary(total.summary("out of date" if check else "written"), lagging,
+             "smpc extract {root} && smpc update {root}")
+
+
+def _serving(compendia: Sequence[tuple[str, PoCatalog]], paths: Sequence[Path],
+             locale: str) -> list[tuple[str, PoCatalog]]:
+    """The compendia whose Language is ``locale`` or its language; one that names no
+    language is a usage error."""
+    serving = []
+    for (name, compendium), path in zip(compendia, paths, strict=True):
+        if not (compendium.header("Language") or "").strip():
+            raise UsageError(f"{shown(path)}: a compendium names its language in its header"
+                             " ('Language: de'), so that it serves only that language's"
+                             " catalogs")
+        if serves(compendium, locale):
+            serving.append((name, compendium))
+    return serving
+
+
+def _said(done: Updated, check: bool) -> None:
+    """The line about one catalog: on standard output where --check finds it out of date,
+    else with -v only."""
+    path = console.styled_path(shown(done.path))
+    if done.created:
+        line = f"{path}: {'missing' if check else 'created'}, {_created(done)}"
+    elif done.written:
+        line = f"{path}: {'out of date' if check else 'written'}: {_why(done)}"
+    else:
+        line = f"{path}: unchanged"
+    if check and (done.created or done.written):
+        console.result(line)
+    else:
+        console.detail(line)
 
 
 @click.command("compile")
