@@ -20,6 +20,7 @@ and write a catalog.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -91,16 +92,33 @@ class _Token:
     obsolete: bool
 
 
-def _tokens(text: str) -> list[_Token]:
+def _joined(text: str) -> tuple[str, list[int]]:
+    """``text`` without its backslash-newline pairs, which GNU's reader skips wherever they
+    stand (a line continued, even inside a string or a keyword), and where each one was in
+    the text returned, for the line numbers."""
+    if "\\\n" not in text:
+        return text, []
+    pieces = text.split("\\\n")
+    joined: list[int] = []
+    offset = 0
+    for piece in pieces[:-1]:
+        offset += len(piece)
+        joined.append(offset)
+    return "".join(pieces), joined
+
+
+def _tokens(source: str) -> list[_Token]:
+    text, joined = _joined(source)
     tokens: list[_Token] = []
-    line = 1
+    newlines = 0
     obsolete = previous = False
     for found in _TOKEN.finditer(text):
         kind = found.lastgroup
         if kind is None:  # blanks
             continue
+        line = 1 + newlines + (bisect_right(joined, found.start()) if joined else 0)
         if kind == "newline":
-            line += 1
+            newlines += 1
             obsolete = previous = False
         elif kind in ("obsolete", "bar"):
             obsolete, previous = True, previous or kind == "bar"
@@ -109,7 +127,7 @@ def _tokens(text: str) -> list[_Token]:
         elif kind == "comment":
             tokens.append(_Token("comment", found.group("comment"), line, obsolete))
             obsolete = False
-            line += found.group(0).endswith("\n")
+            newlines += found.group(0).endswith("\n")
         elif kind == "string":
             value = decode(found.group("string"), line)
             tokens.append(_Token("prev_string" if previous else "string", value, line,
@@ -129,7 +147,7 @@ def _tokens(text: str) -> list[_Token]:
                                       f" found {quoted(rest.strip())}")
         else:
             raise PoSyntaxError(line, f"syntax error: unexpected {quoted(found.group(0))}")
-    tokens.append(_Token("end", "", line, False))
+    tokens.append(_Token("end", "", 1 + newlines + len(joined), False))
     return tokens
 
 
