@@ -82,6 +82,11 @@ CASES: dict[str, tuple[str | tuple[str, int], str]] = {
         '<prescription-status market="AT">POM', r"a second prescription-status for market AT"
                                                 r" \(the first is on line 142\)$"),
     "bad-controlled-drug-code": ("CD 2", r"controlled-drug 'CD 2' is not a code"),
+    "smpc-source-with-absolute-path": (
+        'path="/srv/', r"<smpc-source> attribute path '/srv/smpc/de\.xml' is not a path"
+                       r" relative to the portfolio"),
+    "two-smpc-sources-for-a-language": (
+        "de-2025.json", r"a second smpc-source for lang de \(the first is on line 148\)$"),
     "warnings-in-schema-2": (
         "<warnings>", r"<warnings> here is a schema 1 element, but the file declares schema 2"
                       r" \(urn:smpc-manager:product:2\), where it has <precautions>.* and"

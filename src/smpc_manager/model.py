@@ -395,6 +395,17 @@ class MarketDate:
 
 
 @dataclass(frozen=True, slots=True)
+class SmpcSource:
+    """Where the approved SmPC in one language lies (``smpc-source``), relative to the
+    portfolio's root, where a product names it rather than keeping it at the conventional
+    ``sources/<id>/<lang>.xml`` or ``.json``."""
+
+    lang: str
+    path: str
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
 class Product:
     """One medicinal product, loaded and validated. Build it with :func:`loader.load_product`.
 
@@ -466,6 +477,9 @@ class Product:
     #: When the prescribing information was drawn up or last revised (ABPI, IPHA), per
     #: market; not the SmPC's ``revision_date``.
     prescribing_information_dates: tuple[MarketDate, ...] = ()
+    #: Schema 2: the SmPC files the product names, one per language, where they are not at
+    #: the conventional place.
+    smpc_sources: tuple[SmpcSource, ...] = ()
     #: Every translatable text in document order (the product's gettext messages).
     texts: tuple[Text, ...] = field(default=(), repr=False)
     #: The sha256 of the file's bytes as they were read: the product an output is made

@@ -72,7 +72,8 @@ def identity_problem(
                                  f" defined ({found})", field=kind)
     assert duplicate is not None
     value, constraint = duplicate.groups()
-    attribute = "id" if constraint.endswith("-id") else "market"
+    attribute = ("id" if constraint.endswith("-id")
+                 else "lang" if constraint.endswith("-lang") else "market")
     lines = [] if node is None else [
         line_of(e) for e in node.itersiblings(node.tag, preceding=True)
         if (e.get(attribute) or "").strip() == value

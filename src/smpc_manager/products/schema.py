@@ -178,6 +178,8 @@ _TYPE_WORDS = {
     "Email": "is not an e-mail address (e.g. info@example.com)",
     "WebAddress": "is not a web address (starting with https:// or http://)",
     "MarketCodeValue": "is not a code (letters, digits, + and -, e.g. CD2, RE2)",
+    "RelativePath": "is not a path relative to the portfolio (forward slashes, no leading /,"
+                    " no drive, e.g. sources/examplex/de.xml)",
 }
 #: The simple type of each element or attribute whose value can be wrong.
 _FIELD_TYPES = {
@@ -213,6 +215,8 @@ _FIELD_TYPES = {
     "indication@id": "Id",
     "strength@substance": "IdRef",
     "dose@indication": "IdRef",
+    "smpc-source@lang": "Language",
+    "smpc-source@path": "RelativePath",
 }
 #: Elements that schema 1 has and schema 2 has elsewhere or not at all, and what holds
 #: their content in schema 2.

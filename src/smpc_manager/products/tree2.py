@@ -43,6 +43,7 @@ from smpc_manager.model import (
     Price,
     Product,
     Representative,
+    SmpcSource,
     Strength,
     Substance,
     Text,
@@ -223,6 +224,11 @@ class _Walk:
                 MarketDate(_markets(e), Located(PartialDate.parse(_plain(e)),
                                                 b.loc(e, "prescribing-information-date")))
                 for e in _all(top, "prescribing-information-date")
+            ),
+            smpc_sources=tuple(
+                SmpcSource((e.get("lang") or "").strip(), (e.get("path") or "").strip(),
+                           b.loc(e, "smpc-source"))
+                for e in _all(top, "smpc-source")
             ),
             texts=tuple(b.texts),
             sha256=sha256,
