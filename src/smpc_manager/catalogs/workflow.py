@@ -191,14 +191,13 @@ def update_catalog(portfolio: Portfolio, product: Product, locale: str, now: dt.
     read = catalog_bytes(path)
     old = parse_po(catalog_text(read, path), shown(path))
     catalog, counts = merge(old, template, memory=memory)
-    data = format_po(catalog, width=layout.width, wrap=layout.wrap).encode("utf-8")
-    if dry_run:
-        written = data != read
-    else:
-        written = write_catalog(path, catalog, read=read, width=layout.width,
-                                wrap=layout.wrap)
-    relaid = format_po(old, width=layout.width, wrap=layout.wrap).encode("utf-8") != read
-    return Updated(product.id, name, path, created=False, written=written, counts=counts,
+    changed = format_po(catalog, width=layout.width, wrap=layout.wrap).encode("utf-8") != read
+    if changed and not dry_run:
+        write_catalog(path, catalog, read=read, width=layout.width, wrap=layout.wrap)
+    # Why it changed: besides the messages, a header or a file another tool laid out.
+    relaid = changed and format_po(old, width=layout.width, wrap=layout.wrap
+                                   ).encode("utf-8") != read
+    return Updated(product.id, name, path, created=False, written=changed, counts=counts,
                    header=catalog.header_fields != old.header_fields, relaid=relaid)
 
 
