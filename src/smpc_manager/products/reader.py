@@ -38,24 +38,28 @@ def hardened_parser() -> etree.XMLParser:
     )
 
 
-def read_source(path: Path) -> bytes:
+def read_source(path: Path, *, limit: int = MAX_BYTES, noun: str = "product file",
+                document: str | None = "product") -> bytes:
     """The bytes of the product file at ``path``, fit to be parsed.
 
-    Raises :class:`ProblemsError` for what is not a readable regular file within
-    :data:`MAX_BYTES`, and for bytes that must never reach the parser (see
-    :func:`check_bytes`).
+    Raises :class:`ProblemsError` for what is not a readable regular file within ``limit``
+    bytes, and for bytes that must never reach the parser (see :func:`check_bytes`). Another
+    XML input is read the same way, its messages naming it ``noun`` and the element it
+    should hold ``document``; with ``document`` None, the bytes of a file that is not XML
+    are read unchecked.
     """
     where = SourceLocation(str(path))
-    data = _read(path, where)
-    check_bytes(data, where)
+    data = _read(path, where, limit, noun)
+    if document is not None:
+        check_bytes(data, where, noun=noun, document=document)
     return data
 
 
-def _read(path: Path, where: SourceLocation) -> bytes:
+def _read(path: Path, where: SourceLocation, limit: int, noun: str) -> bytes:
     try:
-        return read_bytes(path, limit=MAX_BYTES)
+        return read_bytes(path, limit=limit)
     except IsADirectoryError:
-        raise ProblemsError([Problem(where, "is a folder, not a product file")]) from None
+        raise ProblemsError([Problem(where, f"is a folder, not a {noun}")]) from None
     except NotAFileError:
         # A FIFO or a device would block or never end; a product is a plain file.
         raise ProblemsError([Problem(where, "is not a regular file (a device, pipe or socket)")]
@@ -63,12 +67,12 @@ def _read(path: Path, where: SourceLocation) -> bytes:
     except TooLargeError as err:
         if err.size is None:  # grew while it was read, or never ends
             raise ProblemsError(
-                [Problem(where, f"file is over the limit of {MAX_BYTES:,} bytes; refused")]
+                [Problem(where, f"file is over the limit of {limit:,} bytes; refused")]
             ) from None
         raise ProblemsError([Problem(
             where,
-            f"file is {err.size:,} bytes, over the limit of {MAX_BYTES:,} bytes for a product"
-            " file; refused unread",
+            f"file is {err.size:,} bytes, over the limit of {limit:,} bytes for a {noun};"
+            " refused unread",
         )]) from None
     except OSError as err:
         raise _unreadable(path, where, err) from None
@@ -82,19 +86,21 @@ def _unreadable(path: Path, where: SourceLocation, err: OSError) -> ProblemsErro
     return ProblemsError([Problem(where, f"cannot be read: {err.strerror or err}")])
 
 
-def check_bytes(data: bytes, where: SourceLocation) -> None:
+def check_bytes(data: bytes, where: SourceLocation, *, noun: str = "product file",
+                document: str = "product") -> None:
     """Refuse what must never reach the parser: nothing, non-UTF-8, a DOCTYPE."""
-    problem = _bytes_problem(data, where)
+    problem = _bytes_problem(data, where, noun, document)
     if problem is not None:
         raise ProblemsError([problem])
 
 
-def _bytes_problem(data: bytes, where: SourceLocation) -> Problem | None:
+def _bytes_problem(data: bytes, where: SourceLocation, noun: str, document: str
+                   ) -> Problem | None:
     first_line = SourceLocation(where.path, 1)
     if not data.strip():
-        return Problem(first_line, "the file is empty (expected a <product> document)")
+        return Problem(first_line, f"the file is empty (expected a <{document}> document)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Problem(first_line, "the file is UTF-16 (byte-order mark found); product files "
+        return Problem(first_line, f"the file is UTF-16 (byte-order mark found); {noun}s "
                               "must be UTF-8")
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -112,7 +118,7 @@ def _bytes_problem(data: bytes, where: SourceLocation) -> Problem | None:
         return Problem(
             SourceLocation(where.path, line),
             f"the XML declaration says encoding '{declared.group(1).decode('ascii')}';"
-            " product files must be UTF-8",
+            f" {noun}s must be UTF-8",
         )
     try:
         data.decode("utf-8")
@@ -131,7 +137,7 @@ def _bytes_problem(data: bytes, where: SourceLocation) -> Problem | None:
         column = start - (data.rfind(b"\n", 0, start) + 1) + 1
         return Problem(
             SourceLocation(where.path, line, column),
-            "a DOCTYPE is not allowed in a product file (DTDs and entities are never"
+            f"a DOCTYPE is not allowed in a {noun} (DTDs and entities are never"
             " loaded); remove the <!DOCTYPE ...> declaration",
         )
     return None
@@ -162,10 +168,12 @@ def _prolog_doctype(data: bytes) -> int | None:
     return None
 
 
-def parse(data: bytes, where: SourceLocation) -> etree._Element:
+def parse(data: bytes, where: SourceLocation, *, noun: str = "product file",
+          document: str = "product") -> etree._Element:
     """The root element of ``data`` (checked by :func:`check_bytes`), parsed hardened.
 
-    Raises :class:`ProblemsError` naming the first well-formedness error, in our words.
+    Raises :class:`ProblemsError` naming the first well-formedness error, in our words
+    (``noun`` names the kind of file, ``document`` the element it holds one of).
     """
     parser = hardened_parser()
     try:
@@ -182,10 +190,11 @@ def parse(data: bytes, where: SourceLocation) -> etree._Element:
             message = re.sub(r", line \d+, column \d+$", "", err.msg or str(err))
         raise ProblemsError([Problem(
             SourceLocation(where.path, line or 0, column or 0),
-            f"the XML is not well formed: {_syntax_words(first_line(message))}",
+            f"the XML is not well formed:"
+            f" {_syntax_words(first_line(message)).replace('<product>', f'<{document}>')}",
         )]) from err
     if getattr(root.getroottree().docinfo, "doctype", ""):  # the prolog scan missed it
-        raise ProblemsError([Problem(where, "a DOCTYPE is not allowed in a product file")])
+        raise ProblemsError([Problem(where, f"a DOCTYPE is not allowed in a {noun}")])
     return root
 
 
