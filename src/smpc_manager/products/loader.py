@@ -18,7 +18,7 @@ from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
 from smpc_manager.model import PRODUCT_NAMESPACE, PRODUCT_NAMESPACE_2, SCHEMA_VERSIONS, Product
 from smpc_manager.products.checks import check_product
 from smpc_manager.products.positions import StartTags
-from smpc_manager.products.reader import parse, read_source
+from smpc_manager.products.reader import check_bytes, parse, read_source
 from smpc_manager.products.schema import MAX_PROBLEMS, more_problems, schema_problems
 from smpc_manager.products.tree import build_product
 from smpc_manager.products.tree2 import build_product_2
@@ -32,13 +32,14 @@ _ROOT_TAGS = {f"{{{namespace}}}product": version for namespace, version in SCHEM
 _NAMESPACE_PREFIX = PRODUCT_NAMESPACE.rpartition(":")[0] + ":"
 
 
-def load_product(path: str | Path) -> Product:
+def load_product(path: str | Path, *, data: bytes | None = None) -> Product:
     """Load and validate a product file; raise :class:`ProblemsError` listing every error.
 
     Warnings (an ATC code above level 5, say) do not stop loading; :func:`validate_file`
-    returns them.
+    returns them. ``data``, if given, is read as the file's bytes instead of the file: what
+    a command is about to write there (``smpc migrate``), checked before it is written.
     """
-    product, problems = _load(Path(path))
+    product, problems = _load(Path(path), data)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors or product is None:
         raise ProblemsError(errors)
@@ -50,11 +51,12 @@ def validate_file(path: str | Path) -> list[Problem]:
     return _load(Path(path))[1]
 
 
-def _load(path: Path) -> tuple[Product | None, list[Problem]]:
-    """The product (None where it could not be built) and every problem of its file."""
+def _load(path: Path, data: bytes | None = None) -> tuple[Product | None, list[Problem]]:
+    """The product (None where it could not be built) and every problem of its file (of
+    ``data`` as that file, if given)."""
     where = SourceLocation(str(path))
     try:
-        product = _read(path, where)
+        product = _read(path, where, data)
     except ProblemsError as err:
         return None, list(err.problems)
     problems = check_product(product, path)
@@ -63,10 +65,13 @@ def _load(path: Path) -> tuple[Product | None, list[Problem]]:
     return product, problems
 
 
-def _read(path: Path, where: SourceLocation) -> Product:
-    """The product in the file at ``path``; raise :class:`ProblemsError` at the first step
-    that refuses it."""
-    data = read_source(path)
+def _read(path: Path, where: SourceLocation, data: bytes | None = None) -> Product:
+    """The product in the file at ``path`` (or in ``data``, as that file); raise
+    :class:`ProblemsError` at the first step that refuses it."""
+    if data is None:
+        data = read_source(path)
+    else:
+        check_bytes(data, where)
     digest = hashlib.sha256(data).hexdigest()
     # XML turns CR LF and a lone CR into LF before anything else; doing it first keeps
     # libxml2's line numbers right for files saved with old Mac line ends.
