@@ -7,13 +7,20 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from smpc_manager.audit import check_file, check_targets
 from smpc_manager.clock import add_months, parse_day
 from smpc_manager.errors import Problem, Severity
-from smpc_manager.model import AdditionalMonitoring, Authorisation, Located, PartialDate, Product
+from smpc_manager.model import (
+    AdditionalMonitoring,
+    Authorisation,
+    Located,
+    MarketDate,
+    PartialDate,
+    Product,
+)
 from smpc_manager.portfolio import Policy, Portfolio, Target, load_portfolio
 from smpc_manager.products import load_product
 from smpc_manager.rules import (
@@ -28,23 +35,40 @@ from smpc_manager.rules import (
 from smpc_manager.rules.dates import (
     DATE_RULES,
     REFUSING_RULES,
-    revision_age_limit,
+    age_limit,
     rule_authorisation_valid,
     rule_dates_agree,
+    rule_prescribing_information_age,
     rule_review_by,
-    rule_revision_age,
 )
 from tests.conftest import DATA, EXAMPLE
 from tests.reports import valid
 
 CHECK_DATA = DATA / "check"
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
+#: A schema 2 product served in GB, whose prescribing information is dated 2026-01 there.
+CAPSULES = DATA / "valid-v2" / "capsules-three-strengths.xml"
+GB_24 = (("GB", 24),)
 D = dt.date
 
 
 @pytest.fixture(scope="module")
 def product() -> Product:
     return load_product(BESPONSA)
+
+
+@pytest.fixture(scope="module")
+def capsules() -> Product:
+    return load_product(CAPSULES)
+
+
+def pi_date(product: Product, text: str | None, markets: tuple[str, ...] = ("GB",)
+            ) -> Product:
+    """``product`` with its prescribing information dated ``text`` in ``markets`` (None:
+    undated)."""
+    dates = () if text is None else (
+        MarketDate(markets, Located(PartialDate.parse(text), product.revision_date.location)),)
+    return replace(product, prescribing_information_dates=dates)
 
 
 def review_by(product: Product, day: dt.date) -> Product:
@@ -265,7 +289,7 @@ def test_renewal_before_first_authorisation(product: Product, renewal: dt.date,
                                if contradicts else [])
 
 
-# ------------------------------------------------------------------------ revision age
+# ------------------------------------------------------------------------ prescribing information
 
 
 @pytest.mark.parametrize(
@@ -283,26 +307,141 @@ def test_renewal_before_first_authorisation(product: Product, renewal: dt.date,
         ("2022-02-15", 24, D(2024, 2, 16), True),
     ],
 )
-def test_revision_age_boundaries(product: Product, text: str, months: int, as_of: dt.date,
-                                 too_old: bool) -> None:
-    context = CheckContext(as_of, max_revision_age_months=months)
-    findings = rule_revision_age(revision(product, text), context)
+def test_prescribing_information_age_boundaries(capsules: Product, text: str, months: int,
+                                                as_of: dt.date, too_old: bool) -> None:
+    context = CheckContext(as_of, warn_days=0, prescribing_information_ages=(("GB", months),))
+    findings = rule_prescribing_information_age(pi_date(capsules, text), context)
+    near = ("prescribing-information-age-near", Severity.WARNING)
+    assert rules(findings) == ([("prescribing-information-age-passed", Severity.ERROR)]
+                               if too_old else [near] if as_of == age_limit(
+                                   PartialDate.parse(text), months) else [])
+
+
+def test_prescribing_information_age_messages(capsules: Product) -> None:
+    line = line_of(CAPSULES, "<prescribing-information-date")
+    # Dated 2026-01 in GB: at most 24 months old up to 31 January 2028.
+    assert rule_prescribing_information_age(
+        capsules, CheckContext(D(2027, 11, 1), prescribing_information_ages=GB_24)) == []
+    (near,) = rule_prescribing_information_age(
+        capsules, CheckContext(D(2027, 11, 2), prescribing_information_ages=GB_24))
+    assert near.message == (
+        "prescribing-information-date 2026-01 (GB) is at most 24 months old until 2028-01-31,"
+        " which is in 90 days (as of 2027-11-02): re-certify the material and date the"
+        " prescribing information anew before then")
+    (passed,) = rule_prescribing_information_age(
+        capsules, CheckContext(D(2028, 2, 1), prescribing_information_ages=GB_24))
+    assert passed.message.startswith(
+        "prescribing-information-date 2026-01 (GB) is 25 months old, more than the 24 months"
+        " GB allows (as of 2028-02-01): re-certify the material")
+    for finding in (near, passed):
+        assert isinstance(finding, Finding)
+        assert (finding.location.line, finding.field, finding.date, finding.market) == (
+            line, "prescribing-information-date", "2026-01", "GB")
+    # The SmPC's revision date plays no part: 2025-11 is older, and nothing is said of it.
+    assert "revision" not in near.message + passed.message
+
+
+def test_an_undated_prescribing_information_is_an_error(capsules: Product) -> None:
+    undated = pi_date(capsules, None)
+    (finding,) = rule_prescribing_information_age(
+        undated, CheckContext(D(2026, 11, 25), prescribing_information_ages=GB_24))
+    assert isinstance(finding, Finding)
+    assert (finding.severity, finding.rule, finding.market) == (
+        Severity.ERROR, "prescribing-information-date-missing", "GB")
+    assert finding.location.line == line_of(CAPSULES, "<revision-date>")
+    assert finding.message == (
+        "GB limits the age of the prescribing information to 24 months, but the product gives"
+        " no prescribing-information-date for GB: add <prescribing-information-date"
+        ' markets="GB">YYYY-MM</prescribing-information-date> after <revision-date>, the date'
+        " the prescribing information was drawn up or last revised (not the SmPC's)")
+    # A date for other markets only is no date for GB.
+    assert rules(rule_prescribing_information_age(
+        pi_date(capsules, "2026-01", ("IE",)),
+        CheckContext(D(2026, 11, 25), prescribing_information_ages=GB_24))) == [
+        ("prescribing-information-date-missing", Severity.ERROR)]
+
+
+def test_no_limit_no_finding(capsules: Product) -> None:
+    for product in (capsules, pi_date(capsules, None)):
+        assert rule_prescribing_information_age(product, CheckContext(D(2040, 1, 1))) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "as_of", "too_old"),
+    [("2022-02", D(2024, 2, 29), False), ("2022-02", D(2024, 3, 1), True)],
+)
+def test_schema_1_revision_date_stands_in_and_only_warns(product: Product, text: str,
+                                                         as_of: dt.date,
+                                                         too_old: bool) -> None:
+    # Schema 1 has no prescribing-information date; its GB block prints the revision date
+    # in its place. Past the limit: a warning, as schema 1 always had; no warning before.
+    context = CheckContext(as_of, prescribing_information_ages=GB_24)
+    findings = rule_prescribing_information_age(revision(product, text), context)
     assert rules(findings) == ([("revision-age", Severity.WARNING)] if too_old else [])
 
 
-def test_revision_age_message_and_no_limit(product: Product) -> None:
-    context = CheckContext(D(2026, 11, 25), max_revision_age_months=24)
-    (finding,) = rule_revision_age(product, context)
-    assert finding.message.startswith(
-        "revision-date 2022-02 is 57 months old (as of 2026-11-25), more than the 24 months")
+def test_schema_1_message(product: Product) -> None:
+    context = CheckContext(D(2026, 11, 25), prescribing_information_ages=GB_24)
+    (finding,) = rule_prescribing_information_age(product, context)
+    assert finding.message == (
+        "revision-date 2022-02 is 57 months old (as of 2026-11-25), more than the 24 months"
+        " GB allows for the date of the prescribing information, which a schema 1 product"
+        " cannot hold (the revision date stands in): if the material is still in use,"
+        " re-certify it; migrate the product (smpc migrate) and add"
+        ' <prescribing-information-date markets="GB"> to check that date itself')
     assert finding.location.line == line_of(BESPONSA, "<revision-date>")
-    assert rule_revision_age(product, CheckContext(D(2026, 11, 25))) == []
+    assert isinstance(finding, Finding)
+    assert (finding.market, finding.date) == ("GB", "2022-02")
 
 
-def test_revision_age_limit_is_add_months_for_full_dates() -> None:
-    assert revision_age_limit(PartialDate(2023, 1, 31), 1) == D(2023, 2, 28)
-    assert revision_age_limit(PartialDate(2023, 1), 1) == D(2023, 2, 28)
-    assert revision_age_limit(PartialDate(2023, 12), 2) == D(2024, 2, 29)
+def test_age_limit_is_add_months_for_full_dates() -> None:
+    assert age_limit(PartialDate(2023, 1, 31), 1) == D(2023, 2, 28)
+    assert age_limit(PartialDate(2023, 1), 1) == D(2023, 2, 28)
+    assert age_limit(PartialDate(2023, 12), 2) == D(2024, 2, 29)
+
+
+def test_the_policy_asks_the_markets_served_whose_profile_limits_the_age(
+        capsules: Product, product: Product) -> None:
+    everywhere = Portfolio(root=EXAMPLE)  # no markets in smpc.toml: every known market
+    day = D(2026, 11, 25)
+    assert context_for(capsules, everywhere, day).prescribing_information_ages == GB_24
+    assert context_for(capsules, everywhere, day, market="GB").prescribing_information_ages \
+        == GB_24
+    assert context_for(capsules, everywhere, day, market="IE").prescribing_information_ages \
+        == ()
+    # BESPONSA is not authorised in GB: GB's limit is not its concern, even asked for GB.
+    assert context_for(product, everywhere, day).prescribing_information_ages == ()
+    assert context_for(product, everywhere, day, market="GB").prescribing_information_ages \
+        == ()
+    # A portfolio that leaves GB out does not check it, unless asked to check GB.
+    without_gb = Portfolio(root=EXAMPLE, markets=("AT", "IE"))
+    assert context_for(capsules, without_gb, day).prescribing_information_ages == ()
+    assert context_for(capsules, without_gb, day, market="GB").prescribing_information_ages \
+        == GB_24
+
+
+def test_smpc_toml_sets_the_months_for_the_markets_that_limit_the_age(
+        capsules: Product) -> None:
+    key = "max-prescribing-information-age-months"
+    portfolio = Portfolio(root=EXAMPLE, policy=Policy(90, 12, frozenset({key})))
+    # GB's 24 months become 12; AT, DE and IE, whose codes ask for no such date, stay free.
+    assert context_for(capsules, portfolio, D(2026, 11, 25)).prescribing_information_ages \
+        == (("GB", 12),)
+    (finding,) = date_findings(capsules, context_for(capsules, portfolio, D(2027, 2, 1)))
+    assert isinstance(finding, Finding)
+    assert finding.rule == "prescribing-information-age-passed"
+
+
+def test_a_prescribing_information_too_old_does_not_refuse_a_render(capsules: Product) -> None:
+    # Re-certifying material in use is the signatory's act: check fails, render goes on.
+    portfolio = Portfolio(root=EXAMPLE)
+    day = D(2028, 2, 1)
+    reviewed = review_by(capsules, D(2030, 1, 1))
+    checked = context_for(reviewed, portfolio, day, market="GB")
+    assert rules(date_findings(reviewed, checked)) == [
+        ("prescribing-information-age-passed", Severity.ERROR)]
+    assert expiry_errors(reviewed, portfolio, day, "GB") == []
+    assert expiry_errors(pi_date(reviewed, None), portfolio, day, "GB") == []
 
 
 # ------------------------------------------------------------------------ files and reports
@@ -315,8 +454,8 @@ def test_example_is_clean_today(product: Product) -> None:
 
 
 def test_expiry_errors_are_only_errors(product: Product) -> None:
-    portfolio = Portfolio(root=EXAMPLE, policy=Policy(max_revision_age_months=12))
-    # As of the day before review-by: a warning and an old revision date, no refusal.
+    portfolio = Portfolio(root=EXAMPLE)
+    # As of the day before review-by: a warning, no refusal.
     assert expiry_errors(product, portfolio, D(2027, 12, 31), "AT") == []
     (error,) = expiry_errors(product, portfolio, D(2028, 1, 1), "AT")
     assert error.field == "review-by"
@@ -356,10 +495,10 @@ def test_check_goes_on_after_a_bad_file() -> None:
 
 
 def test_policy_from_the_portfolio_and_the_override(product: Product) -> None:
-    given = frozenset({"warn-days", "max-revision-age-months"})
+    given = frozenset({"warn-days", "max-prescribing-information-age-months"})
     portfolio = Portfolio(root=EXAMPLE, policy=Policy(30, 48, given))
     context = context_for(product, portfolio, D(2026, 11, 25))
-    assert (context.warn_days, context.max_revision_age_months) == (30, 48)
+    assert context.warn_days == 30
     assert context_for(product, portfolio, D(2026, 11, 25), warn_days=7).warn_days == 7
     # Keys smpc.toml does not set come from the market profiles (90 days for AT, DE, IE).
     unset = Portfolio(root=EXAMPLE, policy=Policy(30, 48))
@@ -384,9 +523,9 @@ def test_later_never_turns_an_expiry_back(product: Product, review: dt.date,
                                           warn: int) -> None:
     early, late = sorted((first, second))
     changed = review_by(product, review)
-    for rule in (rule_review_by, rule_authorisation_valid, rule_revision_age):
-        before = _worst(rule(changed, CheckContext(early, warn, 24)))
-        after = _worst(rule(changed, CheckContext(late, warn, 24)))
+    for rule in (rule_review_by, rule_authorisation_valid, rule_prescribing_information_age):
+        before = _worst(rule(changed, CheckContext(early, warn, GB_24)))
+        after = _worst(rule(changed, CheckContext(late, warn, GB_24)))
         assert RANK[before] <= RANK[after]
 
 
@@ -397,14 +536,16 @@ def test_only_the_refusing_rules_find_errors(product: Product, review: dt.date,
                                              warn: int, age: int | None,
                                              conditional: bool) -> None:
     # expiry_errors and a build's probing of days run REFUSING_RULES alone: the other
-    # rules must never find an error, whatever the dates.
+    # rules must never find an error about the text, whatever the dates. (Only the age of
+    # a schema 2 product's prescribing information can, which concerns the material and
+    # refuses no render: test_prescribing_information_age_errs_exactly_past_its_limit.)
     changed = authorisation(review_by(product, review), first_authorisation=first,
                             valid_until=until,
                             type="conditional" if conditional else "standard")
     watched = AdditionalMonitoring(("EU",), None, Located(until, product.location),
                                    product.location)
     changed = replace(changed, additional_monitoring=(watched,))
-    context = CheckContext(as_of, warn, age)
+    context = CheckContext(as_of, warn, () if age is None else (("GB", age),))
     every = [p for p in date_findings(changed, context) if p.severity is Severity.ERROR]
     refusing = [p for p in date_findings(changed, context, REFUSING_RULES)
                 if p.severity is Severity.ERROR]
@@ -412,6 +553,22 @@ def test_only_the_refusing_rules_find_errors(product: Product, review: dt.date,
     others = [rule for rule in DATE_RULES if rule not in REFUSING_RULES]
     assert all(p.severity is not Severity.ERROR for rule in others
                for p in rule(changed, context))
+
+
+@given(text=st.sampled_from(["2026-01", "2024-02-29", "0001-01", "9999-12", "9999-12-31"]),
+       as_of=st.dates(), months=st.integers(1, 1200), warn=st.integers(0, 400))
+@example(text="9999-12", as_of=D.max, months=1200, warn=0)
+@example(text="0001-01", as_of=D.max, months=1, warn=400)
+def test_prescribing_information_age_errs_exactly_past_its_limit(
+        capsules: Product, text: str, as_of: dt.date, months: int, warn: int) -> None:
+    # Any date the schema takes, any day, any limit: an error exactly after the last day
+    # within the limit, a warning exactly in the window before it; never a crash at the
+    # ends of the calendar.
+    findings = rule_prescribing_information_age(
+        pi_date(capsules, text), CheckContext(as_of, warn, (("GB", months),)))
+    last = age_limit(PartialDate.parse(text), months)
+    assert (_worst(findings) is Severity.ERROR) == (as_of > last)
+    assert (_worst(findings) is Severity.WARNING) == (0 <= (last - as_of).days <= warn)
 
 
 @given(revision=days, review=days, first=days, renewal=st.none() | days,
@@ -452,7 +609,7 @@ def test_every_finding_names_a_documented_rule(product: Product, review: dt.date
     changed = review_by(revision(product, revision_text), review)
     if conditional:
         changed = authorisation(changed, type="conditional")
-    for finding in date_findings(changed, CheckContext(as_of, warn, 24)):
+    for finding in date_findings(changed, CheckContext(as_of, warn, GB_24)):
         assert isinstance(finding, Finding)
         assert finding.rule in RULE_IDS
         assert finding.field is not None

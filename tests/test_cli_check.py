@@ -163,19 +163,40 @@ def test_warn_days_overrides(runner: CliRunner) -> None:
     assert result.exit_code == 2
 
 
-def test_smpc_toml_sets_the_window_and_the_revision_age(runner: CliRunner,
-                                                        portfolio: Path) -> None:
+def test_smpc_toml_sets_the_window_and_the_prescribing_information_age(
+        runner: CliRunner, portfolio: Path) -> None:
+    config = portfolio / "smpc.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        "warn-days = 90", "warn-days = 10\nmax-prescribing-information-age-months = 12")
+    config.write_text(re.sub(r"(?m)^markets = .*$", 'markets = ["GB"]', text),
+                      encoding="utf-8")
+    product = portfolio / "products" / "capsules-three-strengths.xml"
+    shutil.copy(DATA / "valid-v2" / "capsules-three-strengths.xml", product)
+    # Its prescribing information is dated 2026-01 for GB: 14 months old on 1 March 2027,
+    # when its review-by, 30 June 2027, is 121 days ahead.
+    result = check(runner, product, "--format", "json", today=dt.date(2027, 3, 1))
+    items = [i for i in read_report(result.stdout, "check")["items"]
+             if i["rule"] != "translation"]
+    assert [(i["rule"], i["severity"], i["market"]) for i in items] == [
+        ("prescribing-information-age-passed", "error", "GB")]
+    line = line_of(product, "<prescribing-information-date")
+    assert (items[0]["line"], items[0]["message"].split(" (as of")[0]) == (
+        line, "prescribing-information-date 2026-01 (GB) is 14 months old, more than the 12"
+              " months GB allows")
+    assert result.exit_code == 1
+
+
+def test_the_old_revision_age_key_is_refused_naming_the_new(runner: CliRunner,
+                                                            portfolio: Path) -> None:
     config = portfolio / "smpc.toml"
     config.write_text(config.read_text(encoding="utf-8").replace(
-        "warn-days = 90", "warn-days = 10\nmax-revision-age-months = 24"), encoding="utf-8")
-    product = portfolio / "products" / "besponsa.xml"
-    day = review_by(product) - dt.timedelta(days=20)
-    result = check(runner, portfolio, today=day)
-    assert result.exit_code == 0, result.output
-    assert "review-by" not in result.output  # 20 days ahead, outside a 10-day window
-    line = line_of(product, "<revision-date>")
-    assert re.search(rf"besponsa\.xml:{line}:\d+: warning: revision-date 2022-02 is \d+ months"
-                     r" old .*more than the 24 months allowed", result.output)
+        "warn-days = 90", "warn-days = 90\nmax-revision-age-months = 24"), encoding="utf-8")
+    result = check(runner, portfolio)
+    assert result.exit_code == 1
+    line = line_of(config, "max-revision-age-months")
+    assert f"smpc.toml:{line}: policy.max-revision-age-months is no longer read" in \
+        result.output
+    assert "write max-prescribing-information-age-months instead" in result.output
 
 
 def test_a_portfolio_profile_sets_the_policy(runner: CliRunner, portfolio: Path) -> None:
@@ -183,7 +204,8 @@ def test_a_portfolio_profile_sets_the_policy(runner: CliRunner, portfolio: Path)
     shipped = PROFILE_DIR / "at.toml"
     own = portfolio / "at.toml"
     own.write_text(shipped.read_text(encoding="utf-8").replace(
-        "[policy]\nwarn-days = 90", "[policy]\nwarn-days = 400\nmax-revision-age-months = 60"),
+        "[policy]\nwarn-days = 90",
+        "[policy]\nwarn-days = 400\nmax-prescribing-information-age-months = 60"),
         encoding="utf-8")
     config = portfolio / "smpc.toml"
     text = config.read_text(encoding="utf-8").replace("warn-days = 90\n", "")
@@ -193,7 +215,9 @@ def test_a_portfolio_profile_sets_the_policy(runner: CliRunner, portfolio: Path)
     result = check(runner, portfolio, "--market", "AT", today=day)
     assert result.exit_code == 0, result.output
     assert "warning: review-by" in result.output
-    assert "revision-date 2022-02 is" in result.output  # older than 60 months by then
+    # Limited to 60 months by AT's own profile, the date of the prescribing information,
+    # for which a schema 1 product's revision date stands in, is older by then.
+    assert "warning: [AT] revision-date 2022-02 is" in result.output
 
 
 def test_an_unknown_market_is_a_usage_error(runner: CliRunner) -> None:
@@ -264,9 +288,10 @@ def test_market_limits_the_authorisations(runner: CliRunner, mixed: Path) -> Non
     result = check(runner, gb, "--as-of", "2028-03-01", "--market", "GB",
                    "--format", "json")
     rules = {f["rule"]: f["market"] for f in read_report(result.stdout, "check")["items"]}
-    # The GB profile also limits the revision date's age to 24 months.
+    # The GB profile also limits the age of the prescribing information to 24 months; a
+    # schema 1 product's revision date stands in for its date.
     assert rules == {"review-by-passed": None, "valid-until-passed": "GB",
-                     "revision-age": None}
+                     "revision-age": "GB"}
 
 
 def test_a_missing_path_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:

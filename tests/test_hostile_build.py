@@ -39,7 +39,7 @@ from smpc_manager.errors import ProblemsError, Severity, UsageError
 from smpc_manager.model import PartialDate
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products import validate_file
-from smpc_manager.rules.dates import revision_age_limit
+from smpc_manager.rules.dates import age_limit
 from tests.conftest import REPO
 from tests.test_build import AS_OF, expected_keys, files_under, make_portfolio, options, run
 
@@ -718,8 +718,8 @@ def test_first_and_last_days_of_the_calendar_do_not_crash_the_build(
     assert all("revision-date" in line for line in errors_of(early))
 
 
-def test_revision_age_past_the_last_year_is_never_too_old() -> None:
-    assert revision_age_limit(PartialDate(9999, 12), 1200) == dt.date.max
+def test_an_age_past_the_last_year_is_never_too_old() -> None:
+    assert age_limit(PartialDate(9999, 12), 1200) == dt.date.max
 
 
 # ------------------------------------------------------------------------ on the command line

@@ -63,10 +63,6 @@ def portfolio_with(folder: Path, days: list[dt.date], month_only: bool) -> Path:
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.mo"))
     (root / "products" / "besponsa.xml").write_text(product_xml(days, month_only),
                                                    encoding="utf-8")
-    # A maximum revision age moves the revision date on by months: past 9999 too.
-    config = root / "smpc.toml"
-    config.write_text(config.read_text(encoding="utf-8")
-                      + "max-revision-age-months = 24\n", encoding="utf-8")
     return root
 
 

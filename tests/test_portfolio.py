@@ -86,7 +86,7 @@ def test_unknown_keys_and_bad_values_each_on_their_line(tmp_path: Path) -> None:
         "\n"
         "[policy]\n"
         "warn-days = -3\n"
-        "max-revision-age-months = 0\n"
+        "max-prescribing-information-age-months = 0\n"
         "hurry = 1\n"
     )
     config = tmp_path / "smpc.toml"
@@ -97,10 +97,10 @@ def test_unknown_keys_and_bad_values_each_on_their_line(tmp_path: Path) -> None:
         " source-locale, translation)",
         f"{config}:6: policy.warn-days must be a whole number of days from 0 to 3660,"
         " found -3",
-        f"{config}:7: policy.max-revision-age-months must be a whole number from 1 to 1200,"
-        " found 0",
-        f"{config}:8: unknown setting 'policy.hurry' (known: max-revision-age-months,"
-        " warn-days)",
+        f"{config}:7: policy.max-prescribing-information-age-months must be a whole number"
+        " from 1 to 1200, found 0",
+        f"{config}:8: unknown setting 'policy.hurry' (known:"
+        " max-prescribing-information-age-months, warn-days)",
     ]
 
 

@@ -94,7 +94,9 @@ def test_ie_and_gb_print_the_legal_category_code() -> None:
         assert code in profile.prescription
     assert "cost" in load_profile("GB").required_fields()
     assert "cost" not in load_profile("IE").required_fields()
-    assert load_profile("GB").policy.max_revision_age_months == 24
+    assert load_profile("GB").policy.max_prescribing_information_age_months == 24
+    assert all(load_profile(market).policy.max_prescribing_information_age_months is None
+               for market in ("AT", "DE", "IE"))
 
 
 def test_unknown_market_is_a_usage_error_listing_the_known() -> None:
@@ -171,6 +173,19 @@ def test_unknown_keys_are_named_with_their_line() -> None:
         "ch.toml:15: element 2: unknown key 'lable' (known: end, field, label, optional,"
         " phrase, print, run-in, when)",
     ]
+
+
+def test_the_old_revision_age_key_is_refused_naming_the_new() -> None:
+    text = MINIMAL.replace("[prescription]",
+                           "[policy]\nmax-revision-age-months = 24\n\n[prescription]")
+    (problem,) = _problems(text)
+    assert problem.startswith("ch.toml:6: policy.max-revision-age-months is no longer read:")
+    assert "write max-prescribing-information-age-months instead" in problem
+    limited = MINIMAL.replace(
+        "[prescription]", "[policy]\nmax-prescribing-information-age-months = 18\n\n"
+        "[prescription]")
+    assert parse_profile(limited.encode(), "ch.toml", "CH").policy \
+        .max_prescribing_information_age_months == 18
 
 
 def test_missing_required_fields() -> None:

@@ -41,7 +41,15 @@ _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 _MARKET = re.compile(r"^[A-Za-z]{2}$")
 _PRODUCT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOP_KEYS = {"source-locale", "markets", "policy", "profiles", "inputs", "translation"}
-_POLICY_KEYS = {"warn-days", "max-revision-age-months"}
+_POLICY_KEYS = {"warn-days", "max-prescribing-information-age-months"}
+#: Policy keys no longer read (in smpc.toml or a market profile), each with why and what to
+#: write instead.
+RETIRED_POLICY_KEYS = {
+    "max-revision-age-months": "the SmPC's revision date has no age limit; the ABPI Code's"
+    " re-certification every two years is checked on the date of the prescribing"
+    " information: write max-prescribing-information-age-months instead (GB's profile sets"
+    " 24)",
+}
 _INPUTS_KEYS = {"allow"}
 _TRANSLATION_KEYS = {"memory-exact", "untranslatable"}
 _MEMORY_EXACT = ("fuzzy", "translated")
@@ -49,10 +57,11 @@ _MEMORY_EXACT = ("fuzzy", "translated")
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """Date policy: how early ``smpc check`` warns, how old a revision date may be."""
+    """Date policy: how early ``smpc check`` warns, how old the prescribing information may
+    be in the markets whose profile limits its age."""
 
     warn_days: int = 90
-    max_revision_age_months: int | None = None
+    max_prescribing_information_age_months: int | None = None
     #: The keys smpc.toml sets itself (they override a market profile's defaults).
     given: frozenset[str] = frozenset()
 
@@ -345,26 +354,7 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
         problem(f"markets must be a list of market codes such as [\"AT\", \"DE\"], found"
                 f" {markets!r}", "markets")
         markets = []
-    policy_data = data.get("policy", {})
-    policy = Policy()
-    if not isinstance(policy_data, dict):
-        problem("[policy] must be a table", "policy")
-    else:
-        for key in sorted(set(policy_data) - _POLICY_KEYS):
-            problem(f"unknown setting 'policy.{key}' (known: {', '.join(sorted(_POLICY_KEYS))})",
-                    key)
-        warn = policy_data.get("warn-days", 90)
-        age = policy_data.get("max-revision-age-months")
-        if not isinstance(warn, int) or isinstance(warn, bool) or not 0 <= warn <= 3660:
-            problem(f"policy.warn-days must be a whole number of days from 0 to 3660, found"
-                    f" {warn!r}", "warn-days")
-            warn = 90
-        if age is not None and (not isinstance(age, int) or isinstance(age, bool)
-                                or not 1 <= age <= 1200):
-            problem(f"policy.max-revision-age-months must be a whole number from 1 to 1200,"
-                    f" found {age!r}", "max-revision-age-months")
-            age = None
-        policy = Policy(warn, age, frozenset(policy_data) & _POLICY_KEYS)
+    policy = _policy(data.get("policy", {}), problem)
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         problem("[profiles] must be a table of market codes", "profiles")
@@ -409,6 +399,32 @@ def _allowed_folders(inputs: Any, problem: Callable[[str, str], None]) -> tuple[
                 f" [\"../shared-catalogs\"]), found {allow!r}", "allow")
         return ()
     return tuple(allow)
+
+
+def _policy(table: Any, problem: Callable[[str, str], None]) -> Policy:
+    """The ``[policy]`` table: how early ``smpc check`` warns, how old the prescribing
+    information may be."""
+    if not isinstance(table, dict):
+        problem("[policy] must be a table", "policy")
+        return Policy()
+    for key in sorted(set(table) - _POLICY_KEYS):
+        if key in RETIRED_POLICY_KEYS:
+            problem(f"policy.{key} is no longer read: {RETIRED_POLICY_KEYS[key]}", key)
+            continue
+        problem(f"unknown setting 'policy.{key}' (known: {', '.join(sorted(_POLICY_KEYS))})",
+                key)
+    warn = table.get("warn-days", 90)
+    age = table.get("max-prescribing-information-age-months")
+    if not isinstance(warn, int) or isinstance(warn, bool) or not 0 <= warn <= 3660:
+        problem(f"policy.warn-days must be a whole number of days from 0 to 3660, found"
+                f" {warn!r}", "warn-days")
+        warn = 90
+    if age is not None and (not isinstance(age, int) or isinstance(age, bool)
+                            or not 1 <= age <= 1200):
+        problem("policy.max-prescribing-information-age-months must be a whole number from 1"
+                f" to 1200, found {age!r}", "max-prescribing-information-age-months")
+        age = None
+    return Policy(warn, age, frozenset(table) & _POLICY_KEYS)
 
 
 def _translation_settings(

@@ -54,10 +54,17 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
       translation               per market and locale: a catalog missing,
                                 incomplete, fuzzy or failing the checks (each
                                 reason ends with its check's id: [numbers])
+      prescribing information too old or undated
+                                in a market whose policy limits its age
+                                (GB: 24 months, the ABPI Code's
+                                re-certification); render does not refuse it
     Warnings (exit status 0):
       review-by or valid-until near
                                 within the warning window (see below)
-      revision-date too old     over max-revision-age-months
+      prescribing information near its age limit
+                                within the warning window before it; a
+                                schema 1 product's revision-date stands in
+                                for its date, and only warns past the limit
       additional monitoring ended or ending
                                 an additional-monitoring until passed (the
                                 ▼ statement is no longer printed: confirm
@@ -73,9 +80,11 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
     is near the same way.
 
     \b
-    The window N and the maximum revision age come from --warn-days, else
-    smpc.toml [policy], else the market profile (without --market, the
-    strictest of the product's markets), else 90 days and no age limit.
+    The window N comes from --warn-days, else smpc.toml [policy], else
+    the market profile (without --market, the longest of the product's
+    markets), else 90 days. The age limit of the prescribing information
+    is the profile's (max-prescribing-information-age-months), or
+    smpc.toml's for the markets whose profile sets one (docs/dates.md).
 
     \b
     --format json prints one report (keys sorted; keys may be added;
@@ -97,7 +106,9 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
           "checks": ["numbers", ...]: in a translation finding
                     only, the checks its translation fails}]}
     The rules: review-by-passed, review-by-near, valid-until-passed,
-    valid-until-near, conditional-without-valid-until, revision-age,
+    valid-until-near, conditional-without-valid-until,
+    prescribing-information-age-passed, prescribing-information-age-near,
+    prescribing-information-date-missing, revision-age,
     revision-after-review-by, revision-after-as-of,
     renewal-before-first-authorisation, additional-monitoring-passed,
     additional-monitoring-near, translation, load. The checks of a

@@ -2,7 +2,8 @@
 
 A rule is a small pure function ``(product, context) -> list[Problem]``; :data:`DATE_RULES`
 lists them. The :class:`CheckContext` carries the day the check is made *as of* and the
-policy that applies (how many days ahead to warn, how old a revision date may be).
+policy that applies (how many days ahead to warn, how old the prescribing information may
+be in each market that limits it).
 
 Boundaries, stated once:
 
@@ -12,8 +13,10 @@ Boundaries, stated once:
   itself: ``0 <= (date - as_of).days <= warn_days``;
 * a ``revision-date`` given to the month (``2022-02``) is compared by its month: it is
   *after* a day only when its month begins after that day;
-* a maximum revision age of N months is exceeded when ``as_of`` is after the revision date
-  moved N months on (for a month-only date, after the last day of that month);
+* a maximum age of N months (``max-prescribing-information-age-months``) is exceeded when
+  ``as_of`` is after the date moved N months on (for a month-only date, after the last day
+  of that month): that last day within the limit passes and is near as a ``review-by``
+  does;
 * an ``additional-monitoring`` ``until`` is the **last day listed**: the ▼ statement is
   printed on it and no longer the day after. It *has passed* when ``as_of > until`` (a
   warning, not an error: the text is right, the product's data may be stale) and is *near*
@@ -39,9 +42,10 @@ from smpc_manager.portfolio import Portfolio
 #: Every ``rule`` a finding can name (documented in ``smpc check --help`` for CI).
 RULE_IDS = frozenset((
     "review-by-passed", "review-by-near", "valid-until-passed", "valid-until-near",
-    "conditional-without-valid-until", "revision-age", "revision-after-review-by",
-    "revision-after-as-of", "renewal-before-first-authorisation", "additional-monitoring-passed",
-    "additional-monitoring-near", "translation", "load",
+    "conditional-without-valid-until", "prescribing-information-age-passed",
+    "prescribing-information-age-near", "prescribing-information-date-missing", "revision-age",
+    "revision-after-review-by", "revision-after-as-of", "renewal-before-first-authorisation",
+    "additional-monitoring-passed", "additional-monitoring-near", "translation", "load",
 ))
 
 #: The days before a review-by or valid-until date on which a check warns, unless the
@@ -76,8 +80,9 @@ class CheckContext:
     as_of: dt.date
     #: Warn this many days before a review-by or valid-until date (and on the day itself).
     warn_days: int = DEFAULT_WARN_DAYS
-    #: Warn when the revision date is older than this many months; None: no limit.
-    max_revision_age_months: int | None = None
+    #: The markets checked whose policy limits the age of the prescribing information
+    #: (``max-prescribing-information-age-months``), each with its limit in months.
+    prescribing_information_ages: tuple[tuple[str, int], ...] = ()
     #: Consider only the authorisations covering this market; None: every authorisation.
     market: str | None = None
 
@@ -166,22 +171,77 @@ def rule_dates_agree(product: Product, context: CheckContext) -> list[Problem]:
     return problems
 
 
-def rule_revision_age(product: Product, context: CheckContext) -> list[Problem]:
-    """A revision date older than the policy's maximum age: a warning."""
-    limit = context.max_revision_age_months
-    if limit is None:
-        return []
+def rule_prescribing_information_age(product: Product, context: CheckContext
+                                     ) -> list[Problem]:
+    """The date the prescribing information was drawn up or last revised, in each market
+    whose policy limits its age: past the limit, an error; within the warning window before
+    its last day, a warning; missing from a schema 2 product, an error.
+
+    The limit is GB's: the ABPI Code has promotional material in use re-certified at least
+    every two years, and the prescribing information is checked against the current SmPC
+    and dated when it is. The SmPC's own revision date may stay the same for years; its
+    currency is the ``review-by``'s to watch. A schema 1 product cannot hold the date and
+    its block prints the revision date in its place, so that date stands in, with only a
+    warning past the limit, as schema 1 always had: the product cannot say more until it is
+    migrated.
+    """
+    problems: list[Problem] = []
+    for market, months in context.prescribing_information_ages:
+        if product.schema == 1:
+            problems.extend(_revision_standing_in(product, market, months, context))
+            continue
+        date = product.prescribing_information_date(market)
+        if date is None:
+            problems.append(Finding(
+                product.revision_date.location,
+                f"{market} limits the age of the prescribing information to {months} months,"
+                f" but the product gives no prescribing-information-date for {market}: add"
+                f' <prescribing-information-date markets="{market}">YYYY-MM'
+                "</prescribing-information-date> after <revision-date>, the date the"
+                " prescribing information was drawn up or last revised (not the SmPC's)",
+                field="prescribing-information-date",
+                rule="prescribing-information-date-missing",
+                market=market,
+            ))
+            continue
+        last = age_limit(date.value, months)
+        what = f"prescribing-information-date {date.value} ({market})"
+        problems.extend(_expiry(
+            Located(last, date.location),
+            context,
+            rule="prescribing-information-age",
+            field="prescribing-information-date",
+            what=f"{what} is at most {months} months old until {last}, which",
+            ended=f"{what} is {_age_in_months(date.value, context.as_of)} months old, more"
+                  f" than the {months} months {market} allows",
+            last_day="the last day within the limit",
+            passed="re-certify the material: check the prescribing information against the"
+                   " current SmPC and record the date it is approved",
+            near="re-certify the material and date the prescribing information anew before"
+                 " then",
+            market=market,
+            reported=str(date.value),
+        ))
+    return problems
+
+
+def _revision_standing_in(product: Product, market: str, months: int,
+                          context: CheckContext) -> list[Problem]:
+    """A schema 1 product's revision date, which stands in for the prescribing
+    information's, older than ``market``'s limit: a warning."""
     revision = product.revision_date
-    last_day = revision_age_limit(revision.value, limit)
-    if context.as_of <= last_day:
+    if context.as_of <= age_limit(revision.value, months):
         return []
     return [Finding(
         revision.location,
         f"revision-date {revision.value} is {_age_in_months(revision.value, context.as_of)}"
-        f" months old (as of {context.as_of}), more than the {limit} months allowed: check"
-        " whether the SmPC has a newer text",
+        f" months old (as of {context.as_of}), more than the {months} months {market} allows"
+        " for the date of the prescribing information, which a schema 1 product cannot hold"
+        " (the revision date stands in): if the material is still in use, re-certify it;"
+        " migrate the product (smpc migrate) and add"
+        f' <prescribing-information-date markets="{market}"> to check that date itself',
         severity=Severity.WARNING,
-        field="revision-date", rule="revision-age", date=str(revision.value),
+        field="revision-date", rule="revision-age", date=str(revision.value), market=market,
     )]
 
 
@@ -220,11 +280,13 @@ DATE_RULES: tuple[Rule, ...] = (
     rule_review_by,
     rule_authorisation_valid,
     rule_dates_agree,
-    rule_revision_age,
+    rule_prescribing_information_age,
     rule_additional_monitoring,
 )
-#: The date rules that can find an error; the others only warn. What refuses a render is
-#: theirs alone, so the refusal (and a build's probing of days) runs only these.
+#: The date rules whose errors refuse a render: the text may not be printed. A build's
+#: probing of days runs only these. The other rules warn, except the prescribing
+#: information's age, whose errors ``smpc check`` reports: re-certifying material in use
+#: is the signatory's act, not a fault of the text.
 REFUSING_RULES: tuple[Rule, ...] = (
     rule_review_by,
     rule_authorisation_valid,
@@ -265,21 +327,21 @@ def date_findings(
     return _sorted(p for rule in rules for p in rule(product, context))
 
 
-def revision_age_limit(revision: PartialDate, months: int) -> dt.date:
-    """The last day on which a revision date is at most ``months`` old.
+def age_limit(date: PartialDate, months: int) -> dt.date:
+    """The last day on which a date is at most ``months`` old.
 
-    >>> revision_age_limit(PartialDate(2022, 2), 24)
+    >>> age_limit(PartialDate(2022, 2), 24)
     datetime.date(2024, 2, 29)
-    >>> revision_age_limit(PartialDate(2024, 2, 29), 12)
+    >>> age_limit(PartialDate(2024, 2, 29), 12)
     datetime.date(2025, 2, 28)
-    >>> revision_age_limit(PartialDate(9999, 12), 24)  # past the calendar: never too old
+    >>> age_limit(PartialDate(9999, 12), 24)  # past the calendar: never too old
     datetime.date(9999, 12, 31)
     """
     try:
-        moved = add_months(revision.first_day(), months)
+        moved = add_months(date.first_day(), months)
     except ValueError:  # a year after 9999, which no check day reaches
         return dt.date.max
-    if revision.day is not None:
+    if date.day is not None:
         return moved
     return PartialDate(moved.year, moved.month).last_day()
 
@@ -300,16 +362,19 @@ def _expiry(
     ended: str | None = None,
     last_day: str = "its last valid day",
     passed_severity: Severity = Severity.ERROR,
+    reported: str | None = None,
 ) -> list[Problem]:
     """A last valid day, as of ``context``: passed (``ended``, else "``what`` has passed"),
-    near (within the warning window: a warning), or nothing to say."""
+    near (within the warning window: a warning), or nothing to say. A finding reports the
+    day itself, or ``reported`` when the day is computed from another date."""
+    shown = reported or date.value.isoformat()
     days = (date.value - context.as_of).days
     if days < 0:
         return [Finding(
             date.location,
             f"{ended or f'{what} has passed'} (as of {context.as_of}): {passed}",
             severity=passed_severity,
-            field=field, rule=f"{rule}-passed", date=date.value.isoformat(), market=market,
+            field=field, rule=f"{rule}-passed", date=shown, market=market,
         )]
     if days <= context.warn_days:
         when = f"is today, {last_day}" if days == 0 else \
@@ -318,7 +383,7 @@ def _expiry(
             date.location,
             f"{what} {when} (as of {context.as_of}): {near}",
             severity=Severity.WARNING,
-            field=field, rule=f"{rule}-near", date=date.value.isoformat(), market=market,
+            field=field, rule=f"{rule}-near", date=shown, market=market,
         )]
     return []
 
@@ -333,9 +398,9 @@ def _numbers(ma: Authorisation) -> str:
     return ", ".join(ma.numbers) if ma.numbers else f"for {' '.join(ma.markets)}"
 
 
-def _age_in_months(revision: PartialDate, as_of: dt.date) -> int:
-    months = (as_of.year - revision.year) * 12 + as_of.month - revision.month
-    if revision.day is not None and as_of.day < revision.day:
+def _age_in_months(date: PartialDate, as_of: dt.date) -> int:
+    months = (as_of.year - date.year) * 12 + as_of.month - date.month
+    if date.day is not None and as_of.day < date.day:
         months -= 1
     return months
 
@@ -358,33 +423,40 @@ def context_for(
 ) -> CheckContext:
     """The context a product is checked in: the day, and the policy that applies.
 
-    Each setting comes from the first of: the command line (``warn_days``), the portfolio's
-    ``[policy]`` in ``smpc.toml`` where it sets the key, the profile of ``market`` (or, with
-    no market, the strictest of the markets the product serves: the longest warning window
-    and the shortest maximum revision age), and the default of 90 days and no age limit.
+    The warning window comes from the first of: the command line (``warn_days``), the
+    portfolio's ``[policy]`` in ``smpc.toml`` where it sets the key, the profile of
+    ``market`` (or, with no market, the longest window of the markets the product serves),
+    and the default of 90 days.
+
+    The age of the prescribing information is limited in the markets checked (``market``
+    where the product is authorised there, else every market the product serves) whose
+    profile sets ``max-prescribing-information-age-months``; ``smpc.toml`` may set another
+    number of months for them, but no market whose code has no such date is made to ask for
+    one.
     """
     policy = portfolio.policy
     codes = (market,) if market is not None else markets_of(product, portfolio)
-    profiles = [market_policy(code, portfolio) for code in codes]
+    profiles = {code: market_policy(code, portfolio) for code in codes}
     if warn_days is None:
         warn_days = policy.warn_days
         if "warn-days" not in policy.given and profiles:
-            warn_days = max(p[0] for p in profiles)
-    max_age = policy.max_revision_age_months
-    if "max-revision-age-months" not in policy.given:
-        ages = [p[1] for p in profiles if p[1] is not None]
-        max_age = min(ages) if ages else max_age
-    return CheckContext(as_of=as_of, warn_days=warn_days, max_revision_age_months=max_age,
+            warn_days = max(p[0] for p in profiles.values())
+    portfolio_age = policy.max_prescribing_information_age_months \
+        if "max-prescribing-information-age-months" in policy.given else None
+    ages = tuple((code, portfolio_age or limit) for code in codes
+                 if (limit := profiles[code][1]) is not None and product.authorisations_for(code))
+    return CheckContext(as_of=as_of, warn_days=warn_days, prescribing_information_ages=ages,
                         market=market)
 
 
 def market_policy(market: str, portfolio: Portfolio) -> tuple[int, int | None]:
-    """A market profile's date policy: (warn days, maximum revision age in months).
+    """A market profile's date policy: (warn days, maximum age of the prescribing
+    information in months, None where the market sets none).
 
     An unknown market is a :class:`~smpc_manager.errors.UsageError` (from the profiles).
     """
     policy = load_profile(market, portfolio).policy
-    return policy.warn_days, policy.max_revision_age_months
+    return policy.warn_days, policy.max_prescribing_information_age_months
 
 
 def markets_of(
