@@ -4,7 +4,8 @@ Other packages import from here, never from the modules inside. The modules, bot
 ``syntax`` (the PO syntax both readers share), ``cache`` (catalogs kept while their files are
 unchanged), ``pofile`` (the strict reader and the writer), ``lookup`` (what rendering reads),
 ``memory`` (the translation memory), ``merge``, ``mofile``, ``workflow`` (init and update),
-``extract``, ``words`` (counted as pocount counts them) and ``stats``.
+``extract``, ``migrate`` (product files to schema 2, their catalogs carried over), ``words``
+(counted as pocount counts them) and ``stats``.
 """
 
 from smpc_manager.catalogs.extract import (
@@ -23,6 +24,13 @@ from smpc_manager.catalogs.lookup import (
 )
 from smpc_manager.catalogs.memory import Recalled, TranslationMemory, message_field, serves
 from smpc_manager.catalogs.merge import MergeCounts, merge
+from smpc_manager.catalogs.migrate import (
+    CarriedCatalog,
+    MigratedProduct,
+    carry_over,
+    migrate_portfolio,
+    migrated_contexts,
+)
 from smpc_manager.catalogs.mofile import Compiled, compile_catalog, format_mo
 from smpc_manager.catalogs.pofile import (
     MEMORY_NOTE,
@@ -54,17 +62,20 @@ __all__ = [
     "DEFAULT_LAYOUT",
     "MEMORY_NOTE",
     "TEMPLATE_DATE_FIELD",
+    "CarriedCatalog",
     "CatalogLookup",
     "CatalogStats",
     "Compiled",
     "Layout",
     "LookupEntry",
     "MergeCounts",
+    "MigratedProduct",
     "PoCatalog",
     "Recalled",
     "TranslationMemory",
     "Updated",
     "WordCounts",
+    "carry_over",
     "catalog_statistics",
     "checked_locale",
     "clock_now",
@@ -80,6 +91,8 @@ __all__ = [
     "load_lookup",
     "merge",
     "message_field",
+    "migrate_portfolio",
+    "migrated_contexts",
     "new_catalog",
     "new_template",
     "parse_lookup",
