@@ -23,29 +23,23 @@ from smpc_manager.products import (
     validate_file,
     write_migration,
 )
-from tests.conftest import DATA, EXAMPLE
-from tests.migration import assert_same_product
+from tests.conftest import DATA
+from tests.migration import MIGRATE, assert_same_product, schema_1_portfolio
 
-MIGRATE = DATA / "migrate"
-#: The schema 1 files every test starts from: the example, the GB data, one with comments.
-SCHEMA_1 = {
-    "example": EXAMPLE / "products" / "besponsa.xml",
-    "gb": DATA / "gb" / "products" / "besponsa.xml",
-    "commented": MIGRATE / "commented.xml",
-}
+#: The schema 1 files the tests start from: the example's, the GB data's, one with comments.
+SCHEMA_1 = ("example", "gb", "commented")
 XML_MODEL_LINE = (f'<?xml-model href="{SCHEMA_2_LOCATION}"'
                   ' schematypens="http://www.w3.org/2001/XMLSchema"?>')
 
 
 def schema_1_file(name: str) -> Path:
-    """A schema 1 file by name: from ``tests/data/migrate/schema-1`` once the files above are
-    migrated themselves, else the file itself."""
-    kept = MIGRATE / "schema-1" / name / SCHEMA_1[name].name
-    return kept if kept.exists() else SCHEMA_1[name]
+    if name == "commented":
+        return MIGRATE / "commented.xml"
+    return schema_1_portfolio(name) / "products" / "besponsa.xml"
 
 
 def copy_of(name: str, folder: Path) -> Path:
-    target = folder / SCHEMA_1[name].name
+    target = folder / schema_1_file(name).name
     shutil.copyfile(schema_1_file(name), target)
     return target
 
@@ -54,7 +48,7 @@ def comments(text: str) -> Counter[str]:
     return Counter(re.findall(r"<!--.*?-->", text, re.S))
 
 
-@pytest.mark.parametrize("name", sorted(SCHEMA_1))
+@pytest.mark.parametrize("name", SCHEMA_1)
 def test_a_schema_1_file_becomes_the_same_product_in_schema_2(name: str) -> None:
     path = schema_1_file(name)
     migration = migrate_product(path)
