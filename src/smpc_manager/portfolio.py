@@ -26,7 +26,7 @@ from babel import Locale, UnknownLocaleError
 from smpc_manager.boundary import Boundary, RefusedInput
 from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation, UsageError
 from smpc_manager.files import NotAFileError, TooLargeError, dangling_link, read_bytes
-from smpc_manager.locales import locale_chain, normalize_locale
+from smpc_manager.locales import cldr_name, locale_chain, normalize_locale
 from smpc_manager.resources import shipped_markets
 
 CONFIG_FILE = "smpc.toml"
@@ -37,7 +37,9 @@ TEMPLATES_DIR = "templates"
 #: A settings file is a few lines; anything this large is refused unread.
 MAX_CONFIG_BYTES = 256 * 1024
 _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
-_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
+#: A locale's name: language, then script or territory parts, then a GNU modifier
+#: (``sr@latin``); nothing that could name a path.
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*(?:@[A-Za-z0-9]{1,12})?$")
 _MARKET = re.compile(r"^[A-Za-z]{2}$")
 _PRODUCT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOP_KEYS = {"source-locale", "markets", "policy", "profiles", "inputs", "translation"}
@@ -245,7 +247,7 @@ def is_locale_folder(name: str) -> bool:
     if not _LOCALE.match(name) or normalize_locale(name) != name:
         return False
     try:
-        Locale.parse(name)
+        Locale.parse(cldr_name(name))
     except (ValueError, UnknownLocaleError):
         return False
     return True

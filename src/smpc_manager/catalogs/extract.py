@@ -42,8 +42,8 @@ def relative_location(path: str, root: Path) -> str:
 def new_template(project: str, comments: list[str], creation_date: str) -> PoCatalog:
     """An empty template catalog with the standard header; ``creation_date`` as is.
 
-    The other header fields keep GNU's placeholders, so ``msginit`` and Poedit fill them in
-    as they do for any template.
+    The other header fields are those ``xgettext`` writes, with GNU's placeholders (an
+    empty ``Language``), so ``msginit`` and Poedit fill them in as they do for any template.
     """
     catalog = PoCatalog(fuzzy=True)
     catalog.header_comments = list(comments)
@@ -55,6 +55,7 @@ def new_template(project: str, comments: list[str], creation_date: str) -> PoCat
         ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
         ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
         ("Language-Team", "LANGUAGE <LL@li.org>"),
+        ("Language", ""),
         ("MIME-Version", "1.0"),
         ("Content-Type", "text/plain; charset=UTF-8"),
         ("Content-Transfer-Encoding", "8bit"),

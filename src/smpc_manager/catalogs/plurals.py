@@ -210,3 +210,45 @@ def plural_forms(header: str) -> PluralForms | None:
     often = tuple(taken.get(form, 0) >= OFTEN for form in range(nplurals)) \
         if nplurals <= 100 else ()
     return PluralForms(nplurals, expression, often)
+
+
+# ------------------------------------------------------------------------ msginit's table
+
+
+_GERMANIC = "nplurals=2; plural=(n != 1);"
+_SLAVIC = ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 &&"
+           " (n%100<10 || n%100>=20) ? 1 : 2);")
+_CZECH = "nplurals=3; plural=(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2;"
+
+#: The Plural-Forms GNU ``msginit`` 0.21 writes for a new catalog, by its built-in table
+#: (``plural-table.c``); for a language not in it, it writes none (unless pointed at
+#: CLDR's data), and neither do we.
+MSGINIT_PLURAL_FORMS = {
+    **dict.fromkeys(("ja", "vi", "ko"), "nplurals=1; plural=0;"),
+    **dict.fromkeys(("en", "de", "nl", "sv", "da", "no", "nb", "nn", "fo", "es", "pt", "it",
+                     "bg", "el", "fi", "et", "he", "eo", "hu", "tr"), _GERMANIC),
+    "pt_BR": "nplurals=2; plural=(n > 1);",
+    "fr": "nplurals=2; plural=(n > 1);",
+    "lv": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n != 0 ? 1 : 2);",
+    "ga": "nplurals=3; plural=n==1 ? 0 : n==2 ? 1 : 2;",
+    "ro": "nplurals=3; plural=n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2;",
+    "lt": ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && (n%100<10 ||"
+           " n%100>=20) ? 1 : 2);"),
+    **dict.fromkeys(("ru", "uk", "be", "sr", "hr"), _SLAVIC),
+    **dict.fromkeys(("cs", "sk"), _CZECH),
+    "pl": ("nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ?"
+           " 1 : 2);"),
+    "sl": "nplurals=4; plural=(n%100==1 ? 0 : n%100==2 ? 1 : n%100==3 || n%100==4 ? 2 : 3);",
+}
+
+
+def msginit_plural_forms(locale: str) -> str | None:
+    """The ``Plural-Forms`` value GNU ``msginit -l LOCALE`` writes (``de_AT``,
+    ``sr@latin``, ``pt_BR``), or None where it writes none.
+
+    >>> msginit_plural_forms("fr_BE")
+    'nplurals=2; plural=(n > 1);'
+    """
+    if locale in MSGINIT_PLURAL_FORMS:
+        return MSGINIT_PLURAL_FORMS[locale]
+    return MSGINIT_PLURAL_FORMS.get(re.split(r"[_.@]", locale, maxsplit=1)[0])

@@ -134,10 +134,11 @@ def _tokens(source: str) -> list[_Token]:
                                  obsolete))
         elif kind == "word":
             word = found.group("word")
-            if word not in (_PREVIOUS_KEYWORDS if previous else _KEYWORDS):
-                raise PoSyntaxError(line, f"syntax error: unknown keyword {quoted(word)}"
-                                          " (expected msgctxt, msgid, msgid_plural or msgstr)")
-            tokens.append(_Token(f"prev_{word}" if previous else word, word, line, obsolete))
+            # An unknown word is an error where it stands (the parser says what belongs
+            # there), as GNU reports the keyword unknown.
+            kind = word if word in (_PREVIOUS_KEYWORDS if previous else _KEYWORDS) else "name"
+            tokens.append(_Token(f"prev_{kind}" if previous and kind != "name" else kind,
+                                 word, line, obsolete))
         elif kind in ("number", "bracket"):
             tokens.append(_Token(kind if kind == "number" else found.group(0),
                                  found.group(0), line, obsolete))
@@ -274,10 +275,10 @@ class _Parser:
             "a comment" if token.kind == "comment" else quoted(token.value)
         return PoSyntaxError(token.line, f"syntax error: expected {what}, found {found}")
 
-    def strings(self, kind: str, first: _Token, what: str) -> str:
-        """One or more strings, joined."""
+    def strings(self, kind: str, first: _Token, after: str) -> str:
+        """One or more strings (after the keyword ``after``), joined."""
         if self.peek().kind != kind:
-            raise self.unexpected(self.peek(), what)
+            raise self.unexpected(self.peek(), f"a string in double quotes after {after}")
         parts = []
         while self.peek().kind == kind:
             parts.append(self.next(first).value)
@@ -308,23 +309,23 @@ class _Parser:
             if first.kind == "prev_msgctxt":
                 self.next(first)
                 entry.previous_context = self.strings("prev_string", first,
-                                                      "a string after #| msgctxt")
+                                                      "#| msgctxt")
             self.take("prev_msgid", first, "#| msgid")
-            entry.previous = [self.strings("prev_string", first, "a string after #| msgid")]
+            entry.previous = [self.strings("prev_string", first, "#| msgid")]
             if self.peek().kind == "prev_msgid_plural":
                 self.next(first)
                 entry.previous.append(self.strings("prev_string", first,
-                                                   "a string after #| msgid_plural"))
+                                                   "#| msgid_plural"))
         if self.peek().kind == "msgctxt":
             self.next(first)
-            entry.context = self.strings("string", first, "a string after msgctxt")
+            entry.context = self.strings("string", first, "msgctxt")
         msgid = self.take("msgid", first, "msgid")
         entry.line = msgid.line  # problems point at the msgid line, as GNU's do
-        entry.msgid = self.strings("string", first, "a string after msgid")
+        entry.msgid = self.strings("string", first, "msgid")
         token = self.peek()
         if token.kind == "msgid_plural":
             self.next(first)
-            entry.plural = self.strings("string", first, "a string after msgid_plural")
+            entry.plural = self.strings("string", first, "msgid_plural")
             if self.peek().kind != "msgstr":
                 raise PoSyntaxError(entry.line, "syntax error: this msgid_plural has no"
                                                 " msgstr[0]")
@@ -336,13 +337,13 @@ class _Parser:
                 if int(number.value) != len(entry.strings):
                     raise PoSyntaxError(keyword.line, f"syntax error: msgstr[{number.value}]"
                                         f" where msgstr[{len(entry.strings)}] belongs")
-                entry.strings.append(self.strings("string", first, "a string"))
+                entry.strings.append(self.strings("string", first, f"msgstr[{number.value}]"))
         elif token.kind == "msgstr":
             if self.peek(1).kind == "[":
                 raise PoSyntaxError(entry.line, "syntax error: msgstr[N] belongs to an entry"
                                                 " with a msgid_plural")
             self.next(first)
-            entry.strings.append(self.strings("string", first, "a string after msgstr"))
+            entry.strings.append(self.strings("string", first, "msgstr"))
         else:
             raise PoSyntaxError(entry.line, "syntax error: this msgid has no msgstr")
 

@@ -157,8 +157,11 @@ def decode(body: str, line: int) -> str:
         try:
             text = b"".join(pieces).decode("utf-8")
         except UnicodeDecodeError:
-            raise PoSyntaxError(line, "syntax error: the escape sequences of a string make"
-                                      " bytes that are not UTF-8") from None
+            culprit = next(found.group(0) for found in _ESCAPE.finditer(body)
+                           if found.group(1) or found.group(2))
+            raise PoSyntaxError(line, f"syntax error: {quoted(culprit)} is not a character:"
+                                      " an escape stands for one byte, and these bytes make"
+                                      " no UTF-8") from None
     if CONTEXT_SEPARATOR in text:
         raise PoSyntaxError(line, "syntax error: a string holds the context separator"
                                   " (\\x04, EOT), which no .mo file can hold")

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
-from babel.messages.plurals import get_plural
 
 from smpc_manager.catalogs.memory import TranslationMemory
 from smpc_manager.catalogs.merge import MergeCounts, merge
+from smpc_manager.catalogs.plurals import msginit_plural_forms
 from smpc_manager.catalogs.pofile import (
     WIDTH,
     PoCatalog,
@@ -32,7 +32,7 @@ from smpc_manager.catalogs.pofile import (
 )
 from smpc_manager.catalogs.syntax import catalog_bytes, catalog_text, shown
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
-from smpc_manager.locales import normalize_locale
+from smpc_manager.locales import cldr_name, normalize_locale
 from smpc_manager.model import Product
 
 if TYPE_CHECKING:
@@ -41,14 +41,15 @@ if TYPE_CHECKING:
 
 def new_catalog(template: Catalog, locale: str, title: str, now: dt.datetime) -> PoCatalog:
     """A new catalog for ``locale`` from a template: every message untranslated, a header
-    with the language, its plural forms and ``now`` as the revision date."""
+    with the language, its plural forms as GNU ``msginit`` writes them (none for a
+    language its table lacks) and ``now`` as the revision date."""
     name = normalize_locale(locale)
-    language = Locale.parse(name).get_display_name("en") or name
+    language = Locale.parse(cldr_name(name)).get_display_name("en") or name
     project = template.header("Project-Id-Version") if isinstance(template, PoCatalog) \
         else template.project
     created = template.header("POT-Creation-Date") if isinstance(template, PoCatalog) \
         else None
-    empty = PoCatalog(locale=name)
+    empty = PoCatalog(locale=cldr_name(name))
     empty.header_comments = [f"{language} translation of {title}."]
     empty.header_fields = [
         ("Project-Id-Version", project or ""),
@@ -61,8 +62,11 @@ def new_catalog(template: Catalog, locale: str, title: str, now: dt.datetime) ->
         ("MIME-Version", "1.0"),
         ("Content-Type", "text/plain; charset=UTF-8"),
         ("Content-Transfer-Encoding", "8bit"),
-        ("Plural-Forms", get_plural(name).plural_forms),
     ]
+    plural_forms = msginit_plural_forms(name)
+    if plural_forms is not None:
+        empty.set_header("Plural-Forms", plural_forms)
+        empty.mime_headers = [("Plural-Forms", plural_forms)]  # Babel's view of them too
     empty.header_fuzzy = empty.fuzzy = False
     catalog, _ = merge(empty, template)
     return catalog
@@ -204,17 +208,18 @@ def update_catalog(portfolio: Portfolio, product: Product, locale: str, now: dt.
 # ------------------------------------------------------------------------ names and dates
 
 
-_LOCALE_NAME = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+_LOCALE_NAME = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*(?:@[A-Za-z0-9]{1,12})?")
 
 
 def checked_locale(locale: str) -> str:
-    """A locale named on the command line, normalised (``de-at`` -> ``de_AT``); a name that
-    is not a locale CLDR knows, or could name a path, is a :class:`UsageError`."""
+    """A locale named on the command line, normalised (``de-at`` -> ``de_AT``; a GNU
+    modifier kept: ``sr@latin``); a name that is not a locale CLDR knows, or could name a
+    path, is a :class:`UsageError`."""
     if not _LOCALE_NAME.fullmatch(locale):
         raise UsageError(f"'{locale}' is not a locale (expected e.g. de or de_AT)")
     name = normalize_locale(locale)
     try:
-        Locale.parse(name)
+        Locale.parse(cldr_name(name))
     except (ValueError, UnknownLocaleError):
         raise UsageError(f"'{locale}' is not a locale CLDR knows (expected e.g. de or de_AT)"
                          ) from None
