@@ -168,10 +168,12 @@ def test_unknown_keys_are_named_with_their_line() -> None:
     text = MINIMAL.replace('title =', 'colour = "red"\ntitle =').replace(
         'label = "Therapeutic', 'lable = "x"\nlabel = "Therapeutic')
     assert _problems(text) == [
-        "ch.toml:3: unknown profile key 'colour' (known: cost-format, element, list-style,"
-        " locale, market, month-names, policy, prescription, revision-date-format, title)",
-        "ch.toml:15: element 2: unknown key 'lable' (known: end, field, label, optional,"
-        " phrase, print, run-in, when)",
+        "ch.toml:3: unknown profile key 'colour' (known: controlled-drug, cost-format,"
+        " dated-cost-format, element, list-style, locale, market, month-names, policy,"
+        " prescription, presentation-note, price-date-format, reimbursement,"
+        " revision-date-format, title)",
+        "ch.toml:15: element 2: unknown key 'lable' (known: contact-format, end, fallback,"
+        " field, label, optional, phrase, print, run-in, when)",
     ]
 
 

@@ -9,18 +9,13 @@ text is.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from smpc_manager.errors import ProblemsError
 from smpc_manager.model import PartialDate, Product
-from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products import load_product
-from smpc_manager.render import Renderer
 from tests.conftest import DATA, EXAMPLE
 
 VALID = DATA / "valid-v2"
@@ -282,21 +277,6 @@ def test_the_same_text_twice_in_one_field_is_a_second_message(tmp_path: Path) ->
     contexts = [t.context for t in load_product(path).messages()
                 if t.source == "Second and third trimesters of pregnancy."]
     assert contexts == ["contraindications", "contraindications#2"]
-
-
-def test_rendering_a_schema_2_product_is_refused_in_one_line(tmp_path: Path) -> None:
-    root = tmp_path / "portfolio"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.mo"))
-    path = root / "products" / "capsules-three-strengths.xml"
-    shutil.copy(VALID / path.name, path)
-    product = load_product(path)
-    renderer = Renderer(load_portfolio(root))
-    for market in ("AT", "DE", "IE", "GB"):
-        with pytest.raises(ProblemsError) as raised:
-            renderer.render(product, market, as_of=dt.date(2026, 12, 1))
-        (problem,) = raised.value.problems
-        assert re.fullmatch(r"schema 2 products are not rendered yet; .*", problem.message)
-        assert problem.location.line == line_of(path, "<product ")
 
 
 #: The element each field's text is read from.

@@ -4,11 +4,9 @@ The shipped profiles are data, in ``data/<market>.toml``. Other packages import 
 never from the modules inside.
 """
 
+from smpc_manager.markets.elements import FIELDS, Element, Message
 from smpc_manager.markets.profiles import (
-    FIELDS,
-    Element,
     MarketProfile,
-    Message,
     known_markets,
     load_profile,
     markets_for,

@@ -12,13 +12,19 @@ A profile is data (``data/<market>.toml`` beside this module, or a portfolio's o
   paragraph instead of starting a new one; ``end`` is what closes it (``.`` unless the text
   already ends a sentence); ``optional = true`` skips it when the product has no data;
   ``when`` names a condition (``single-active-not-in-name``, the German ``Wirkstoff:``);
-  ``print = "code"`` prints the prescription code itself instead of its wording;
-* ``[prescription]`` — the fixed wording for each prescription code of the market;
+  ``print = "code"`` prints a code itself (the prescription status, a controlled-drug or
+  reimbursement category) instead of its wording; ``fallback`` names the field printed
+  where the product has no data for ``field``; ``contact-format`` words the company adverse
+  events are reported to with its contact details (``adverse-event-reporting``);
+* ``[prescription]``, ``[controlled-drug]``, ``[reimbursement]`` — the fixed wording for
+  each code of the market;
+* ``cost-format``, ``dated-cost-format``, ``price-date-format``, ``presentation-note`` —
+  how a pack's price (and the day it applies from) is printed, and how an excipient of some
+  presentations only is marked;
 * ``[month-names]`` — month names pinned per locale, so a CLDR update cannot change a text
   that has been approved (Austrian German prints January as ``Jänner``);
 * ``[policy]`` — date policy defaults for ``smpc check`` (``warn-days``,
-  ``max-prescribing-information-age-months``: how old the date the prescribing information
-  was drawn up or last revised may be, where the market's code limits it).
+  ``max-revision-age-months``).
 
 Labels, titles, phrases and wordings are English ``msgid``s of the ``smpc`` gettext domain;
 the German comes from ``locales/de/LC_MESSAGES/smpc.po``, and a missing or fuzzy one is
@@ -43,78 +49,32 @@ from babel import Locale, UnknownLocaleError
 from smpc_manager.boundary import RefusedInput
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
 from smpc_manager.files import NotAFileError, TooLargeError, read_bytes
-from smpc_manager.portfolio import MAX_CONFIG_BYTES, RETIRED_POLICY_KEYS
+from smpc_manager.markets.elements import (
+    DATED_FIELDS,
+    Element,
+    Lines,
+    Message,
+    parse_codes,
+    parse_elements,
+    pattern_problems,
+)
+from smpc_manager.portfolio import MAX_CONFIG_BYTES
 from smpc_manager.resources import PROFILE_DIR, shipped_markets
 
 if TYPE_CHECKING:
     from smpc_manager.model import Product
     from smpc_manager.portfolio import Portfolio
 
-#: The product fields an element can print (the product XML's element names).
-FIELDS = (
-    "additional-monitoring",
-    "name",
-    "active-substance",
-    "composition",
-    "excipients",
-    "indications",
-    "posology",
-    "contraindications",
-    "warnings",
-    "undesirable-effects",
-    "pharmacotherapeutic-group",
-    "atc-code",
-    "marketing-authorisation-holder",
-    "marketing-authorisation",
-    "prescription-status",
-    "cost",
-    "revision-date",
-)
-#: Fields printed as the element's ``phrase`` on the days the product's data says so, and
-#: not at all on the others: none of them is required.
-DATED_FIELDS = ("additional-monitoring",)
-#: Conditions an element may be printed under.
-CONDITIONS = ("single-active-not-in-name",)
 #: How a list of items (the excipients) is joined: plain commas, as the seed does, or
 #: CLDR's list patterns for the locale (``A, B und C``).
 LIST_STYLES = ("comma", "standard", "or")
-PRINT_MODES = ("wording", "code")
 
 _TOP_KEYS = {"market", "locale", "title", "list-style", "revision-date-format",
-             "cost-format", "month-names", "policy", "prescription", "element"}
+             "cost-format", "dated-cost-format", "price-date-format", "presentation-note",
+             "month-names", "policy", "prescription", "controlled-drug", "reimbursement",
+             "element"}
 _REQUIRED_TOP = ("locale", "title", "element")
-_ELEMENT_KEYS = {"field", "phrase", "label", "run-in", "end", "optional", "when", "print"}
-_POLICY_KEYS = {"warn-days", "max-prescribing-information-age-months"}
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """A ``smpc``-domain message: its English ``msgid`` and where a profile defines it."""
-
-    msgid: str
-    location: SourceLocation
-    #: For the translator: what the message is (``AT label of contraindications``).
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Element:
-    """One element of a profile: a product field or a fixed phrase, in print order."""
-
-    location: SourceLocation
-    field: str | None = None
-    phrase: Message | None = None
-    label: Message | None = None
-    run_in: bool = False
-    end: str = "."
-    optional: bool = False
-    when: str | None = None
-    print: str = "wording"
-
-    @property
-    def name(self) -> str:
-        """The field name, or ``phrase`` for a fixed phrase."""
-        return self.field or "phrase"
+_POLICY_KEYS = {"warn-days", "max-revision-age-months"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +82,7 @@ class ProfilePolicy:
     """Date policy defaults for ``smpc check`` (the portfolio's ``smpc.toml`` may override)."""
 
     warn_days: int = 90
-    #: The most months the prescribing information's date may be old; None: no limit, and
-    #: no such date asked for.
-    max_prescribing_information_age_months: int | None = None
+    max_revision_age_months: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +97,14 @@ class MarketProfile:
     list_style: str = "comma"
     revision_date_format: str = "MMMM y"
     cost_format: Message | None = None
+    #: The price of a pack with the day it applies from (``%(date)s``).
+    dated_cost_format: Message | None = None
+    #: The CLDR pattern of that day (``d MMMM y``).
+    price_date_format: str = "d MMMM y"
+    #: What marks an excipient or group in some presentations only (``(only 1 mg)``).
+    presentation_note: Message | None = None
+    controlled_drug: Mapping[str, Message] = field(default_factory=dict)
+    reimbursement: Mapping[str, Message] = field(default_factory=dict)
     month_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     policy: ProfilePolicy = field(default_factory=ProfilePolicy)
     #: Where the profile came from, and the sha256 of that file's bytes.
@@ -156,10 +122,11 @@ class MarketProfile:
         """Every ``smpc``-domain message the profile uses, in file order."""
         found = [self.title]
         for element in self.elements:
-            found.extend(m for m in (element.label, element.phrase) if m is not None)
-        found.extend(self.prescription.values())
-        if self.cost_format is not None:
-            found.append(self.cost_format)
+            found.extend(element.messages())
+        for table in (self.prescription, self.controlled_drug, self.reimbursement):
+            found.extend(table.values())
+        found.extend(m for m in (self.cost_format, self.dated_cost_format,
+                                 self.presentation_note) if m is not None)
         return iter(sorted(found, key=lambda m: m.location.line))
 
 
@@ -313,42 +280,9 @@ def _lower(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-class _Lines:
-    """Finds the line of a key in a profile's text, for ``path:line`` in problems."""
-
-    def __init__(self, path: str, lines: list[str], prefix: str) -> None:
-        self.path = path
-        self.lines = lines
-        self.prefix = re.escape(prefix)
-        header = re.compile(rf"\s*\[\[\s*{self.prefix}element\s*\]\]")
-        self.element_lines = [n for n, line in enumerate(lines, 1) if header.match(line)]
-        self.base = 1
-        if prefix:
-            table = re.compile(rf"\s*\[{re.escape(prefix.rstrip('.'))}\]")
-            self.base = next((n for n, line in enumerate(lines, 1) if table.match(line)), 1)
-
-    def key(self, key: str, start: int = 0, section: str | None = None) -> SourceLocation:
-        """The first line at or after ``start`` (or the ``[section]`` header) holding ``key``."""
-        first = start or self.base
-        if section is not None:
-            header = re.compile(rf"\s*\[{self.prefix}{re.escape(section)}\]")
-            first = next((n for n, line in enumerate(self.lines, 1) if header.match(line)),
-                         first)
-        pattern = re.compile(rf'\s*"?{re.escape(key)}"?\s*=')
-        for number in range(first, len(self.lines) + 1):
-            if pattern.match(self.lines[number - 1]):
-                return SourceLocation(self.path, number)
-        return SourceLocation(self.path, first if first > 1 or start else 0)
-
-    def element(self, index: int) -> SourceLocation:
-        if index < len(self.element_lines):
-            return SourceLocation(self.path, self.element_lines[index])
-        return SourceLocation(self.path)
-
-
 def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *,
            prefix: str, digest: str) -> MarketProfile:
-    where = _Lines(path, lines, prefix)
+    where = Lines(path, lines, prefix)
     problems: list[Problem] = []
 
     def problem(location: SourceLocation, message: str, key: str) -> None:
@@ -386,21 +320,33 @@ def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *
         problem(where.key("list-style"), f"list-style '{list_style}' is not one of "
                 f"{', '.join(LIST_STYLES)}", "list-style")
     date_format = string("revision-date-format", "MMMM y")
-    cost_format = None
-    if "cost-format" in table:
-        cost_text = string("cost-format", "%(price)s")
-        cost_format = Message(cost_text, where.key("cost-format"),
-                              f"{market} cost excluding VAT: %(price)s is the amount,"
-                              " %(pack)s the pack")
-        for name in re.findall(r"%\((\w+)\)s", cost_text):
-            if name not in ("price", "pack"):
-                problem(where.key("cost-format"), f"cost-format uses %({name})s; only"
-                        " %(price)s and %(pack)s exist", "cost-format")
+    price_date_format = string("price-date-format", "d MMMM y")
 
-    prescription = _prescription(table.get("prescription", {}), where, market, problems)
+    def pattern(key: str, note: str) -> Message | None:
+        if key not in table:
+            return None
+        text = string(key, "")
+        for found in pattern_problems(key, text):
+            problem(where.key(key), f"{key} {found}", key)
+        return Message(text, where.key(key), f"{market} {note}")
+
+    cost_format = pattern("cost-format", "cost excluding VAT: %(price)s is the amount,"
+                          " %(pack)s the pack")
+    dated_cost_format = pattern("dated-cost-format", "cost excluding VAT: %(price)s is the"
+                                " amount, %(pack)s the pack, %(date)s the day it applies"
+                                " from")
+    presentation_note = pattern("presentation-note", "note on what is in some"
+                                " presentations only: %(presentations)s lists their"
+                                " strengths or forms")
+    prescription = parse_codes("prescription", table.get("prescription", {}), where, market,
+                               problems)
+    controlled = parse_codes("controlled-drug", table.get("controlled-drug", {}), where,
+                             market, problems)
+    reimbursement = parse_codes("reimbursement", table.get("reimbursement", {}), where,
+                                market, problems)
     month_names = _month_names(table.get("month-names", {}), where, problems)
     policy = _policy(table.get("policy", {}), where, problems)
-    elements = _elements(table.get("element", []), where, market, problems)
+    elements = parse_elements(table.get("element", []), where, market, problems)
 
     if problems:
         raise ProblemsError(problems)
@@ -413,6 +359,11 @@ def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *
         list_style=list_style,
         revision_date_format=date_format,
         cost_format=cost_format,
+        dated_cost_format=dated_cost_format,
+        price_date_format=price_date_format,
+        presentation_note=presentation_note,
+        controlled_drug=controlled,
+        reimbursement=reimbursement,
         month_names=month_names,
         policy=policy,
         source=SourceLocation(path),
@@ -428,24 +379,7 @@ def _check_locale(locale: str, where: SourceLocation, problems: list[Problem]) -
                                 " (e.g. de_AT, en_IE)", field="locale"))
 
 
-def _prescription(value: Any, where: _Lines, market: str,
-                  problems: list[Problem]) -> dict[str, Message]:
-    if not isinstance(value, dict):
-        problems.append(Problem(where.key("prescription"), "[prescription] must be a table"
-                                " of code = wording", field="prescription"))
-        return {}
-    out: dict[str, Message] = {}
-    for code, wording in value.items():
-        location = where.key(code, section="prescription")
-        if not isinstance(wording, str) or not wording.strip():
-            problems.append(Problem(location, f"prescription.{code} must be the wording of"
-                                    f" the code, found {wording!r}", field="prescription"))
-            continue
-        out[code] = Message(wording, location, f"{market} wording of prescription code {code}")
-    return out
-
-
-def _month_names(value: Any, where: _Lines,
+def _month_names(value: Any, where: Lines,
                  problems: list[Problem]) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         problems.append(Problem(where.key("month-names"), "[month-names] must be a table of"
@@ -463,112 +397,25 @@ def _month_names(value: Any, where: _Lines,
     return out
 
 
-def _policy(value: Any, where: _Lines, problems: list[Problem]) -> ProfilePolicy:
+def _policy(value: Any, where: Lines, problems: list[Problem]) -> ProfilePolicy:
     if not isinstance(value, dict):
         problems.append(Problem(where.key("policy"), "[policy] must be a table",
                                 field="policy"))
         return ProfilePolicy()
     for key in sorted(set(value) - _POLICY_KEYS):
-        message = f"policy.{key} is no longer read: {RETIRED_POLICY_KEYS[key]}" \
-            if key in RETIRED_POLICY_KEYS \
-            else f"unknown policy key '{key}' (known: {', '.join(sorted(_POLICY_KEYS))})"
-        problems.append(Problem(where.key(key, section="policy"), message,
+        problems.append(Problem(where.key(key, section="policy"), f"unknown policy key"
+                                f" '{key}' (known: {', '.join(sorted(_POLICY_KEYS))})",
                                 field=f"policy.{key}"))
     warn = value.get("warn-days", 90)
-    age = value.get("max-prescribing-information-age-months")
+    age = value.get("max-revision-age-months")
     if not isinstance(warn, int) or isinstance(warn, bool) or warn < 0:
         problems.append(Problem(where.key("warn-days", section="policy"),
                                 f"policy.warn-days must be a whole number >= 0, found {warn!r}",
                                 field="policy.warn-days"))
         warn = 90
     if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
-        key = "max-prescribing-information-age-months"
-        problems.append(Problem(where.key(key, section="policy"),
-                                f"policy.{key} must be a whole number >= 1, found {age!r}",
-                                field=f"policy.{key}"))
+        problems.append(Problem(where.key("max-revision-age-months", section="policy"),
+                                "policy.max-revision-age-months must be a whole number >= 1,"
+                                f" found {age!r}", field="policy.max-revision-age-months"))
         age = None
     return ProfilePolicy(warn, age)
-
-
-def _elements(value: Any, where: _Lines, market: str,
-              problems: list[Problem]) -> tuple[Element, ...]:
-    if not isinstance(value, list) or not value:
-        if value != []:
-            problems.append(Problem(where.key("element"), "element must be a list of"
-                                    " [[element]] tables", field="element"))
-        return ()
-    elements: list[Element] = []
-    for index, item in enumerate(value):
-        location = where.element(index)
-        if not isinstance(item, dict):
-            problems.append(Problem(location, f"element {index + 1} must be a table",
-                                    field="element"))
-            continue
-        element = _element(item, index, location, where=where, market=market,
-                           problems=problems)
-        if element is not None:
-            elements.append(element)
-    return tuple(elements)
-
-
-def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
-             where: _Lines, market: str, problems: list[Problem]) -> Element | None:
-    start = location.line
-    before = len(problems)
-
-    def bad(key: str, message: str) -> None:
-        problems.append(Problem(where.key(key, start) if key in item else location,
-                                f"element {index + 1}: {message}", field=f"element.{key}"))
-
-    for key in sorted(set(item) - _ELEMENT_KEYS):
-        bad(key, f"unknown key '{key}' (known: {', '.join(sorted(_ELEMENT_KEYS))})")
-    field_name, phrase = item.get("field"), item.get("phrase")
-    if field_name in DATED_FIELDS:
-        if phrase is None:
-            bad("field", f"field '{field_name}' needs a 'phrase': the statement printed while"
-                " the product is under it")
-    elif (field_name is None) == (phrase is None):
-        bad("field", "needs exactly one of 'field' (a product field) or 'phrase' (a fixed"
-            " text)")
-    if field_name is not None and field_name not in FIELDS:
-        bad("field", f"field '{field_name}' is not a product field (known: "
-            f"{', '.join(FIELDS)})")
-    if phrase is not None and (not isinstance(phrase, str) or not phrase.strip()):
-        bad("phrase", f"phrase must be a non-empty text, found {phrase!r}")
-    label = item.get("label")
-    if label is not None and (not isinstance(label, str) or not label.strip()):
-        bad("label", f"label must be a non-empty text, found {label!r}")
-    for key in ("run-in", "optional"):
-        if key in item and not isinstance(item[key], bool):
-            bad(key, f"{key} must be true or false, found {item[key]!r}")
-    end = item.get("end", ".")
-    if not isinstance(end, str):
-        bad("end", f"end must be a text, found {end!r}")
-    when = item.get("when")
-    if when is not None and when not in CONDITIONS:
-        bad("when", f"condition '{when}' is unknown (known: {', '.join(CONDITIONS)})")
-    mode = item.get("print", "wording")
-    if mode not in PRINT_MODES or (mode == "code" and field_name != "prescription-status"):
-        bad("print", f"print = {mode!r} is only for prescription-status, as 'wording' or"
-            " 'code'")
-    if index == 0 and item.get("run-in"):
-        bad("run-in", "the first element cannot run in: there is no paragraph before it")
-    if len(problems) > before:
-        return None
-    what = field_name or "phrase"
-    phrase_note = f"{market} fixed phrase"
-    if field_name == "additional-monitoring":
-        phrase_note = f"{market} additional monitoring statement; keep the black triangle ▼"
-    return Element(
-        location=location,
-        field=field_name,
-        phrase=Message(phrase, where.key("phrase", start), phrase_note)
-        if phrase is not None else None,
-        label=Message(label, where.key("label", start), f"{market} label of {what}")
-        if label is not None else None,
-        run_in=bool(item.get("run-in", False)),
-        end=end,
-        optional=bool(item.get("optional", False)),
-        when=when,
-        print=mode,
-    )

@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -20,10 +19,6 @@ from babel.numbers import format_currency, get_decimal_symbol
 
 from smpc_manager.errors import UsageError
 from smpc_manager.locales import normalize_locale
-
-if TYPE_CHECKING:
-    from smpc_manager.markets import MarketProfile
-    from smpc_manager.model import Product
 
 
 @lru_cache(maxsize=64)
@@ -42,17 +37,6 @@ def checked_locale(locale: str) -> str:
 def territories(locale: str) -> Mapping[str, str]:
     """Country names in a locale, by code (CLDR's)."""
     return Locale.parse(locale).territories
-
-
-def format_revision_date(product: Product, profile: MarketProfile, locale: str) -> str:
-    """The revision date as the profile prints it (``Februar 2022``; ``Jänner`` in Austria).
-
-    Month names the profile pins for the locale win over CLDR's, so an approved text cannot
-    change with a Babel upgrade.
-    """
-    day = product.revision_date.value.first_day()
-    return format_month_year(day, profile.revision_date_format, locale,
-                             profile.month_names.get(locale))
 
 
 def format_month_year(day: dt.date, pattern: str, locale: str,

@@ -32,6 +32,7 @@ from smpc_manager.render.domains import Content, Words
 from smpc_manager.render.formats import EXTENSIONS, FORMATS, Page, format_named
 from smpc_manager.render.inputs import TOOL_HASH, TOOL_INPUT, Input, InputResolver, OutputInputs
 from smpc_manager.render.l10n import checked_locale
+from smpc_manager.render.shapes import price_changes
 from smpc_manager.render.templates import Template
 from smpc_manager.rules import expiry_errors
 
@@ -90,7 +91,7 @@ class Renderer:
         # What is kept of the product last rendered (one product at a time: memory stays
         # flat): its composed documents, its passed translations, its expiry verdicts.
         self._product: Product | None = None
-        self._composed: dict[tuple[str, str, str, bool | None, bool],
+        self._composed: dict[tuple[str, str, str, bool | None, dt.date | None, bool],
                              tuple[Document, tuple[Problem, ...]]] = {}
         self._passed: dict[tuple[object, ...], str] = {}
         self._expired: dict[tuple[str, dt.date], tuple[Problem, ...]] = {}
@@ -254,17 +255,17 @@ class Renderer:
 
         The text, HTML and JSON of one product in one market share the composed document:
         it is kept for the product last rendered while its inputs' hashes stay the same
-        (and, the day being part of what it is made from, its ▼ status).
+        (and, the day being part of what it is made from, its ▼ status and, where a price
+        begins on some day, the day).
         """
         self._switch_to(product)
-        if product.schema != 1:  # read and checked, but no profile lays schema 2 out yet
-            return Document("", (), {}), [Problem(
-                product.location, f"schema {product.schema} products are not rendered yet;"
-                " smpc validate, extract and check read them", field="product")]
         monitored: bool | None = False  # None: it depends on a day that was not given
         if product.monitoring_for(profile.market):
             monitored = None if as_of is None else \
                 product.under_additional_monitoring(profile.market, as_of)
+        # The prices printed are those in force on the day (today when none is given).
+        day = as_of if as_of is not None else self._clock()
+        priced = day if price_changes(product, [profile.market]) else None
         words = self._words_for(locale, inputs.labels)
         content = Content.load(product, locale, inputs, self.resolver)
         content.share(self._passed)
@@ -276,14 +277,14 @@ class Renderer:
         }
         recorded.update(words.inputs)
         recorded.update(content.inputs)
-        key = (profile.market, profile.sha256, locale, monitored, with_html)
+        key = (profile.market, profile.sha256, locale, monitored, priced, with_html)
         cached = self._composed.get(key)
         if cached is not None and cached[0].inputs == recorded:
             return cached[0], list(cached[1])
         problems = list(words.problems) + list(content.problems)
         title = words.get(profile.title, problems)
-        composer = Composer(product, profile, locale, words, content, monitored=monitored,
-                            html=with_html)
+        composer = Composer(product, profile, locale, words, content, day=day,
+                            monitored=monitored, html=with_html)
         document = Document(title, composer.paragraphs(), recorded)
         problems.extend(composer.problems)
         self._composed[key] = (document, tuple(problems))
