@@ -56,6 +56,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "init": LazyCommand(
         "smpc_manager.cli.catalogs:init_command",
         "Start the catalogs of a language from the templates (run extract first)."),
+    "migrate": LazyCommand(
+        "smpc_manager.cli.migrate:migrate",
+        "Rewrite schema 1 product files as schema 2, with their catalogs."),
     "render": LazyCommand(
         "smpc_manager.cli.render:render",
         "Render one product's text block for one market."),
