@@ -41,17 +41,19 @@ LAYERS = (
     ("markets",),
     ("rules",),
     ("catalogs",),
+    ("sources",),
     ("render",),
     ("audit", "tooldomain"),
     ("builder",),
     ("cli", "__main__"),
 )
 
-#: Each third-party library that only one package may import.
+#: Each third-party library that only its home packages may import: one each, but for lxml,
+#: which the two readers of XML inputs use (the product files, the approved SmPCs).
 HOMES = {
-    "click": "smpc_manager.cli",
-    "lxml": "smpc_manager.products",
-    "jinja2": "smpc_manager.render",
+    "click": ("smpc_manager.cli",),
+    "lxml": ("smpc_manager.products", "smpc_manager.sources"),
+    "jinja2": ("smpc_manager.render",),
 }
 
 
@@ -289,13 +291,14 @@ def test_imports_point_down(modules: dict[str, Module]) -> None:
 
 @pytest.mark.parametrize("library", sorted(HOMES))
 def test_a_library_only_in_its_home(modules: dict[str, Module], library: str) -> None:
-    home = HOMES[library]
+    homes = HOMES[library]
     outside = [f"{module.path.relative_to(REPO)}:{imp.line}: {module.name} imports {imp.target}"
-               for module in modules.values() if not _inside(module.name, home)
+               for module in modules.values()
+               if not any(_inside(module.name, home) for home in homes)
                for imp in module.imports if _inside(imp.target, library)]
     if outside:
-        pytest.fail(f"{library} is imported outside {home}:\n  " + "\n  ".join(outside),
-                    pytrace=False)
+        pytest.fail(f"{library} is imported outside {', '.join(homes)}:\n  "
+                    + "\n  ".join(outside), pytrace=False)
 
 
 def test_imports_at_module_top(modules: dict[str, Module]) -> None:

@@ -1,10 +1,11 @@
 """The product XML reader: hardened parse, XSD validation, positions, tree -> Product.
 
-The only home of lxml. Other packages import from here, never from the modules inside:
-``reader`` (the bytes and the hardened parse), ``schema`` (the XSD and its messages in our
-words), ``positions`` (where elements and attributes stand), ``tree`` (the tree -> the model),
-``checks`` (what a product must pass beyond its schema), ``loader`` (the steps in order) and
-``migrate`` (a schema 1 file rewritten as schema 2).
+The first home of lxml (the readers of approved SmPCs, :mod:`smpc_manager.sources`, are the
+other, and parse with the hardened reader exported here). Other packages import from here,
+never from the modules inside: ``reader`` (the bytes and the hardened parse), ``schema`` (the
+XSD and its messages in our words), ``positions`` (where elements and attributes stand),
+``tree`` (the tree -> the model), ``checks`` (what a product must pass beyond its schema),
+``loader`` (the steps in order) and ``migrate`` (a schema 1 file rewritten as schema 2).
 The modules are imported when a name is first used (:mod:`smpc_manager.exports`).
 """
 
@@ -20,19 +21,32 @@ if TYPE_CHECKING:
         migrated_fields,
         write_migration,
     )
+    from smpc_manager.products.reader import (
+        check_bytes,
+        hardened_parser,
+        parse,
+        read_source,
+        shown,
+    )
     from smpc_manager.products.schema import RESERVED_IDS, field_notes, product_schema
 
 EXPORTS = {
     "Migration": "migrate",
     "RESERVED_IDS": "schema",
+    "check_bytes": "reader",
     "field_notes": "schema",
+    "hardened_parser": "reader",
     "load_product": "loader",
     "migrate_product": "migrate",
     "migrated_fields": "migrate",
+    "parse": "reader",
     "product_schema": "schema",
+    "read_source": "reader",
+    "shown": "reader",
     "validate_file": "loader",
     "write_migration": "migrate",
 }
 __getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
-__all__ = ["RESERVED_IDS", "Migration", "field_notes", "load_product", "migrate_product",
-           "migrated_fields", "product_schema", "validate_file", "write_migration"]
+__all__ = ["RESERVED_IDS", "Migration", "check_bytes", "field_notes", "hardened_parser",
+           "load_product", "migrate_product", "migrated_fields", "parse", "product_schema",
+           "read_source", "shown", "validate_file", "write_migration"]

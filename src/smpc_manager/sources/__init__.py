@@ -1,0 +1,34 @@
+"""The approved SmPC: EU ePI files read into documents and sections, drafted into products.
+
+Other packages import from here, never from the modules inside: ``qrd`` (the template's
+sections, their SPOR codes and headings), ``document`` (what an ePI is read into), ``xhtml``
+(a narrative as blocks of text), ``fhir`` (the documents of the XML and the JSON form),
+``sections`` (which section is which, what is missing or merged, the placeholders left) and
+``reader`` (the steps in order, hardened). The modules are imported when a name is first used
+(:mod:`smpc_manager.exports`).
+"""
+
+from typing import TYPE_CHECKING
+
+from smpc_manager.exports import lazy_exports
+
+if TYPE_CHECKING:
+    from smpc_manager.sources.document import Block, Document, Epi, Section
+    from smpc_manager.sources.qrd import SMPC_SECTIONS, QrdSection, section
+    from smpc_manager.sources.reader import MAX_BYTES, parse_epi, read_epi
+
+EXPORTS = {
+    "MAX_BYTES": "reader",
+    "SMPC_SECTIONS": "qrd",
+    "Block": "document",
+    "Document": "document",
+    "Epi": "document",
+    "QrdSection": "qrd",
+    "Section": "document",
+    "parse_epi": "reader",
+    "read_epi": "reader",
+    "section": "qrd",
+}
+__getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
+__all__ = ["MAX_BYTES", "SMPC_SECTIONS", "Block", "Document", "Epi", "QrdSection", "Section",
+           "parse_epi", "read_epi", "section"]
