@@ -100,6 +100,57 @@ def smpc_en(revision: str = "February 2025") -> list[Sec]:
     ])]
 
 
+def smpc_de(revision: str = "Februar 2025") -> list[Sec]:
+    """The German SmPC of EXAMPLEX: section for section the English one, but for 4.2, which
+    has a paragraph more."""
+    return [Sec("200000029791", "Fachinformation", "", [
+        Sec("200000029792", "1. BEZEICHNUNG DES ARZNEIMITTELS",
+            p("EXAMPLEX 10 mg Filmtabletten", "EXAMPLEX 20 mg Filmtabletten")),
+        Sec("200000029793", "2. QUALITATIVE UND QUANTITATIVE ZUSAMMENSETZUNG", p(
+            "<b>EXAMPLEX 10 mg Filmtabletten</b>",
+            "Jede Filmtablette enthält 10 mg Examplosartan.",
+            "<b>EXAMPLEX 20 mg Filmtabletten</b>",
+            "Jede Filmtablette enthält 20 mg Examplosartan.",
+            "Sonstiger Bestandteil mit bekannter Wirkung: Jede Filmtablette enthält 52 mg"
+            " Lactose.",
+            "Vollständige Auflistung der sonstigen Bestandteile, siehe Abschnitt 6.1.")),
+        Sec("200000029797", "3. DARREICHUNGSFORM",
+            p("Filmtablette.", "Weiße, runde, bikonvexe Tabletten.")),
+        Sec("200000029798", "4. KLINISCHE ANGABEN", "", [
+            Sec("200000029799", "4.1 Anwendungsgebiete",
+                p("EXAMPLEX wird angewendet zur Behandlung der essentiellen Hypertonie bei"
+                  " Erwachsenen.")),
+            Sec("200000029800", "4.2 Dosierung und Art der Anwendung",
+                p("Die empfohlene Dosis beträgt 10 mg einmal täglich.", "Art der Anwendung",
+                  "Zum Einnehmen.")),
+            Sec("200000029805", "4.3 Gegenanzeigen", p(
+                "Überempfindlichkeit gegen den Wirkstoff oder einen der in Abschnitt 6.1"
+                " genannten sonstigen Bestandteile.",
+                "Zweites und drittes Schwangerschaftstrimester.")),
+            Sec("200000029816", "4.8 Nebenwirkungen",
+                p("Schwindel und Kopfschmerzen sind häufig (≥1/100, &lt;1/10).")),
+        ]),
+        Sec("200000029821", "5. PHARMAKOLOGISCHE EIGENSCHAFTEN", "", [
+            Sec("200000029822", "5.1 Pharmakodynamische Eigenschaften", p(
+                "Pharmakotherapeutische Gruppe: Angiotensin-II-Rezeptorblocker (ARB), rein,"
+                " ATC-Code: C09CA99")),
+        ]),
+        Sec("200000029836", "6. PHARMAZEUTISCHE ANGABEN", "", [
+            Sec("200000029837", "6.1 Liste der sonstigen Bestandteile",
+                p("<u>Tablettenkern</u>") + "<ul><li>Lactose-Monohydrat</li>"
+                "<li>Magnesiumstearat</li></ul>" + p("<u>Filmüberzug</u>")
+                + "<ul><li>Hypromellose</li><li>Titandioxid (E 171)</li></ul>"),
+        ]),
+        Sec("200000029844", "7. INHABER DER ZULASSUNG",
+            "<p>Example Pharma GmbH<br/>Beispielstraße 1<br/>10115 Berlin<br/>Deutschland</p>"),
+        Sec("200000029845", "8. ZULASSUNGSNUMMER(N)", p("EU/1/20/1234/001", "EU/1/20/1234/002")),
+        Sec("200000029846", "9. DATUM DER ERTEILUNG DER ZULASSUNG",
+            p("Datum der Erteilung der Zulassung: 15. März 2020",
+              "Datum der letzten Verlängerung der Zulassung: 10. Januar 2025")),
+        Sec("200000029847", "10. STAND DER INFORMATION", p(revision)),
+    ])]
+
+
 def leaflet_en() -> list[Sec]:
     return [Sec("200000029894", "Package leaflet: Information for the patient", "", [
         Sec("200000029895", "1. What EXAMPLEX is and what it is used for",
@@ -118,6 +169,8 @@ class Doc:
 
 
 def smpc_document(lang: str = "en", **kwargs: str) -> Doc:
+    if lang == "de":
+        return Doc("100000155532", "de", "Fachinformation", smpc_de(**kwargs))
     return Doc("100000155532", lang, "Summary of product characteristics", smpc_en(**kwargs))
 
 

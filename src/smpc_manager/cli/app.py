@@ -53,6 +53,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "extract": LazyCommand(
         "smpc_manager.cli.catalogs:extract_command",
         "Write each product's translation template, locales/templates/<id>.pot."),
+    "import": LazyCommand(
+        "smpc_manager.cli.importing:import_command",
+        "Draft a product from its approved SmPC (an EU ePI file, FHIR XML or JSON)."),
     "init": LazyCommand(
         "smpc_manager.cli.catalogs:init_command",
         "Start the catalogs of a language from the templates (run extract first)."),

@@ -3,8 +3,11 @@
 Other packages import from here, never from the modules inside: ``qrd`` (the template's
 sections, their SPOR codes and headings), ``document`` (what an ePI is read into), ``xhtml``
 (a narrative as blocks of text), ``fhir`` (the documents of the XML and the JSON form),
-``sections`` (which section is which, what is missing or merged, the placeholders left) and
-``reader`` (the steps in order, hardened). The modules are imported when a name is first used
+``sections`` (which section is which, what is missing or merged, the placeholders left),
+``reader`` (the steps in order, hardened); then for ``smpc import``: ``dates`` (dates in the
+SmPC's language, through Babel's month names), ``fields`` (what an SmPC gives a summary),
+``draft`` (a product file of them), ``prefill`` (a catalog from the SmPC in another
+language) and ``importer`` (the steps in order). The modules are imported when a name is first used
 (:mod:`smpc_manager.exports`).
 """
 
@@ -14,6 +17,8 @@ from smpc_manager.exports import lazy_exports
 
 if TYPE_CHECKING:
     from smpc_manager.sources.document import Block, Document, Epi, Section
+    from smpc_manager.sources.fields import Fields, take_fields
+    from smpc_manager.sources.importer import Imported, import_smpc
     from smpc_manager.sources.qrd import SMPC_SECTIONS, QrdSection, section
     from smpc_manager.sources.reader import MAX_BYTES, parse_epi, read_epi
 
@@ -23,12 +28,17 @@ EXPORTS = {
     "Block": "document",
     "Document": "document",
     "Epi": "document",
+    "Fields": "fields",
+    "Imported": "importer",
     "QrdSection": "qrd",
     "Section": "document",
+    "import_smpc": "importer",
     "parse_epi": "reader",
     "read_epi": "reader",
     "section": "qrd",
+    "take_fields": "fields",
 }
 __getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
-__all__ = ["MAX_BYTES", "SMPC_SECTIONS", "Block", "Document", "Epi", "QrdSection", "Section",
-           "parse_epi", "read_epi", "section"]
+__all__ = ["MAX_BYTES", "SMPC_SECTIONS", "Block", "Document", "Epi", "Fields", "Imported",
+           "QrdSection", "Section", "import_smpc", "parse_epi", "read_epi", "section",
+           "take_fields"]

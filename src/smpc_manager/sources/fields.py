@@ -1,0 +1,394 @@
+"""The fields of a product summary, taken from the sections of an SmPC in any language.
+
+Each field keeps the SmPC's words (the blocks of its section, as product messages) and the
+line they stand on; what had to be guessed or could not be found is a note. The same
+taking, run on the SmPC of another language, gives the same fields in that language, in
+the same places where the two SmPCs are alike: that is how a catalog is prefilled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from babel import Locale, UnknownLocaleError
+
+from smpc_manager.errors import Problem, Severity, SourceLocation
+from smpc_manager.sources.dates import FoundDate, find_dates
+from smpc_manager.sources.document import Block, Document, Section
+from smpc_manager.sources.qrd import fold, section
+
+UNIT = (r"(?:mg|g|kg|µg|μg|mcg|ng|microgramos?|micrograms?|mikrogramm|ml|mL|l|UI|IU|I\.E\.|"
+        r"U|E|%|mmol|MBq|GBq|unidades|units|Einheiten|dosis|doses?)")
+AMOUNT = r"\d+(?:[.,\s]\d+)*"
+STRENGTH = re.compile(rf"(?<![\d.,])(?:{AMOUNT})\s*{UNIT}(?:\s*/\s*(?:{AMOUNT}\s*)?{UNIT})*"
+                      r"(?![A-Za-zµ])", re.IGNORECASE)
+ATC = re.compile(r"\b[A-Z]\s?[0-9O]{2}\s?[A-Z](?:\s?[A-Z](?:\s?[0-9O]{2})?)?\b")
+ATC_VALID = re.compile(r"[ABCDGHJLMNPRSV][0-9]{2}(?:[A-Z](?:[A-Z](?:[0-9]{2})?)?)?")
+EU_NUMBER = re.compile(r"EU/\d/\d{2}/\d{1,4}/\d{3}")
+NATIONAL_NUMBER = re.compile(r"(?<![\w/])\d{1,3}(?:[.\s]\d{3})+(?![\w/])|(?<![\w/])\d{4,}"
+                             r"(?:\.\d{2}\.\d{2})?(?![\w/])")
+_CONTAINS = re.compile(
+    rf"\b(?:contains?|contiene|enthält|enthalten)\s+(?:approximately\s+|aproximadamente\s+)?"
+    rf"(?P<amount>{AMOUNT}\s*{UNIT}(?:\s*/\s*{UNIT})?)\s+(?:of\s+|de\s+)?"
+    r"(?P<name>[^\s(,.;:][^(,.;:]*?)(?=\s*(?:\(|,|\.|;|:|$|\by\b|\band\b|\bund\b|\ben\b|\bin\b"
+    r"|\bpor\b|\bper\b|\bje\b|\bcomo\b|\bas\b|\bals\b))", re.IGNORECASE)
+_GROUP = re.compile(r"(?:grupo\s*farmaco\s*terap[eé]utico|grupo\s*f[aá]rmacoterap[eé]utico|"
+                    r"pharmacotherapeutic group|pharmakotherapeutische gruppe|"
+                    r"indikationsgruppe)\s*:?\s*", re.IGNORECASE)
+_ATC_LABEL = re.compile(r"[,.;]?\s*(?:el\s+)?c[oó]digo\s+ATC\b.*$|[,.;]?\s*ATC[- ]?(?:code|"
+                        r"Code|Kode)\b.*$", re.IGNORECASE | re.DOTALL)
+_SEE_LIST = re.compile(r"\b6\.1\b")
+_EXCIPIENT = re.compile(r"excipient|sonstige[rn]? Bestandteil|Hilfsstoff", re.IGNORECASE)
+_RENEWAL = re.compile(r"renova|revalid|renewal|verlängerung", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[-–•·*]|\d+\.)\s+")
+#: The sections that become paragraphs of the summary as they are, by element.
+PARAGRAPHS = {"indications": "4.1", "posology": "4.2", "contraindications": "4.3",
+              "precautions": "4.4", "interactions": "4.5", "pregnancy-lactation": "4.6",
+              "undesirable-effects": "4.8"}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A text of the summary as a product message, with the line it came from."""
+
+    markup: str
+    line: int
+
+
+@dataclass
+class PresentationFields:
+    """One line of section 1: a strength in a form, with its composition."""
+
+    title: Item
+    strength: str | None
+    form: Item | None
+    composition: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class ExcipientGroup:
+    heading: Item | None
+    excipients: list[Item]
+    presentations: list[int] = field(default_factory=list)
+
+
+@dataclass
+class HolderFields:
+    name: str
+    street: str
+    postal_code: str | None
+    city: Item | None
+    country: str | None
+
+
+@dataclass
+class Fields:
+    """What an SmPC gives a product summary. ``notes`` are the fields it could not fill or
+    was unsure of, each a warning at the SmPC's line."""
+
+    lang: str
+    #: The line of the SmPC, where a note on a field it does not give stands.
+    line: int = 0
+    name: str | None = None
+    presentations: list[PresentationFields] = field(default_factory=list)
+    substances: list[Item] = field(default_factory=list)
+    excipients: list[ExcipientGroup] = field(default_factory=list)
+    sections: dict[str, list[Item]] = field(default_factory=dict)
+    group: Item | None = None
+    atc: str | None = None
+    holder: HolderFields | None = None
+    numbers: list[tuple[str, list[int]]] = field(default_factory=list)
+    first_authorisation: FoundDate | None = None
+    renewal: FoundDate | None = None
+    revision: FoundDate | None = None
+    notes: list[Problem] = field(default_factory=list)
+
+
+def take_fields(document: Document, path: str) -> Fields:
+    """The fields of ``document``, an SmPC read from ``path``."""
+    taking = _Taking(document, path)
+    return taking.fields
+
+
+def _items(blocks: tuple[Block, ...] | list[Block]) -> list[Item]:
+    return [Item(b.markup, b.line) for b in blocks]
+
+
+class _Taking:
+    def __init__(self, document: Document, path: str) -> None:
+        self.document = document
+        self.path = path
+        self.fields = Fields(document.lang, document.location.line)
+        self.name()
+        self.composition()
+        self.excipients()
+        for element, key in PARAGRAPHS.items():
+            found = self.section(key, required=key in ("4.1", "4.3"))
+            if found is not None and found.all_blocks():
+                self.fields.sections[element] = _items(found.all_blocks())
+        self.pharmacology()
+        self.holder()
+        self.numbers()
+        self.dates()
+
+    # -------------------------------------------------------------------------- helpers
+
+    def note(self, line: int, message: str, element: str) -> None:
+        self.fields.notes.append(Problem(SourceLocation(self.path, line), message,
+                                         Severity.WARNING, field=element))
+
+    def section(self, key: str, *, required: bool = True) -> Section | None:
+        found = self.document.section(key)
+        if found is None and required:
+            self.note(self.document.location.line, f"§{key} ({section(key).heading('en')}) is"
+                      " not in the SmPC: its fields are left to fill", _ELEMENTS.get(key, key))
+        return found
+
+    # ------------------------------------------------------------------------ sections
+
+    def name(self) -> None:
+        found = self.section("1")
+        if found is None:
+            return
+        lines = [(line, b) for b in found.all_blocks() for line in b.lines]
+        for line, block in lines:
+            match = STRENGTH.search(line)
+            if match is None:
+                continue
+            name = line[:match.start()].strip(" ,")
+            form = line[match.end():].strip(" ,.")
+            self.fields.name = self.fields.name or name or None
+            self.fields.presentations.append(PresentationFields(
+                Item(line, block.line), self.strength(match.group(0)),
+                Item(form, block.line) if form else None))
+        if not self.fields.presentations and lines:
+            line, block = lines[0]
+            self.note(block.line, f"§1 '{line}' states no strength: the name is the whole"
+                      " line, the strength and form are left to fill", "strength")
+            self.fields.name = line
+            self.fields.presentations.append(PresentationFields(Item(line, block.line), None,
+                                                                None))
+
+    def strength(self, written: str) -> str:
+        """A strength with its numbers as the schema writes them (``0.125 mg/g``)."""
+        decimal, group = _symbols(self.document.lang)
+        value = " ".join(written.split())
+        if group in ".,":
+            value = re.sub(rf"(?<=\d){re.escape(group)}(?=\d{{3}}(?!\d))", "", value)
+        return value.replace(decimal, ".") if decimal != "." else value
+
+    def composition(self) -> None:
+        found = self.section("2")
+        if found is None:
+            return
+        blocks = found.all_blocks()
+        presentations = self.fields.presentations
+        current: PresentationFields | None = None
+        common: list[Item] = []
+        trailing: list[Item] = []
+        for block in blocks:
+            owner = self.presentation_named(block.text)
+            if owner is not None and len(presentations) > 1:
+                current = owner
+                continue
+            item = Item(block.markup, block.line)
+            if current is not None and _SEE_LIST.search(block.text):
+                trailing.append(item)  # the cross-reference to 6.1 is every presentation's
+                continue
+            (current.composition if current is not None else common).append(item)
+        for presentation in presentations:
+            presentation.composition[:0] = common
+            presentation.composition.extend(trailing)
+        if current is not None:
+            self.note(found.location.line, "§2 gives a composition under each presentation's"
+                      " name; the paragraphs after the last one are taken as that one's",
+                      "composition")
+        for block in blocks:
+            if _EXCIPIENT.search(block.text):
+                continue  # an excipient with known effect, not an active substance
+            for match in _CONTAINS.finditer(block.text):
+                name = match.group("name").strip()
+                if fold(name) not in {fold(s.markup) for s in self.fields.substances}:
+                    self.fields.substances.append(Item(name, block.line))
+        if not self.fields.substances:
+            self.note(found.location.line, "§2 names no active substance the way the"
+                      " template does ('contains 10 mg of …'): the substance is left to fill",
+                      "active-substances")
+
+    def presentation_named(self, text: str) -> PresentationFields | None:
+        words = fold(text)
+        found = [p for p in self.fields.presentations
+                 if words and words.startswith(fold(p.title.markup))]
+        return max(found, key=lambda p: len(p.title.markup), default=None)
+
+    def excipients(self) -> None:
+        found = self.section("6.1")
+        if found is None:
+            return
+        groups: list[ExcipientGroup] = []
+        limited: list[int] = []
+        blocks = list(found.all_blocks())
+        for i, block in enumerate(blocks):
+            owner = self.presentation_named(block.text.rstrip(":"))
+            if owner is not None and len(self.fields.presentations) > 1:
+                limited = [self.fields.presentations.index(owner)]
+                groups.append(ExcipientGroup(None, [], limited))
+                continue
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
+            if _is_heading(block) and following is not None and not _is_heading(following):
+                groups.append(ExcipientGroup(Item(block.markup, block.line), [], limited))
+                continue
+            if not groups or (groups[-1].heading is None and groups[-1].excipients
+                              and groups[-1].presentations != limited):
+                groups.append(ExcipientGroup(None, [], limited))
+            groups[-1].excipients.append(Item(_BULLET.sub("", block.markup), block.line))
+            if block.text.count(",") >= 2 and len(blocks) == 1:
+                self.note(block.line, "§6.1 lists its excipients in one paragraph, separated"
+                          " by commas: kept as one excipient; split it by hand", "excipients")
+        self.fields.excipients = [g for g in groups if g.excipients]
+
+    def pharmacology(self) -> None:
+        found = self.section("5.1")
+        if found is None:
+            return
+        text = " ".join(b.text for b in found.all_blocks()[:4])
+        line = found.blocks[0].line if found.blocks else found.location.line
+        group = _GROUP.search(text)
+        if group is not None:
+            rest = _ATC_LABEL.sub("", text[group.end():])
+            rest = re.split(r"(?<=[a-z)])\.\s+[A-Z]|\s{2,}", rest, maxsplit=1)[0]
+            self.fields.group = Item(rest.strip(" ,;:."), line)
+        else:
+            self.note(line, "§5.1 gives no pharmacotherapeutic group: left to fill",
+                      "pharmacotherapeutic-group")
+        label = re.search(r"ATC", text)
+        atc = ATC.search(text, label.start() if label else 0)
+        if atc is None:
+            self.note(line, "§5.1 gives no ATC code: left to fill", "atc-code")
+            return
+        code = re.sub(r"\s", "", atc.group(0))
+        if not ATC_VALID.fullmatch(code):
+            fixed = code[0] + code[1:3].replace("O", "0") + code[3:5] + code[5:].replace(
+                "O", "0")
+            self.note(line, f"§5.1 gives the ATC code as '{atc.group(0)}'; taken as"
+                      f" '{fixed}'", "atc-code")
+            code = fixed
+        elif code != atc.group(0):
+            self.note(line, f"§5.1 writes the ATC code '{atc.group(0)}'; taken as '{code}'",
+                      "atc-code")
+        self.fields.atc = code
+
+    def holder(self) -> None:
+        found = self.section("7")
+        if found is None:
+            return
+        lines = [(line, b.line) for b in found.all_blocks() for line in b.lines]
+        if not lines:
+            return
+        country, country_at = None, len(lines)
+        names = _territories(self.document.lang)
+        for i in range(len(lines) - 1, -1, -1):
+            for word in reversed(re.split(r"[,()–\-]\s*", lines[i][0])):
+                code = names.get(fold(word))
+                if code is not None:
+                    country, country_at = code, i
+                    break
+            if country is not None:
+                break
+        postal: tuple[str, str, int] | None = None
+        for text, line in lines[1:country_at + 1]:
+            match = re.search(r"(?:\b[A-Z]{1,2}-)?(\d{4,5}|\d{4}\s?[A-Z]{2})\b\s*(.*)", text)
+            if match:
+                city = re.split(r"[,(–]|\s-\s", match.group(2))[0].strip(" ,")
+                postal = (match.group(1), city or text[:match.start()].strip(" ,"), line)
+                break
+        street = next((t for t, _ in lines[1:] if postal is None or postal[0] not in t), "")
+        self.fields.holder = HolderFields(
+            lines[0][0], street, postal[0] if postal else None,
+            Item(postal[1], postal[2]) if postal and postal[1] else None, country)
+        if country is None or postal is None or len(lines) < 3 or not street:
+            self.note(lines[0][1], "§7: the holder's address is not in the template's lines"
+                      " (name, street, postal code and city, country): check it",
+                      "marketing-authorisation-holder")
+
+    def numbers(self) -> None:
+        found = self.section("8")
+        if found is None:
+            return
+        limited: list[int] = []
+        for block in found.all_blocks():
+            owner = self.presentation_named(block.text)
+            if owner is not None and len(self.fields.presentations) > 1:
+                limited = [self.fields.presentations.index(owner)]
+            text = block.text[len(owner.title.markup):] if owner else block.text
+            for number in EU_NUMBER.findall(text) or NATIONAL_NUMBER.findall(text):
+                self.fields.numbers.append((number, limited))
+        if not self.fields.numbers:
+            self.note(found.location.line, "§8 gives no authorisation number: left to fill",
+                      "marketing-authorisation")
+
+    def dates(self) -> None:
+        lang = self.document.lang
+        found = self.section("9")
+        if found is not None:
+            texts = [(b.text, b.line) for b in found.all_blocks()]
+            dates = [(d, line, text) for text, line in texts for d in find_dates(text, lang)]
+            if dates:
+                self.fields.first_authorisation = dates[0][0]
+                renewals = [d for d, _, text in dates[1:] if _RENEWAL.search(
+                    text[:d.start]) or len(dates) == 2]
+                self.fields.renewal = renewals[-1] if renewals else None
+                for date in [dates[0][0], *renewals[-1:]]:
+                    if date.day is None:
+                        self.note(dates[0][1], f"§9 gives '{date.written}' without a day;"
+                                  f" taken as {date.date().isoformat()}",
+                                  "marketing-authorisation")
+            else:
+                self.note(found.location.line, "§9 gives no date of first authorisation:"
+                          " left to fill", "first-authorisation")
+        found = self.section("10")
+        if found is not None:
+            revisions = [d for b in found.all_blocks() for d in find_dates(b.text, lang)]
+            if revisions:
+                self.fields.revision = revisions[0]
+            else:
+                self.note(found.location.line, "§10 gives no date of revision: left to fill",
+                          "revision-date")
+
+
+_ELEMENTS = {"1": "name", "2": "composition", "3": "pharmaceutical-form", "4.1": "indications",
+             "4.3": "contraindications", "5.1": "atc-code", "6.1": "excipients",
+             "7": "marketing-authorisation-holder", "8": "marketing-authorisation",
+             "9": "first-authorisation", "10": "revision-date"}
+
+
+def _is_heading(block: Block) -> bool:
+    """Whether a block of 6.1 heads a group: short, not a sentence, styled or ending in a
+    colon."""
+    text = block.text
+    return (block.styled or text.endswith(":")) and len(text.split()) <= 8 \
+        and not text.endswith(".") and "," not in text
+
+
+def _symbols(lang: str) -> tuple[str, str]:
+    try:
+        locale = Locale.parse(re.split(r"[-_]", lang, maxsplit=1)[0] or "en")
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse("en")
+    symbols = locale.number_symbols.get("latn", {})
+    return symbols.get("decimal", "."), symbols.get("group", ",")
+
+
+def _territories(lang: str) -> dict[str, str]:
+    """Country names in ``lang`` and English (folded), with their ISO codes."""
+    names: dict[str, str] = {}
+    for name in dict.fromkeys((re.split(r"[-_]", lang, maxsplit=1)[0] or "en", "en")):
+        try:
+            territories = Locale.parse(name).territories
+        except (UnknownLocaleError, ValueError):
+            continue
+        for code, label in territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(fold(label), code)
+    return names
