@@ -2,12 +2,13 @@
 renders the same outputs, byte for byte, in every market and format, and its catalogs keep
 every translation.
 
-Three portfolios of schema 1 files: the example (BESPONSA for AT, DE and IE, with its German
-catalog), the GB data, and one generated from the example with GB data added, three products
-in all four markets. Each is built with every format before and after ``smpc migrate``. A
-JSON output lists the sha256 of each file it was made from; migration rewrites the product
-file and its catalogs, so for those the recorded hash is compared with the file's hash
-rather than with the old one.
+Four portfolios of schema 1 files: the example (BESPONSA for AT, DE and IE, with its German
+catalog), the GB data, one generated from the example with GB data added (three products in
+all four markets), and the file of ``tests/data/migrate`` with comments, a namespace prefix,
+two substances, additional monitoring and costs in three markets, for IE and GB. Each is
+built with every format before and after ``smpc migrate``. A JSON output lists the sha256
+of each file it was made from; migration rewrites the product file and its catalogs, so
+for those the recorded hash is compared with the file's hash rather than with the old one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from smpc_manager.builder import BuildOptions, build
 from smpc_manager.catalogs import migrate_portfolio, migrated_contexts, read_catalog
 from smpc_manager.portfolio import load_portfolio
 from tests.conftest import REPO
-from tests.migration import schema_1_portfolio
+from tests.migration import MIGRATE, schema_1_portfolio
 
 AS_OF = dt.date(2026, 12, 6)
 FORMATS = ("text", "html", "json")
@@ -62,9 +63,21 @@ def generated(target: Path) -> Path:
     return target
 
 
+def commented(target: Path) -> Path:
+    """The file with comments, a prefix, two substances and costs in three markets, in a
+    portfolio of the markets it has an English text for."""
+    (target / "products").mkdir(parents=True)
+    shutil.copyfile(MIGRATE / "commented.xml", target / "products" / "commented.xml")
+    (target / "smpc.toml").write_text('source-locale = "en"\nmarkets = ["IE", "GB"]\n',
+                                      encoding="utf-8")
+    return target
+
+
 def copied(name: str, target: Path) -> Path:
     if name == "generated":
         return generated(target)
+    if name == "commented":
+        return commented(target)
     shutil.copytree(schema_1_portfolio(name), target, ignore=shutil.ignore_patterns("*.mo"))
     return target
 
@@ -103,7 +116,8 @@ def translations(root: Path) -> dict[tuple[str, str | None, str], tuple[object, 
             for m in read_catalog(po) if m.id}
 
 
-@pytest.mark.parametrize(("name", "count"), [("example", 9), ("gb", 3), ("generated", 36)])
+@pytest.mark.parametrize(("name", "count"), [("example", 9), ("gb", 3), ("generated", 36),
+                                             ("commented", 6)])
 def test_a_migrated_portfolio_renders_the_same_outputs(tmp_path: Path, name: str, count: int
                                                        ) -> None:
     root = copied(name, tmp_path / name)
