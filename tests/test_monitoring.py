@@ -34,14 +34,16 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SCHEMA = REPO / "schemas" / "product.xsd"
 LOCALES = REPO / "locales"
 
-#: The standard statement (SmPC guideline wording), and the German of the Fachinformation.
+#: The standard statement (SmPC guideline wording), all four sentences, and the German of
+#: the Fachinformation.
 ENGLISH = ("▼ This medicinal product is subject to additional monitoring. This will allow quick"
            " identification of new safety information. Healthcare professionals are asked to"
-           " report any suspected adverse reactions.")
+           " report any suspected adverse reactions. See section 4.8 for how to report adverse"
+           " reactions.")
 GERMAN = ("▼ Dieses Arzneimittel unterliegt einer zusätzlichen Überwachung. Dies ermöglicht eine"
           " schnelle Identifizierung neuer Erkenntnisse über die Sicherheit. Angehörige von"
           " Gesundheitsberufen sind aufgefordert, jeden Verdachtsfall einer Nebenwirkung zu"
-          " melden.")
+          " melden. Hinweise zur Meldung von Nebenwirkungen, siehe Abschnitt 4.8.")
 
 START = dt.date(2026, 3, 1)
 UNTIL = dt.date(2026, 12, 31)

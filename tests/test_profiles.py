@@ -69,17 +69,24 @@ def test_at_follows_the_seed() -> None:
         "revision-date", "prescription-status",
     )
     assert profile.month_names["de_AT"][0] == "Jänner"
-    last = profile.elements[-1]
-    assert last.phrase is not None
-    assert last.run_in
-    assert "published summary of product characteristics" in last.phrase.msgid
+    # the seed's closing sentence runs in after the prescription status; the optional
+    # market lines a product may add (pack sizes, reimbursement) follow it
+    closing = next(e for e in profile.elements if e.field is None)
+    assert closing.phrase is not None
+    assert closing.run_in
+    assert "published summary of product characteristics" in closing.phrase.msgid
+    assert [e.field for e in profile.elements[-2:]] == ["packs", "reimbursement"]
+    assert all(e.optional for e in profile.elements[-2:])
 
 
 def test_de_has_the_hwg_items() -> None:
     profile = load_profile("DE")
-    fields = [e.field for e in profile.elements]
-    assert "undesirable-effects" in fields
-    assert "warnings" in fields
+    fields = {e.field: e for e in profile.elements}
+    # Nr. 6: the side effects of the package leaflet (the SmPC's where a product has none);
+    # Nr. 7: the warnings of the label, where a product has any
+    assert fields["leaflet-side-effects"].fallback == "undesirable-effects"
+    assert fields["label-warnings"].optional
+    assert "warnings" not in fields
     active = next(e for e in profile.elements if e.field == "active-substance")
     assert active.when == "single-active-not-in-name"
     assert profile.prescription["Rx"].msgid == "Prescription only"

@@ -662,8 +662,11 @@ def test_placeholders_must_match_in_a_tool_translation(tmp_path: Path) -> None:
         'msgid "%(price)s per %(pack)s"\nmsgstr "%(preis)s je %(pack)s"\n', encoding="utf-8")
     product = load_product(root / "products" / "besponsa.xml")
     problems = Renderer(load_portfolio(root), clock=today).problems(product, "GB", "de")
+    line = next(n for n, text in enumerate(
+        (profiles.PROFILE_DIR / "gb.toml").read_text(encoding="utf-8").splitlines(), 1)
+        if text.startswith("cost-format ="))
     assert (
-        "smpc_manager/profiles/gb.toml:12: GB cost excluding VAT: %(price)s is the amount,"
+        f"smpc_manager/profiles/gb.toml:{line}: GB cost excluding VAT: %(price)s is the amount,"
         " %(pack)s the pack '%(price)s per %(pack)s' has no usable de translation: the"
         " placeholders differ in locales/de/LC_MESSAGES/smpc.po:5 (the English has %(pack)s"
         " %(price)s) [placeholders]"

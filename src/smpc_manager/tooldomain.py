@@ -62,14 +62,21 @@ def tool_template(creation_date: str) -> PoCatalog:
         if entry is not None:  # the same label in several markets: one message
             if location not in entry.locations:
                 entry.locations.append(location)
-            for note in wrap_note(message.note):
-                if note not in entry.auto_comments:
-                    entry.auto_comments.append(note)
+            # Each market's note whole: a wrapped line two notes share is not dropped
+            # from the second.
+            note = wrap_note(message.note)
+            if not _holds(entry.auto_comments, note):
+                entry.auto_comments.extend(note)
             continue
         entry = PoMessage(message.msgid, "", locations=[location],
                           auto_comments=wrap_note(message.note))
         catalog[message.msgid] = entry
     return catalog
+
+
+def _holds(lines: list[str], part: list[str]) -> bool:
+    """Whether ``part`` stands in ``lines`` as a run of whole lines."""
+    return any(lines[i:i + len(part)] == part for i in range(len(lines) - len(part) + 1))
 
 
 def _same_but_date(old: PoCatalog, new: PoCatalog) -> bool:

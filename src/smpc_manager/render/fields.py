@@ -139,7 +139,10 @@ def _adverse_event_reporting(composer: Composer, element: Element) -> Value | No
     if details and element.contact_format is not None:
         company = composer.fill(element.contact_format, company=company,
                                 contact=join_list(details, "or", composer.locale))
-    return composer.plain(composer.fill(element.phrase, company=company))
+    statement = composer.fill(element.phrase, company=company)
+    if company.endswith("."):  # "… to Example B.V." ends the sentence with its own point
+        statement = statement.replace(f"{company}.", company)
+    return composer.plain(statement)
 
 
 # ------------------------------------------------------------------------ codes and dates
