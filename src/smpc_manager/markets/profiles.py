@@ -24,7 +24,8 @@ A profile is data (``data/<market>.toml`` beside this module, or a portfolio's o
 * ``[month-names]`` — month names pinned per locale, so a CLDR update cannot change a text
   that has been approved (Austrian German prints January as ``Jänner``);
 * ``[policy]`` — date policy defaults for ``smpc check`` (``warn-days``,
-  ``max-revision-age-months``).
+  ``max-prescribing-information-age-months``: how old the date the prescribing information
+  was drawn up or last revised may be, where the market's code limits it).
 
 Labels, titles, phrases and wordings are English ``msgid``s of the ``smpc`` gettext domain;
 the German comes from ``locales/de/LC_MESSAGES/smpc.po``, and a missing or fuzzy one is
@@ -58,7 +59,7 @@ from smpc_manager.markets.elements import (
     parse_elements,
     pattern_problems,
 )
-from smpc_manager.portfolio import MAX_CONFIG_BYTES
+from smpc_manager.portfolio import MAX_CONFIG_BYTES, RETIRED_POLICY_KEYS
 from smpc_manager.resources import PROFILE_DIR, shipped_markets
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ _TOP_KEYS = {"market", "locale", "title", "list-style", "revision-date-format",
              "month-names", "policy", "prescription", "controlled-drug", "reimbursement",
              "element"}
 _REQUIRED_TOP = ("locale", "title", "element")
-_POLICY_KEYS = {"warn-days", "max-revision-age-months"}
+_POLICY_KEYS = {"warn-days", "max-prescribing-information-age-months"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,9 @@ class ProfilePolicy:
     """Date policy defaults for ``smpc check`` (the portfolio's ``smpc.toml`` may override)."""
 
     warn_days: int = 90
-    max_revision_age_months: int | None = None
+    #: The most months the prescribing information's date may be old; None: no limit, and
+    #: no such date asked for.
+    max_prescribing_information_age_months: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,19 +406,22 @@ def _policy(value: Any, where: Lines, problems: list[Problem]) -> ProfilePolicy:
                                 field="policy"))
         return ProfilePolicy()
     for key in sorted(set(value) - _POLICY_KEYS):
-        problems.append(Problem(where.key(key, section="policy"), f"unknown policy key"
-                                f" '{key}' (known: {', '.join(sorted(_POLICY_KEYS))})",
+        message = f"policy.{key} is no longer read: {RETIRED_POLICY_KEYS[key]}" \
+            if key in RETIRED_POLICY_KEYS \
+            else f"unknown policy key '{key}' (known: {', '.join(sorted(_POLICY_KEYS))})"
+        problems.append(Problem(where.key(key, section="policy"), message,
                                 field=f"policy.{key}"))
     warn = value.get("warn-days", 90)
-    age = value.get("max-revision-age-months")
+    age = value.get("max-prescribing-information-age-months")
     if not isinstance(warn, int) or isinstance(warn, bool) or warn < 0:
         problems.append(Problem(where.key("warn-days", section="policy"),
                                 f"policy.warn-days must be a whole number >= 0, found {warn!r}",
                                 field="policy.warn-days"))
         warn = 90
     if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 1):
-        problems.append(Problem(where.key("max-revision-age-months", section="policy"),
-                                "policy.max-revision-age-months must be a whole number >= 1,"
-                                f" found {age!r}", field="policy.max-revision-age-months"))
+        key = "max-prescribing-information-age-months"
+        problems.append(Problem(where.key(key, section="policy"),
+                                f"policy.{key} must be a whole number >= 1, found {age!r}",
+                                field=f"policy.{key}"))
         age = None
     return ProfilePolicy(warn, age)
