@@ -149,3 +149,31 @@ def test_dates_are_read_in_the_smpc_s_language(text: str, lang: str,
                                                expected: tuple[int, int, int | None]) -> None:
     found = find_dates(text, lang)
     assert [(d.year, d.month, d.day) for d in found] == [expected]
+
+
+def test_validate_reads_the_sources_too(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    assert _import(tmp_path, str(files[0]), str(files[1]))[0] == 0
+    portfolio = tmp_path / "pf"
+    result = CliRunner().invoke(main, ["validate", str(portfolio)])
+    assert result.exit_code == 0, result.output
+    assert "§6.1 (List of excipients) is not a section of its own" in result.output
+    # a broken source is an error, in one line
+    german = portfolio / "sources" / "examplex" / "de.json"
+    german.write_text('{"resourceType": "Bundle",', encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(portfolio)])
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if "de.json" in line] == [
+        f"{german}:1:27: the JSON is not well formed: expecting property name enclosed in"
+        " double quotes"]
+    # an SmPC in another language than its name says; a named source that is not there
+    german.write_text(bundle_json(smpc_document()), encoding="utf-8")
+    product = portfolio / "products" / "examplex.xml"
+    product.write_text(product.read_text(encoding="utf-8").replace(
+        "</product>", '  <smpc-source lang="fr" path="sources/fr.xml"/>\n</product>'),
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(portfolio)])
+    assert result.exit_code == 1
+    assert re.search(r"de\.json:\d+: is the SmPC of examplex in de, but its Composition's"
+                     r" language is en", result.output), result.output
+    assert re.search(r"examplex\.xml:\d+:\d+: the SmPC in fr is named here but .*sources/fr"
+                     r"\.xml does not exist", result.output), result.output

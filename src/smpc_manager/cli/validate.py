@@ -12,8 +12,9 @@ from smpc_manager.cli import console
 from smpc_manager.cli.options import emit_json, option_format
 from smpc_manager.errors import Problem, Severity
 from smpc_manager.portfolio import expand
-from smpc_manager.products import validate_file
+from smpc_manager.products import load_product, validate_file
 from smpc_manager.reports import validation_report
+from smpc_manager.sources import check_sources
 
 
 @click.command()
@@ -22,8 +23,10 @@ from smpc_manager.reports import validation_report
 def validate(paths: Sequence[Path], fmt: str) -> None:
     """Validate product files against the schema and the business rules.
 
-    PATHS are product files or portfolio folders (each folder's products/*.xml). Every
-    problem of every file is reported in one run, as path:line:column: message, on
+    PATHS are product files or portfolio folders (each folder's products/*.xml). Each
+    valid product's approved SmPCs (sources/<id>/<lang>.xml or .json, or where its
+    smpc-source names them) are read too. Every problem of every file is reported in one
+    run, as path:line:column: message, on
     standard output; the summary goes to standard error.
 
     \b
@@ -36,6 +39,8 @@ def validate(paths: Sequence[Path], fmt: str) -> None:
     errors = 0
     for target in targets:
         found = validate_file(target.path)
+        if not any(p.severity is Severity.ERROR for p in found):
+            found += check_sources(target.portfolio, load_product(target.path))
         in_file = sum(1 for p in found if p.severity is Severity.ERROR)
         console.detail(f"{console.styled_path(target.path)}: "
                        + (f"{in_file} error(s)" if in_file else "valid"))

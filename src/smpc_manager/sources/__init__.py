@@ -7,7 +7,8 @@ sections, their SPOR codes and headings), ``document`` (what an ePI is read into
 ``reader`` (the steps in order, hardened); then for ``smpc import``: ``dates`` (dates in the
 SmPC's language, through Babel's month names), ``fields`` (what an SmPC gives a summary),
 ``draft`` (a product file of them), ``prefill`` (a catalog from the SmPC in another
-language) and ``importer`` (the steps in order). The modules are imported when a name is first used
+language) and ``importer`` (the steps in order); ``locate`` says where a product's SmPCs lie
+in its portfolio and whether they can be read. The modules are imported when a name is first used
 (:mod:`smpc_manager.exports`).
 """
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from smpc_manager.sources.document import Block, Document, Epi, Section
     from smpc_manager.sources.fields import Fields, take_fields
     from smpc_manager.sources.importer import Imported, import_smpc
+    from smpc_manager.sources.locate import check_sources, product_sources
     from smpc_manager.sources.qrd import SMPC_SECTIONS, QrdSection, section
     from smpc_manager.sources.reader import MAX_BYTES, parse_epi, read_epi
 
@@ -32,13 +34,15 @@ EXPORTS = {
     "Imported": "importer",
     "QrdSection": "qrd",
     "Section": "document",
+    "check_sources": "locate",
     "import_smpc": "importer",
     "parse_epi": "reader",
+    "product_sources": "locate",
     "read_epi": "reader",
     "section": "qrd",
     "take_fields": "fields",
 }
 __getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
 __all__ = ["MAX_BYTES", "SMPC_SECTIONS", "Block", "Document", "Epi", "Fields", "Imported",
-           "QrdSection", "Section", "import_smpc", "parse_epi", "read_epi", "section",
-           "take_fields"]
+           "QrdSection", "Section", "check_sources", "import_smpc", "parse_epi",
+           "product_sources", "read_epi", "section", "take_fields"]
