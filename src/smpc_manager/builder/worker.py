@@ -251,8 +251,8 @@ def valid_window(product: Product, as_of: dt.date, markets: Sequence[str]
     ``None`` is an open end. In this stretch a later build knows the verdict without
     loading the product: the days each market passes (:func:`smpc_manager.rules.passing_days`,
     the same for markets covered by the same authorisations), narrowed to those on which
-    the text reads the same: it changes where the ▼ statement comes or goes
-    (:func:`_text_changes`), so a build on such a day renders again.
+    the text reads the same: it changes where the ▼ statement comes or goes and where a
+    price begins (:func:`_text_changes`), so a build on such a day renders again.
     """
     one = dt.timedelta(days=1)
     by_cover = {product.cover(m): m for m in reversed(markets)}
@@ -274,7 +274,9 @@ def _day_before(day: dt.date, one: dt.timedelta) -> dt.date:
 def _text_changes(product: Product, markets: Sequence[str]) -> Iterator[dt.date]:
     """The days on which a text of ``product`` in one of ``markets`` changes: the first day
     of an additional-monitoring entry (the ▼ statement appears) and the day after its last
-    (it goes; nothing changes after the last day of the calendar)."""
+    (it goes; nothing changes after the last day of the calendar), and the first day of a
+    price (the block prints it from then on)."""
+    yield from render.price_changes(product, markets)
     for entry in product.additional_monitoring:
         if not any(entry.covers(m) for m in markets):
             continue

@@ -5,9 +5,11 @@ Other packages import from here, never from the modules inside: ``inputs`` (the 
 resolver of an output's inputs, and their names), ``formats`` (one module per format and the
 table of them), ``domains`` (the ``smpc`` labels and the product's own text), ``compose``
 (a profile's elements as paragraphs), ``l10n`` (Babel's formatting), ``templates`` (Jinja2),
-``sandbox`` (the limits a portfolio's own template runs within) and ``renderer`` (the steps
-in order). The modules are imported when a name is first used
-(:mod:`smpc_manager.exports`): planning a build needs the resolver, not Babel or Jinja2.
+``sandbox`` (the limits a portfolio's own template runs within), ``shapes`` (the product in
+schema 2's shapes, whichever schema it was read from), ``fields`` and ``presentations``
+(what each field of a profile prints) and ``renderer`` (the steps in order). The modules are
+imported when a name is first used (:mod:`smpc_manager.exports`): planning a build needs the
+resolver, not Babel or Jinja2.
 """
 
 from typing import TYPE_CHECKING
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
         relative_name,
     )
     from smpc_manager.render.renderer import Renderer, Rendering, translation_problems
+    from smpc_manager.render.shapes import price_changes
     from smpc_manager.render.templates import template_messages
 
 EXPORTS = {
@@ -41,6 +44,7 @@ EXPORTS = {
     "Renderer": "renderer",
     "Rendering": "renderer",
     "format_named": "formats",
+    "price_changes": "shapes",
     "relative_name": "inputs",
     "template_messages": "templates",
     "translation_problems": "renderer",
@@ -59,6 +63,7 @@ __all__ = [
     "Renderer",
     "Rendering",
     "format_named",
+    "price_changes",
     "relative_name",
     "template_messages",
     "translation_problems",
