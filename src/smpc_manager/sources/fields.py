@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from babel import Locale, UnknownLocaleError
 
@@ -380,6 +381,7 @@ def _symbols(lang: str) -> tuple[str, str]:
     return symbols.get("decimal", "."), symbols.get("group", ",")
 
 
+@cache
 def _territories(lang: str) -> dict[str, str]:
     """Country names in ``lang`` and English (folded), with their ISO codes."""
     names: dict[str, str] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -49,6 +50,12 @@ def local(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""
+    return _local_name(tag)
+
+
+@lru_cache(maxsize=256)
+def _local_name(tag: str) -> str:
+    """A qualified name without its namespace: asked at every element of the walk."""
     return tag.rpartition("}")[2]
 
 
@@ -114,19 +121,41 @@ def _is_block(element: etree._Element) -> bool:
     return name in _BLOCKS or name in _CONTAINERS
 
 
-def _holds_block(element: etree._Element) -> bool:
-    return any(_is_block(e) for e in element.iterdescendants())
+class _Layout:
+    """Which elements of one narrative hold a block, found in one pass over it.
+
+    It keeps every element of the narrative, so that lxml keeps one Python object per
+    element while the walk runs, and an element is known by its ``id``.
+    """
+
+    def __init__(self, div: etree._Element) -> None:
+        self.elements = list(div.iter())
+        self.holding: set[int] = set()
+        for element in self.elements:
+            if not _is_block(element) or element is div:
+                continue
+            for ancestor in element.iterancestors():
+                if id(ancestor) in self.holding:
+                    break
+                self.holding.add(id(ancestor))
+                if ancestor is div:
+                    break
+
+    def holds_block(self, element: etree._Element) -> bool:
+        return id(element) in self.holding
 
 
 def blocks(div: etree._Element, line_of: LineOf) -> tuple[Block, ...]:
     """The blocks of a narrative ``div``, in document order; ``line_of`` gives the line of
     an element in the file (XML: where it stands; JSON: the line of the narrative)."""
-    return tuple(b for b in _walk(div, line_of) if b is not None)
+    layout = _Layout(div)
+    return tuple(b for b in _walk(div, line_of, layout) if b is not None)
 
 
-def _walk(element: etree._Element, line_of: LineOf) -> Iterator[Block | None]:
+def _walk(element: etree._Element, line_of: LineOf, layout: _Layout
+          ) -> Iterator[Block | None]:
     name = local(element)
-    if name == "tr" or (name in _BLOCKS and not _holds_block(element)):
+    if name == "tr" or (name in _BLOCKS and not layout.holds_block(element)):
         run = _Run(line_of(element))
         _inline(element, run, "", strong=False)
         yield run.block(_BLOCKS[name])
@@ -134,9 +163,9 @@ def _walk(element: etree._Element, line_of: LineOf) -> Iterator[Block | None]:
     run = _Run(line_of(element))
     run.add(element.text, "", strong=False)
     for child in element:
-        if _is_block(child) or _holds_block(child):
+        if _is_block(child) or layout.holds_block(child):
             yield run.block("p")
-            yield from _walk(child, line_of)
+            yield from _walk(child, line_of, layout)
             run = _Run(line_of(child))
         else:
             _inline(child, run, "", strong=False, own_text=True)
