@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from smpc_manager.markets import (
     parse_profile,
     shipped_markets,
 )
+from smpc_manager.markets.elements import ELEMENT_KEYS
+from smpc_manager.markets.profiles import TOP_KEYS
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products import load_product
 
-from .conftest import DATA, EXAMPLE
+from .conftest import DATA, EXAMPLE, REPO
 
 MINIMAL = """\
 market = "CH"
@@ -238,3 +241,40 @@ def test_month_names_must_be_twelve() -> None:
     assert _problems(text) == [
         "ch.toml:17: month-names.de_CH must list the 12 month names, found ['Jänner']"
     ]
+
+
+def test_patterns_fallbacks_and_contact_formats_are_checked() -> None:
+    text = MINIMAL.replace('title = "Abbreviated', 'cost-format = "%(amount)s, 100%"\n'
+                           'presentation-note = "(only %(strengths)s)"\ntitle = "Abbreviated')
+    text = text.replace('label = "Therapeutic indications"',
+                        'label = "Therapeutic indications"\nfallback = "cost"\n'
+                        'contact-format = "%(company)s"')
+    assert _problems(text) == [
+        "ch.toml:3: cost-format uses %(amount)s; only %(price)s and %(pack)s exist",
+        "ch.toml:3: cost-format has a % that is no placeholder (write %% for a percent sign)",
+        "ch.toml:4: presentation-note uses %(strengths)s; only %(presentations)s exist",
+        "ch.toml:18: element 2: contact-format is a text, for adverse-event-reporting",
+    ]
+    fallback = MINIMAL.replace('label = "Therapeutic indications"',
+                               'label = "Therapeutic indications"\nfallback = "ATC"')
+    assert _problems(fallback) == [
+        "ch.toml:15: element 2: fallback = 'ATC' must name a product field printed where the"
+        " product has no data for the element's field"]
+    statement = MINIMAL + ('\n[[element]]\nfield = "adverse-event-reporting"\n'
+                           'phrase = "Report to %(holder)s."\n')
+    assert _problems(statement) == [
+        "ch.toml:18: element 3: phrase uses %(holder)s; only %(company)s exist"]
+
+
+def test_the_markets_guide_names_every_field_and_key() -> None:
+    guide = (REPO / "docs" / "markets.md").read_text(encoding="utf-8")
+    for name in FIELDS:
+        assert f"| `{name}` |" in guide, name
+    for key in sorted(ELEMENT_KEYS) + sorted(TOP_KEYS - {"element"}):
+        assert f"`{key}`" in guide or f"`[{key}]`" in guide, key
+    # the guide's example profile is one the loader takes
+    example = guide.split("```toml\n[profiles.CH]\n", 1)[1].split("```", 1)[0]
+    example = re.sub(r"profiles\.CH\.?", "", "[profiles.CH]\n" + example)
+    profile = parse_profile(example.replace("[]\n", "", 1).encode(), "ch.toml", "CH")
+    assert [e.field for e in profile.elements] == ["name", "composition", "excipients",
+                                                  "prescription-status"]

@@ -26,7 +26,7 @@ from smpc_manager import tooldomain
 from smpc_manager.catalogs import load_catalog
 from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError, UsageError
-from smpc_manager.markets import profiles
+from smpc_manager.markets import elements, profiles
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio, load_portfolio
 from smpc_manager.products.loader import load_product
@@ -477,7 +477,7 @@ def test_inputs_follow_the_catalog(portfolio: Path) -> None:
 
 
 def test_doctests() -> None:
-    for module in (l10n, profiles):
+    for module in (l10n, profiles, elements):
         result = doctest.testmod(module)
         assert result.failed == 0
     assert doctest.testmod(l10n).attempted >= 4

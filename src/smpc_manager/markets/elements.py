@@ -142,6 +142,13 @@ class Lines:
         return SourceLocation(self.path)
 
 
+class _Blank(dict[str, str]):
+    """Any placeholder's value: empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def pattern_problems(kind: str, text: str) -> list[str]:
     """What is wrong with a pattern of ``kind`` (a key of :data:`PLACEHOLDERS`): a
     placeholder it may not use, or a ``%`` that is not one (write ``%%``).
@@ -157,8 +164,8 @@ def pattern_problems(kind: str, text: str) -> list[str]:
     found = [f"uses %({name})s; only {' and '.join(f'%({a})s' for a in allowed)} exist"
              for name in re.findall(r"%\((\w+)\)s", text) if name not in allowed]
     try:
-        _ = text % dict.fromkeys(allowed, "")  # a trial: does the pattern fill in?
-    except (ValueError, TypeError, KeyError):
+        _ = text % _Blank()  # a trial: does the pattern fill in, whatever its names?
+    except (ValueError, TypeError):
         found.append("has a % that is no placeholder (write %% for a percent sign)")
     return found
 

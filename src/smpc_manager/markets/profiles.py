@@ -70,7 +70,8 @@ if TYPE_CHECKING:
 #: CLDR's list patterns for the locale (``A, B und C``).
 LIST_STYLES = ("comma", "standard", "or")
 
-_TOP_KEYS = {"market", "locale", "title", "list-style", "revision-date-format",
+#: The keys of a profile (docs/markets.md says what each does).
+TOP_KEYS = {"market", "locale", "title", "list-style", "revision-date-format",
              "cost-format", "dated-cost-format", "price-date-format", "presentation-note",
              "month-names", "policy", "prescription", "controlled-drug", "reimbursement",
              "element"}
@@ -291,9 +292,9 @@ def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *
     def problem(location: SourceLocation, message: str, key: str) -> None:
         problems.append(Problem(location, message, field=key))
 
-    for key in sorted(set(table) - _TOP_KEYS):
+    for key in sorted(set(table) - TOP_KEYS):
         problem(where.key(key), f"unknown profile key '{key}' (known: "
-                f"{', '.join(sorted(_TOP_KEYS))})", key)
+                f"{', '.join(sorted(TOP_KEYS))})", key)
     for key in _REQUIRED_TOP:
         if key not in table:
             problem(SourceLocation(path, where.base if prefix else 0),
