@@ -161,3 +161,35 @@ def test_a_narrative_that_is_not_xhtml_is_reported_not_fatal(tmp_path: Path) -> 
     text = bundle_json(smpc_document()).replace("Film-coated tablet.", "Film-coated&nbsp;tablet.")
     epi = read_epi(_write(tmp_path, "nbsp.json", text))
     assert epi.smpc.section("3").blocks[0].text == "Film-coated tablet."
+
+
+@pytest.mark.parametrize(("system", "code"), [
+    ("http://spor.ema.europa.eu/v1/lists/200000029659", "200000029799"),
+    ("https://spor.ema.europa.eu/v1/lists/200000029659/terms/", "200000029799"),
+    ("https://spor.ema.europa.eu/v1/200000029659", "200000029799"),
+    ("https://spor.ema.europa.eu/rmswi", "200000029799"),
+    ("", "https://spor.ema.europa.eu/v1/lists/200000029659/terms/200000029799"),
+])
+def test_a_section_is_known_by_its_code_whatever_spells_its_list(
+        tmp_path: Path, system: str, code: str) -> None:
+    text = bundle_xml(smpc_document()).replace(
+        '<title value="4.1 Therapeutic indications"/><code><coding><system value='
+        '"http://spor.ema.europa.eu/v1/lists/200000029659"/><code value="200000029799"/>',
+        f'<title value="Indications"/><code><coding><system value="{system}"/>'
+        f'<code value="{code}"/>')
+    assert 'title value="Indications"' in text
+    section = read_epi(_write(tmp_path, "spelt.xml", text)).smpc.section("4.1")
+    assert section is not None
+    assert (section.found_by, section.title) == ("code", "Indications")
+
+
+def test_a_section_coded_with_the_document_s_type_is_found_by_its_heading(
+        tmp_path: Path) -> None:
+    text = bundle_xml(smpc_document()).replace(
+        "<section><title value=\"4.3 Contraindications\"/>",
+        '<section><title value="4.3 Contraindications"/><code><coding><system value='
+        '"http://spor.ema.europa.eu/v1/lists/100000155531"/><code value="100000155532"/>'
+        "</coding></code>")
+    section = read_epi(_write(tmp_path, "typed.xml", text)).smpc.section("4.3")
+    assert section is not None
+    assert section.found_by == "heading"

@@ -244,9 +244,10 @@ class _Taking:
                               and groups[-1].presentations != limited):
                 groups.append(ExcipientGroup(None, [], limited))
             groups[-1].excipients.append(Item(_BULLET.sub("", block.markup), block.line))
-            if block.text.count(",") >= 2 and len(blocks) == 1:
-                self.note(block.line, "§6.1 lists its excipients in one paragraph, separated"
-                          " by commas: kept as one excipient; split it by hand", "excipients")
+            if re.sub(r"\([^()]*\)", "", block.text).count(",") >= 2:
+                self.note(block.line, "§6.1 lists several excipients in one paragraph,"
+                          " separated by commas: kept as one excipient; split it by hand",
+                          "excipients")
         self.fields.excipients = [g for g in groups if g.excipients]
 
     def pharmacology(self) -> None:

@@ -34,7 +34,7 @@ def classify(document: Document, path: str) -> tuple[Document, list[Problem]]:
     document whose sections are an SmPC's), each section of the template missing or merged
     into another; for every document, its unresolved placeholders."""
     findings: list[Problem] = []
-    sections = tuple(_numbered(s, findings, path) for s in document.sections)
+    sections = tuple(_numbered(s, findings) for s in document.sections)
     kind = document.kind
     numbered = {s.key for top in sections for s in top.walk() if s.found_by == "code"}
     if not kind and (numbered or any(s.code == qrd.SMPC_ROOT for top in sections
@@ -56,7 +56,7 @@ def _unnumbered(section: Section) -> Section:
         _unnumbered(s) for s in section.subsections))
 
 
-def _numbered(section: Section, findings: list[Problem], path: str) -> Section:
+def _numbered(section: Section, findings: list[Problem]) -> Section:
     """``section`` and those below it, each with its number and how it was found."""
     key, found_by = _key(section)
     number = qrd.heading_number(section.title)
@@ -68,7 +68,7 @@ def _numbered(section: Section, findings: list[Problem], path: str) -> Section:
             Severity.WARNING, field="heading"))
     return dataclasses.replace(
         section, key=key, found_by=found_by,
-        subsections=tuple(_numbered(s, findings, path) for s in section.subsections))
+        subsections=tuple(_numbered(s, findings) for s in section.subsections))
 
 
 def _known(key: str) -> bool:
