@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from xml.sax.saxutils import escape
 
 from babel import Locale, UnknownLocaleError
 
@@ -22,6 +23,10 @@ from smpc_manager.sources.qrd import fold, section
 UNIT = (r"(?:mg|g|kg|µg|μg|mcg|ng|microgramos?|micrograms?|mikrogramm|ml|mL|l|UI|IU|I\.E\.|"
         r"U|E|%|mmol|MBq|GBq|unidades|units|Einheiten|dosis|doses?)")
 AMOUNT = r"\d+(?:[.,\s]\d+)*"
+#: The units of an amount of substance (not of a volume: 115 ml of solvent is no substance).
+MASS = (r"(?:mg|g|kg|µg|μg|mcg|ng|microgramos?|micrograms?|mikrogramm|UI|IU|I\.E\.|U|"
+        r"unidades|units|Einheiten)")
+_OR = r"(?:\s*,\s*|\s+(?:y|and|und|o|or|oder)\s+)"
 STRENGTH = re.compile(rf"(?<![\d.,])(?:{AMOUNT})\s*{UNIT}(?:\s*/\s*(?:{AMOUNT}\s*)?{UNIT})*"
                       r"(?![A-Za-zµ])", re.IGNORECASE)
 ATC = re.compile(r"\b[A-Z]\s?[0-9O]{2}\s?[A-Z](?:\s?[A-Z](?:\s?[0-9O]{2})?)?\b")
@@ -29,9 +34,17 @@ ATC_VALID = re.compile(r"[ABCDGHJLMNPRSV][0-9]{2}(?:[A-Z](?:[A-Z](?:[0-9]{2})?)?
 EU_NUMBER = re.compile(r"EU/\d/\d{2}/\d{1,4}/\d{3}")
 NATIONAL_NUMBER = re.compile(r"(?<![\w/])\d{1,3}(?:[.\s]\d{3})+(?![\w/])|(?<![\w/])\d{4,}"
                              r"(?:\.\d{2}\.\d{2})?(?![\w/])")
+#: "contains:" at the end of a paragraph: the substances follow, one a paragraph.
+_CONTAINS_COLON = re.compile(r"\b(?:contains?|contiene|enthält|enthalten)\s*:\s*$",
+                             re.IGNORECASE)
+#: A substance before its amount, in a paragraph after "contains:" (``Beclometasona ….. 0,125
+#: mg``).
+_NAME_FIRST = re.compile(rf"^(?P<name>[^\d(…]*[^\d(…\s.:])[\s.…:]*{AMOUNT}\s*{MASS}\b")
 _CONTAINS = re.compile(
-    rf"\b(?:contains?|contiene|enthält|enthalten)\s+(?:approximately\s+|aproximadamente\s+)?"
-    rf"(?P<amount>{AMOUNT}\s*{UNIT}(?:\s*/\s*{UNIT})?)\s+(?:of\s+|de\s+)?"
+    rf"\b(?:contains?|contiene|enthält|enthalten)\s*"
+    rf"(?:approximately\s+|aproximadamente\s+|etwa\s+)?"
+    rf"(?P<amount>{AMOUNT}(?:{_OR}{AMOUNT})*\s*{MASS}(?:{_OR}{AMOUNT}\s*{MASS})*"
+    rf"(?:\s*/\s*{UNIT})?)\s+(?:of\s+|de\s+)?"
     r"(?P<name>[^\s(,.;:][^(,.;:]*?)(?=\s*(?:\(|,|\.|;|:|$|\by\b|\band\b|\bund\b|\ben\b|\bin\b"
     r"|\bpor\b|\bper\b|\bje\b|\bcomo\b|\bas\b|\bals\b))", re.IGNORECASE)
 _GROUP = re.compile(r"(?:grupo\s*farmaco\s*terap[eé]utico|grupo\s*f[aá]rmacoterap[eé]utico|"
@@ -39,6 +52,8 @@ _GROUP = re.compile(r"(?:grupo\s*farmaco\s*terap[eé]utico|grupo\s*f[aá]rmacote
                     r"indikationsgruppe)\s*:?\s*", re.IGNORECASE)
 _ATC_LABEL = re.compile(r"[,.;]?\s*(?:el\s+)?c[oó]digo\s+ATC\b.*$|[,.;]?\s*ATC[- ]?(?:code|"
                         r"Code|Kode)\b.*$", re.IGNORECASE | re.DOTALL)
+_GLUED_UNIT = re.compile(r"(\d\s*(?:mg|g|ml|microgramos|micrograms))(?=[a-záéíóúäöü]{3,})")
+_POSTAL = re.compile(r"(?:\b[A-Z]{1,2}-)?\b(\d{4}\s?[A-Z]{2}|\d{4,5})\b\s*(.*)")
 _SEE_LIST = re.compile(r"\b6\.1\b")
 _EXCIPIENT = re.compile(r"excipient|sonstige[rn]? Bestandteil|Hilfsstoff", re.IGNORECASE)
 _RENEWAL = re.compile(r"renova|revalid|renewal|verlängerung", re.IGNORECASE)
@@ -55,6 +70,11 @@ class Item:
 
     markup: str
     line: int
+
+    @classmethod
+    def of_text(cls, text: str, line: int) -> Item:
+        """A message of plain text: ``&``, ``<`` and ``>`` escaped."""
+        return cls(escape(text), line)
 
 
 @dataclass
@@ -154,22 +174,30 @@ class _Taking:
             return
         lines = [(line, b) for b in found.all_blocks() for line in b.lines]
         for line, block in lines:
-            match = STRENGTH.search(line)
+            # A unit glued to the form (``25 mgcomprimidos``, ``1 gsuspensión``) is a typo.
+            parsed = _GLUED_UNIT.sub(r"\1 ", line)
+            match = STRENGTH.search(parsed)
             if match is None:
                 continue
-            name = line[:match.start()].strip(" ,")
-            form = line[match.end():].strip(" ,.")
+            name = parsed[:match.start()].strip(" ,")
+            form = parsed[match.end():].strip(" ,.")
             self.fields.name = self.fields.name or name or None
             self.fields.presentations.append(PresentationFields(
-                Item(line, block.line), self.strength(match.group(0)),
-                Item(form, block.line) if form else None))
+                Item.of_text(line, block.line), self.strength(match.group(0)),
+                Item.of_text(form, block.line) if form else None))
         if not self.fields.presentations and lines:
             line, block = lines[0]
-            self.note(block.line, f"§1 '{line}' states no strength: the name is the whole"
-                      " line, the strength and form are left to fill", "strength")
-            self.fields.name = line
-            self.fields.presentations.append(PresentationFields(Item(line, block.line), None,
-                                                                None))
+            # The name is the words before the first in lower case (the form's).
+            words = line.split()
+            count = next((i for i, w in enumerate(words) if w[:1].islower()), len(words))
+            name = " ".join(words[:count]).strip(" ,") or line
+            form = " ".join(words[count:]).strip(" ,.")
+            self.note(block.line, f"§1 '{line}' states no strength: the strength is left to"
+                      " fill", "strength")
+            self.fields.name = name
+            self.fields.presentations.append(PresentationFields(
+                Item.of_text(line, block.line), None,
+                Item.of_text(form, block.line) if form else None))
 
     def strength(self, written: str) -> str:
         """A strength with its numbers as the schema writes them (``0.125 mg/g``)."""
@@ -205,17 +233,36 @@ class _Taking:
             self.note(found.location.line, "§2 gives a composition under each presentation's"
                       " name; the paragraphs after the last one are taken as that one's",
                       "composition")
-        for block in blocks:
-            if _EXCIPIENT.search(block.text):
-                continue  # an excipient with known effect, not an active substance
-            for match in _CONTAINS.finditer(block.text):
-                name = match.group("name").strip()
-                if fold(name) not in {fold(s.markup) for s in self.fields.substances}:
-                    self.fields.substances.append(Item(name, block.line))
+        self.substances(blocks)
         if not self.fields.substances:
             self.note(found.location.line, "§2 names no active substance the way the"
                       " template does ('contains 10 mg of …'): the substance is left to fill",
                       "active-substances")
+
+    def substances(self, blocks: tuple[Block, ...]) -> None:
+        """The active substances §2 names as the template does (``contains 10 mg of X``, or
+        ``contains:`` and a paragraph per substance), up to the excipients with known effect
+        (of each presentation, where §2 has a part for each)."""
+        known: set[str] = set()
+        excipients, listing = False, False
+        for block in blocks:
+            text = _BULLET.sub("", block.text)
+            if self.presentation_named(text) is not None:
+                excipients = listing = False
+                continue
+            excipients = excipients or bool(_EXCIPIENT.search(text))
+            if excipients:
+                continue
+            names = [m.group("name") for m in _CONTAINS.finditer(text)]
+            if listing and not names:
+                first = _NAME_FIRST.match(text)
+                names = ([m.group("name") for m in _CONTAINS.finditer("contains " + text)]
+                         or ([first.group("name")] if first else []))
+            listing = bool(_CONTAINS_COLON.search(text)) or (listing and bool(names))
+            for name in (n.strip() for n in names):
+                if fold(name) not in known:
+                    known.add(fold(name))
+                    self.fields.substances.append(Item.of_text(name, block.line))
 
     def presentation_named(self, text: str) -> PresentationFields | None:
         words = fold(text)
@@ -260,7 +307,7 @@ class _Taking:
         if group is not None:
             rest = _ATC_LABEL.sub("", text[group.end():])
             rest = re.split(r"(?<=[a-z)])\.\s+[A-Z]|\s{2,}", rest, maxsplit=1)[0]
-            self.fields.group = Item(rest.strip(" ,;:."), line)
+            self.fields.group = Item.of_text(rest.strip(" ,;:."), line)
         else:
             self.note(line, "§5.1 gives no pharmacotherapeutic group: left to fill",
                       "pharmacotherapeutic-group")
@@ -298,18 +345,37 @@ class _Taking:
                     break
             if country is not None:
                 break
-        postal: tuple[str, str, int] | None = None
-        for text, line in lines[1:country_at + 1]:
-            match = re.search(r"(?:\b[A-Z]{1,2}-)?(\d{4,5}|\d{4}\s?[A-Z]{2})\b\s*(.*)", text)
+        postal: tuple[str, str, int] | None = None  # postal code, city, line
+        postal_at = country_at
+        # The postal code stands on the country's line or the line before it, after the
+        # street ("28108 Alcobendas (Madrid) España", "B-2340 Beerse"); else the city stands
+        # before the country ("Dublín 24, Irlanda"); else two lines before ("1062 Budapest").
+        last = min(country_at, len(lines) - 1)
+        for at in (last, last - 1, None, last - 2):
+            if at is None:
+                city = re.split(r",|\s[-–]\s|\(", lines[last][0])[0].strip(" ,")
+                if last == country_at and city and names.get(fold(city)) is None:
+                    postal = ("", city, lines[last][1])
+                    break
+                continue
+            match = _POSTAL.search(lines[at][0]) if at >= 1 else None
             if match:
-                city = re.split(r"[,(–]|\s-\s", match.group(2))[0].strip(" ,")
-                postal = (match.group(1), city or text[:match.start()].strip(" ,"), line)
+                # The city after the code, or before it ("Rheinfelden DE-79618").
+                city = re.split(r"[,(]|\s[-–]\s", match.group(2).lstrip(" –-"))[0].strip(" ,")
+                if not city and at != 1:
+                    city = lines[at][0][:match.start()].strip(" ,–-")
+                postal, postal_at = (match.group(1), city, lines[at][1]), at
                 break
-        street = next((t for t, _ in lines[1:] if postal is None or postal[0] not in t), "")
+        street = ", ".join(t.strip(" ,") for t, _ in lines[1:postal_at]) or ", ".join(
+            t.strip(" ,") for t, _ in lines[postal_at + 1:country_at])
+        if not street and postal_at < len(lines):
+            # The street before the postal code on its line ("Alfonso XII, 587 – E 08918").
+            match = _POSTAL.search(lines[postal_at][0])
+            street = lines[postal_at][0][:match.start()].strip(" ,–-") if match else ""
         self.fields.holder = HolderFields(
-            lines[0][0], street, postal[0] if postal else None,
-            Item(postal[1], postal[2]) if postal and postal[1] else None, country)
-        if country is None or postal is None or len(lines) < 3 or not street:
+            lines[0][0], street, postal[0] if postal and postal[0] else None,
+            Item.of_text(postal[1], postal[2]) if postal and postal[1] else None, country)
+        if country is None or postal is None or not postal[0] or not street:
             self.note(lines[0][1], "§7: the holder's address is not in the template's lines"
                       " (name, street, postal code and city, country): check it",
                       "marketing-authorisation-holder")
