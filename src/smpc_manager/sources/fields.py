@@ -142,6 +142,7 @@ class _Taking:
         self.path = path
         self.fields = Fields(document.lang, document.location.line)
         self.name()
+        self.form()
         self.composition()
         self.excipients()
         for element, key in PARAGRAPHS.items():
@@ -198,6 +199,24 @@ class _Taking:
             self.fields.presentations.append(PresentationFields(
                 Item.of_text(line, block.line), None,
                 Item.of_text(form, block.line) if form else None))
+
+    def form(self) -> None:
+        """§3 states the form as the standard term; §1 as the name is printed with it. The
+        draft takes §1's, §3's where §1 has none, and notes where the two differ."""
+        found = self.section("3")
+        first = found.blocks[0] if found is not None and found.blocks else None
+        if first is None:
+            return
+        standard = re.sub(r"\s*\([^()]*\)", "", first.text).strip(" .")
+        noted: set[str] = set()
+        for presentation in self.fields.presentations:
+            if presentation.form is None:
+                presentation.form = Item.of_text(standard, first.line)
+            elif fold(presentation.form.markup) not in (fold(escape(standard)), *noted):
+                noted.add(fold(presentation.form.markup))
+                self.note(first.line, f"§3 states the form as '{standard}', §1 as"
+                          f" '{presentation.form.markup}': the draft takes §1's",
+                          "pharmaceutical-form")
 
     def strength(self, written: str) -> str:
         """A strength with its numbers as the schema writes them (``0.125 mg/g``)."""
