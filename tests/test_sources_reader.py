@@ -193,3 +193,16 @@ def test_a_section_coded_with_the_document_s_type_is_found_by_its_heading(
     section = read_epi(_write(tmp_path, "typed.xml", text)).smpc.section("4.3")
     assert section is not None
     assert section.found_by == "heading"
+
+
+def test_an_untyped_document_with_an_smpc_s_headings_is_the_smpc(tmp_path: Path) -> None:
+    """No type, no code: the words of its headings say it is an SmPC, their numbers which
+    section each is."""
+    text = re.sub(r"<code><coding>.*?</coding></code>", "", bundle_xml(smpc_document()))
+    text = re.sub(r"<type>.*?</type>", "", text)
+    epi = read_epi(_write(tmp_path, "uncoded.xml", text))
+    smpc = epi.smpc
+    assert smpc is not None
+    assert smpc.kind == "smpc"
+    assert smpc.section("4.1").found_by == "heading"
+    assert smpc.section("10").blocks[0].text == "February 2025"

@@ -35,20 +35,27 @@ def classify(document: Document, path: str) -> tuple[Document, list[Problem]]:
     into another; for every document, its unresolved placeholders."""
     findings: list[Problem] = []
     sections = tuple(_numbered(s, findings) for s in document.sections)
-    kind = document.kind
-    numbered = {s.key for top in sections for s in top.walk() if s.found_by == "code"}
-    if not kind and (numbered or any(s.code == qrd.SMPC_ROOT for top in sections
-                                     for s in top.walk())):
-        kind = "smpc"
-    if kind != "smpc":
-        # The leaflet's numbered headings are its own: none is an SmPC section.
-        sections = tuple(_unnumbered(s) for s in document.sections)
-    classified = dataclasses.replace(document, kind=kind, sections=sections)
+    kind = document.kind or _kind_of(sections)
     if kind == "smpc":
+        classified = dataclasses.replace(document, kind=kind, sections=sections)
         merged = _merged_and_missing(classified, findings)
         classified = dataclasses.replace(classified, merged=merged)
+    else:
+        # Another document's numbered headings are its own: none is an SmPC section.
+        findings.clear()
+        classified = dataclasses.replace(document, kind=kind, sections=tuple(
+            _unnumbered(s) for s in document.sections))
     findings.extend(_placeholders(classified, path))
     return classified, findings
+
+
+def _kind_of(sections: tuple[Section, ...]) -> str:
+    """``smpc`` for a document the file does not type whose sections are an SmPC's: coded
+    so, or headed with the words of at least three of the template's headings."""
+    walked = [s for top in sections for s in top.walk()]
+    coded = any(s.found_by == "code" or s.code == qrd.SMPC_ROOT for s in walked)
+    headed = {qrd.key_for_heading(s.title) for s in walked} - {None}
+    return "smpc" if coded or len(headed) >= 3 else ""
 
 
 def _unnumbered(section: Section) -> Section:
