@@ -89,6 +89,9 @@ class PresentationFields:
 
 @dataclass
 class ExcipientGroup:
+    """Excipients of §6.1 under a heading of the SmPC's, or none; limited to the
+    presentations (by place in §1) a part of §6.1 names, or to none."""
+
     heading: Item | None
     excipients: list[Item]
     presentations: list[int] = field(default_factory=list)
@@ -96,6 +99,9 @@ class ExcipientGroup:
 
 @dataclass
 class HolderFields:
+    """§7: the holder's name and its address, each part None where §7 does not say it in
+    the template's lines."""
+
     name: str
     street: str
     postal_code: str | None
@@ -137,6 +143,8 @@ def _items(blocks: tuple[Block, ...] | list[Block]) -> list[Item]:
 
 
 class _Taking:
+    """The fields of one SmPC, taken section by section as the object is made."""
+
     def __init__(self, document: Document, path: str) -> None:
         self.document = document
         self.path = path
