@@ -160,8 +160,8 @@ def parse_lookup(text: str, path: str | Path = "<catalog>") -> CatalogLookup:
             if key in entries or (key[0] == "" and (key[1] is not None or header)):
                 return None  # a duplicate, a second header, or a msgctxt with no msgid
             if key[0] == "":
-                fields, bad = header_fields(string)
-                charset = header_charset(fields)
+                _, bad = header_fields(string)
+                charset = header_charset(string)
                 if bad is not None or charset is None or not is_utf8(charset):
                     return None
                 try:
@@ -184,14 +184,15 @@ def parse_lookup(text: str, path: str | Path = "<catalog>") -> CatalogLookup:
         the strict reader does (an escape never spans two lines)."""
         # '"\n"' occurs only where one line of the string ends and the next begins.
         body = block[1:-2]
-        if "\\" not in body:  # most strings: nothing to decode
+        if "\\" not in body and "\x00" not in body and "\x04" not in body:  # most strings
             return body.replace('"\n"', "")
         return "".join([decode(piece, 0) for piece in body.split('"\n"')])
 
-    # A CR goes to the strict reader, which takes one off a line's end. That reader splits
-    # on "\n": a last line without one reads the same with it.
-    entries = None if "\r" in text else written_layout(text if text.endswith("\n")
-                                                        else text + "\n")
+    # A CR (a blank to GNU's reader, between tokens) and a backslash before a line end
+    # (which joins the lines) go to the strict reader. A last line without a line end
+    # reads the same with one.
+    entries = None if "\r" in text or "\\\n" in text else written_layout(
+        text if text.endswith("\n") else text + "\n")
     if entries is None:
         return CatalogLookup.from_catalog(
             parse_po(text, shown(path) if isinstance(path, Path) else path))

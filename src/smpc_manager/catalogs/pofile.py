@@ -432,7 +432,7 @@ def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
     catalog.header_flags = [flag for flag in item.flags if flag != "fuzzy"]
     catalog.header_fuzzy = catalog.fuzzy = "fuzzy" in item.flags
     fields, _ = header_fields(catalog.header_text)
-    charset = header_charset(fields)
+    charset = header_charset(catalog.header_text)
     if charset is None or not is_utf8(charset):
         return [charset_problem(path, item.line, charset)]
     for name, value in fields:

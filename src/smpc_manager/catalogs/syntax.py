@@ -130,7 +130,8 @@ def decode(body: str, line: int) -> str:
 
     An octal or hexadecimal escape stands for one byte, as in C: ``"\303\244"`` is "ä" in
     a UTF-8 catalog; bytes that make no UTF-8 are refused, as is the context separator
-    (``\x04``), which a .mo file could not hold inside a string.
+    (``\x04``), which a .mo file could not hold inside a string. As in GNU's reader, a NUL
+    ends the string.
 
     >>> decode(r'tab\there, \"quoted\", \303\244', 1)
     'tab\there, "quoted", ä'
@@ -162,6 +163,8 @@ def decode(body: str, line: int) -> str:
             raise PoSyntaxError(line, f"syntax error: {quoted(culprit)} is not a character:"
                                       " an escape stands for one byte, and these bytes make"
                                       " no UTF-8") from None
+    if "\x00" in text:  # GNU keeps a string up to its first NUL, from an escape or not
+        text = text[: text.index("\x00")]
     if CONTEXT_SEPARATOR in text:
         raise PoSyntaxError(line, "syntax error: a string holds the context separator"
                                   " (\\x04, EOT), which no .mo file can hold")
@@ -196,13 +199,13 @@ def header_field(fields: Sequence[tuple[str, str]], name: str) -> str | None:
     return None
 
 
-_CHARSET = re.compile(r"charset\s*=\s*([^\s;]+)")
+_CHARSET = re.compile(r"charset=([^ \t\n]*)")
 
 
-def header_charset(fields: Sequence[tuple[str, str]]) -> str | None:
-    """The charset the header's Content-Type declares, if it declares one."""
-    content_type = header_field(fields, "Content-Type")
-    match = _CHARSET.search(content_type) if content_type is not None else None
+def header_charset(header: str) -> str | None:
+    """The charset a header entry's msgstr declares, as GNU finds it: after the first
+    ``charset=`` anywhere in it, up to a blank or the line's end."""
+    match = _CHARSET.search(header)
     return match.group(1) if match else None
 
 

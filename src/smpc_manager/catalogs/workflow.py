@@ -66,9 +66,10 @@ def new_catalog(template: Catalog, locale: str, title: str, now: dt.datetime) ->
     plural_forms = msginit_plural_forms(name)
     if plural_forms is not None:
         empty.set_header("Plural-Forms", plural_forms)
-        empty.mime_headers = [("Plural-Forms", plural_forms)]  # Babel's view of them too
     empty.header_fuzzy = empty.fuzzy = False
     catalog, _ = merge(empty, template)
+    if plural_forms is not None:
+        catalog.mime_headers = [("Plural-Forms", plural_forms)]  # Babel's view of them too
     return catalog
 
 
