@@ -21,6 +21,12 @@ from tests.reports import read_report
 CHECK_DATA = DATA / "check"
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: What check says of the example's ATC code, which it keeps though the index changed it.
+ATC_WARNING = (
+    "warning: atc-code L01XC26 (inotuzumab ozogamicin) is L01FB01 from 2022-01-01"
+    " (https://www.whocc.no/lists_of__temporary_atc_ddds_and_alterations/atc_level_alterations/)"
+    " in the ATC index: keep L01XC26 while the approved SmPC prints it, and print L01FB01 once"
+    " a variation of its section 5.1 does")
 
 
 def clock(day: dt.date) -> dict[str, Callable[[], dt.date]]:
@@ -52,8 +58,26 @@ def review_by(path: Path) -> dt.date:
 def test_example_passes_today(runner: CliRunner) -> None:
     result = check(runner, EXAMPLE)
     assert result.exit_code == 0, result.output
-    assert result.output == "checked 1 file as of 2026-11-25: no problems\n"
-    assert (result.stdout, result.stderr) == ("", result.output)  # the summary: a diagnostic
+    # Its one finding: the ATC code its February 2022 text printed, which it keeps.
+    assert result.stdout == f"{BESPONSA}:{line_of(BESPONSA, '<atc-code>')}:3: {ATC_WARNING}\n\n"
+    # the summary: a diagnostic
+    assert result.stderr == "checked 1 file as of 2026-11-25: 1 warning\n"
+
+
+def test_example_warns_of_its_changed_atc_code(runner: CliRunner) -> None:
+    """The ATC index of 2022 moved L01XC26 to L01FB01; the example keeps the code of its
+    SmPC of February 2022. A warning every day from 2022-01-01, an error by policy."""
+    def changed(day: str) -> list[dict[str, object]]:
+        result = check(runner, BESPONSA, "--as-of", day, "--format", "json")
+        return [i for i in read_report(result.stdout, "check")["items"]
+                if i["rule"] == "atc-code-changed"]
+
+    assert changed("2021-12-31") == []
+    (item,) = changed("2022-03-01")
+    assert (item["severity"], item["field"], item["date"], item["line"]) == (
+        "warning", "atc-code", "2022-01-01", line_of(BESPONSA, "<atc-code>"))
+    assert item["message"].startswith("atc-code L01XC26 (inotuzumab ozogamicin) is L01FB01"
+                                      " from 2022-01-01")
 
 
 def test_example_fails_the_day_after_review_by(runner: CliRunner) -> None:
@@ -64,11 +88,11 @@ def test_example_fails_the_day_after_review_by(runner: CliRunner) -> None:
     assert f"{EXAMPLE}/products/besponsa.xml:{line}:" in result.output
     assert (f"error: review-by {review_by(BESPONSA)} has passed (as of {day_after}):"
             " re-verify against the current SmPC") in result.output
-    assert result.output.splitlines()[-1] == \
-        f"checked 1 file as of {day_after}: 1 error in 1 of 1 file"
+    summary = f"checked 1 file as of {day_after}: 1 error in 1 of 1 file, 1 warning"
+    assert result.output.splitlines()[-1] == summary
     # The findings are the result, on standard output; the summary is on standard error.
-    assert result.stdout.startswith(f"{EXAMPLE}/products/besponsa.xml:{line}:")
-    assert result.stderr == f"checked 1 file as of {day_after}: 1 error in 1 of 1 file\n"
+    assert result.stdout.startswith(f"{EXAMPLE}/products/besponsa.xml:")
+    assert result.stderr == summary + "\n"
 
 
 def test_example_warns_20_days_before(runner: CliRunner) -> None:
@@ -77,7 +101,7 @@ def test_example_warns_20_days_before(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     assert f"warning: review-by {review_by(BESPONSA)} is in 20 days (as of {day})" in \
         result.output
-    assert result.output.splitlines()[-1].endswith(": 1 warning")
+    assert result.output.splitlines()[-1].endswith(": 2 warnings")  # and the ATC code's
 
 
 def test_json_parses_and_lists_the_error(runner: CliRunner) -> None:
@@ -86,9 +110,9 @@ def test_json_parses_and_lists_the_error(runner: CliRunner) -> None:
     assert result.exit_code == 1
     data = read_report(result.stdout, "check")
     assert data["summary"] == {"as_of": day_after.isoformat(), "files": 1,
-                               "files_with_errors": 1, "errors": 1, "warnings": 0,
+                               "files_with_errors": 1, "errors": 1, "warnings": 1,
                                "ok": False}
-    (finding,) = data["items"]
+    (finding,) = [i for i in data["items"] if i["severity"] == "error"]
     assert finding == {
         "severity": "error",
         "rule": "review-by-passed",
@@ -108,11 +132,10 @@ def test_json_parses_and_lists_the_error(runner: CliRunner) -> None:
 def test_json_when_all_is_well(runner: CliRunner) -> None:
     result = check(runner, EXAMPLE, "--format", "json")
     assert result.exit_code == 0
-    assert read_report(result.stdout, "check") == {
-        "version": 1, "command": "check", "items": [],
-        "summary": {"as_of": "2026-11-25", "files": 1, "files_with_errors": 0, "errors": 0,
-                    "warnings": 0, "ok": True},
-    }
+    data = read_report(result.stdout, "check")
+    assert [i["rule"] for i in data["items"]] == ["atc-code-changed"]
+    assert data["summary"] == {"as_of": "2026-11-25", "files": 1, "files_with_errors": 0,
+                               "errors": 0, "warnings": 1, "ok": True}
 
 
 # ------------------------------------------------------------------------ the day
@@ -157,8 +180,10 @@ def test_the_clock_decides_without_as_of(runner: CliRunner) -> None:
 
 def test_warn_days_overrides(runner: CliRunner) -> None:
     day = review_by(BESPONSA) - dt.timedelta(days=20)
-    assert "warning" not in check(runner, EXAMPLE, "--warn-days", "19", today=day).output
-    assert "warning" in check(runner, EXAMPLE, "--warn-days", "20", today=day).output
+    assert "warning: review-by" not in check(runner, EXAMPLE, "--warn-days", "19",
+                                             today=day).output
+    assert "warning: review-by" in check(runner, EXAMPLE, "--warn-days", "20",
+                                         today=day).output
     result = check(runner, EXAMPLE, "--warn-days", "-1", today=day)
     assert result.exit_code == 2
 
@@ -261,8 +286,9 @@ def test_every_file_is_checked_and_grouped(runner: CliRunner, mixed: Path) -> No
     bad = mixed / "products" / "review-by-before-revision-date.xml"
     assert (f"{bad}:{line_of(bad, '<review-by>')}:3: error: review-by 2022-01-31 is before"
             " the revision-date 2022-02") in result.output
+    # The warnings: a valid-until near, and the ATC code of the three that load.
     assert groups[-1] == "checked 4 files as of 2028-02-20: 5 errors in 4 of 4 files," \
-        " 1 warning"
+        " 4 warnings"
 
 
 def test_json_lists_every_file(runner: CliRunner, mixed: Path) -> None:
@@ -270,9 +296,12 @@ def test_json_lists_every_file(runner: CliRunner, mixed: Path) -> None:
     data = read_report(result.stdout, "check")
     rules = sorted((Path(f["path"]).name, f["rule"]) for f in data["items"])
     assert rules == [
+        ("besponsa.xml", "atc-code-changed"),
         ("besponsa.xml", "review-by-passed"),
+        ("conditional-without-valid-until.xml", "atc-code-changed"),
         ("conditional-without-valid-until.xml", "conditional-without-valid-until"),
         ("conditional-without-valid-until.xml", "review-by-passed"),
+        ("gb-authorisation-ends-leap-day.xml", "atc-code-changed"),
         ("gb-authorisation-ends-leap-day.xml", "review-by-passed"),
         ("gb-authorisation-ends-leap-day.xml", "valid-until-near"),
         ("review-by-before-revision-date.xml", "load"),
@@ -291,7 +320,7 @@ def test_market_limits_the_authorisations(runner: CliRunner, mixed: Path) -> Non
     # The GB profile also limits the age of the prescribing information to 24 months; a
     # schema 1 product's revision date stands in for its date.
     assert rules == {"review-by-passed": None, "valid-until-passed": "GB",
-                     "revision-age": "GB"}
+                     "revision-age": "GB", "atc-code-changed": None}
 
 
 def test_a_missing_path_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
@@ -348,7 +377,8 @@ def gnu_statistics(po: Path) -> str:
 def test_the_example_catalogs_pass(runner: CliRunner, portfolio: Path) -> None:
     result = check(runner, portfolio, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert read_report(result.stdout, "check")["items"] == []
+    assert [i for i in read_report(result.stdout, "check")["items"]
+            if i["rule"] != "atc-code-changed"] == []
 
 
 def test_a_fuzzy_message_is_an_error_for_each_german_market(runner: CliRunner,
@@ -383,7 +413,8 @@ def test_a_missing_catalog_is_an_error(runner: CliRunner, portfolio: Path) -> No
     po_path(portfolio).unlink()
     result = check(runner, portfolio, "--market", "DE", "--format", "json")
     assert result.exit_code == 1
-    (finding,) = read_report(result.stdout, "check")["items"]
+    (finding,) = [i for i in read_report(result.stdout, "check")["items"]
+                  if i["severity"] == "error"]
     product = str(portfolio / "products" / "besponsa.xml")
     assert finding["file"] == product
     assert (finding["rule"], finding["market"], finding["locale"]) == ("translation", "DE",

@@ -337,8 +337,8 @@ def test_bad_settings_stop_every_command(runner: CliRunner, portfolio: Path, tmp
     out = assert_clean(result, code=1)
     lines = problem_lines(out, "smpc.toml")
     assert [re.sub(r"^\S*smpc\.toml", "smpc.toml", ln) for ln in lines] == [
-        "smpc.toml:3: unknown setting 'frobnicate' (known: inputs, markets, policy, profiles,"
-        " source-locale, translation)",
+        "smpc.toml:3: unknown setting 'frobnicate' (known: atc-alterations, inputs, markets,"
+        " policy, profiles, source-locale, translation)",
         "smpc.toml:6: policy.warn-days must be a whole number of days from 0 to 3660, found"
         " 'soon'",
     ]
@@ -467,7 +467,9 @@ def test_broken_catalog(runner: CliRunner, portfolio: Path, tmp_path: Path, kind
             [number] = numbers
             assert first_line <= number <= first_line + 2  # msgctxt or msgid
     elif fails:
-        lines = problem_lines(out, "besponsa.xml")
+        # (check also warns of the example's ATC code, which the index changed in 2022)
+        lines = [ln for ln in problem_lines(out, "besponsa.xml")
+                 if "warning: atc-code" not in ln]
         assert lines, out
         assert all(CATALOG_WORDS[kind] in ln for ln in lines)
         line_of_indications = (portfolio / "products" / "besponsa.xml").read_text() \

@@ -51,6 +51,8 @@ ONE = dt.timedelta(days=1)
 #: The example's dates are all good on these days (review-by 2027-12-31).
 LISTED = dt.date(2026, 11, 25)
 AFTER = UNTIL + ONE
+#: The example's ATC code, changed by the ATC index of 2022: warned of on every day.
+ATC_CHANGED = "atc-code-changed"
 
 
 def add_monitoring(xml: Path, *entries: str, before: str = "  <prescription-status") -> Path:
@@ -451,13 +453,14 @@ def test_the_statement_is_required_only_when_printed(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(root), "--as-of", str(LISTED),
                                        "--market", "AT", "--format", "json"])
     assert result.exit_code == 1
-    rules = [f["rule"] for f in read_report(result.stdout, "check")["items"]]
+    rules = [f["rule"] for f in read_report(result.stdout, "check")["items"]
+             if f["rule"] != ATC_CHANGED]
     assert rules == ["additional-monitoring-near", "translation"]
     result = CliRunner().invoke(main, ["check", str(root), "--as-of", str(AFTER),
                                        "--market", "AT", "--format", "json"])
     assert result.exit_code == 0
-    assert [f["rule"] for f in read_report(result.stdout, "check")["items"]] == [
-        "additional-monitoring-passed"]
+    assert [f["rule"] for f in read_report(result.stdout, "check")["items"]
+            if f["rule"] != ATC_CHANGED] == ["additional-monitoring-passed"]
 
 
 def test_one_renderer_renders_each_day_as_it_reads(listed: Path) -> None:
@@ -545,7 +548,8 @@ def test_check_for_one_market_looks_at_its_entries_only(tmp_path: Path,
     def rules(*args: str) -> list[str]:
         result = runner.invoke(main, ["check", xml, "--as-of", str(AFTER), "--format",
                                       "json", *args])
-        return [f["rule"] for f in read_report(result.stdout, "check")["items"]]
+        return [f["rule"] for f in read_report(result.stdout, "check")["items"]
+                if f["rule"] != ATC_CHANGED]
 
     assert rules() == ["additional-monitoring-passed"]
     assert rules("--market", "AT") == ["additional-monitoring-passed"]

@@ -93,13 +93,13 @@ def test_unknown_keys_and_bad_values_each_on_their_line(tmp_path: Path) -> None:
     assert problems_of(tmp_path) == [
         f"{config}:1: source-locale must be a locale such as 'en', found '../x'",
         f"{config}:2: markets: 'Austria' is not a market code (two letters such as AT)",
-        f"{config}:3: unknown setting 'colour' (known: inputs, markets, policy, profiles,"
-        " source-locale, translation)",
+        f"{config}:3: unknown setting 'colour' (known: atc-alterations, inputs, markets,"
+        " policy, profiles, source-locale, translation)",
         f"{config}:6: policy.warn-days must be a whole number of days from 0 to 3660,"
         " found -3",
         f"{config}:7: policy.max-prescribing-information-age-months must be a whole number"
         " from 1 to 1200, found 0",
-        f"{config}:8: unknown setting 'policy.hurry' (known:"
+        f"{config}:8: unknown setting 'policy.hurry' (known: atc-code-changed,"
         " max-prescribing-information-age-months, warn-days)",
     ]
 
@@ -180,7 +180,8 @@ def test_validate_reports_bad_settings(runner: CliRunner, portfolio: Path) -> No
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"{config.resolve()}:{len(config.read_text().splitlines())}: unknown setting"
-        " 'surprise' (known: inputs, markets, policy, profiles, source-locale, translation)"
+        " 'surprise' (known: atc-alterations, inputs, markets, policy, profiles,"
+        " source-locale, translation)"
     ]
 
 

@@ -1,6 +1,9 @@
-"""``smpc check`` over product files: the date rules and, per market, the translations.
+"""``smpc check`` over product files: the date rules, the ATC code and, per market, the
+translations.
 
-:mod:`smpc_manager.rules.dates` holds the date rules, pure functions of a product and a day. A
+:mod:`smpc_manager.rules` holds the date rules, pure functions of a product and a day, and the
+ATC alterations (a code the WHO has changed is a warning, or an error by the portfolio's
+policy). A
 check of a file also asks, for each market the product serves, whether ``smpc render`` would
 refuse it for its translations (a catalog missing, incomplete, fuzzy or failing its checks),
 which needs the renderer: so the files are checked here, a layer above rendering. A
@@ -23,9 +26,12 @@ from smpc_manager.products import load_product
 from smpc_manager.render import Renderer, translation_problems
 from smpc_manager.reports import report
 from smpc_manager.rules import (
+    Alterations,
     Finding,
     TranslationProblem,
+    alterations_for,
     as_finding,
+    atc_findings,
     context_for,
     date_findings,
     markets_of,
@@ -89,10 +95,18 @@ def check_product(
     market: str | None = None,
     warn_days: int | None = None,
     renderer: Renderer | None = None,
+    alterations: Alterations | None = None,
 ) -> list[Problem]:
-    """Every finding for a loaded product: its dates, then each market's translations."""
+    """Every finding for a loaded product: its dates, its ATC code, then each market's
+    translations. ``alterations`` are the portfolio's ATC alterations, when read already
+    (:func:`~smpc_manager.rules.alterations_for`)."""
     context = context_for(product, portfolio, as_of, market=market, warn_days=warn_days)
     findings = date_findings(product, context)
+    severity = Severity.ERROR if portfolio.policy.atc_code_changed == "error" \
+        else Severity.WARNING
+    if alterations is None:
+        alterations = alterations_for(portfolio)
+    findings.extend(atc_findings(product, alterations, as_of, severity))
     for code in markets_of(product, portfolio, market):
         findings.extend(translation_findings(product, portfolio, code, renderer=renderer,
                                              as_of=as_of))
@@ -107,6 +121,7 @@ def check_file(
     market: str | None = None,
     warn_days: int | None = None,
     renderer: Renderer | None = None,
+    alterations: Alterations | None = None,
 ) -> list[Problem]:
     """Every finding for one product file; a file that does not load yields its load errors.
 
@@ -119,7 +134,7 @@ def check_file(
     except ProblemsError as err:
         return [as_finding(p, "load") for p in err.problems]
     return check_product(product, portfolio, as_of, market=market, warn_days=warn_days,
-                         renderer=renderer)
+                         renderer=renderer, alterations=alterations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,15 +213,16 @@ def check_targets(
     Within a file, the findings in the product file come first, in line order, then those
     in other files (its catalogs) by path and line.
     """
-    renderers: dict[Path, Renderer] = {}
+    shared: dict[Path, tuple[Renderer, Alterations]] = {}
     results = []
     for target in targets:
         path = str(target.path)
         root = target.portfolio.root
-        if root not in renderers:
-            renderers[root] = Renderer(target.portfolio)
+        if root not in shared:
+            shared[root] = (Renderer(target.portfolio), alterations_for(target.portfolio))
+        renderer, alterations = shared[root]
         found = check_file(target.path, target.portfolio, as_of, market=market,
-                           warn_days=warn_days, renderer=renderers[root])
+                           warn_days=warn_days, renderer=renderer, alterations=alterations)
         found.sort(key=lambda p: (p.location.path != path, p.location.path,
                                   p.location.line, p.location.column))
         results.append(FileResult(path, tuple(found)))

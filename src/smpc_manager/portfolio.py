@@ -42,8 +42,11 @@ _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*(?:@[A-Za-z0-9]{1,12})?$")
 _MARKET = re.compile(r"^[A-Za-z]{2}$")
 _PRODUCT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_TOP_KEYS = {"source-locale", "markets", "policy", "profiles", "inputs", "translation"}
-_POLICY_KEYS = {"warn-days", "max-prescribing-information-age-months"}
+_TOP_KEYS = {"source-locale", "markets", "policy", "profiles", "inputs", "translation",
+             "atc-alterations"}
+_POLICY_KEYS = {"warn-days", "max-prescribing-information-age-months", "atc-code-changed"}
+#: How ``smpc check`` reports an ATC code the WHO has changed (``policy.atc-code-changed``).
+SEVERITIES = ("warning", "error")
 #: Policy keys no longer read (in smpc.toml or a market profile), each with why and what to
 #: write instead.
 RETIRED_POLICY_KEYS = {
@@ -59,13 +62,16 @@ _MEMORY_EXACT = ("fuzzy", "translated")
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """Date policy: how early ``smpc check`` warns, how old the prescribing information may
-    be in the markets whose profile limits its age."""
+    """What ``smpc check`` holds a product to: how early it warns, how old the prescribing
+    information may be in the markets whose profile limits its age, and whether an ATC code
+    the WHO has changed is an error."""
 
     warn_days: int = 90
     max_prescribing_information_age_months: int | None = None
     #: The keys smpc.toml sets itself (they override a market profile's defaults).
     given: frozenset[str] = frozenset()
+    #: ``warning`` (the default) or ``error``: an atc-code the ATC index has changed.
+    atc_code_changed: str = "warning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,9 @@ class Portfolio:
     #: ``smpc.toml`` names it, relative to the root.
     allowed: tuple[str, ...] = ()
     translation: TranslationSettings = field(default_factory=TranslationSettings)
+    #: The ATC alterations ``smpc.toml`` adds to the shipped ones (``[[atc-alterations]]``),
+    #: as written there: :mod:`smpc_manager.rules` reads and checks them.
+    atc_alterations: Any = ()
 
     @property
     def products_dir(self) -> Path:
@@ -383,6 +392,7 @@ def load_portfolio(root: str | os.PathLike[str]) -> Portfolio:
         profiles=profiles,
         allowed=allowed,
         translation=translation,
+        atc_alterations=data.get("atc-alterations", ()),
     )
 
 
@@ -405,7 +415,7 @@ def _allowed_folders(inputs: Any, problem: Callable[[str, str], None]) -> tuple[
 
 def _policy(table: Any, problem: Callable[[str, str], None]) -> Policy:
     """The ``[policy]`` table: how early ``smpc check`` warns, how old the prescribing
-    information may be."""
+    information may be, how an ATC code the WHO has changed is reported."""
     if not isinstance(table, dict):
         problem("[policy] must be a table", "policy")
         return Policy()
@@ -426,7 +436,12 @@ def _policy(table: Any, problem: Callable[[str, str], None]) -> Policy:
         problem("policy.max-prescribing-information-age-months must be a whole number from 1"
                 f" to 1200, found {age!r}", "max-prescribing-information-age-months")
         age = None
-    return Policy(warn, age, frozenset(table) & _POLICY_KEYS)
+    atc = table.get("atc-code-changed", "warning")
+    if atc not in SEVERITIES:
+        problem(f"policy.atc-code-changed must be one of {', '.join(SEVERITIES)}, found"
+                f" {atc!r}", "atc-code-changed")
+        atc = "warning"
+    return Policy(warn, age, frozenset(table) & _POLICY_KEYS, atc)
 
 
 def _translation_settings(

@@ -1,4 +1,5 @@
-"""``smpc check``: every date that can expire, and every market's translation, as of a day."""
+"""``smpc check``: every date that can expire, an ATC code changed since, and every market's
+translation, as of a day."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from smpc_manager.rules import Finding
 @click.pass_context
 def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
           warn_days: int | None, market: str | None, fmt: str) -> None:
-    """Check every date that can expire, and every market's translation, as of a day.
+    """Check every date that can expire, the ATC code, and every market's translation.
 
     PATHS are product files or portfolio folders. The day is today unless --as-of names
     another, so that anyone can reproduce what was valid on a past day.
@@ -69,6 +70,14 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
                                 an additional-monitoring until passed (the
                                 ▼ statement is no longer printed: confirm
                                 the EMA list, update the product) or near
+      ATC code changed          the WHO's ATC index has given the atc-code's
+                                substance another code as of the day (the
+                                new one is named): keep the code while the
+                                approved SmPC prints it. An error where
+                                smpc.toml's [policy] sets atc-code-changed
+                                = "error". The alterations ship with the
+                                tool; smpc.toml adds its own in
+                                [[atc-alterations]] (docs/consistency.md)
 
     \b
     Boundaries: a review-by or valid-until date is the last valid day.
@@ -111,8 +120,8 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
     prescribing-information-date-missing, revision-age,
     revision-after-review-by, revision-after-as-of,
     renewal-before-first-authorisation, additional-monitoring-passed,
-    additional-monitoring-near, translation, load. The checks of a
-    translation: empty, unsafe-characters, tags, name, numbers,
+    additional-monitoring-near, atc-code-changed, translation, load. The
+    checks of a translation: empty, unsafe-characters, tags, name, numbers,
     untranslated-sentence, placeholders (docs/checks.md).
 
     \b

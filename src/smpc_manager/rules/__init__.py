@@ -1,8 +1,9 @@
-"""Rules that judge a product: its dates as of a day, and its translations.
+"""Rules that judge a product: its dates as of a day, its ATC code, and its translations.
 
 Other packages import from here, never from the modules inside: ``dates`` (what can expire,
-as of a day) and ``translation`` (whether a translation may be printed, with its checks of
-``numbers`` and of English left in ``sentences``). The modules are imported when a name is
+as of a day), ``atc`` (ATC codes the WHO has changed since) and ``translation`` (whether a
+translation may be printed, with its checks of ``numbers`` and of English left in
+``sentences``). The modules are imported when a name is
 first used (:mod:`smpc_manager.exports`): a build's plan needs the dates, not Babel's number
 formats.
 """
@@ -12,6 +13,13 @@ from typing import TYPE_CHECKING
 from smpc_manager.exports import lazy_exports
 
 if TYPE_CHECKING:
+    from smpc_manager.rules.atc import (
+        Alteration,
+        Alterations,
+        alterations_for,
+        atc_findings,
+        shipped_alterations,
+    )
     from smpc_manager.rules.dates import (
         RULE_IDS,
         CheckContext,
@@ -37,6 +45,11 @@ if TYPE_CHECKING:
     )
 
 EXPORTS = {
+    "Alteration": "atc",
+    "Alterations": "atc",
+    "alterations_for": "atc",
+    "atc_findings": "atc",
+    "shipped_alterations": "atc",
     "CHECK_IDS": "translation",
     "PLACEHOLDERS": "translation",
     "RULE_IDS": "dates",
@@ -62,12 +75,16 @@ __all__ = [
     "CHECK_IDS",
     "PLACEHOLDERS",
     "RULE_IDS",
+    "Alteration",
+    "Alterations",
     "CheckContext",
     "Failure",
     "Finding",
     "Translated",
     "TranslationProblem",
+    "alterations_for",
     "as_finding",
+    "atc_findings",
     "check_translation",
     "context_for",
     "date_findings",
@@ -76,6 +93,7 @@ __all__ = [
     "markets_of",
     "passing_days",
     "placeholders",
+    "shipped_alterations",
     "translate",
     "verdict_key",
 ]
