@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
@@ -25,14 +26,24 @@ _LANG = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]+)*")
 def product_sources(portfolio: Portfolio, product: Product) -> dict[str, Path]:
     """The SmPC files of ``product`` by language: those it names, and those at the
     conventional place for the other languages."""
+    return source_paths(portfolio, product.id,
+                        [(source.lang, source.path) for source in product.smpc_sources])
+
+
+def source_paths(portfolio: Portfolio, product_id: str,
+                 named: Iterable[tuple[str, str]] = ()) -> dict[str, Path]:
+    """The SmPC files of the product ``product_id`` by language: ``named`` (its
+    ``smpc-source`` elements' languages and paths, relative to the portfolio), and those at
+    the conventional place for the other languages. What a build knows of a product it has
+    not parsed again is enough: its id and the sources it named."""
     found: dict[str, Path] = {}
-    folder = portfolio.root / SOURCES_DIR / product.id
+    folder = portfolio.root / SOURCES_DIR / product_id
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.suffix in (".xml", ".json") and _LANG.fullmatch(path.stem):
                 found.setdefault(normalize_locale(path.stem), path)
-    for source in product.smpc_sources:
-        found[normalize_locale(source.lang)] = portfolio.root / source.path
+    for lang, name in named:
+        found[normalize_locale(lang)] = portfolio.root / name
     return found
 
 
