@@ -7,19 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from smpc_manager.model import Product, Text
-from tests.conftest import DATA, EXAMPLE
+from tests.conftest import DATA
 
 MIGRATE = DATA / "migrate"
-#: The portfolios whose product files were schema 1. Once a portfolio is migrated itself, a
-#: schema 1 copy of it (product files and catalogs) is kept in ``tests/data/migrate/schema-1``.
-PORTFOLIOS = {"example": EXAMPLE, "gb": DATA / "gb"}
+#: The example portfolio (BESPONSA, with its German catalog) and the GB data as they were in
+#: schema 1, before they were migrated themselves.
+SCHEMA_1 = MIGRATE / "schema-1"
 
 
 def schema_1_portfolio(name: str) -> Path:
-    """A portfolio of schema 1 files by name (``example``, ``gb``): the schema 1 copy where
-    one is kept, else the portfolio itself."""
-    kept = MIGRATE / "schema-1" / name
-    return kept if kept.exists() else PORTFOLIOS[name]
+    """A portfolio of schema 1 files by name: ``example`` or ``gb``."""
+    return SCHEMA_1 / name
 
 
 def _sources(texts: tuple[Text, ...]) -> list[str]:
