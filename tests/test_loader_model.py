@@ -170,7 +170,9 @@ def expected_product(path: Path) -> Product:
                        SourceLocation(name, name_line, name_column))
 
     texts: dict[etree._Element, Text] = {}
-    # Every message of the product, in document order, with its context and note.
+    # Every message of the product, in document order, with its context and note. The
+    # context is the field; the same text again in a field is "field#2", "field#3"...
+    seen: dict[tuple[str, str], int] = {}
     query = (
         "p:pharmaceutical-form | p:composition/p:active-substance | p:composition/p:p"
         " | p:excipients/p:excipient | p:pharmacotherapeutic-group"
@@ -181,18 +183,16 @@ def expected_product(path: Path) -> Product:
         tag, parent = local(element), local(element.getparent())
         if tag == "p":
             section = parent
-            siblings = xp(element, "../p:p")
         elif tag in ("active-substance", "excipient"):
             section = "excipients" if tag == "excipient" else tag
-            siblings = xp(element, f"../p:{tag}")
         else:
             section = {"city": "marketing-authorisation-holder/city",
                        "cost": f"cost/{element.get('market', '').strip()}"}.get(tag, tag)
-            siblings = [element]
-        context = section if len(siblings) == 1 else f"{section}/{siblings.index(element) + 1}"
+        source = inner_markup(raw, element, place[element])
+        count = seen[section, source] = seen.get((section, source), 0) + 1
+        context = section if count == 1 else f"{section}#{count}"
         note = notes.get(section if tag == "p" else tag, "")
-        texts[element] = Text(context, inner_markup(raw, element, place[element]), at(element),
-                              note)
+        texts[element] = Text(context, source, at(element), note)
 
     def messages(query: str) -> tuple[Text, ...]:
         return tuple(texts[e] for e in xp(root, query))
@@ -399,7 +399,7 @@ def located(product: Product) -> list[tuple[str, SourceLocation]]:
     def text_tag(text: Text) -> str:
         if text.context == "marketing-authorisation-holder/city":
             return "city"
-        section = text.context.split("/")[0]
+        section = text.context.split("#")[0].split("/")[0]
         if section in (*SECTIONS, "composition"):
             return "p"
         return {"cost": "cost", "excipients": "excipient"}.get(section, section)
