@@ -177,3 +177,17 @@ def test_validate_reads_the_sources_too(tmp_path: Path, files: tuple[Path, Path]
                      r" language is en", result.output), result.output
     assert re.search(r"examplex\.xml:\d+:\d+: the SmPC in fr is named here but .*sources/fr"
                      r"\.xml does not exist", result.output), result.output
+
+
+def test_the_product_is_drafted_in_the_portfolio_s_source_language(
+        tmp_path: Path, files: tuple[Path, Path]) -> None:
+    code, output = _import(tmp_path, str(files[1]), str(files[0]))
+    assert code == 0, output
+    product = load_product(tmp_path / "pf" / "products" / "examplex.xml")
+    assert product.lang == "en"
+    assert (tmp_path / "pf" / "locales" / "de" / "LC_MESSAGES" / "examplex.po").is_file()
+    # alone, the German SmPC is drafted in German, with a note that says so
+    code, output = _import(tmp_path / "other", str(files[1]))
+    assert code == 0, output
+    assert "the product is drafted in de, the SmPC's language, but the portfolio's source" \
+        " language is en" in output

@@ -26,7 +26,8 @@ def import_command(smpc_files: Sequence[Path], portfolio_path: Path, product_id:
                    force: bool) -> None:
     """Draft a product from its approved SmPC (an EU ePI file, FHIR XML or JSON).
 
-    The first SMPC_FILE is the SmPC in the product's language: it becomes
+    The SMPC_FILE in the portfolio's source language (or else the first) is the SmPC
+    in the product's language: it becomes
     products/<id>.xml (schema 2), with §1 name, strengths and forms, §2 composition, §4
     indications to undesirable effects, §5.1 group and ATC code, §6.1 excipients, §7
     holder, §8 numbers, §9 and §10 dates. Each further SMPC_FILE is the same SmPC in

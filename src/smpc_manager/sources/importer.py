@@ -1,8 +1,9 @@
 """``smpc import``: a product drafted from its approved SmPC, its catalogs prefilled from the
 SmPC in other languages, and the SmPCs kept in the portfolio as the product's sources.
 
-The first file given is the SmPC in the product's language; each further one, the same SmPC
-in another language, whose wording fills that language's catalog. Nothing that exists is
+The product is drafted from the SmPC in the portfolio's source language, or else from the
+first file given; each other file is the same SmPC in another language, whose wording fills
+that language's catalog. Nothing that exists is
 replaced unless asked (``force``), and nothing is written unless everything can be: the
 draft must validate, every target must be free.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smpc_manager.catalogs import extract, new_catalog, read_template, write_catalog
-from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
+from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation, UsageError
 from smpc_manager.files import write_bytes, write_text
 from smpc_manager.locales import normalize_locale
 from smpc_manager.model import Product
@@ -87,8 +88,16 @@ def import_smpc(files: list[Path], portfolio: Portfolio, *, product_id: str | No
     twice = next((lang for i, lang in enumerate(langs) if lang in langs[:i]), None)
     if twice is not None:
         raise UsageError(f"two SmPCs in {twice} given; give one per language")
-    main = sources[0]
+    # The product is drafted in the portfolio's source language where an SmPC in it is given.
+    source_locale = normalize_locale(portfolio.source_locale)
+    main = next((s for s in sources if s.lang == source_locale), sources[0])
+    sources = [main, *(s for s in sources if s is not main)]
     fields = take_fields(main.smpc, str(main.path))
+    if main.lang != source_locale:
+        fields.notes.append(Problem(
+            main.smpc.location, f"the product is drafted in {main.lang}, the SmPC's language,"
+            f" but the portfolio's source language is {source_locale}", Severity.WARNING,
+            field="product"))
     product_id = product_id or product_id_for(fields.name or main.path.stem)
     if not _ID.fullmatch(product_id) or product_id in RESERVED_IDS:
         raise UsageError(f"'{shown(product_id)}' is not a product id (lower-case letters,"
