@@ -144,6 +144,23 @@ def test_the_first_update_converts_a_released_catalog_losing_nothing(
     assert (portfolio / PO).read_bytes() == (EXAMPLE / PO).read_bytes()
 
 
+def test_render_before_the_first_update_says_how_to_convert_the_catalog(
+    runner: CliRunner, portfolio: Path,
+) -> None:
+    shutil.copy(RELEASED, portfolio / PO)
+    product = portfolio / "products" / "besponsa.xml"
+    refused = smpc(runner, "render", product, "--market", "AT", "--as-of", "2026-12-06")
+    assert refused.exit_code == 1
+    lines = [line for line in refused.output.splitlines() if "contraindications:" in line]
+    assert len(lines) == 3, refused.output
+    assert all("'contraindications/" in line and "run smpc update once to convert the"
+               " catalog; no translation is lost" in line for line in lines), lines
+    assert smpc(runner, "update", portfolio).exit_code == 0
+    rendered = smpc(runner, "render", product, "--market", "AT", "--as-of", "2026-12-06")
+    assert rendered.exit_code == 0, rendered.output
+    assert "Gegenanzeigen:" in rendered.output
+
+
 def test_a_new_smpc_keeps_every_unchanged_sentence_translated(
     runner: CliRunner, portfolio: Path, tmp_path: Path,
 ) -> None:

@@ -48,6 +48,11 @@ class LookupEntry(NamedTuple):
     plural: bool = False
 
 
+#: A message's context as catalogs made before message contexts named the field alone
+#: have it for a field of several paragraphs: the field and the paragraph's position.
+_POSITIONAL = re.compile(r"(?P<field>[^/#]+)/[1-9][0-9]*")
+
+
 class CatalogLookup:
     """A catalog's live messages as rendering looks them up: (msgid, msgctxt) -> entry.
 
@@ -67,6 +72,18 @@ class CatalogLookup:
     def get(self, msgid: str, context: str | None = None) -> LookupEntry | None:
         """The entry of ``msgid`` in ``context`` (None: no msgctxt), or None."""
         return self._entries.get((msgid, context))
+
+    def positional_context(self, msgid: str, field: str) -> str | None:
+        """The context under which the catalog holds ``msgid`` by its position in
+        ``field`` (``composition/2``), as catalogs written before messages were known by
+        their field alone name it; None when it holds none such. Asked only for a message
+        that was not found, to say how to convert the catalog (``smpc update``)."""
+        for key_msgid, context in self._entries:
+            if key_msgid == msgid and context is not None:
+                found = _POSITIONAL.fullmatch(context)
+                if found is not None and found["field"] == field:
+                    return context
+        return None
 
     def __len__(self) -> int:
         return len(self._entries)

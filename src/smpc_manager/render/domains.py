@@ -205,6 +205,12 @@ class Content:
             passed = self._passed[key] = " ".join(result.translation.split())
             return passed
         why = "; ".join(result.reasons) or result.status
+        old = self.catalog.positional_context(text.source, text.context.partition("#")[0]) \
+            if result.status == "untranslated" else None
+        if old is not None:
+            why += (f" (the catalog has it under the context '{old}', by its position, as"
+                    " catalogs made before smpc 0.3 have it: run smpc update once to convert"
+                    " the catalog; no translation is lost)")
         problems.append(TranslationProblem(text.location, f"{text.context}: {result.status}"
                                            f" in {self.locale}: {why}", field=text.context,
                                            checks=result.checks))
