@@ -3,7 +3,10 @@ the sources kept, nothing replaced without --force."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -92,6 +95,9 @@ def test_a_second_language_prefills_its_catalog(tmp_path: Path,
                for c in dose.auto_comments)
     assert "prefilled" in output
     assert "fuzzy" in output
+    if shutil.which("msgfmt"):  # GNU gettext takes the catalog as it is written
+        path = tmp_path / "pf" / "locales" / "de" / "LC_MESSAGES" / "examplex.po"
+        subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)], check=True)
 
 
 def test_nothing_is_replaced_without_force(tmp_path: Path, files: tuple[Path, Path]) -> None:

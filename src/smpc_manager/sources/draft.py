@@ -84,15 +84,16 @@ class _Writer:
 
 
 def draft_product(fields: Fields, path: str, product_id: str, today: dt.date, *,
-                  sources: tuple[tuple[str, str], ...] = ()) -> Draft:
+                  sources: tuple[tuple[str, str], ...] = (), origin: str = "") -> Draft:
     """The product file drafted from ``fields``, taken from the SmPC at ``path``; ``today``
     is the day the review-by date is counted from; ``sources`` the (language, path) of the
-    SmPCs the portfolio keeps elsewhere than at the conventional place."""
+    SmPCs the portfolio keeps elsewhere than at the conventional place; ``origin`` the name
+    the draft's first comment gives the SmPC (by default ``path``)."""
     w = _Writer(fields, path, product_id, today)
     w.add(0, '<?xml version="1.0" encoding="UTF-8"?>')
     w.add(0, f'<?xml-model href="{SCHEMA_2_LOCATION}"'
              ' schematypens="http://www.w3.org/2001/XMLSchema"?>')
-    w.add(0, f"<!-- Drafted by `smpc import` from {escape(_comment(path))}: check every"
+    w.add(0, f"<!-- Drafted by `smpc import` from {escape(_comment(origin or path))}: check every"
              " field against the SmPC. -->")
     w.add(0, f'<product xmlns="{PRODUCT_NAMESPACE_2}" id={quoteattr(product_id)}'
              f" xml:lang={quoteattr(fields.lang or 'en')}>")

@@ -109,7 +109,9 @@ def import_smpc(files: list[Path], portfolio: Portfolio, *, product_id: str | No
     named = tuple((s.lang, place.relative_to(portfolio.root).as_posix()) for s, place in kept
                   if place != _conventional(portfolio, product_id, s)
                   and _same(s.path, place))
-    draft = draft_product(fields, str(main.path), product_id, now.date(), sources=named)
+    origin = kept[0][1].relative_to(portfolio.root).as_posix()
+    draft = draft_product(fields, str(main.path), product_id, now.date(), sources=named,
+                          origin=origin)
     catalogs = [(s, portfolio.catalog_path(s.lang, product_id)) for s in sources[1:]]
     copies = [(s, place) for s, place in kept if not _same(s.path, place)]
     taken = [p for p in [target, *(c for _, c in catalogs), *(c for _, c in copies)]
