@@ -67,6 +67,8 @@ def test_the_draft_validates_and_holds_the_smpc_s_words(tmp_path: Path,
     # the SmPC is kept as the product's source, at the conventional place
     assert (tmp_path / "pf" / "sources" / "examplex" / "en.xml").read_bytes() == \
         files[0].read_bytes()
+    assert "Drafted by `smpc import` from sources/examplex/en.xml:" in (
+        tmp_path / "pf" / "products" / "examplex.xml").read_text(encoding="utf-8")
     # each note names the SmPC's file and line
     notes = [line for line in output.splitlines() if ": warning: " in line]
     assert notes
