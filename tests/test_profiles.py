@@ -183,7 +183,7 @@ def test_unknown_keys_are_named_with_their_line() -> None:
         " prescription, presentation-note, price-date-format, reimbursement,"
         " revision-date-format, title)",
         "ch.toml:15: element 2: unknown key 'lable' (known: contact-format, end, fallback,"
-        " field, label, optional, phrase, print, run-in, when)",
+        " field, label, optional, phrase, print, run-in, smpc, when)",
     ]
 
 

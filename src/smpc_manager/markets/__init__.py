@@ -4,7 +4,14 @@ The shipped profiles are data, in ``data/<market>.toml``. Other packages import 
 never from the modules inside.
 """
 
-from smpc_manager.markets.elements import FIELDS, Element, Message
+from smpc_manager.markets.elements import (
+    FIELDS,
+    SMPC_RELATIONS,
+    SMPC_SECTION_OF,
+    VERBATIM_FIELDS,
+    Element,
+    Message,
+)
 from smpc_manager.markets.profiles import (
     MarketProfile,
     known_markets,
@@ -17,6 +24,9 @@ from smpc_manager.resources import PROFILE_DIR, shipped_markets
 __all__ = [
     "FIELDS",
     "PROFILE_DIR",
+    "SMPC_RELATIONS",
+    "SMPC_SECTION_OF",
+    "VERBATIM_FIELDS",
     "Element",
     "MarketProfile",
     "Message",

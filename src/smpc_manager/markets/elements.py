@@ -67,7 +67,27 @@ PLACEHOLDERS = {
 }
 
 ELEMENT_KEYS = {"field", "phrase", "label", "run-in", "end", "optional", "when", "print",
-                "fallback", "contact-format"}
+                "fallback", "contact-format", "smpc"}
+
+#: The section of the SmPC (its number in the QRD template) each field is taken from: what
+#: an element's ``smpc`` key relates the element to.
+SMPC_SECTION_OF = {
+    "name": "1", "active-substance": "2", "composition": "2", "excipients": "6.1",
+    "indications": "4.1", "posology": "4.2", "contraindications": "4.3", "precautions": "4.4",
+    "warnings": "4.4", "interactions": "4.5", "pregnancy-lactation": "4.6",
+    "undesirable-effects": "4.8", "pharmacotherapeutic-group": "5.1", "atc-code": "5.1",
+    "marketing-authorisation-holder": "7", "marketing-authorisation": "8",
+    "revision-date": "10",
+}
+#: How an element relates to its section of the SmPC (``smpc``): printed word for word
+#: (``smpc check`` holds it to the SmPC's text), or consistent with it. Without the key, the
+#: element is free of it.
+SMPC_RELATIONS = ("verbatim", "consistent")
+#: The fields printed in the product's own words, which can be held to the SmPC's word for
+#: word (the others are composed: an address, a date, a list of numbers).
+VERBATIM_FIELDS = ("active-substance", "composition", "excipients", "indications",
+                   "posology", "contraindications", "precautions", "warnings", "interactions",
+                   "pregnancy-lactation", "undesirable-effects", "pharmacotherapeutic-group")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +118,9 @@ class Element:
     #: How the company adverse events are reported to is named with its contact details
     #: (``adverse-event-reporting``).
     contact_format: Message | None = None
+    #: How the element relates to its section of the SmPC (:data:`SMPC_RELATIONS`); None:
+    #: free of it.
+    smpc: str | None = None
 
     @property
     def name(self) -> str:
@@ -212,6 +235,21 @@ def parse_elements(value: Any, where: Lines, market: str,
     return tuple(elements)
 
 
+def _smpc_problems(smpc: Any, field_name: Any) -> list[str]:
+    """What is wrong with an element's ``smpc`` key (nothing where it has none)."""
+    if smpc is None:
+        return []
+    if smpc not in SMPC_RELATIONS or field_name not in SMPC_SECTION_OF:
+        return [f"smpc = {smpc!r} relates a field taken from the SmPC to it, as"
+                f" {' or '.join(repr(r) for r in SMPC_RELATIONS)} (fields:"
+                f" {', '.join(SMPC_SECTION_OF)})"]
+    if smpc == "verbatim" and field_name not in VERBATIM_FIELDS:
+        return [f"field '{field_name}' is composed, not printed in the SmPC's words: it can"
+                " be 'consistent', not 'verbatim' (verbatim fields:"
+                f" {', '.join(VERBATIM_FIELDS)})"]
+    return []
+
+
 def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
              where: Lines, market: str, problems: list[Problem]) -> Element | None:
     start = location.line
@@ -269,6 +307,8 @@ def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
         else:
             for found in pattern_problems("contact-format", contact):
                 bad("contact-format", f"contact-format {found}")
+    for problem in _smpc_problems(item.get("smpc"), field_name):
+        bad("smpc", problem)
     if index == 0 and item.get("run-in"):
         bad("run-in", "the first element cannot run in: there is no paragraph before it")
     if len(problems) > before:
@@ -297,4 +337,5 @@ def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
                                f"{market} company adverse events are reported to:"
                                " %(company)s is its name, %(contact)s its phone, e-mail or"
                                " web address") if contact is not None else None,
+        smpc=item.get("smpc"),
     )

@@ -15,7 +15,9 @@ A profile is data (``data/<market>.toml`` beside this module, or a portfolio's o
   ``print = "code"`` prints a code itself (the prescription status, a controlled-drug or
   reimbursement category) instead of its wording; ``fallback`` names the field printed
   where the product has no data for ``field``; ``contact-format`` words the company adverse
-  events are reported to with its contact details (``adverse-event-reporting``);
+  events are reported to with its contact details (``adverse-event-reporting``); ``smpc``
+  says how the element relates to its section of the SmPC: ``verbatim`` (word for word,
+  which ``smpc check`` holds it to), ``consistent``, or, without the key, free of it;
 * ``[prescription]``, ``[controlled-drug]``, ``[reimbursement]`` — the fixed wording for
   each code of the market;
 * ``cost-format``, ``dated-cost-format``, ``price-date-format``, ``presentation-note`` —
@@ -121,6 +123,12 @@ class MarketProfile:
             e.field for e in self.elements if e.field is not None and not e.optional
             and e.when is None and e.field not in DATED_FIELDS
         )
+
+    def verbatim_fields(self) -> tuple[str, ...]:
+        """The fields this market prints word for word from the SmPC (``smpc = "verbatim"``),
+        in print order."""
+        return tuple(e.field for e in self.elements
+                     if e.field is not None and e.smpc == "verbatim")
 
     def messages(self) -> Iterator[Message]:
         """Every ``smpc``-domain message the profile uses, in file order."""
