@@ -8,9 +8,9 @@ sections, their SPOR codes and headings), ``document`` (what an ePI is read into
 word diffs, two versions section by section); then for ``smpc import``: ``dates`` (dates in the
 SmPC's language, through Babel's month names), ``fields`` (what an SmPC gives a summary),
 ``draft`` (a product file of them), ``prefill`` (a catalog from the SmPC in another
-language) and ``importer`` (the steps in order); ``locate`` says where a product's SmPCs lie
-in its portfolio and whether they can be read. The modules are imported when a name is first used
-(:mod:`smpc_manager.exports`).
+language) and ``importer`` (the steps in order); ``paths`` says where a product's SmPCs lie
+in its portfolio and ``locate`` whether they can be read. The modules are imported when a
+name is first used (:mod:`smpc_manager.exports`).
 """
 
 from typing import TYPE_CHECKING
@@ -32,18 +32,14 @@ if TYPE_CHECKING:
     from smpc_manager.sources.document import Block, Document, Epi, Section
     from smpc_manager.sources.fields import Fields, take_fields
     from smpc_manager.sources.importer import Imported, import_smpc
-    from smpc_manager.sources.locate import (
-        SOURCES_DIR,
-        check_sources,
-        product_sources,
-        source_paths,
-    )
+    from smpc_manager.sources.locate import check_sources, product_sources
+    from smpc_manager.sources.paths import SOURCES_DIR, source_paths
     from smpc_manager.sources.qrd import SMPC_SECTIONS, QrdSection, section
     from smpc_manager.sources.reader import MAX_BYTES, parse_epi, read_epi
 
 EXPORTS = {
     "MAX_BYTES": "reader",
-    "SOURCES_DIR": "locate",
+    "SOURCES_DIR": "paths",
     "SectionChange": "compare",
     "closest": "compare",
     "compare_documents": "compare",
@@ -52,7 +48,7 @@ EXPORTS = {
     "own_blocks": "compare",
     "plain": "compare",
     "section_text": "compare",
-    "source_paths": "locate",
+    "source_paths": "paths",
     "word_diff": "compare",
     "SMPC_SECTIONS": "qrd",
     "Block": "document",

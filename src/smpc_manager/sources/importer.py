@@ -26,7 +26,7 @@ from smpc_manager.products import RESERVED_IDS, load_product, shown
 from smpc_manager.sources.document import Document, Epi
 from smpc_manager.sources.draft import draft_product, product_id_for
 from smpc_manager.sources.fields import Fields, take_fields
-from smpc_manager.sources.locate import SOURCES_DIR
+from smpc_manager.sources.paths import SOURCES_DIR
 from smpc_manager.sources.prefill import Prefilled, pairs, prefill
 from smpc_manager.sources.reader import read_epi
 

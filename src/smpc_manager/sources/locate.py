@@ -1,26 +1,22 @@
 """Where a product's approved SmPCs lie in its portfolio, and whether they can be read.
 
 By convention ``sources/<id>/<lang>.xml`` or ``.json``; a product's ``smpc-source`` names
-another file for its language. Every file is looked at through the portfolio's boundary
-(inside the portfolio, or a folder ``[inputs] allow`` names; no link to nothing, no device)
-before it is read.
+another file for its language (:mod:`.paths`). Every file is looked at through the
+portfolio's boundary (inside the portfolio, or a folder ``[inputs] allow`` names; no link to
+nothing, no device) before it is read.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable
 from pathlib import Path
 
 from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
 from smpc_manager.locales import normalize_locale
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio
+from smpc_manager.sources.paths import source_paths
 from smpc_manager.sources.reader import read_epi
-
-SOURCES_DIR = "sources"
-_LANG = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]+)*")
 
 
 def product_sources(portfolio: Portfolio, product: Product) -> dict[str, Path]:
@@ -28,23 +24,6 @@ def product_sources(portfolio: Portfolio, product: Product) -> dict[str, Path]:
     conventional place for the other languages."""
     return source_paths(portfolio, product.id,
                         [(source.lang, source.path) for source in product.smpc_sources])
-
-
-def source_paths(portfolio: Portfolio, product_id: str,
-                 named: Iterable[tuple[str, str]] = ()) -> dict[str, Path]:
-    """The SmPC files of the product ``product_id`` by language: ``named`` (its
-    ``smpc-source`` elements' languages and paths, relative to the portfolio), and those at
-    the conventional place for the other languages. What a build knows of a product it has
-    not parsed again is enough: its id and the sources it named."""
-    found: dict[str, Path] = {}
-    folder = portfolio.root / SOURCES_DIR / product_id
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if path.suffix in (".xml", ".json") and _LANG.fullmatch(path.stem):
-                found.setdefault(normalize_locale(path.stem), path)
-    for lang, name in named:
-        found[normalize_locale(lang)] = portfolio.root / name
-    return found
 
 
 def check_sources(portfolio: Portfolio, product: Product) -> list[Problem]:
