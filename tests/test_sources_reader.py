@@ -155,8 +155,10 @@ def test_a_narrative_that_is_not_xhtml_is_reported_not_fatal(tmp_path: Path) -> 
                                                 "Each &nbsp;tablet <b>contains 10 mg")
     epi = read_epi(_write(tmp_path, "bad-div.json", text))
     assert epi.smpc.section("2").blocks == ()
-    assert [f.message[:62] for f in epi.findings if "well-formed" in f.message] == [
-        "section '2. QUALITATIVE AND QUANTITATIVE COMPOSITION': its nar"]
+    assert [f.message for f in epi.findings if "XHTML" in f.message] == [
+        "section '2. QUALITATIVE AND QUANTITATIVE COMPOSITION': its XHTML is refused (the XML"
+        " is not well formed: <b> opened on line 1 is closed by </span>; an end tag is"
+        " missing or misspelt); its text is left out"]
     # HTML's named entities are taken as their characters
     text = bundle_json(smpc_document()).replace("Film-coated tablet.", "Film-coated&nbsp;tablet.")
     epi = read_epi(_write(tmp_path, "nbsp.json", text))
@@ -206,3 +208,21 @@ def test_an_untyped_document_with_an_smpc_s_headings_is_the_smpc(tmp_path: Path)
     assert smpc.kind == "smpc"
     assert smpc.section("4.1").found_by == "heading"
     assert smpc.section("10").blocks[0].text == "February 2025"
+
+
+def test_a_doctype_in_a_json_narrative_is_never_loaded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0", encoding="utf-8")
+    hostile = (f'<!DOCTYPE div [<!ENTITY s SYSTEM \\"file://{secret}\\">]>'
+               '<div xmlns=\\"http://www.w3.org/1999/xhtml\\"><p>&s;</p></div>')
+    text = bundle_json(smpc_document()).replace(
+        '"div": "<div xmlns=\\"http://www.w3.org/1999/xhtml\\"><p style=\\"margin:0pt\\">'
+        '<span style=\\"font-family:Arial\\">Film-coated tablet.', f'"div": "{hostile}', 1)
+    assert hostile in text
+    epi = read_epi(_write(tmp_path, "doctype-div.json", text.replace(
+        '</span></p><p style=\\"margin:0pt\\"><span style=\\"font-family:Arial\\">White,'
+        ' round, biconvex tablets.</span></p></div>"', '"', 1)))
+    assert epi.smpc.section("3").blocks == ()
+    assert any("its XHTML is refused (a DOCTYPE is not allowed in a narrative" in f.message
+               for f in epi.findings), [f.message for f in epi.findings]
+    assert not any("root:" in b.text for s in epi.smpc.walk() for b in s.blocks)

@@ -27,7 +27,7 @@ from typing import Any, cast
 from lxml import etree
 
 from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation
-from smpc_manager.products import hardened_parser
+from smpc_manager.products import parse, shown
 from smpc_manager.sources import qrd
 from smpc_manager.sources.document import Block, Document, Section
 from smpc_manager.sources.xhtml import XHTML, blocks, line_of, local
@@ -246,18 +246,14 @@ def _xhtml(reading: _Reading, div: str, line: int, title: str) -> etree._Element
     XHTML in FHIR may not use but real files do, are taken as their characters. A
     narrative that is not well-formed is reported, and read as no text."""
     text = _ENTITY.sub(_character, div)
-    parser = hardened_parser()
     try:
-        element = etree.fromstring(text.encode("utf-8"), parser)
-    except etree.XMLSyntaxError as err:
-        reading.warn(line, f"section '{title}': its narrative is not well-formed XHTML"
-                           f" ({err.msg or err}); its text is left out")
+        return parse(text.encode("utf-8"), SourceLocation(reading.path, line),
+                     noun="narrative", document="div")
+    except ProblemsError as err:
+        reason = err.problems[0].message if err.problems else str(err)
+        reading.warn(line, f"section '{shown(title)}': its XHTML is refused ({reason}); its"
+                           " text is left out")
         return None
-    if getattr(element.getroottree().docinfo, "doctype", ""):
-        reading.warn(line, f"section '{title}': its narrative declares a DOCTYPE; its text is"
-                           " left out")
-        return None
-    return element
 
 
 def _character(match: re.Match[str]) -> str:
