@@ -192,9 +192,11 @@ class ProductRecord:
     """What a build learnt from a product's XML, kept so an unchanged one is not parsed again.
 
     ``sha256`` is of the product file, ``config`` of the settings it was planned under;
-    while both hold, ``markets`` are the markets it serves, ``lang`` its source language, and
+    while both hold, ``markets`` are the markets it serves, ``lang`` its source language,
     the days from ``valid_from`` to ``valid_until`` (``None``: unbounded) those on which it
-    passes the expiry check and its texts read the same.
+    passes the expiry check and its texts read the same, and ``smpc_sources`` the SmPC files
+    it names by language (``smpc-source``; written only where it names some), so that the
+    plan finds the SmPC an output is held to without parsing the product.
     """
 
     source: str
@@ -204,6 +206,7 @@ class ProductRecord:
     markets: tuple[str, ...]
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    smpc_sources: tuple[tuple[str, str], ...] = ()
 
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -211,7 +214,7 @@ class ProductRecord:
         )
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "source": self.source,
             "sha256": self.sha256,
             "config": self.config,
@@ -220,6 +223,9 @@ class ProductRecord:
             "valid-from": self.valid_from.isoformat() if self.valid_from else None,
             "valid-until": self.valid_until.isoformat() if self.valid_until else None,
         }
+        if self.smpc_sources:
+            data["smpc-sources"] = [list(s) for s in self.smpc_sources]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProductRecord:
@@ -234,6 +240,8 @@ class ProductRecord:
             markets=tuple(str(m) for m in data["markets"]),
             valid_from=day(data.get("valid-from")),
             valid_until=day(data.get("valid-until")),
+            smpc_sources=tuple((_text(lang), _text(path))
+                               for lang, path in data.get("smpc-sources", ())),
         )
 
 

@@ -216,7 +216,8 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
                 old = manifest.outputs.get(key)
                 if old is not None and _up_to_date(plan, old, key, resolver.inputs(
                         product_id=product_id, product_path=str(source),
-                        product_lang=record.lang, profile=profile, locale=locale, fmt=fmt)):
+                        product_lang=record.lang, profile=profile, locale=locale, fmt=fmt,
+                        smpc_sources=record.smpc_sources)):
                     plan.unchanged[key] = old
                 else:
                     wanted.append((market, fmt))

@@ -119,6 +119,7 @@ def build_product(renderer: render.Renderer, portfolio: Portfolio, options: Buil
         markets=served,
         valid_from=window[0],
         valid_until=window[1],
+        smpc_sources=tuple((s.lang, s.path) for s in product.smpc_sources),
     )
     return TaskResult(task.product, tuple(written), tuple(failed), tuple(problems), record,
                       count=task.expected, files=stamps.take())

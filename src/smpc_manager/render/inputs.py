@@ -1,6 +1,7 @@
 """What an output is made from: the one resolver of an output's inputs, and their names.
 
-Every rendering records the sha256 of each file it read, keyed by a name that stays the same
+Every rendering records the sha256 of each file it read (and of the approved SmPC the
+market's word-for-word elements are held to), keyed by a name that stays the same
 from machine to machine: a path relative to the portfolio (``products/besponsa.xml``), or
 ``smpc_manager/...`` for what ships with the tool. :class:`InputResolver` says which files
 those are: the renderer loads exactly what it returns, and a build hashes exactly what it
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from smpc_manager.markets import PROFILE_DIR
 from smpc_manager.portfolio import TEMPLATES_DIR
 from smpc_manager.render.formats import format_named
 from smpc_manager.resources import resource_dir
+from smpc_manager.sources import source_paths
 from smpc_manager.version import __version__
 
 if TYPE_CHECKING:
@@ -83,6 +85,9 @@ class OutputInputs:
     #: Whether the product's text needs a catalog in the locale (its language is not the
     #: product's source language).
     translated: bool
+    #: The approved SmPC in the locale's language, where the market prints elements of it
+    #: word for word (``smpc check`` holds them to it): the output stands or falls with it.
+    sources: tuple[Input, ...] = ()
 
     def __iter__(self) -> Iterator[Input]:
         yield self.product
@@ -92,6 +97,7 @@ class OutputInputs:
         yield self.profile
         if self.template is not None:
             yield self.template
+        yield from self.sources
         yield TOOL
 
 
@@ -118,12 +124,16 @@ class InputResolver:
         self._boundary = portfolio.boundary()
         #: The product file last named, by its path and the working folder it was named in.
         self._product: tuple[tuple[str, str], Input] | None = None
+        #: The SmPC files of the product last asked for, by its id and the sources it names.
+        self._sources: tuple[tuple[str, tuple[tuple[str, str], ...]], dict[str, Path]] | None \
+            = None
 
     def resolve(self, *, product_id: str, product_path: str, product_lang: str | None,
-                profile: MarketProfile, locale: str, fmt: str) -> tuple[Input, ...]:
+                profile: MarketProfile, locale: str, fmt: str,
+                smpc_sources: Sequence[tuple[str, str]] = ()) -> tuple[Input, ...]:
         """Every file the rendering of one output reads: the product file, its catalog for
-        the locale, the ``smpc`` catalogs, the profile, the format's template, and the tool
-        version.
+        the locale, the ``smpc`` catalogs, the profile, the format's template, the approved
+        SmPC it is held to (:meth:`sources`), and the tool version.
 
         ``product_lang`` is the product's ``xml:lang`` (None: the portfolio's source
         locale); ``locale`` the target locale, normalised (``de_AT``); ``fmt`` a registered
@@ -133,12 +143,14 @@ class InputResolver:
         """
         return tuple(self.inputs(product_id=product_id, product_path=product_path,
                                  product_lang=product_lang, profile=profile, locale=locale,
-                                 fmt=fmt))
+                                 fmt=fmt, smpc_sources=smpc_sources))
 
     def inputs(self, *, product_id: str, product_path: str, product_lang: str | None,
-               profile: MarketProfile, locale: str, fmt: str | None) -> OutputInputs:
+               profile: MarketProfile, locale: str, fmt: str | None,
+               smpc_sources: Sequence[tuple[str, str]] = ()) -> OutputInputs:
         """:meth:`resolve`'s inputs, each in its role; ``fmt`` None leaves the template out
-        (what every format of the output shares)."""
+        (what every format of the output shares). ``smpc_sources`` are the languages and
+        paths of the SmPC files the product names (``smpc-source``)."""
         translated = not same_language(locale, product_lang or self.portfolio.source_locale)
         return OutputInputs(
             product=self.product(product_path),
@@ -147,6 +159,7 @@ class InputResolver:
             profile=self.profile(profile),
             template=None if fmt is None else self.template(fmt),
             translated=translated,
+            sources=self.sources(product_id, smpc_sources, profile, locale),
         )
 
     def product(self, path: str) -> Input:
@@ -168,6 +181,25 @@ class InputResolver:
         """The product's catalog for ``locale`` (:meth:`Portfolio.catalog_file`), or None."""
         path = self.portfolio.catalog_file(product_id, locale, self._boundary)
         return None if path is None else Input(self.name(path), path)
+
+    def sources(self, product_id: str, named: Sequence[tuple[str, str]],
+                profile: MarketProfile, locale: str) -> tuple[Input, ...]:
+        """The product's approved SmPC in ``locale``'s language (the first of the locale
+        chain it has, :func:`~smpc_manager.sources.source_paths`) where the market prints
+        elements of it word for word; none where it prints none, or the product has no
+        SmPC in that language. A product's sources are looked for once for all its
+        outputs."""
+        if not profile.verbatim_fields():
+            return ()
+        key = (product_id, tuple(named))
+        if self._sources is None or self._sources[0] != key:
+            self._sources = (key, source_paths(self.portfolio, product_id, named))
+        paths = self._sources[1]
+        for candidate in locale_chain(locale):
+            path = paths.get(candidate)
+            if path is not None and _is_file(self._boundary.file(str(path))):
+                return (Input(self.name(str(path)), str(path)),)
+        return ()
 
     def labels(self, locale: str) -> tuple[Input, ...]:
         """The ``smpc`` catalogs of ``locale``: the portfolio's own (for the labels of its

@@ -32,12 +32,13 @@ from smpc_manager.render.domains import Content, Words
 from smpc_manager.render.formats import EXTENSIONS, FORMATS, Page, format_named
 from smpc_manager.render.inputs import TOOL_HASH, TOOL_INPUT, Input, InputResolver, OutputInputs
 from smpc_manager.render.l10n import checked_locale
+from smpc_manager.render.printed import printed_messages
 from smpc_manager.render.shapes import price_changes
 from smpc_manager.render.templates import Template
 from smpc_manager.rules import expiry_errors
 
 if TYPE_CHECKING:
-    from smpc_manager.model import Product
+    from smpc_manager.model import Product, Text
     from smpc_manager.portfolio import Portfolio
 
 
@@ -176,13 +177,38 @@ class Renderer:
         return _unique(problems, _untranslated(self._words_for(target, inputs.labels),
                                                templates))
 
+    def printed(self, product: Product, market: str, fields: Iterable[str],
+                locale: str | None = None) -> dict[str, tuple[tuple[Text, str], ...]]:
+        """Each of ``fields`` (:data:`~smpc_manager.markets.VERBATIM_FIELDS`) as the product's
+        messages it prints in ``market``'s block, each with its text in ``locale`` (default:
+        the market's) as plain text, in print order: what a market printing the field word
+        for word must find in the SmPC. A message that cannot be printed (missing, fuzzy,
+        failing a check) is left out: :meth:`translation_problems` reports it."""
+        profile = self.profile(market)
+        target = checked_locale(locale or profile.locale)
+        self._switch_to(product)
+        content = Content.load(product, target, self._inputs(product, profile, target, None),
+                               self.resolver)
+        content.share(self._passed)
+        found: dict[str, tuple[tuple[Text, str], ...]] = {}
+        for name in fields:
+            texts = []
+            for text in printed_messages(product, name):
+                problems: list[Problem] = []
+                translated = content.get(text, problems)
+                if not problems and not content.problems:
+                    texts.append((text, translated))
+            found[name] = tuple(texts)
+        return found
+
     # -------------------------------------------------------------------- what is read
 
     def _inputs(self, product: Product, profile: MarketProfile, locale: str,
                 fmt: str | None) -> OutputInputs:
         return self.resolver.inputs(product_id=product.id, product_path=product.path,
                                     product_lang=product.lang, profile=profile,
-                                    locale=locale, fmt=fmt)
+                                    locale=locale, fmt=fmt,
+                                    smpc_sources=[(s.lang, s.path) for s in product.smpc_sources])
 
     def _template(self, item: Input) -> Template:
         if item not in self._templates:
@@ -277,6 +303,9 @@ class Renderer:
         }
         recorded.update(words.inputs)
         recorded.update(content.inputs)
+        # The SmPC the market's word-for-word elements are held to: not read to render, but
+        # the output stands or falls with it (``smpc check``), so a build records it.
+        recorded.update((s.name, file_hash(Path(str(s.path)))) for s in inputs.sources)
         key = (profile.market, profile.sha256, locale, monitored, priced, with_html)
         cached = self._composed.get(key)
         if cached is not None and cached[0].inputs == recorded:
