@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     )
     from smpc_manager.products.reader import (
         check_bytes,
-        hardened_parser,
         parse,
         read_source,
         shown,
@@ -35,7 +34,6 @@ EXPORTS = {
     "RESERVED_IDS": "schema",
     "check_bytes": "reader",
     "field_notes": "schema",
-    "hardened_parser": "reader",
     "load_product": "loader",
     "migrate_product": "migrate",
     "migrated_fields": "migrate",
@@ -47,6 +45,6 @@ EXPORTS = {
     "write_migration": "migrate",
 }
 __getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
-__all__ = ["RESERVED_IDS", "Migration", "check_bytes", "field_notes", "hardened_parser",
+__all__ = ["RESERVED_IDS", "Migration", "check_bytes", "field_notes",
            "load_product", "migrate_product", "migrated_fields", "parse", "product_schema",
            "read_source", "shown", "validate_file", "write_migration"]
