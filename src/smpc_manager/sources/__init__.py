@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         section_text,
         word_diff,
     )
+    from smpc_manager.sources.dates import FoundDate, find_dates
     from smpc_manager.sources.document import Block, Document, Epi, Section
     from smpc_manager.sources.fields import Fields, take_fields
     from smpc_manager.sources.importer import Imported, import_smpc
@@ -44,6 +45,7 @@ EXPORTS = {
     "closest": "compare",
     "compare_documents": "compare",
     "contains": "compare",
+    "find_dates": "dates",
     "normalise": "compare",
     "own_blocks": "compare",
     "plain": "compare",
@@ -55,6 +57,7 @@ EXPORTS = {
     "Document": "document",
     "Epi": "document",
     "Fields": "fields",
+    "FoundDate": "dates",
     "Imported": "importer",
     "QrdSection": "qrd",
     "Section": "document",
@@ -68,7 +71,7 @@ EXPORTS = {
 }
 __getattr__, __dir__ = lazy_exports(__name__, EXPORTS)
 __all__ = ["MAX_BYTES", "SMPC_SECTIONS", "SOURCES_DIR", "Block", "Document", "Epi", "Fields",
-           "Imported", "QrdSection", "Section", "SectionChange", "check_sources", "closest",
-           "compare_documents", "contains", "import_smpc", "normalise", "own_blocks",
-           "parse_epi", "plain", "product_sources", "read_epi", "section", "section_text",
-           "source_paths", "take_fields", "word_diff"]
+           "FoundDate", "Imported", "QrdSection", "Section", "SectionChange", "check_sources",
+           "closest", "compare_documents", "contains", "find_dates", "import_smpc",
+           "normalise", "own_blocks", "parse_epi", "plain", "product_sources", "read_epi",
+           "section", "section_text", "source_paths", "take_fields", "word_diff"]
