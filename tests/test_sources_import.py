@@ -199,3 +199,18 @@ def test_the_product_is_drafted_in_the_portfolio_s_source_language(
     assert code == 0, output
     assert "the product is drafted in de, the SmPC's language, but the portfolio's source" \
         " language is en" in output
+
+
+def test_the_black_triangle_lists_the_product_under_additional_monitoring(
+        tmp_path: Path, files: tuple[Path, Path]) -> None:
+    text = files[0].read_text(encoding="utf-8").replace(
+        '<div xmlns="http://www.w3.org/1999/xhtml"><p> </p></div>',
+        '<div xmlns="http://www.w3.org/1999/xhtml"><p>▼ This medicinal product is subject to'
+        " additional monitoring.</p></div>", 1)
+    files[0].write_text(text, encoding="utf-8")
+    code, output = _import(tmp_path, str(files[0]))
+    assert code == 0, output
+    product = load_product(tmp_path / "pf" / "products" / "examplex.xml")
+    assert [(m.markets, m.start, m.until) for m in product.additional_monitoring] == [
+        (("EU",), None, None)]
+    assert "the SmPC says the medicine is under additional monitoring" in output

@@ -98,6 +98,12 @@ def draft_product(fields: Fields, path: str, product_id: str, today: dt.date, *,
     w.add(0, f'<product xmlns="{PRODUCT_NAMESPACE_2}" id={quoteattr(product_id)}'
              f" xml:lang={quoteattr(fields.lang or 'en')}>")
     w.element(1, "name", fields.name or TO_FILL)
+    if fields.monitored is not None:
+        market = market_of(fields)[0]
+        w.add(1, f'<additional-monitoring markets="{market}"/>')
+        w.note(fields.monitored, "the SmPC says the medicine is under additional monitoring:"
+               f" the draft lists it in {market} without dates; add from and until",
+               "additional-monitoring")
     _substances(w)
     _presentations(w)
     _excipients(w)

@@ -54,6 +54,9 @@ _ATC_LABEL = re.compile(r"[,.;]?\s*(?:el\s+)?c[oó]digo\s+ATC\b.*$|[,.;]?\s*ATC[
                         r"Code|Kode)\b.*$", re.IGNORECASE | re.DOTALL)
 _GLUED_UNIT = re.compile(r"(\d\s*(?:mg|g|ml|microgramos|micrograms))(?=[a-záéíóúäöü]{3,})")
 _POSTAL = re.compile(r"(?:\b[A-Z]{1,2}-)?\b(\d{4}\s?[A-Z]{2}|\d{4,5})\b\s*(.*)")
+#: The statement of additional monitoring, in English, German and Spanish.
+_MONITORED = re.compile(r"▼|subject to additional monitoring|unterliegt einer zusätzlichen"
+                        r" Überwachung|sujeto a seguimiento adicional", re.IGNORECASE)
 _SEE_LIST = re.compile(r"\b6\.1\b")
 _EXCIPIENT = re.compile(r"excipient|sonstige[rn]? Bestandteil|Hilfsstoff", re.IGNORECASE)
 _RENEWAL = re.compile(r"renova|revalid|renewal|verlängerung", re.IGNORECASE)
@@ -129,6 +132,9 @@ class Fields:
     first_authorisation: FoundDate | None = None
     renewal: FoundDate | None = None
     revision: FoundDate | None = None
+    #: The line of the statement that the medicine is under additional monitoring (the ▼),
+    #: where the SmPC has one.
+    monitored: int | None = None
     notes: list[Problem] = field(default_factory=list)
 
 
@@ -161,6 +167,9 @@ class _Taking:
         self.holder()
         self.numbers()
         self.dates()
+        self.fields.monitored = next((b.line for top in document.sections
+                                      for b in top.all_blocks() if _MONITORED.search(b.text)),
+                                     None)
 
     # -------------------------------------------------------------------------- helpers
 
