@@ -39,9 +39,11 @@ class Goldens:
 
 @pytest.fixture
 def portfolio(tmp_path: Path) -> Path:
-    """A private copy of examples/portfolio (without compiled .mo files)."""
+    """A private copy of examples/portfolio with its first product, BESPONSA, alone
+    (without compiled .mo files): the portfolio whose one product, template and catalog the
+    tests of commands count and change. tests/test_zeposia.py covers the second."""
     target = tmp_path / "portfolio"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("*.mo"))
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("*.mo", "zeposia.*"))
     return target
 
 

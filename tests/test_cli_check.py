@@ -61,7 +61,7 @@ def test_example_passes_today(runner: CliRunner) -> None:
     # Its one finding: the ATC code its February 2022 text printed, which it keeps.
     assert result.stdout == f"{BESPONSA}:{line_of(BESPONSA, '<atc-code>')}:3: {ATC_WARNING}\n\n"
     # the summary: a diagnostic
-    assert result.stderr == "checked 1 file as of 2026-11-25: 1 warning\n"
+    assert result.stderr == "checked 2 files as of 2026-11-25: 1 warning\n"
 
 
 def test_example_warns_of_its_changed_atc_code(runner: CliRunner) -> None:
@@ -88,7 +88,7 @@ def test_example_fails_the_day_after_review_by(runner: CliRunner) -> None:
     assert f"{EXAMPLE}/products/besponsa.xml:{line}:" in result.output
     assert (f"error: review-by {review_by(BESPONSA)} has passed (as of {day_after}):"
             " re-verify against the current SmPC") in result.output
-    summary = f"checked 1 file as of {day_after}: 1 error in 1 of 1 file, 1 warning"
+    summary = f"checked 2 files as of {day_after}: 1 error in 1 of 2 files, 1 warning"
     assert result.output.splitlines()[-1] == summary
     # The findings are the result, on standard output; the summary is on standard error.
     assert result.stdout.startswith(f"{EXAMPLE}/products/besponsa.xml:")
@@ -109,7 +109,7 @@ def test_json_parses_and_lists_the_error(runner: CliRunner) -> None:
     result = check(runner, EXAMPLE, "--as-of", day_after.isoformat(), "--format", "json")
     assert result.exit_code == 1
     data = read_report(result.stdout, "check")
-    assert data["summary"] == {"as_of": day_after.isoformat(), "files": 1,
+    assert data["summary"] == {"as_of": day_after.isoformat(), "files": 2,
                                "files_with_errors": 1, "errors": 1, "warnings": 1,
                                "ok": False}
     (finding,) = [i for i in data["items"] if i["severity"] == "error"]
@@ -134,7 +134,7 @@ def test_json_when_all_is_well(runner: CliRunner) -> None:
     assert result.exit_code == 0
     data = read_report(result.stdout, "check")
     assert [i["rule"] for i in data["items"]] == ["atc-code-changed"]
-    assert data["summary"] == {"as_of": "2026-11-25", "files": 1, "files_with_errors": 0,
+    assert data["summary"] == {"as_of": "2026-11-25", "files": 2, "files_with_errors": 0,
                                "errors": 0, "warnings": 1, "ok": True}
 
 
@@ -287,7 +287,7 @@ def test_every_file_is_checked_and_grouped(runner: CliRunner, mixed: Path) -> No
     assert (f"{bad}:{line_of(bad, '<review-by>')}:3: error: review-by 2022-01-31 is before"
             " the revision-date 2022-02") in result.output
     # The warnings: a valid-until near, and the ATC code of the three that load.
-    assert groups[-1] == "checked 4 files as of 2028-02-20: 5 errors in 4 of 4 files," \
+    assert groups[-1] == "checked 5 files as of 2028-02-20: 5 errors in 4 of 5 files," \
         " 4 warnings"
 
 
@@ -306,7 +306,7 @@ def test_json_lists_every_file(runner: CliRunner, mixed: Path) -> None:
         ("gb-authorisation-ends-leap-day.xml", "valid-until-near"),
         ("review-by-before-revision-date.xml", "load"),
     ]
-    assert data["summary"]["files"] == 4
+    assert data["summary"]["files"] == 5
 
 
 def test_market_limits_the_authorisations(runner: CliRunner, mixed: Path) -> None:

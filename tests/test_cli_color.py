@@ -73,7 +73,7 @@ def test_what_is_coloured(runner: CliRunner) -> None:
     path = f"{EXAMPLE}/products/besponsa.xml"
     assert result.stdout.startswith(f"\x1b[1m{path}:")  # the place in bold
     assert "\x1b[33mwarning\x1b[0m" in result.stdout  # the marker in yellow
-    assert result.stderr.startswith("\x1b[33mchecked 1 file")  # the summary by its verdict
+    assert result.stderr.startswith("\x1b[33mchecked 2 files")  # the summary by its verdict
 
 
 def test_an_invalid_choice_is_a_usage_error(runner: CliRunner) -> None:
@@ -129,7 +129,7 @@ needs_a_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo
 def test_colour_on_a_pseudo_terminal(argv: list[str], env: dict[str, str],
                                      expected: bool) -> None:
     shown, _ = on_a_terminal([*argv, *CHECK], env)
-    assert "checked 1 file as of" in shown
+    assert "checked 2 files as of" in shown
     assert bool(ANSI.search(shown)) is expected
 
 
@@ -138,7 +138,7 @@ def test_each_stream_is_coloured_only_where_it_is_a_terminal() -> None:
     shown, piped = on_a_terminal(CHECK, {}, stdout_piped=True)
     assert "warning" in piped  # the findings, piped: plain
     assert not ANSI.search(piped)
-    assert "checked 1 file" in shown  # the summary, on the terminal: coloured
+    assert "checked 2 files" in shown  # the summary, on the terminal: coloured
     assert ANSI.search(shown)
     _, forced = on_a_terminal(["--color", "always", *CHECK], {}, stdout_piped=True)
     assert ANSI.search(forced)

@@ -229,10 +229,14 @@ def test_stats_show_the_example_complete_in_german(runner: CliRunner) -> None:
         " 0 obsolete: complete\n"
         "  335 words: 335 translated, 0 fuzzy, 0 untranslated, 0 failing checks; 0 from"
         " translation memory\n"
+        "zeposia de: 64/64 translated, 0 fuzzy, 0 untranslated, 0 failing checks,"
+        " 0 obsolete: complete\n"
+        "  918 words: 918 translated, 0 fuzzy, 0 untranslated, 0 failing checks; 0 from"
+        " translation memory\n"
     )
-    assert result.stderr == "1 catalog: 1 complete, 0 incomplete\n"
-    (record,) = read_report(smpc(runner, "stats", EXAMPLE, "--format", "json").stdout,
-                            "stats")["items"]
+    assert result.stderr == "2 catalogs: 2 complete, 0 incomplete\n"
+    (record, _) = read_report(smpc(runner, "stats", EXAMPLE, "--format", "json").stdout,
+                              "stats")["items"]
     assert record == {
         "product": "besponsa", "locale": "de",
         "catalog": "locales/de/LC_MESSAGES/besponsa.po", "total": 19, "translated": 19,

@@ -172,7 +172,7 @@ def test_all_problems_of_all_files_in_one_run(runner: CliRunner) -> None:
     assert "country 'Belgium' is not an ISO 3166 country code" in out
     assert "review-by '2027-12-32' is not a date" in out
     errors = len(CASES) + 2 * 3
-    files = 1 + (len(CASES) + 1) + 1
+    files = 2 + (len(CASES) + 1) + 1
     assert out.rstrip().endswith(f"{errors} error(s) in {files} files")
     assert "Traceback" not in out
 
@@ -206,7 +206,7 @@ def test_json_lists_the_same_findings(runner: CliRunner) -> None:
 def test_valid_example_passes(runner: CliRunner) -> None:
     result = runner.invoke(main, ["validate", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "1 file valid"
+    assert result.output.strip() == "2 files valid"
     result = runner.invoke(main, ["validate", "--format", "json", str(EXAMPLE)])
     assert (result.exit_code, read_report(result.stdout, "validate")["items"]) == (0, [])
 

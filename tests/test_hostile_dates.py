@@ -60,7 +60,7 @@ def product_xml(days: list[dt.date], month_only: bool) -> str:
 
 def portfolio_with(folder: Path, days: list[dt.date], month_only: bool) -> Path:
     root = folder / "portfolio"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.mo"))
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.mo", "zeposia.*"))
     (root / "products" / "besponsa.xml").write_text(product_xml(days, month_only),
                                                    encoding="utf-8")
     return root

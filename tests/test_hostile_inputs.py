@@ -203,7 +203,7 @@ def settings_linked_to_nothing(root: Path, secret: Path) -> None:
 
 def market_without_a_profile(root: Path, secret: Path) -> None:
     config = root / "smpc.toml"
-    config.write_text(config.read_text().replace('markets = ["AT", "DE", "IE"]',
+    config.write_text(config.read_text().replace('markets = ["AT", "DE", "IE", "GB"]',
                                                  'markets = [\n  "AT",\n  "XX",\n]'))
 
 

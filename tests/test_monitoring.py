@@ -65,7 +65,7 @@ def add_monitoring(xml: Path, *entries: str, before: str = "  <prescription-stat
 
 
 def copy_example(root: Path, *entries: str) -> Path:
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.mo"))
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.mo", "zeposia.*"))
     add_monitoring(root / "products" / "besponsa.xml", *entries)
     return root
 

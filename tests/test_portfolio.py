@@ -32,9 +32,9 @@ def test_example_settings() -> None:
     portfolio = load_portfolio(EXAMPLE)
     assert portfolio.root == EXAMPLE
     assert portfolio.source_locale == "en"
-    assert portfolio.markets == ("AT", "DE", "IE")
+    assert portfolio.markets == ("AT", "DE", "IE", "GB")
     assert portfolio.policy.warn_days == 90
-    assert [p.name for p in portfolio.product_files()] == ["besponsa.xml"]
+    assert [p.name for p in portfolio.product_files()] == ["besponsa.xml", "zeposia.xml"]
     assert portfolio.catalog_path("de", "besponsa") == (
         EXAMPLE / "locales" / "de" / "LC_MESSAGES" / "besponsa.po")
 
@@ -155,7 +155,7 @@ def test_expand_files_and_folders(portfolio: Path, tmp_path: Path) -> None:
     [target] = expand([portfolio])
     assert (target.path.name, target.portfolio.root) == ("besponsa.xml", portfolio.resolve())
     [target] = expand([product])
-    assert target.portfolio.markets == ("AT", "DE", "IE")
+    assert target.portfolio.markets == ("AT", "DE", "IE", "GB")
     loose = tmp_path / "loose"
     loose.mkdir()
     (loose / "a.xml").write_text("<x/>")
