@@ -11,6 +11,7 @@ draft must validate, every target must be free.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from smpc_manager.catalogs import extract, new_catalog, read_template, write_catalog
 from smpc_manager.errors import Problem, ProblemsError, Severity, SourceLocation, UsageError
-from smpc_manager.files import write_bytes, write_text
+from smpc_manager.files import read_bytes, write_bytes, write_text
 from smpc_manager.locales import normalize_locale
 from smpc_manager.model import Product
 from smpc_manager.portfolio import Portfolio
@@ -28,7 +29,8 @@ from smpc_manager.sources.draft import draft_product, product_id_for
 from smpc_manager.sources.fields import Fields, take_fields
 from smpc_manager.sources.paths import SOURCES_DIR
 from smpc_manager.sources.prefill import Prefilled, pairs, prefill
-from smpc_manager.sources.reader import read_epi
+from smpc_manager.sources.reader import MAX_BYTES, read_epi
+from smpc_manager.sources.sections import KIND_NAMES
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
@@ -123,18 +125,30 @@ def import_smpc(files: list[Path], portfolio: Portfolio, *, product_id: str | No
     product = load_product(target, data=data)
     for source, place in copies:
         boundary.file(os.fspath(place))
-        write_bytes(place, source.path.read_bytes())
+        write_bytes(place, _unchanged(source))
     write_text(target, draft.text)
     written = [_prefill(portfolio, product, fields, s, path, now=now) for s, path in catalogs]
     notes = [*draft.notes, *(f for s in sources for f in s.epi.findings
                              if f.field in ("missing", "merged", "placeholder")
-                             and _in_smpc(f, s))]
+                             and _in_smpc(f))]
     return Imported(product_id, target, tuple(p for _, p in kept), tuple(written),
                     tuple(notes))
 
 
-def _in_smpc(finding: Problem, source: _Source) -> bool:
-    return finding.field != "placeholder" or "of the SmPC" in finding.message
+def _in_smpc(finding: Problem) -> bool:
+    """Whether a finding of the reader is about the SmPC, not another document of its
+    file (the leaflet's placeholders are not the summary's concern)."""
+    return finding.field != "placeholder" or f"of the {KIND_NAMES['smpc']}" in finding.message
+
+
+def _unchanged(source: _Source) -> bytes:
+    """The bytes of the SmPC as they were read, to keep in the portfolio; a file changed
+    since is refused rather than kept unread."""
+    data = read_bytes(source.path, limit=MAX_BYTES)
+    if hashlib.sha256(data).hexdigest() != source.epi.sha256:
+        raise ProblemsError([Problem(SourceLocation(str(source.path)), "changed while it was"
+                                     " imported; import it again")])
+    return data
 
 
 def _conventional(portfolio: Portfolio, product_id: str, source: _Source) -> Path:

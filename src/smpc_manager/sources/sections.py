@@ -163,7 +163,7 @@ def _placeholders(document: Document, path: str) -> Iterator[Problem]:
     for section in document.walk():
         seen: set[str] = set()
         name = f"§{section.key}" if section.key else f"section '{shown(section.title)}'"
-        where = f"{name} of the {_KINDS.get(document.kind, 'document')}"
+        where = f"{name} of the {KIND_NAMES.get(document.kind, 'document')}"
         for text, line in [(section.title, section.location.line),
                            *((b.text, b.line) for b in section.blocks)]:
             for match in PLACEHOLDER.finditer(text):
@@ -175,5 +175,6 @@ def _placeholders(document: Document, path: str) -> Iterator[Problem]:
                               Severity.WARNING, field="placeholder")
 
 
-_KINDS = {"smpc": "SmPC", "leaflet": "package leaflet", "annex-ii": "annex II",
+#: How a finding names each type of document.
+KIND_NAMES = {"smpc": "SmPC", "leaflet": "package leaflet", "annex-ii": "annex II",
           "labelling": "labelling"}
