@@ -73,14 +73,16 @@ def four_market_example(target: Path, tree: Path = REPO) -> Path:
     """Make ``target`` the example portfolio of the source tree ``tree`` with GB among its
     markets and GB data in its product, and return it.
 
-    The example's product has data for AT, DE and IE only; the GB test product has the same
+    The example's BESPONSA has data for AT, DE and IE only; the GB test product has the same
     product's GB authorisation, legal category and price. Both are read from the repository
-    each time, so no further copy of the product's text is kept in it.
+    each time, so no further copy of the product's text is kept in it. The example's second
+    product, Zeposia, is left out: the portfolio is BESPONSA's alone, the same on every side
+    a benchmark compares, whether or not its tree has Zeposia.
     """
     if target.exists():
         shutil.rmtree(target)  # a handful of files: nothing to slow the builds after it
     example = tree / EXAMPLE.relative_to(REPO)
-    shutil.copytree(example, target)
+    shutil.copytree(example, target, ignore=shutil.ignore_patterns("zeposia.*"))
     markets = ", ".join(f'"{market}"' for market in ALL_MARKETS)
     settings = target / "smpc.toml"
     text, found = re.subn(r"(?m)^markets = \[.*\]$", f"markets = [{markets}]",
