@@ -37,7 +37,8 @@ class PoCatalog(Catalog):
     def __init__(self, locale: str | Locale | None = None, **kwargs: Any) -> None:
         super().__init__(locale, **kwargs)
         self.header_text = ""
-        #: The line of the header's msgid in the file it was read from (0: not read).
+        #: The line of the header's msgstr in the file it was read from (0: not read),
+        #: where GNU reports what is wrong with the header.
         self.header_line = 0
         self.header_comments: list[str] = []
         self.header_auto: list[str] = []
@@ -80,10 +81,13 @@ class PoMessage(Message):
     looking at the msgid each time one is made (``clone`` too). The flags of an entry are
     the translators' and their tools' (``#, c-format, no-wrap``), kept as they were read;
     ``written`` is their order when read, ``previous_context`` the ``#| msgctxt``.
+    ``string_line`` is the line of its msgstr in the file it was read from (0: not read),
+    where GNU reports what is wrong with the translation (``lineno`` is the msgid's).
     """
 
     def __init__(self, id: Any, string: Any = "", *, flags: Iterable[str] = (),
-                 previous_context: str | None = None, **kwargs: Any) -> None:
+                 previous_context: str | None = None, string_line: int = 0,
+                 **kwargs: Any) -> None:
         super().__init__(id, string, **kwargs)
         # Babel keeps each comment once; GNU keeps them as written (a translator named
         # twice in a header's credits stays so).
@@ -92,6 +96,7 @@ class PoMessage(Message):
         self.written = list(dict.fromkeys(flags))
         self.flags = set(self.written)
         self.previous_context = previous_context
+        self.string_line = string_line
 
 
 def _flag_order(flag: str) -> tuple[int, str]:
@@ -126,6 +131,7 @@ def copy_message(message: Message) -> PoMessage:
     flags += sorted(message.flags.difference(flags))
     return PoMessage(copy(message.id), copy(message.string), flags=flags,
                      previous_context=getattr(message, "previous_context", None),
+                     string_line=getattr(message, "string_line", 0),
                      locations=list(message.locations),
                      auto_comments=list(message.auto_comments),
                      user_comments=list(message.user_comments),

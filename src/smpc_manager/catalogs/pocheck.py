@@ -51,17 +51,18 @@ def entry_problems(msgid: str, plural: str | None, strings: Sequence[str],
                                 " '\\n'")
     languages = [flag.removesuffix("-format") for flag in flags
                  if flag.endswith("-format") and not flag.startswith("no-")]
+    source, source_name = (plural, "msgid_plural") if plural is not None else (msgid, "msgid")
     for language in languages:
-        source = plural if plural is not None else msgid
         for i, (name, text) in enumerate(zip(names, strings, strict=True)):
             # A translation may leave a number out of a form that stands for one n alone
             # ("one file" for n = 1); GNU is strict where the forms do not tell.
             strict = plural is None or len(strings) < 2 or (
                 forms is not None and i < len(forms.often) and forms.often[i]
                 and not _one_in_range(forms, i, flags))
-            problem = format_problem(language, source, text, strict)
+            problem = format_problem(language, source, text, strict,
+                                     pretty_msgid=source_name, pretty_msgstr=name)
             if problem is not None:
-                problems.append(f"{name}: {problem}")
+                problems.append(f"{language}-format: {problem}")
     return problems
 
 
@@ -74,9 +75,15 @@ def _one_in_range(forms: PluralForms, form: int, flags: Sequence[str]) -> bool:
     return False
 
 
+def _line(message: Message, header_line: int) -> int:
+    """The line GNU names for what is wrong with a translation: its msgstr's (see
+    :class:`~smpc_manager.catalogs.entries.PoMessage`), else its msgid's."""
+    return getattr(message, "string_line", 0) or message.lineno or header_line
+
+
 def catalog_problems(catalog: PoCatalog, path: str) -> list[Problem]:
     """What ``msgfmt --check`` finds wrong in ``catalog`` (read from ``path``), each at the
-    line of the entry (or the header) it is about."""
+    line GNU names: the msgstr of the entry (or the header) it is about."""
     checked = [m for m in catalog if m.id and _strings(m)[0] and not m.fuzzy]
     plurals = [m for m in checked if isinstance(m.id, (list, tuple))]
     header_line = catalog.header_line or 1
@@ -89,20 +96,20 @@ def catalog_problems(catalog: PoCatalog, path: str) -> list[Problem]:
             return [Problem(SourceLocation(path, header_line),
                             f"header: Plural-Forms: {err}")]
     if plurals and forms is None:
-        return [Problem(SourceLocation(path, plurals[0].lineno or header_line),
+        return [Problem(SourceLocation(path, _line(plurals[0], header_line)),
                         "the catalog has plural translations, but its header has no"
                         " 'Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;'")]
     for message in plurals:
         assert forms is not None
         count = len(_strings(message))
         if count != forms.nplurals:
-            problems.append(Problem(SourceLocation(path, message.lineno or header_line),
+            problems.append(Problem(SourceLocation(path, _line(message, header_line)),
                                     f"nplurals = {forms.nplurals}, but this entry has"
                                     f" {count} plural forms"))
     for message in checked:
         plural = message.id[1] if isinstance(message.id, (list, tuple)) else None
         msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
-        problems += [Problem(SourceLocation(path, message.lineno or header_line), words)
+        problems += [Problem(SourceLocation(path, _line(message, header_line)), words)
                      for words in entry_problems(msgid, plural, _strings(message),
                                                  sorted(message.flags), forms)]
     return problems

@@ -171,6 +171,8 @@ class _Entry:
     msgid: str = ""
     plural: str | None = None
     strings: list[str] = field(default_factory=list)
+    #: The line of its (first) msgstr, where GNU reports what is wrong with a translation.
+    string_line: int = 0
 
 
 #: A reference as Solaris writes it, on a translator comment's line.
@@ -329,6 +331,7 @@ class _Parser:
             if self.peek().kind != "msgstr":
                 raise PoSyntaxError(entry.line, "syntax error: this msgid_plural has no"
                                                 " msgstr[0]")
+            entry.string_line = self.peek().line
             while self.peek().kind == "msgstr":
                 keyword = self.next(first)
                 self.take("[", first, "[ after msgstr of a plural entry")
@@ -342,7 +345,7 @@ class _Parser:
             if self.peek(1).kind == "[":
                 raise PoSyntaxError(entry.line, "syntax error: msgstr[N] belongs to an entry"
                                                 " with a msgid_plural")
-            self.next(first)
+            entry.string_line = self.next(first).line
             entry.strings.append(self.strings("string", first, "msgstr"))
         else:
             raise PoSyntaxError(entry.line, "syntax error: this msgid has no msgstr")
@@ -416,7 +419,8 @@ def _add(catalog: PoCatalog, item: _Entry) -> None:
                         previous_context=item.previous_context,
                         locations=cast(Any, item.locations),
                         auto_comments=item.auto, user_comments=item.comments,
-                        previous_id=item.previous, lineno=item.line, context=item.context)
+                        previous_id=item.previous, lineno=item.line, context=item.context,
+                        string_line=item.string_line)
     if item.obsolete:
         catalog.obsolete[(item.msgid, item.context) if item.context is not None
                          else item.msgid] = message
@@ -426,7 +430,7 @@ def _add(catalog: PoCatalog, item: _Entry) -> None:
 
 def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
     catalog.header_text = item.strings[0]
-    catalog.header_line = item.line
+    catalog.header_line = item.string_line
     catalog.header_comments = list(item.comments)
     catalog.header_auto = list(item.auto)
     catalog.header_flags = [flag for flag in item.flags if flag != "fuzzy"]

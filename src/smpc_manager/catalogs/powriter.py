@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from babel.messages.catalog import Catalog, Message
 
 from smpc_manager import files as atomic
 from smpc_manager.catalogs.entries import PoCatalog, PoMessage, message_key, written_flags
-from smpc_manager.catalogs.formats import directive_spans
+from smpc_manager.catalogs.formats import unbreakable_chars
 from smpc_manager.catalogs.linebreaks import PROHIBITED, line_breaks
 from smpc_manager.catalogs.syntax import shown
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
@@ -41,12 +41,11 @@ _PORTION = re.compile(r"[^\n]*\n|[^\n]+")
 
 
 def wrap_string(keyword: str, value: str, prefix: str = "", *,
-                width: int | None = WIDTH, directives: Sequence[tuple[int, int]] = ()
-                ) -> list[str]:
+                width: int | None = WIDTH, unbreakable: Collection[int] = ()) -> list[str]:
     r"""The lines of ``keyword "value"`` as GNU writes them (``width`` None: unwrapped,
     as for ``--no-wrap`` or an entry flagged ``no-wrap``); ``prefix`` starts each line
-    (``#~ ``, ``#| ``); ``directives`` are the first and last index of each format
-    directive in ``value``, which no line break splits.
+    (``#~ ``, ``#| ``); ``unbreakable`` are the indexes of the characters of ``value``
+    before which no line breaks (inside a format directive).
 
     >>> wrap_string("msgid", "One line.\nAnother.")
     ['msgid ""', '"One line.\\n"', '"Another."']
@@ -55,14 +54,13 @@ def wrap_string(keyword: str, value: str, prefix: str = "", *,
     room = (sys.maxsize if width is None else width) - 2 - len(prefix)
     lines: list[str] = []
     first = True
-    inside = {i for first_index, last in directives for i in range(first_index + 1, last + 1)}
     portions = _PORTION.findall(value) or [""]
     offset = 0
     for number, portion in enumerate(portions):
         escaped: list[str] = []
         overrides: list[int | None] = []
         for i, char in enumerate(portion, offset):
-            before = PROHIBITED if i in inside else None
+            before = PROHIBITED if i in unbreakable else None
             escape = _ESCAPES.get(char)
             if escape is None:
                 escaped.append(char)
@@ -142,7 +140,8 @@ def _entry_lines(message: Message, obsolete: bool, width: int, wrap: bool) -> li
 
     def string(keyword: str, value: str, prefix: str) -> list[str]:
         return wrap_string(keyword, value, prefix, width=string_width,
-                           directives=directive_spans(message.flags, value))
+                           unbreakable=unbreakable_chars(message.flags, value,
+                                                         keyword.startswith("msgstr")))
 
     mark = "#~| " if obsolete else "#| "
     previous_context = getattr(message, "previous_context", None)
