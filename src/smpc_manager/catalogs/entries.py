@@ -30,7 +30,8 @@ class PoCatalog(Catalog):
     ``header_text`` is the header's msgstr as written; ``header_fields`` its
     ``Name: value`` lines in their order (assigning them rewrites the text).
     ``header_comments`` are the ``#`` lines above the header entry (without ``# ``),
-    ``header_auto`` its ``#.`` lines, ``header_flags`` its ``#,`` flags; whether it is
+    ``header_auto`` its ``#.`` lines, ``header_locations`` its ``#:`` references (rare, but
+    GNU keeps them), ``header_flags`` its ``#,`` flags; whether it is
     fuzzy is ``header_fuzzy``.
     """
 
@@ -42,6 +43,7 @@ class PoCatalog(Catalog):
         self.header_line = 0
         self.header_comments: list[str] = []
         self.header_auto: list[str] = []
+        self.header_locations: list[tuple[str, int | None]] = []
         self.header_flags: list[str] = []
         self.header_fuzzy = False
 

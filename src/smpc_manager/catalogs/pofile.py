@@ -433,6 +433,7 @@ def _read_header(catalog: PoCatalog, item: _Entry, path: str) -> list[Problem]:
     catalog.header_line = item.string_line
     catalog.header_comments = list(item.comments)
     catalog.header_auto = list(item.auto)
+    catalog.header_locations = list(item.locations)
     catalog.header_flags = [flag for flag in item.flags if flag != "fuzzy"]
     catalog.header_fuzzy = catalog.fuzzy = "fuzzy" in item.flags
     fields, _ = header_fields(catalog.header_text)

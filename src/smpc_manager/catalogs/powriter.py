@@ -19,6 +19,7 @@ import sys
 from collections.abc import Collection, Sequence
 from itertools import pairwise
 from pathlib import Path
+from typing import Any, cast
 
 from babel.messages.catalog import Catalog, Message
 
@@ -186,6 +187,7 @@ def format_po(catalog: Catalog, *, width: int = WIDTH, wrap: bool = True) -> str
     flags = [flag for flag in header.header_flags if flag != "fuzzy"]
     first = PoMessage("", header.header_text, user_comments=header.header_comments,
                       auto_comments=header.header_auto,
+                      locations=cast(Any, header.header_locations),
                       flags=[*flags, *(["fuzzy"] if header.header_fuzzy else [])])
     blocks = ["\n".join(_entry_lines(first, False, width, wrap))]
     for message in catalog:
