@@ -19,13 +19,25 @@ from contextlib import suppress
 from typing import Any
 
 from smpc_manager.catalogs.formats.base import FormatError, Language, Scan, unbreakable
+from smpc_manager.catalogs.formats.boost import BOOST
 from smpc_manager.catalogs.formats.c import OBJC, C
+from smpc_manager.catalogs.formats.csharp import CSHARP
+from smpc_manager.catalogs.formats.java import JAVA
+from smpc_manager.catalogs.formats.javascript import JAVASCRIPT
+from smpc_manager.catalogs.formats.lua import LUA
+from smpc_manager.catalogs.formats.perl import PERL, PERL_BRACE
+from smpc_manager.catalogs.formats.php import PHP
 from smpc_manager.catalogs.formats.python import PYTHON, PYTHON_BRACE
+from smpc_manager.catalogs.formats.qt import KDE, QT, QT_PLURAL
+from smpc_manager.catalogs.formats.sh import SH
 from smpc_manager.catalogs.syntax import FORMAT_LANGUAGES
 
 #: The languages checked, by the name in their flag (``c`` of ``c-format``).
 LANGUAGES: dict[str, Language[Any]] = {
-    language.name: language for language in (C, OBJC, PYTHON, PYTHON_BRACE)
+    language.name: language for language in (
+        C, OBJC, PYTHON, PYTHON_BRACE, JAVA, CSHARP, JAVASCRIPT, SH, LUA, QT, QT_PLURAL, KDE,
+        BOOST, PERL, PERL_BRACE, PHP,
+    )
 }
 
 __all__ = ["LANGUAGES", "format_problem", "unbreakable_chars"]

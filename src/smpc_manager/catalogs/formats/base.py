@@ -177,6 +177,23 @@ def merged(arguments: Iterable[tuple[K, T]], unify: Callable[[T, T], T | None] |
     return result
 
 
+def missing(argument: str, msgstr: str) -> str:
+    """GNU's words for an argument of the msgid that the translation ``msgstr`` leaves
+    out."""
+    return f"a format specification for argument {argument} doesn't exist in '{msgstr}'"
+
+
+def extra(argument: str, msgid: str, msgstr: str) -> str:
+    """GNU's words for an argument of the translation that the msgid does not have."""
+    return (f"a format specification for argument {argument}, as in '{msgstr}', doesn't exist"
+            f" in '{msgid}'")
+
+
+def count_differs(msgid: str, msgstr: str) -> str:
+    """GNU's words for a translation with another number of arguments."""
+    return f"number of format specifications in '{msgid}' and '{msgstr}' does not match"
+
+
 def check_arguments(ours: Mapping[K, T], theirs: Mapping[K, T], equality: bool, msgid: str,
                     msgstr: str, *, label: Callable[[K], str] = str,
                     same: Callable[[T, T, bool], bool] | None = None) -> str | None:
@@ -186,10 +203,9 @@ def check_arguments(ours: Mapping[K, T], theirs: Mapping[K, T], equality: bool, 
     name the strings in the message, ``label`` an argument."""
     for key in sorted(set(ours) | set(theirs)):
         if key not in ours:
-            return (f"a format specification for argument {label(key)}, as in '{msgstr}',"
-                    f" doesn't exist in '{msgid}'")
+            return extra(label(key), msgid, msgstr)
         if key not in theirs and equality:
-            return f"a format specification for argument {label(key)} doesn't exist in '{msgstr}'"
+            return missing(label(key), msgstr)
     for key in sorted(theirs):
         agree = ours[key] == theirs[key] if same is None \
             else same(ours[key], theirs[key], equality)
@@ -206,7 +222,7 @@ def check_count(ours: Sequence[T], theirs: Sequence[T], equality: bool, msgid: s
     ``equality``; else at most as many), each of the same type (``same``; default:
     equal)."""
     if len(ours) != len(theirs) if equality else len(ours) < len(theirs):
-        return f"number of format specifications in '{msgid}' and '{msgstr}' does not match"
+        return count_differs(msgid, msgstr)
     for number, (mine, other) in enumerate(zip(ours, theirs, strict=False), 1):
         if not (mine == other if same is None else same(mine, other, equality)):
             return (f"format specifications in '{msgid}' and '{msgstr}' for argument {number}"

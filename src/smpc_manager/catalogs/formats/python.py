@@ -240,11 +240,10 @@ def parse_python_brace(scan: Scan) -> set[str]:
 def check_python_brace(msgid: set[str], msgstr: set[str], equality: bool, pretty_msgid: str,
                        pretty_msgstr: str) -> str | None:
     """GNU's check of two ``python-brace-format`` strings: the same names, if strict."""
-    if equality:
-        for name in sorted(msgid ^ msgstr):
-            where = pretty_msgstr if name in msgid else pretty_msgid
-            return f"a format specification for argument '{shown(name)}' doesn't exist in '{where}'"
-    return None
+    if not equality:
+        return None
+    return check_arguments(dict.fromkeys(msgid), dict.fromkeys(msgstr), True, pretty_msgid,
+                           pretty_msgstr, label=lambda name: f"'{shown(name)}'")
 
 
 PYTHON_BRACE = Language("python-brace", "Python brace", parse_python_brace, check_python_brace)
