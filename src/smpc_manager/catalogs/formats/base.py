@@ -85,10 +85,10 @@ class Arguments:
     """The arguments a printf-like string asks for so far: numbered (``%1$d``) or
     unnumbered (``%d``), which do not mix."""
 
-    numbered: list[tuple[int, int]] = field(default_factory=list)
-    unnumbered: list[int] = field(default_factory=list)
+    numbered: list[tuple[int, Any]] = field(default_factory=list)
+    unnumbered: list[Any] = field(default_factory=list)
 
-    def take(self, scan: Scan, number: int, kind: int, at: int) -> None:
+    def take(self, scan: Scan, number: int, kind: Any, at: int) -> None:
         """Add an argument (``number`` 0: the next unnumbered one); one that mixes the two
         kinds is an error marked at ``at``."""
         if self.unnumbered if number else self.numbered:
@@ -137,6 +137,34 @@ def is_alpha(char: str) -> bool:
 def is_alnum(char: str) -> bool:
     """Whether a byte is an ASCII letter or digit (``c_isalnum``)."""
     return is_alpha(char) or is_digit(char)
+
+
+def argument_number(scan: Scan, i: int, what: str = "argument") -> tuple[int, int]:
+    """An ``m$`` at ``s[i]``: its number and the index after the ``$``; (0, i) where
+    there is none. Argument 0 is an error (``what``: "argument", "width's argument"...)."""
+    s = scan.s
+    if not is_digit(s[i]):
+        return 0, i
+    number, after = number_at(s, i)
+    if s[after] != "$":
+        return 0, i
+    if number == 0:
+        raise scan.error(after, f"In the directive number {scan.directives}, the {what}"
+                                " number 0 is not a positive integer.")
+    return number, after + 1
+
+
+def star(scan: Scan, i: int, arguments: Arguments, kind: Any, what: str) -> int:
+    """A printf width or precision at ``s[i]``: ``*`` and ``*m$`` take an argument of type
+    ``kind`` (an integer), digits none; return the index after it (``what``: "width's
+    argument" or "precision's argument", for GNU's message on ``*0$``)."""
+    if scan.s[i] == "*":
+        number, i = argument_number(scan, i + 1, what)
+        arguments.take(scan, number, kind, i - 1)
+        return i
+    while is_digit(scan.s[i]):
+        i += 1
+    return i
 
 
 def conversion_error(directive: int, char: str) -> FormatError:

@@ -18,26 +18,14 @@ from smpc_manager.catalogs.formats.base import (
     Scan,
     check_arguments,
     conversion_error,
-    is_digit,
     merged,
     number_at,
+    star,
 )
-from smpc_manager.catalogs.formats.c import argument_number
 
 NONE, INTEGER, DOUBLE, CHAR, POINTER, ANY = range(6)
 _TYPES = {"c": CHAR, "C": CHAR, "s": ANY, "S": ANY, "p": POINTER, "t": NONE, "n": NONE,
           **dict.fromkeys("idouxX", INTEGER), **dict.fromkeys("eEfgG", DOUBLE)}
-
-
-def _star(scan: Scan, i: int, arguments: Arguments, what: str) -> int:
-    """A width or precision at ``s[i]``; return the index after it."""
-    if scan.s[i] == "*":
-        number, i = argument_number(scan, i + 1, what)
-        arguments.take(scan, number, INTEGER, i - 1)
-        return i
-    while is_digit(scan.s[i]):
-        i += 1
-    return i
 
 
 def _conversion(scan: Scan, i: int, brackets: bool) -> tuple[int, int]:
@@ -89,9 +77,9 @@ def _directive(scan: Scan, i: int, arguments: Arguments) -> int:
             i = end + 1
     while s[i] in " +-#0'_=hl":
         i += 1
-    i = _star(scan, i, arguments, "width's argument")
+    i = star(scan, i, arguments, INTEGER, "width's argument")
     if s[i] == ".":
-        i = _star(scan, i + 1, arguments, "precision's argument")
+        i = star(scan, i + 1, arguments, INTEGER, "precision's argument")
     while s[i] in "hlL":
         i += 1
     kind, i = _conversion(scan, i, brackets)

@@ -21,11 +21,11 @@ from smpc_manager.catalogs.formats.base import (
     FormatError,
     Language,
     Scan,
+    argument_number,
     check_count,
     end_error,
-    is_digit,
     merged,
-    number_at,
+    star,
 )
 
 # An argument's type, as GNU's bits: a basic type, unsigned, and a size.
@@ -43,33 +43,6 @@ SIZES = SHORT | CHAR_SIZE | LONG | LONGLONG | SIZE_T | PTRDIFF | sum(_FIXED.valu
 _MACRO = re.compile(r"PRI([diouxX])(MAX|PTR|LEAST(?:8|16|32|64)|FAST(?:8|16|32|64)|8|16|32|64)")
 _SIZE_LETTERS = {"L": LONGLONG, "q": LONGLONG, "j": INTMAX, "z": SIZE_T, "Z": SIZE_T,
                  "t": PTRDIFF}
-
-
-def argument_number(scan: Scan, i: int, what: str = "argument") -> tuple[int, int]:
-    """An ``m$`` at ``s[i]``: its number and the index after the ``$``; (0, i) where
-    there is none. Argument 0 is an error (``what``: "argument", "width's argument"...)."""
-    s = scan.s
-    if not is_digit(s[i]):
-        return 0, i
-    number, after = number_at(s, i)
-    if s[after] != "$":
-        return 0, i
-    if number == 0:
-        raise scan.error(after, f"In the directive number {scan.directives}, the {what}"
-                                " number 0 is not a positive integer.")
-    return number, after + 1
-
-
-def _star(scan: Scan, i: int, arguments: Arguments, what: str) -> int:
-    """A width or precision at ``s[i]``: ``*`` and ``*m$`` take an integer argument,
-    digits none; return the index after it."""
-    if scan.s[i] == "*":
-        number, i = argument_number(scan, i + 1, what)
-        arguments.take(scan, number, INTEGER, i - 1)
-        return i
-    while is_digit(scan.s[i]):
-        i += 1
-    return i
 
 
 def _macro(scan: Scan, i: int) -> tuple[int, int]:
@@ -129,9 +102,9 @@ def _directive(scan: Scan, i: int, objc: bool, arguments: Arguments) -> int:
     number, i = argument_number(scan, i)
     while s[i] in " +-#0'" or (scan.translated and s[i] == "I"):
         i += 1
-    i = _star(scan, i, arguments, "width's argument")
+    i = star(scan, i, arguments, INTEGER, "width's argument")
     if s[i] == ".":
-        i = _star(scan, i + 1, arguments, "precision's argument")
+        i = star(scan, i + 1, arguments, INTEGER, "precision's argument")
     if s[i] == "<":
         kind, i = _macro(scan, i)
     else:

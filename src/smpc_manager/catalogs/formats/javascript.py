@@ -14,12 +14,12 @@ from smpc_manager.catalogs.formats.base import (
     Arguments,
     Language,
     Scan,
+    argument_number,
     check_arguments,
     end_error,
     is_digit,
     merged,
 )
-from smpc_manager.catalogs.formats.c import argument_number
 
 NONE, ANY, CHARACTER, STRING, INTEGER, FLOAT = range(6)
 _TYPES = {"%": NONE, "c": CHARACTER, "s": STRING, "f": FLOAT, "j": ANY,
