@@ -43,7 +43,7 @@ LAYERS = (
     ("catalogs",),
     ("sources",),
     ("render",),
-    ("audit", "tooldomain"),
+    ("audit", "tooldomain", "consistency"),
     ("builder",),
     ("cli", "__main__"),
 )

@@ -120,6 +120,7 @@ def test_a_portfolio_of_its_own_files_is_recorded_as_resolved(portfolio: Path) -
         "products/besponsa.xml", "locales/de_AT/LC_MESSAGES/besponsa.po",
         "locales/de/LC_MESSAGES/smpc.po", "smpc_manager/locales/de/LC_MESSAGES/smpc.po",
         "smpc_manager/profiles/at.toml", "templates/text.txt.j2", "smpc-manager",
+        "sources/besponsa/de.xml",  # the SmPC AT's word-for-word elements are held to
     }
     assert named["DE", "html"] == {
         "products/besponsa.xml", "locales/de/LC_MESSAGES/besponsa.po",

@@ -448,6 +448,9 @@ def test_json_is_the_structured_result(example: tuple[Renderer, Product]) -> Non
         "products/besponsa.xml", "locales/de/LC_MESSAGES/besponsa.po",
         "smpc_manager/locales/de/LC_MESSAGES/smpc.po", "smpc_manager/profiles/at.toml",
         "smpc-manager",
+        # the German SmPC, which AT's composition, excipients, indications and
+        # contraindications are held to word for word
+        "sources/besponsa/de.xml",
     }
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in rendering.inputs.values())
     text_inputs = renderer.render(product, "AT").inputs

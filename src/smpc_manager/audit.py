@@ -1,5 +1,5 @@
-"""``smpc check`` over product files: the date rules, the ATC code and, per market, the
-translations.
+"""``smpc check`` over product files: the date rules, the ATC code, per market the
+translations, and the approved SmPCs (:mod:`smpc_manager.consistency`).
 
 :mod:`smpc_manager.rules` holds the date rules, pure functions of a product and a day, and the
 ATC alterations (a code the WHO has changed is a warning, or an error by the portfolio's
@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from smpc_manager.consistency import SourceCheck
 from smpc_manager.errors import Problem, ProblemsError, Severity, json_safe
 from smpc_manager.markets import load_profile
 from smpc_manager.model import Product
@@ -96,10 +97,13 @@ def check_product(
     warn_days: int | None = None,
     renderer: Renderer | None = None,
     alterations: Alterations | None = None,
+    sources: SourceCheck | None = None,
 ) -> list[Problem]:
     """Every finding for a loaded product: its dates, its ATC code, then each market's
-    translations. ``alterations`` are the portfolio's ATC alterations, when read already
-    (:func:`~smpc_manager.rules.alterations_for`)."""
+    translations, then its approved SmPCs (:mod:`smpc_manager.consistency`).
+    ``alterations`` are the portfolio's ATC alterations when read already
+    (:func:`~smpc_manager.rules.alterations_for`), ``sources`` the portfolio's check of its
+    SmPCs when made already (it keeps what it read of them)."""
     context = context_for(product, portfolio, as_of, market=market, warn_days=warn_days)
     findings = date_findings(product, context)
     severity = Severity.ERROR if portfolio.policy.atc_code_changed == "error" \
@@ -107,9 +111,13 @@ def check_product(
     if alterations is None:
         alterations = alterations_for(portfolio)
     findings.extend(atc_findings(product, alterations, as_of, severity))
-    for code in markets_of(product, portfolio, market):
+    markets = markets_of(product, portfolio, market)
+    for code in markets:
         findings.extend(translation_findings(product, portfolio, code, renderer=renderer,
                                              as_of=as_of))
+    if sources is None:
+        sources = SourceCheck(portfolio, renderer or Renderer(portfolio))
+    findings.extend(sources.findings(product, markets))
     return findings
 
 
@@ -122,6 +130,7 @@ def check_file(
     warn_days: int | None = None,
     renderer: Renderer | None = None,
     alterations: Alterations | None = None,
+    sources: SourceCheck | None = None,
 ) -> list[Problem]:
     """Every finding for one product file; a file that does not load yields its load errors.
 
@@ -134,7 +143,7 @@ def check_file(
     except ProblemsError as err:
         return [as_finding(p, "load") for p in err.problems]
     return check_product(product, portfolio, as_of, market=market, warn_days=warn_days,
-                         renderer=renderer, alterations=alterations)
+                         renderer=renderer, alterations=alterations, sources=sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,16 +222,19 @@ def check_targets(
     Within a file, the findings in the product file come first, in line order, then those
     in other files (its catalogs) by path and line.
     """
-    shared: dict[Path, tuple[Renderer, Alterations]] = {}
+    shared: dict[Path, tuple[Renderer, Alterations, SourceCheck]] = {}
     results = []
     for target in targets:
         path = str(target.path)
         root = target.portfolio.root
         if root not in shared:
-            shared[root] = (Renderer(target.portfolio), alterations_for(target.portfolio))
-        renderer, alterations = shared[root]
+            renderer = Renderer(target.portfolio)
+            shared[root] = (renderer, alterations_for(target.portfolio),
+                            SourceCheck(target.portfolio, renderer))
+        renderer, alterations, sources = shared[root]
         found = check_file(target.path, target.portfolio, as_of, market=market,
-                           warn_days=warn_days, renderer=renderer, alterations=alterations)
+                           warn_days=warn_days, renderer=renderer, alterations=alterations,
+                           sources=sources)
         found.sort(key=lambda p: (p.location.path != path, p.location.path,
                                   p.location.line, p.location.column))
         results.append(FileResult(path, tuple(found)))

@@ -1,5 +1,5 @@
-"""``smpc check``: every date that can expire, an ATC code changed since, and every market's
-translation, as of a day."""
+"""``smpc check``: every date that can expire, an ATC code changed since, every market's
+translation, and the product held to its approved SmPCs, as of a day."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from smpc_manager.rules import Finding
 @click.pass_context
 def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
           warn_days: int | None, market: str | None, fmt: str) -> None:
-    """Check every date that can expire, the ATC code, and every market's translation.
+    """Check dates, ATC code, translations, and the text against the approved SmPC.
 
     PATHS are product files or portfolio folders. The day is today unless --as-of names
     another, so that anyone can reproduce what was valid on a past day.
@@ -59,6 +59,15 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
                                 in a market whose policy limits its age
                                 (GB: 24 months, the ABPI Code's
                                 re-certification); render does not refuse it
+      the SmPC                  for a product with sources (sources/<id>/
+                                <lang>.xml or .json): per market, a text
+                                its profile prints word for word (smpc =
+                                "verbatim") not in the SmPC's section in
+                                the market's language, with a word diff
+                                [-SmPC-]{+text+}; an SmPC whose section 10
+                                dates a revision after the product's
+                                revision-date; an SmPC that cannot be read
+                                (docs/consistency.md)
     Warnings (exit status 0):
       review-by or valid-until near
                                 within the warning window (see below)
@@ -78,6 +87,10 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
                                 = "error". The alterations ship with the
                                 tool; smpc.toml adds its own in
                                 [[atc-alterations]] (docs/consistency.md)
+      no SmPC in a market's language
+                                a product with sources has none in the
+                                language of a market that prints elements
+                                of it word for word
 
     \b
     Boundaries: a review-by or valid-until date is the last valid day.
@@ -113,15 +126,19 @@ def check(ctx: click.Context, paths: Sequence[Path], *, as_of: dt.date | None,
           "market": "AT" | null, "locale": "de_AT" | null,
           "message": the sentence printed in text,
           "checks": ["numbers", ...]: in a translation finding
-                    only, the checks its translation fails}]}
+                    only, the checks its translation fails,
+          "section": "4.3", "section_code": "200000029805",
+                    "diff": "[-…-]{+…+}": in a finding about
+                    the SmPC only}]}
     The rules: review-by-passed, review-by-near, valid-until-passed,
     valid-until-near, conditional-without-valid-until,
     prescribing-information-age-passed, prescribing-information-age-near,
     prescribing-information-date-missing, revision-age,
     revision-after-review-by, revision-after-as-of,
     renewal-before-first-authorisation, additional-monitoring-passed,
-    additional-monitoring-near, atc-code-changed, translation, load. The
-    checks of a translation: empty, unsafe-characters, tags, name, numbers,
+    additional-monitoring-near, atc-code-changed, smpc-verbatim,
+    smpc-revised, smpc-source, translation, load. The checks of a
+    translation: empty, unsafe-characters, tags, name, numbers,
     untranslated-sentence, placeholders (docs/checks.md).
 
     \b

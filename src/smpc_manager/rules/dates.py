@@ -46,7 +46,7 @@ RULE_IDS = frozenset((
     "prescribing-information-age-near", "prescribing-information-date-missing", "revision-age",
     "revision-after-review-by", "revision-after-as-of", "renewal-before-first-authorisation",
     "additional-monitoring-passed", "additional-monitoring-near", "translation", "load",
-    "atc-code-changed",
+    "atc-code-changed", "smpc-verbatim", "smpc-revised", "smpc-source",
 ))
 
 #: The days before a review-by or valid-until date on which a check warns, unless the

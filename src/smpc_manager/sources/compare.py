@@ -101,12 +101,14 @@ def closest(blocks: Sequence[Block], text: str) -> str:
                 break
         units.append(" ".join(joined))
     words = text.split()
-    best, score = "", -1.0
-    for unit in dict.fromkeys(units):
-        ratio = difflib.SequenceMatcher(None, unit.split(), words, autojunk=False).ratio()
-        if ratio > score:
-            best, score = unit, ratio
-    return best
+
+    def likeness(unit: str) -> tuple[float, float]:
+        # By words first; between passages that share no word (an excipient renamed), by
+        # the characters they share.
+        return (difflib.SequenceMatcher(None, unit.split(), words, autojunk=False).ratio(),
+                difflib.SequenceMatcher(None, unit, text).quick_ratio())
+
+    return max(dict.fromkeys(units), key=likeness, default="")
 
 
 def word_diff(old: str, new: str, *, context: int | None = CONTEXT) -> str:
