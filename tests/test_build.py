@@ -40,9 +40,13 @@ MARKETS = ("AT", "DE", "IE")
 
 
 def make_portfolio(root: Path, ids: tuple[str, ...] = IDS) -> Path:
-    """A portfolio of copies of the example's product, each with its own id and catalogs."""
+    """A portfolio of copies of the example's BESPONSA, each with its own id and catalogs,
+    for the markets BESPONSA has data for (AT, DE, IE)."""
     root.mkdir(parents=True)
-    shutil.copy2(EXAMPLE / "smpc.toml", root / "smpc.toml")
+    settings = (EXAMPLE / "smpc.toml").read_text(encoding="utf-8")
+    (root / "smpc.toml").write_text(settings.replace('markets = ["AT", "DE", "IE", "GB"]',
+                                                     'markets = ["AT", "DE", "IE"]'),
+                                    encoding="utf-8")
     source = EXAMPLE / "products" / "besponsa.xml"
     catalogs = sorted((EXAMPLE / "locales").glob("*/LC_MESSAGES/besponsa.po"))
     for product_id in ids:

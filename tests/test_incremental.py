@@ -98,7 +98,7 @@ def garble_manifest(root: Path, out: Path) -> None:
 
 
 def narrow_the_settings(root: Path, out: Path) -> None:
-    replace_in(root / "smpc.toml", 'markets = ["AT", "DE", "IE", "GB"]', 'markets = ["AT"]')
+    replace_in(root / "smpc.toml", 'markets = ["AT", "DE", "IE"]', 'markets = ["AT"]')
 
 
 def add_a_template(root: Path, out: Path) -> None:
