@@ -138,6 +138,16 @@ def test_the_two_of_a_square_metre_is_no_number() -> None:
     assert (quantity.value, quantity.unit) == ("1.8", "mg/m2")
 
 
+@pytest.mark.parametrize(("source", "target"), [
+    ("Iron oxide yellow (E172)", "Eisen(III)-hydroxid-oxid x H2O (E172)"),
+    ("Vitamin B12 and CO2", "Cyanocobalamin und Kohlendioxid"),
+])
+def test_the_digits_of_a_code_or_formula_are_no_number(source: str, target: str) -> None:
+    assert check_numbers(source, target, "de") == []
+    # a number standing on its own is still one
+    assert check_numbers(source + " 5 mg", target + " 6 mg", "de") != []
+
+
 @given(st.lists(st.sampled_from(["0.25 mg", "1 hour", "7 months", "4 weeks", "20%", "8"]),
                 min_size=2, max_size=6))
 def test_the_english_against_itself_in_german_notation_passes(parts: list[str]) -> None:

@@ -45,8 +45,10 @@ _REFERENCE = re.compile(
     rf"(?:\b(?:{_REFERENCE_WORDS})|§)\s*({_NUMBER}(?:\s*(?:,|and|or|to|-|–)\s*{_NUMBER})*)",
     re.IGNORECASE,
 )
-# Not the tail of a longer number: "8" is not in "0,8".
-_NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d[.,])"
+# Not the tail of a longer number ("8" is not in "0,8"), nor the digits of a code or a
+# formula written after letters (CD22, E172, H2O, B12), which a translation may add or
+# leave out with a name (Eisen(III)-hydroxid-oxid x H2O) and never localises.
+_NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d[.,])(?<![^\W\d_])"
 _NUMBER_RE = re.compile(rf"{_NOT_AFTER_A_NUMBER}{_NUMBER}")
 
 #: Unit symbols, the same in every language: the canonical name, then how it is written.
@@ -170,7 +172,7 @@ def _number_pattern(decimal: str, group: str) -> re.Pattern[str]:
     (the other notation, so that a number written the English way is still seen) or by the
     locale's own symbols (``’`` in Switzerland, a narrow no-break space in France)."""
     separator = "[" + re.escape("".join(sorted({".", ",", decimal, group}))) + "]"
-    return re.compile(rf"(?<!\d)(?<!\d{separator})\d+(?:{separator}\d+)*")
+    return re.compile(rf"(?<!\d)(?<!\d{separator})(?<![^\W\d_])\d+(?:{separator}\d+)*")
 
 
 @cache
