@@ -18,6 +18,7 @@ import pytest
 
 from smpc_manager.catalogs import (
     checked_locale,
+    format_mo,
     init_catalog,
     new_catalog,
     new_template,
@@ -113,3 +114,21 @@ def test_init_makes_a_serbian_latin_catalog(portfolio: Path) -> None:
     assert catalog.header("Language") == "sr@latin"
     assert catalog.header("Plural-Forms") == MSGINIT_PLURAL_FORMS["sr"]
     assert "sr@latin" in loaded.catalog_locales()
+
+
+@needs["msgfmt"]
+def test_a_compiled_catalog_keeps_its_header_as_written_as_msgfmt_does(tmp_path: Path) -> None:
+    """A header line that is no ``Name: value`` field (a note, a continued value) is kept
+    in the .mo file; the file is byte for byte ``msgfmt --no-hash``'s."""
+    assert MSGFMT is not None
+    path = tmp_path / "de.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Project-Id-Version: x\\n"\n"a line without a colon\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\nmsgid "b"\nmsgstr "B"\n\n'
+        'msgctxt "c"\nmsgid "a"\nmsgstr "A"\n\nmsgid "one"\nmsgid_plural "many"\n'
+        'msgstr[0] "eins"\nmsgstr[1] "viele"\n\n#, fuzzy\nmsgid "f"\nmsgstr "F"\n\n'
+        'msgid "u"\nmsgstr ""\n', encoding="utf-8")
+    subprocess.run([MSGFMT, "--no-hash", "-o", str(tmp_path / "gnu.mo"), str(path)],
+                   check=True)
+    assert format_mo(read_catalog(path)) == (tmp_path / "gnu.mo").read_bytes()

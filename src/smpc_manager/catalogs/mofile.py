@@ -22,9 +22,13 @@ from smpc_manager.rules import check_translation
 
 def format_mo(catalog: Catalog, include: Iterable[Message] | None = None) -> bytes:
     """A GNU .mo file of the catalog: the header and every translated, non-fuzzy message
-    (``include`` narrows that further); sorted, so the same catalog gives the same bytes."""
+    (``include`` narrows that further); sorted, so the same catalog gives the same bytes.
+
+    The header is the catalog's as written, every line of it (``msgfmt`` copies it as is);
+    the layout is ``msgfmt --no-hash``'s, without the hash table, which lookups need not.
+    """
     if isinstance(catalog, PoCatalog):
-        header = "".join(f"{k}: {v}\n" for k, v in catalog.header_fields)
+        header = catalog.header_text
     else:
         header = "".join(f"{k}: {v}\n" for k, v in catalog.mime_headers)
     pairs: dict[bytes, bytes] = {b"": header.encode("utf-8")}
