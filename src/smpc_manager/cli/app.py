@@ -46,7 +46,7 @@ COMMANDS: dict[str, LazyCommand] = {
         "Render every product of a portfolio for every market, in parallel, incrementally."),
     "check": LazyCommand(
         "smpc_manager.cli.check:check",
-        "Check every date that can expire, and every market's translation, as of a day."),
+        "Check dates, ATC code, translations, and the text against the approved SmPC."),
     "compile": LazyCommand(
         "smpc_manager.cli.catalogs:compile_command",
         "Write a .mo file next to each catalog, for tools that want compiled catalogs."),
