@@ -133,7 +133,7 @@ def test_germany_prints_the_leaflets_side_effects_and_the_labels_warnings(
 
 def test_great_britain_prices_each_pack_and_names_its_own_parties(tmp_path: Path) -> None:
     lines = _text(tmp_path, "capsules-three-strengths", "GB").splitlines()
-    assert lines[2] == "EXAMPLIMOD UK 0.25 mg/0.5 mg/1 mg hard capsule"
+    assert lines[2] == "EXAMPLIMOD UK 0.25 mg/0.5 mg/1 mg hard capsules"
     assert ("Cost excluding VAT: 0.25 mg: £123.45 per 28 hard capsules (from 1 January"
             " 2026); 0.5 mg: £246.90 per 28 hard capsules (from 1 January 2026); 1 mg:"
             " £493.80 per 28 hard capsules.") in lines
@@ -184,7 +184,7 @@ def test_a_combination_prints_its_strengths_in_the_order_of_its_substances(
         tmp_path: Path) -> None:
     lines = _text(tmp_path, "combination-tablets", "DE", "en").splitlines()
     assert lines[2] == ("EXAMPLOCOMB 80 mg/12.5 mg, 160 mg/12.5 mg, 160 mg/25 mg film-coated"
-                        " tablet")
+                        " tablets")
     assert "160 mg/25 mg: Each film-coated tablet contains 160 mg examplosartan and 25 mg" \
         in lines[3]
     assert "Iron oxide red (E 172) (only 80 mg/12.5 mg and 160 mg/12.5 mg)" in lines[3]
@@ -197,7 +197,7 @@ def test_a_product_in_german_renders_from_its_own_text(tmp_path: Path) -> None:
         "  <revision-date>", '  <prescription-status market="AT">Rp</prescription-status>\n'
         "  <revision-date>"))
     lines = renderer.render(product, "AT", as_of=DAY).content.splitlines()
-    assert lines[2] == "EXAMPLODUO 80 mg/5 mg Filmtablette"
+    assert lines[2] == "EXAMPLODUO 80 mg/5 mg Filmtabletten"
     assert lines[3] == ("Qualitative und quantitative Zusammensetzung: Jede Filmtablette"
                         " enthält 80 mg Examplosartan und 5 mg Amlodipin.")
 
@@ -209,7 +209,7 @@ def test_the_monitored_product_carries_the_whole_statement_and_its_categories(
                      " allow quick identification of new safety information. Healthcare"
                      " professionals are asked to report any suspected adverse reactions."
                      " See section 4.8 for how to report adverse reactions.")
-    assert gb[3] == "EXAMPLIDOL RETARD 10 mg/20 mg prolonged-release tablet"
+    assert gb[3] == "EXAMPLIDOL RETARD 10 mg/20 mg prolonged-release tablets"
     assert "Legal category: POM. Schedule 2 controlled drug." in gb
     assert gb[-2].endswith("also be reported to Example Pain Ltd on +44 1234 567890 or"
                            " https://www.example.com/report.")

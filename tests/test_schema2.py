@@ -126,7 +126,7 @@ CASES: dict[str, tuple[str | tuple[str, int], str]] = {
     "two-presentations-alike": (
         '<presentation id="t160-12">', r"presentation 't160-12' has the same strength and form"
                                        r" as presentation 't80-12' on line 11 \(80 mg \+ 12\.5"
-                                       r" mg film-coated tablet\)"),
+                                       r" mg film-coated tablets\)"),
     "strength-without-its-substance": (
         "<strength>12.5 mg", r"strength '12\.5 mg' does not say which substance it is of; the"
                              r" product has 2 active substances \(from line 7\): add"

@@ -38,7 +38,7 @@ def test_several_strengths_each_with_composition_packs_and_prices() -> None:
     assert [p.id for p in product.presentations] == ["c025", "c05", "c1"]
     assert [[s.value.value for s in p.strengths] for p in product.presentations] == [
         ["0.25 mg"], ["0.5 mg"], ["1 mg"]]
-    assert {p.form.source for p in product.presentations} == {"hard capsule"}
+    assert {p.form.source for p in product.presentations} == {"hard capsules"}
     c05 = product.presentation("c05")
     assert [t.source for t in c05.composition] == [
         "Each hard capsule contains examplimod hydrochloride equivalent to 0.5 mg examplimod.",

@@ -61,7 +61,7 @@ def test_golden(example: tuple[Renderer, Product], market: str, fmt: str,
 #: must not print.
 REVIEWED = {
     "AT": ([
-        "Zeposia 0,23 mg/0,46 mg/0,92 mg Hartkapsel",
+        "Zeposia 0,23 mg/0,46 mg/0,92 mg Hartkapseln\n",
         "Qualitative und quantitative Zusammensetzung: 0,23 mg: Jede Hartkapsel enthält "
         "Ozanimodhydrochlorid entsprechend 0,23 mg Ozanimod. 0,46 mg: ",
         "Liste der sonstigen Bestandteile: Kapselinhalt: Mikrokristalline Cellulose, ",
@@ -113,6 +113,30 @@ REVIEWED = {
         "Date of revision: November 2026.",
     ], ["EU/1/20/1442", "98 hard capsules", "Pharma EEIG", "1 800 749 749"]),
 }
+
+
+#: The name line as SmPC section 1 of each language writes it: the form in the plural.
+NAME_LINES = {"AT": "Zeposia 0,23 mg/0,46 mg/0,92 mg Hartkapseln",
+              "DE": "Zeposia 0,23 mg/0,46 mg/0,92 mg Hartkapseln",
+              "IE": "Zeposia 0.23 mg/0.46 mg/0.92 mg hard capsules",
+              "GB": "Zeposia 0.23 mg/0.46 mg/0.92 mg hard capsules"}
+
+
+@pytest.mark.parametrize("market", MARKETS)
+def test_the_name_line_writes_the_form_as_section_1_does(market: str) -> None:
+    name = NAME_LINES[market]
+    assert name in golden(f"zeposia-{market}.txt").splitlines()
+    page = golden(f"zeposia-{market}.html")
+    assert f"<h2>{name}</h2>" in page
+    assert f": {name}</title>" in page
+
+
+def test_the_translators_are_told_to_write_the_form_as_section_1_does() -> None:
+    forms = {(p.form.source, p.form.note) for p in load_product(ZEPOSIA).presentations}
+    [(form, note)] = forms
+    assert form == "hard capsules"
+    assert "as SmPC section 1 writes it" in note
+    assert "in the plural where section 1 uses it" in note
 
 
 @pytest.mark.parametrize("market", MARKETS)
