@@ -1,7 +1,8 @@
 """Real translators' catalogs, read and rewritten through the documented catalog API.
 
 The folder named by ``SMPC_CATALOG_CORPUS`` (made by ``scripts/catalog_corpus.sh``: some
-2,500 catalogs from the Django, Sphinx, Wagtail and Weblate wheels) is compared, catalog
+2,500 catalogs from the Django, Sphinx, Wagtail and Weblate wheels, and 200 of GNU's C
+projects, binutils, gdb and glibc, their entries mostly ``c-format``) is compared, catalog
 by catalog, with GNU gettext: a UTF-8 catalog that ``msgfmt --check`` accepts must be read
 by :func:`read_catalog`, and :func:`format_po` must give ``msgcat``'s bytes for it; one that
 ``msgfmt --check`` refuses must be refused with a problem naming the file and a line.
