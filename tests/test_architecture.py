@@ -44,7 +44,7 @@ LAYERS = (
     ("sources",),
     ("render",),
     ("audit", "tooldomain", "consistency"),
-    ("builder",),
+    ("builder", "impact"),
     ("cli", "__main__"),
 )
 

@@ -34,8 +34,8 @@ def own_market(portfolio: Path) -> Path:
 
 
 def test_the_commands_complete() -> None:
-    assert complete([], "") == ["build", "check", "compile", "extract", "import", "init",
-                                "migrate", "render", "stats", "update", "validate"]
+    assert complete([], "") == ["build", "check", "compile", "extract", "impact", "import",
+                                "init", "migrate", "render", "stats", "update", "validate"]
     assert complete([], "c") == ["check", "compile"]
     assert "--color" in complete([], "--c")
 

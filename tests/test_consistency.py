@@ -18,8 +18,7 @@ from smpc_manager.errors import ProblemsError
 from smpc_manager.markets import VERBATIM_FIELDS, load_profile, parse_profile
 from smpc_manager.portfolio import load_portfolio
 from smpc_manager.products import load_product
-from smpc_manager.render import Renderer
-from smpc_manager.render.printed import printed_messages
+from smpc_manager.render import Renderer, printed_messages
 from smpc_manager.sources import (
     closest,
     compare_documents,

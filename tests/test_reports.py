@@ -15,7 +15,7 @@ from smpc_manager.reports import REPORT_VERSION, report, validation_report
 from smpc_manager.rules import RULE_IDS
 from tests.reports import SCHEMAS, valid, validator
 
-COMMANDS = ("build", "check", "stats", "validate")
+COMMANDS = ("build", "check", "impact", "stats", "validate")
 
 
 def schema(command: str) -> dict[str, Any]:

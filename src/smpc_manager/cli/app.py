@@ -53,6 +53,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "extract": LazyCommand(
         "smpc_manager.cli.catalogs:extract_command",
         "Write each product's translation template, locales/templates/<id>.pot."),
+    "impact": LazyCommand(
+        "smpc_manager.cli.impact:impact_command",
+        "Compare two versions of an SmPC, and say what the new one changes."),
     "import": LazyCommand(
         "smpc_manager.cli.importing:import_command",
         "Draft a product from its approved SmPC (an EU ePI file, FHIR XML or JSON)."),

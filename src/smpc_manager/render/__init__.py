@@ -7,7 +7,8 @@ table of them), ``domains`` (the ``smpc`` labels and the product's own text), ``
 (a profile's elements as paragraphs), ``l10n`` (Babel's formatting), ``templates`` (Jinja2),
 ``sandbox`` (the limits a portfolio's own template runs within), ``shapes`` (the product in
 schema 2's shapes, whichever schema it was read from), ``fields`` and ``presentations``
-(what each field of a profile prints) and ``renderer`` (the steps in order). The modules are
+(what each field of a profile prints), ``printed`` (the product's messages a field prints,
+for holding them to the SmPC) and ``renderer`` (the steps in order). The modules are
 imported when a name is first used (:mod:`smpc_manager.exports`): planning a build needs the
 resolver, not Babel or Jinja2.
 """
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         OutputInputs,
         relative_name,
     )
+    from smpc_manager.render.printed import printed_messages
     from smpc_manager.render.renderer import Renderer, Rendering, translation_problems
     from smpc_manager.render.shapes import price_changes
     from smpc_manager.render.templates import template_messages
@@ -45,6 +47,7 @@ EXPORTS = {
     "Rendering": "renderer",
     "format_named": "formats",
     "price_changes": "shapes",
+    "printed_messages": "printed",
     "relative_name": "inputs",
     "template_messages": "templates",
     "translation_problems": "renderer",
@@ -64,6 +67,7 @@ __all__ = [
     "Rendering",
     "format_named",
     "price_changes",
+    "printed_messages",
     "relative_name",
     "template_messages",
     "translation_problems",
