@@ -71,11 +71,12 @@ REVIEWED = {
         "Anwendungsgebiete: Multiple Sklerose: Zeposia wird angewendet",
         " Colitis ulcerosa: Zeposia wird angewendet",
         "ATC-Code: L04AE02.",
-        "Inhaber der Zulassung: Bristol-Myers Squibb Pharma EEIG, ",
+        "Inhaber der Zulassung: Bristol-Myers Squibb Pharma EEIG, Plaza 254, Blanchardstown"
+        " Corporate Park 2, Dublin 15, D15 T867, Irland.",
         "Stand der Information: November 2024.",
         "Rezept- und apothekenpflichtig, wiederholte Abgabe verboten.",
         "0,92 mg: 28 Hartkapseln, 98 Hartkapseln.",
-    ], ["Nebenwirkungen:", "Dosierung", "Uxbridge"]),
+    ], ["Nebenwirkungen:", "Dosierung", "Uxbridge", "Dublin 15 D15"]),
     "DE": ([
         "Wirkstoff: Ozanimod",
         "Sonstige Bestandteile: Kapselinhalt: ",
@@ -95,18 +96,19 @@ REVIEWED = {
         "Legal category: S1A.",
         "EU/1/20/1442/002 (0.92 mg, 28 hard capsules); "
         "EU/1/20/1442/003 (0.92 mg, 98 hard capsules).",
-        "Marketing authorisation holder: Bristol-Myers Squibb Pharma EEIG, ",
+        "Marketing authorisation holder: Bristol-Myers Squibb Pharma EEIG, Plaza 254,"
+        " Blanchardstown Corporate Park 2, Dublin 15, D15 T867, Ireland.",
         "Bristol-Myers Squibb Pharmaceuticals uc, ",
         "Adverse events should also be reported to Bristol-Myers Squibb Medical "
         "Information on 1 800 749 749 or medical.information@bms.com.",
         "Date of revision: November 2026.",
-    ], ["£", "PLGB", "Uxbridge", "Shellac"]),
+    ], ["£", "PLGB", "Uxbridge", "Shellac", "Dublin 15 D15"]),
     "GB": ([
         "Legal category: POM.",
         "£1,373.52 per 28 hard capsules (from 1 April 2025).",
         "PLGB 15105/0160 (0.23 mg and 0.46 mg); PLGB 15105/0161 (0.92 mg).",
         "Marketing authorisation holder: Bristol-Myers Squibb Pharmaceuticals Limited, "
-        "ARC Uxbridge, Sanderson Road, Uxbridge",
+        "ARC Uxbridge, Sanderson Road, Uxbridge UB8 1DH, United Kingdom.",
         "Adverse events should also be reported to Bristol-Myers Squibb Medical "
         "Information on 0800 731 1736 or medical.information@bms.com.",
         "Prescribers should consult the SmPC in relation to other adverse reactions.",

@@ -28,9 +28,15 @@ Handler = Callable[["Composer", "Element"], "Value | None"]
 #: The text of a field whose data the market cannot print; its problem refuses the block.
 NOTHING: Value = ("", "")
 
-#: Countries whose addresses put the postal code after the town (``Sandwich CT13 9NJ``);
-#: elsewhere it comes first (``1050 Brüssel``). The address's country decides, not the locale.
-POSTCODE_AFTER_CITY = frozenset({"AU", "CA", "GB", "IE", "IM", "JE", "GG", "US"})
+#: How the countries that put the postal code after the town write the two
+#: (``Sandwich CT13 9NJ``; an Irish Eircode after a comma, ``Dublin 15, D15 T867``, as
+#: Irish SmPCs and An Post write it); elsewhere the code comes first
+#: (:data:`TOWN_DEFAULT`, ``1050 Brüssel``). The address's country decides, not the locale.
+TOWN_PATTERNS = {
+    **dict.fromkeys(("AU", "CA", "GB", "IM", "JE", "GG", "US"), "{city} {code}"),
+    "IE": "{city}, {code}",
+}
+TOWN_DEFAULT = "{code} {city}"
 
 #: What a market needs of a field the product lacks, where it is more than the section.
 _MISSING = {
@@ -104,12 +110,8 @@ def _atc(composer: Composer, element: Element) -> Value | None:
 def _address(composer: Composer, name: str, address: Address) -> str:
     """A company's name and address, the town written as its country writes it."""
     city = composer.plain_text(address.city)
-    if not address.postal_code:
-        town = city
-    elif address.country.value in POSTCODE_AFTER_CITY:
-        town = f"{city} {address.postal_code}"
-    else:
-        town = f"{address.postal_code} {city}"
+    town = TOWN_PATTERNS.get(address.country.value, TOWN_DEFAULT).format(
+        city=city, code=address.postal_code) if address.postal_code else city
     country = territories(composer.locale).get(address.country.value, address.country.value)
     return ", ".join([name, address.street, town, country])
 
