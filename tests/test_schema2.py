@@ -112,6 +112,17 @@ CASES: dict[str, tuple[str | tuple[str, int], str]] = {
     "number-limited-to-unknown-presentation": (
         '<number presentations="c5">', r"marketing-authorisation number 'PLGB 00000/0002' is"
                                        r" limited to presentation 'c5', which is not defined"),
+    "pack-holds-unknown-presentation": (
+        '<pack id="c025-28" presentations="c025 c2">', r"pack 'c025-28' holds presentation"
+                                                       r" 'c2', which is not defined \(the"
+                                                       r" presentations, from line 11: c025,"
+                                                       r" c05, c1\)$"),
+    "pack-holds-not-its-own-presentation": (
+        '<pack id="c05-28" presentations="c025 c1">', r"pack 'c05-28' stands in presentation"
+                                                      r" 'c05' \(line 24\), but its"
+                                                      r' presentations "c025 c1" do not name'
+                                                      r" it; name every presentation the pack"
+                                                      r" holds, this one among them$"),
     "excipient-limited-to-a-substance": (
         '<excipient presentations="exa">', r"is limited to 'exa', the id of the substance on"
                                            r" line 7, not of a presentation \(the"
@@ -165,6 +176,8 @@ ONLY_SMPC = {
     "group-limited-to-unknown-presentation": "a list of presentations names an unknown id",
     "number-limited-to-unknown-presentation": "a list of presentations names an unknown id",
     "excipient-limited-to-a-substance": "a list of presentations names another kind's id",
+    "pack-holds-unknown-presentation": "a list of presentations names an unknown id",
+    "pack-holds-not-its-own-presentation": "a pack of several presentations names its own",
     "pack-number-for-unauthorised-market": "a market no marketing-authorisation covers",
     "holder-for-unauthorised-market": "a market no marketing-authorisation covers",
     "two-names-for-a-market": "one name per market",

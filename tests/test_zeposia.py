@@ -75,8 +75,9 @@ REVIEWED = {
         " Corporate Park 2, Dublin 15, D15 T867, Irland.",
         "Stand der Information: November 2024.",
         "Rezept- und apothekenpflichtig, wiederholte Abgabe verboten.",
+        "Packungsgrößen: 0,23 mg und 0,46 mg: Packung zur Einleitung der Behandlung mit ",
         "0,92 mg: 28 Hartkapseln, 98 Hartkapseln.",
-    ], ["Nebenwirkungen:", "Dosierung", "Uxbridge", "Dublin 15 D15"]),
+    ], ["Nebenwirkungen:", "Dosierung", "Uxbridge", "Dublin 15 D15", "Packungsgrößen: 0,23 mg:"]),
     "DE": ([
         "Wirkstoff: Ozanimod",
         "Sonstige Bestandteile: Kapselinhalt: ",
@@ -102,9 +103,11 @@ REVIEWED = {
         "Adverse events should also be reported to Bristol-Myers Squibb Medical "
         "Information on 1 800 749 749 or medical.information@bms.com.",
         "Date of revision: November 2026.",
-    ], ["£", "PLGB", "Uxbridge", "Shellac", "Dublin 15 D15"]),
+        "EU/1/20/1442/001 (0.23 mg and 0.46 mg, treatment initiation pack of ",
+    ], ["£", "PLGB", "Uxbridge", "Shellac", "Dublin 15 D15", "(0.23 mg, "]),
     "GB": ([
         "Legal category: POM.",
+        "Cost excluding VAT: 0.23 mg and 0.46 mg: £343.38 per treatment initiation pack of ",
         "£1,373.52 per 28 hard capsules (from 1 April 2025).",
         "PLGB 15105/0160 (0.23 mg and 0.46 mg); PLGB 15105/0161 (0.92 mg).",
         "Marketing authorisation holder: Bristol-Myers Squibb Pharmaceuticals Limited, "
@@ -113,7 +116,8 @@ REVIEWED = {
         "Information on 0800 731 1736 or medical.information@bms.com.",
         "Prescribers should consult the SmPC in relation to other adverse reactions.",
         "Date of revision: November 2026.",
-    ], ["EU/1/20/1442", "98 hard capsules", "Pharma EEIG", "1 800 749 749"]),
+    ], ["EU/1/20/1442", "98 hard capsules", "Pharma EEIG", "1 800 749 749",
+        "Cost excluding VAT: 0.23 mg: "]),
 }
 
 
@@ -147,6 +151,12 @@ def test_each_market_prints_the_shapes_its_reviewer_looks_for(market: str) -> No
     printed, absent = REVIEWED[market]
     assert [needed for needed in printed if needed not in text] == []
     assert [wrong for wrong in absent if wrong in text] == []
+
+
+def test_the_treatment_initiation_pack_holds_two_presentations() -> None:
+    product = load_product(ZEPOSIA)
+    packs = {pack.id: pack.presentations for p in product.presentations for pack in p.packs}
+    assert packs == {"init-7": ("c023", "c046"), "c092-28": (), "c092-98": ()}
 
 
 def test_the_example_portfolio_builds_it_for_every_market() -> None:

@@ -281,6 +281,9 @@ class Pack:
     numbers: tuple[MarketNumber, ...]
     prices: tuple[Price, ...]
     location: SourceLocation
+    #: The ids of every presentation the pack holds, where it holds several (a treatment
+    #: initiation pack of two strengths); () for the one presentation it stands in.
+    presentations: tuple[str, ...] = ()
 
     def number_for(self, market: str) -> MarketNumber | None:
         return next((n for n in self.numbers if n.covers(market)), None)

@@ -2,10 +2,11 @@
 
 XSD 1.0 checks an id given twice and a reference that names one id (a strength's
 substance, a dose's indication); these check what it cannot say: that each id of a list
-(``presentations="p1 p2"``) names a presentation, that every market a name, a holder, a
-number, a price or a date is given for is one the product is authorised in, that each
-market is given one of each, that no two presentations are the same, and that each
-presentation states the strength of every substance. Each problem stands at the element
+(``presentations="p1 p2"``) names a presentation, that a pack of several presentations
+names the one it stands in, that every market a name, a holder, a number, a price or a
+date is given for is one the product is authorised in, that each market is given one of
+each, that no two presentations are the same, and that each presentation states the
+strength of every substance. Each problem stands at the element
 that is wrong and names the other place it concerns (the presentations, the first of two,
 the authorisations).
 """
@@ -16,15 +17,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from smpc_manager.errors import Problem, SourceLocation
-from smpc_manager.model import Product
+from smpc_manager.model import Pack, Product
 
 #: A check takes the product and the path it was read from, and yields its problems.
 Rule = Callable[[Product, Path], Iterable[Problem]]
 
 
 def rule_presentations_defined(product: Product, path: Path) -> Iterable[Problem]:
-    """Every id an excipient, a group or an authorisation number is limited to names a
-    presentation of the product."""
+    """Every id an excipient, a group or an authorisation number is limited to, and every id
+    a pack holds, names a presentation of the product."""
     ids = [p.id for p in product.presentations]
     where = product.presentations[0].location.line if product.presentations else 0
     others = {s.id: ("substance", s.location) for s in product.substances if s.id}
@@ -34,12 +35,14 @@ def rule_presentations_defined(product: Product, path: Path) -> Iterable[Problem
     limited: list[tuple[str, SourceLocation, tuple[str, ...]]] = []
     for group in product.excipient_groups:
         if group.heading is not None:
-            limited.append((f"excipient group '{group.heading.source}'", group.location,
-                            group.presentations))
-        limited += [(f"excipient '{e.text.source}'", e.text.location, e.presentations)
-                    for e in group.excipients]
-    limited += [(f"marketing-authorisation number '{n.value}'", n.location, n.presentations)
-                for a in product.authorisations for n in a.number_entries]
+            limited.append((f"excipient group '{group.heading.source}' is limited to",
+                            group.location, group.presentations))
+        limited += [(f"excipient '{e.text.source}' is limited to", e.text.location,
+                     e.presentations) for e in group.excipients]
+    limited += [(f"marketing-authorisation number '{n.value}' is limited to", n.location,
+                 n.presentations) for a in product.authorisations for n in a.number_entries]
+    limited += [(f"{_pack_name(pack)} holds", pack.location, pack.presentations)
+                for p in product.presentations for pack in p.packs]
     for what, location, presentations in limited:
         for ref in dict.fromkeys(presentations):
             if ref in ids:
@@ -49,10 +52,29 @@ def rule_presentations_defined(product: Product, path: Path) -> Iterable[Problem
                      " presentation" if kind else f"presentation '{ref}', which is not defined")
             yield Problem(
                 location,
-                f"{what} is limited to {found} (the presentations, from line {where}:"
-                f" {', '.join(ids)})",
+                f"{what} {found} (the presentations, from line {where}: {', '.join(ids)})",
                 field="presentations",
             )
+
+
+def rule_pack_holds_its_presentation(product: Product, path: Path) -> Iterable[Problem]:
+    """A pack that names the presentations it holds names the one it stands in among them."""
+    for presentation in product.presentations:
+        for pack in presentation.packs:
+            if pack.presentations and presentation.id not in pack.presentations:
+                yield Problem(
+                    pack.location,
+                    f"{_pack_name(pack)} stands in presentation '{presentation.id}' (line"
+                    f" {presentation.location.line}), but its presentations"
+                    f" \"{' '.join(pack.presentations)}\" do not name it; name every"
+                    " presentation the pack holds, this one among them",
+                    field="presentations",
+                )
+
+
+def _pack_name(pack: Pack) -> str:
+    """A pack in a problem's words: by its id, or else by its size."""
+    return f"pack '{pack.id}'" if pack.id else f"pack '{pack.size.source}'"
 
 
 def rule_markets_authorised(product: Product, path: Path) -> Iterable[Problem]:
@@ -217,6 +239,7 @@ def _market_entries(product: Product) -> Iterable[tuple[str, SourceLocation, Seq
 #: The rules every schema 2 product must pass, after the schema and the rules of both.
 RULES_2: tuple[Rule, ...] = (
     rule_presentations_defined,
+    rule_pack_holds_its_presentation,
     rule_markets_authorised,
     rule_one_per_market,
     rule_first_name_and_holder,

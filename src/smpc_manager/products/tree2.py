@@ -266,7 +266,7 @@ class _Walk:
             for e in _all(parts, "price")
         )
         return Pack((element.get("id") or "").strip() or None, size, numbers, prices,
-                    b.loc(element, "pack"))
+                    b.loc(element, "pack"), _presentations(element))
 
     def excipients(self, element: etree._Element) -> tuple[ExcipientGroup, ...]:
         """The groups of excipients; a flat list is one group without a heading."""

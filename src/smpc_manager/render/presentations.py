@@ -16,7 +16,7 @@ from smpc_manager.errors import Problem
 from smpc_manager.model import AuthorisationNumber
 from smpc_manager.render.fields import Handler, Value
 from smpc_manager.render.l10n import format_price, join_list
-from smpc_manager.render.shapes import limited_to, marketed_in
+from smpc_manager.render.shapes import held_in, limited_to, marketed_in
 
 if TYPE_CHECKING:
     from smpc_manager.markets import Element
@@ -50,6 +50,13 @@ def labels(composer: Composer) -> dict[str, str]:
 
 def _prefixed(label: str, text: str) -> str:
     return f"{label}: {text}" if label else text
+
+
+def _pack_label(composer: Composer, presentation: Presentation, pack: Pack) -> str:
+    """What tells a pack's presentations from the product's others: the label of the one
+    it stands in, or the labels of all it holds (``0,23 mg und 0,46 mg``)."""
+    held = held_in(pack, presentation, composer.product)
+    return composer.listed([composer.label(p) for p in held])
 
 
 def _name(composer: Composer, element: Element) -> Value | None:
@@ -113,25 +120,27 @@ def _excipients(composer: Composer, element: Element) -> Value | None:
 
 
 def _packs(composer: Composer, element: Element) -> Value | None:
-    """The sizes of the packs marketed in the market, by presentation."""
-    entries = []
+    """The sizes of the packs marketed in the market, by the presentations they hold."""
+    sizes: dict[str, list[str]] = {}
     for presentation in composer.product.presentations:
-        sizes = [composer.plain_text(pack.size) for pack in presentation.packs
-                 if marketed_in(pack, composer.market)]
-        if sizes:
-            entries.append(_prefixed(composer.label(presentation), ", ".join(sizes)))
+        for pack in presentation.packs:
+            if marketed_in(pack, composer.market):
+                sizes.setdefault(_pack_label(composer, presentation, pack), []).append(
+                    composer.plain_text(pack.size))
+    entries = [_prefixed(label, ", ".join(found)) for label, found in sizes.items()]
     return composer.plain(ENTRIES_SEPARATOR.join(entries)) if entries else None
 
 
 def _cost(composer: Composer, element: Element) -> Value | None:
     """The price of each pack in force in the market on the day, with the pack and the day
-    it applies from (``cost-format``, ``dated-cost-format``)."""
+    it applies from (``cost-format``, ``dated-cost-format``), by the presentations it
+    holds."""
     entries = []
     for presentation in composer.product.presentations:
         for pack in presentation.packs:
             price = pack.price_on(composer.market, composer.day)
             if price is not None:
-                entries.append(_prefixed(composer.label(presentation),
+                entries.append(_prefixed(_pack_label(composer, presentation, pack),
                                          _price(composer, price, pack)))
     return composer.plain(ENTRIES_SEPARATOR.join(entries)) if entries else None
 
@@ -150,8 +159,8 @@ def _price(composer: Composer, price: Price, pack: Pack) -> str:
 
 def _numbers(composer: Composer, element: Element) -> Value | None:
     """The authorisation numbers in the market: those of the authorisations covering it
-    (each with the presentations it is limited to) and those of its packs (each with its
-    pack), listed once each."""
+    (each with the presentations it is limited to) and those of its packs (each with the
+    presentations it holds and its size), listed once each."""
     product, market = composer.product, composer.market
     entries: dict[tuple[str, str], None] = {}
     for authorisation in product.authorisations_for(market):
@@ -165,7 +174,7 @@ def _numbers(composer: Composer, element: Element) -> Value | None:
     for presentation, pack in packs:
         pack_number = pack.number_for(market)
         if pack_number is not None:
-            label = ", ".join(filter(None, (composer.label(presentation),
+            label = ", ".join(filter(None, (_pack_label(composer, presentation, pack),
                                             composer.plain_text(pack.size)))) \
                 if len(packs) > 1 else ""
             entries[pack_number.value, label] = None

@@ -8,8 +8,8 @@ that the markets lay out one shape and a migrated file prints what its schema 1 
 The texts keep their schema 1 contexts, so that the schema 1 catalogs translate them.
 
 Besides, what a market's text says about presentations and packs: the strengths in the
-order of the substances, which presentations a pack or an excipient belongs to, and which
-packs are marketed in a market.
+order of the substances, which presentations a pack holds or an excipient belongs to, and
+which packs are marketed in a market.
 """
 
 from __future__ import annotations
@@ -88,6 +88,15 @@ def marketed_in(pack: Pack, market: str) -> bool:
         return True
     return any(n.covers(market) for n in pack.numbers) or \
         any(p.covers(market) for p in pack.prices)
+
+
+def held_in(pack: Pack, presentation: Presentation, product: Product
+            ) -> tuple[Presentation, ...]:
+    """The presentations ``pack`` holds, in the product's order: those it names (a treatment
+    initiation pack of two strengths), or else ``presentation``, the one it stands in."""
+    if not pack.presentations:
+        return (presentation,)
+    return tuple(p for p in product.presentations if p.id in pack.presentations)
 
 
 def limited_to(presentations: tuple[str, ...], product: Product) -> tuple[Presentation, ...]:
