@@ -127,6 +127,17 @@ CASES = [
     ("boost-format", "%1% of %2%", ["%2% von %1%"], None, None),
     ("perl-format", "%s has %d", ["%2$d in %1$s"], None, None),
     ("perl-brace-format", "{name} has {count}", ["{count} bei {name} {extra}"], None, None),
+    ("gcc-internal-format", "%qs: %m", ["%qs"], None, "'msgid' uses %m but 'msgstr' doesn't"),
+    ("gcc-internal-format", "%qs: %m", ["%qs: %s"], None,
+     "a format specification for argument 2, as in 'msgstr', doesn't exist in 'msgid'"),
+    ("gfc-internal-format", "%s at %L", ["%L: %s"], None,
+     "format specifications in 'msgid' and 'msgstr' for argument 1 are not the same"),
+    ("tcl-format", "%s has %d", ["%2$d in %1$s"], None, None),
+    ("tcl-format", "%s has %d", ["%1$s hat %d"], None,
+     "'msgstr' is not a valid Tcl format string, unlike 'msgid'. Reason: The string refers"
+     " to arguments both through absolute argument numbers and through unnumbered argument"
+     " specifications."),
+    ("ycp-format", "%1 of %2", ["%2 von %1"], None, None),
     ("python-brace-format", "{name} has {count}", ["{count} bei {name}"], None, None),
 ]
 
@@ -190,8 +201,17 @@ PIECES = {
     "sh": "$ $ $ a b _ 1 { } ${a} ${b} - = : + ? é $$ ab",
     "lua": "% % % d s q c f a x 5 . 2 - %% é i",
     "javascript": "% % % 1$ 2$ 0$ d s j f c b o x X 5 . 2 - + I 0 %% é u",
+    "awk": "% % % 1$ 2$ 0$ * *1$ . 5 0 - # d i s c u x e f g %% é l",
+    "tcl": "% % % 1$ 2$ 0$ * . 5 0 - # d i s c u x e f g h l %% é *5",
+    "elisp": "% % % 1$ 2$ 0$ * . 5 0 - # d i s S c x e f g %% é ^",
+    "librep": "% % % 1$ 2$ 0$ * . 5 0 - ^ d i s S c x e %% é +",
+    "smalltalk": "% % % 1 2 3 9 0 %% é a",
+    "gcc-internal": "% % % 1$ 2$ 0$ q l ll w + # c s .3s .*s .*1$s . * d i u x o p H J K D F T"
+                    " E A C L O P Q V m < > ' %% é z",
+    "gfc-internal": "% % % 1$ 2$ 0$ C L c s d i u l ld lu %% é x",
 }
 PIECES["objc"] = PIECES["c"]
+PIECES["ycp"] = PIECES["smalltalk"]
 
 
 def _generated(rng: random.Random, pieces: list[str], most: int) -> str:

@@ -4,9 +4,13 @@ An entry flagged ``c-format``, ``python-format``, ``php-format``... is a format 
 translation that asks for other arguments than its msgid would fail or lie at run time, and
 GNU ``msgfmt --check`` refuses the catalog. Each module here is GNU gettext 0.21's parser
 and comparison for a family of languages (``format-*.c``), with GNU's messages: ``c`` (C,
-Objective C), ``python`` (``%`` and brace formats), ... The flags GNU knows but these
-modules do not read (Lisp, Scheme, KDE KUIT...) are not checked. A msgid that is no valid
-format string of its language is not checked either, as GNU does not check it.
+Objective C), ``python`` (``%`` and brace formats), ``java``, ``csharp``, ``javascript``,
+``elisp`` (Emacs Lisp, librep), ``sh``, ``awk``, ``lua``, ``smalltalk`` (Smalltalk, YCP),
+``qt`` (Qt, Qt plural, KDE), ``boost``, ``tcl``, ``perl`` (Perl, Perl brace), ``php`` and
+``gcc`` (GCC's and GNU Fortran's diagnostics). The flags GNU knows but these modules do not
+read (Java printf, Scheme, Lisp, Ruby, Object Pascal, KDE KUIT) are not checked. A msgid
+that is no valid format string of its language is not checked either, as GNU does not
+check it.
 
 The same parsers tell the writer where GNU never breaks a line: inside a directive of an
 entry's first format language (:func:`unbreakable_chars`).
@@ -18,10 +22,13 @@ from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any
 
+from smpc_manager.catalogs.formats.awk import AWK
 from smpc_manager.catalogs.formats.base import FormatError, Language, Scan, unbreakable
 from smpc_manager.catalogs.formats.boost import BOOST
 from smpc_manager.catalogs.formats.c import OBJC, C
 from smpc_manager.catalogs.formats.csharp import CSHARP
+from smpc_manager.catalogs.formats.elisp import ELISP, LIBREP
+from smpc_manager.catalogs.formats.gcc import GCC_INTERNAL, GFC_INTERNAL
 from smpc_manager.catalogs.formats.java import JAVA
 from smpc_manager.catalogs.formats.javascript import JAVASCRIPT
 from smpc_manager.catalogs.formats.lua import LUA
@@ -30,13 +37,16 @@ from smpc_manager.catalogs.formats.php import PHP
 from smpc_manager.catalogs.formats.python import PYTHON, PYTHON_BRACE
 from smpc_manager.catalogs.formats.qt import KDE, QT, QT_PLURAL
 from smpc_manager.catalogs.formats.sh import SH
+from smpc_manager.catalogs.formats.smalltalk import SMALLTALK, YCP
+from smpc_manager.catalogs.formats.tcl import TCL
 from smpc_manager.catalogs.syntax import FORMAT_LANGUAGES
 
 #: The languages checked, by the name in their flag (``c`` of ``c-format``).
 LANGUAGES: dict[str, Language[Any]] = {
     language.name: language for language in (
-        C, OBJC, PYTHON, PYTHON_BRACE, JAVA, CSHARP, JAVASCRIPT, SH, LUA, QT, QT_PLURAL, KDE,
-        BOOST, PERL, PERL_BRACE, PHP,
+        C, OBJC, PYTHON, PYTHON_BRACE, JAVA, CSHARP, JAVASCRIPT, ELISP, LIBREP, SH, AWK, LUA,
+        SMALLTALK, QT, QT_PLURAL, KDE, BOOST, TCL, PERL, PERL_BRACE, PHP, GCC_INTERNAL,
+        GFC_INTERNAL, YCP,
     )
 }
 
