@@ -209,6 +209,7 @@ PIECES = {
     "gcc-internal": "% % % 1$ 2$ 0$ q l ll w + # c s .3s .*s .*1$s . * d i u x o p H J K D F T"
                     " E A C L O P Q V m < > ' %% é z",
     "gfc-internal": "% % % 1$ 2$ 0$ C L c s d i u l ld lu %% é x",
+    "object-pascal": "% % % 0: 1: : *: * - . .2 5 d D u x e f g n m M s S p %% é z",
 }
 PIECES["objc"] = PIECES["c"]
 PIECES["ycp"] = PIECES["smalltalk"]

@@ -5,10 +5,11 @@ translation that asks for other arguments than its msgid would fail or lie at ru
 GNU ``msgfmt --check`` refuses the catalog. Each module here is GNU gettext 0.21's parser
 and comparison for a family of languages (``format-*.c``), with GNU's messages: ``c`` (C,
 Objective C), ``python`` (``%`` and brace formats), ``java``, ``csharp``, ``javascript``,
-``elisp`` (Emacs Lisp, librep), ``sh``, ``awk``, ``lua``, ``smalltalk`` (Smalltalk, YCP),
+``elisp`` (Emacs Lisp, librep), ``sh``, ``awk``, ``lua``, ``pascal`` (Object Pascal),
+``smalltalk`` (Smalltalk, YCP),
 ``qt`` (Qt, Qt plural, KDE), ``boost``, ``tcl``, ``perl`` (Perl, Perl brace), ``php`` and
 ``gcc`` (GCC's and GNU Fortran's diagnostics). The flags GNU knows but these modules do not
-read (Java printf, Scheme, Lisp, Ruby, Object Pascal, KDE KUIT) are not checked. A msgid
+read (Java printf, Scheme, Lisp, Ruby, KDE KUIT) are not checked. A msgid
 that is no valid format string of its language is not checked either, as GNU does not
 check it.
 
@@ -32,6 +33,7 @@ from smpc_manager.catalogs.formats.gcc import GCC_INTERNAL, GFC_INTERNAL
 from smpc_manager.catalogs.formats.java import JAVA
 from smpc_manager.catalogs.formats.javascript import JAVASCRIPT
 from smpc_manager.catalogs.formats.lua import LUA
+from smpc_manager.catalogs.formats.pascal import PASCAL
 from smpc_manager.catalogs.formats.perl import PERL, PERL_BRACE
 from smpc_manager.catalogs.formats.php import PHP
 from smpc_manager.catalogs.formats.python import PYTHON, PYTHON_BRACE
@@ -45,7 +47,7 @@ from smpc_manager.catalogs.syntax import FORMAT_LANGUAGES
 LANGUAGES: dict[str, Language[Any]] = {
     language.name: language for language in (
         C, OBJC, PYTHON, PYTHON_BRACE, JAVA, CSHARP, JAVASCRIPT, ELISP, LIBREP, SH, AWK, LUA,
-        SMALLTALK, QT, QT_PLURAL, KDE, BOOST, TCL, PERL, PERL_BRACE, PHP, GCC_INTERNAL,
+        PASCAL, SMALLTALK, QT, QT_PLURAL, KDE, BOOST, TCL, PERL, PERL_BRACE, PHP, GCC_INTERNAL,
         GFC_INTERNAL, YCP,
     )
 }
