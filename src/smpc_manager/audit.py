@@ -244,8 +244,9 @@ def check_targets(
 def check(paths: Iterable[str | Path], *, as_of: dt.date | None = None,
           market: str | None = None, warn_days: int | None = None) -> CheckReport:
     """Check product files, or every product of the portfolios named by their folders, as
-    of ``as_of`` (default: today): every date that can expire and every market's
-    translation, as ``smpc check`` does. Nothing is printed: the report says it all.
+    of ``as_of`` (default: today): every date that can expire, the ATC code, every market's
+    translation and the approved SmPCs, as ``smpc check`` does. Nothing is printed: the
+    report says it all.
 
     ``market`` narrows the check to one market; ``warn_days`` overrides the portfolios'
     policy for how near an expiry is a warning. A path that does not exist is a

@@ -22,6 +22,7 @@ it: parsed by its hash (:func:`smpc_manager.sources.read_epi`), and what is take
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,9 @@ from smpc_manager.sources import (
 RULE_VERBATIM = "smpc-verbatim"
 RULE_REVISED = "smpc-revised"
 RULE_SOURCE = "smpc-source"
+#: How many SmPCs' readings are kept, by hash: those of the products checked last (a
+#: product's are asked for once per market), and any other product's of the same bytes.
+KEPT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +106,14 @@ class _Read:
 class SourceCheck:
     """Holds the products of one portfolio to their approved SmPCs (see the module).
 
-    Keeps what it read of each SmPC by the file's hash, for every product and market it
-    checks; a ``renderer`` of the portfolio gives the texts the markets print."""
+    Keeps what it read of the SmPCs last used by the file's hash (:data:`KEPT` of them),
+    for every market and product that uses them; a ``renderer`` of the portfolio gives the
+    texts the markets print."""
 
     def __init__(self, portfolio: Portfolio, renderer: Renderer) -> None:
         self.portfolio = portfolio
         self.renderer = renderer
-        self._read: dict[str, _Read] = {}
+        self._read: OrderedDict[str, _Read] = OrderedDict()
 
     def findings(self, product: Product, markets: Iterable[str]) -> list[Problem]:
         """Every finding for ``product`` and its SmPCs, in the ``markets`` it is checked
@@ -159,13 +164,17 @@ class SourceCheck:
             found.extend(SourceFinding(p.location, p.message, field="smpc-source",
                                        rule=RULE_SOURCE) for p in err.problems)
             return None
-        if epi.sha256 not in self._read:
-            if epi.smpc is None:
-                found.append(SourceFinding(SourceLocation(str(path), 1), "holds no SmPC",
-                                           field="smpc-source", rule=RULE_SOURCE))
-                return None
-            self._read[epi.sha256] = _Read(self._name(path), epi.smpc)
-        return self._read[epi.sha256]
+        if epi.sha256 in self._read:
+            self._read.move_to_end(epi.sha256)
+            return self._read[epi.sha256]
+        if epi.smpc is None:
+            found.append(SourceFinding(SourceLocation(str(path), 1), "holds no SmPC",
+                                       field="smpc-source", rule=RULE_SOURCE))
+            return None
+        read = self._read[epi.sha256] = _Read(self._name(path), epi.smpc)
+        while len(self._read) > KEPT:
+            self._read.popitem(last=False)
+        return read
 
     def _name(self, path: Path) -> str:
         """A source's name in messages: relative to the portfolio, as an output's inputs
