@@ -183,7 +183,7 @@ def test_unknown_keys_are_named_with_their_line() -> None:
         " prescription, presentation-note, price-date-format, reimbursement,"
         " revision-date-format, title)",
         "ch.toml:15: element 2: unknown key 'lable' (known: contact-format, end, fallback,"
-        " field, label, optional, phrase, print, run-in, smpc, when)",
+        " field, label, optional, phrase, plural-label, print, run-in, smpc, when)",
     ]
 
 
@@ -264,6 +264,24 @@ def test_patterns_fallbacks_and_contact_formats_are_checked() -> None:
                            'phrase = "Report to %(holder)s."\n')
     assert _problems(statement) == [
         "ch.toml:18: element 3: phrase uses %(holder)s; only %(company)s exist"]
+
+
+def test_a_plural_label_is_for_a_labelled_list() -> None:
+    numbers = MINIMAL + ('\n[[element]]\nfield = "marketing-authorisation"\n'
+                         'label = "Marketing authorisation number"\n'
+                         'plural-label = "Marketing authorisation numbers"\n')
+    element = parse_profile(numbers.encode(), "ch.toml", "CH").elements[-1]
+    assert element.plural_label is not None
+    assert element.plural_label.msgid == "Marketing authorisation numbers"
+    assert element.plural_label.location.line == 19
+    assert element.plural_label in element.messages()
+    for text in (MINIMAL.replace('label = "Therapeutic indications"',
+                                 'label = "Therapeutic indications"\nplural-label = "x"'),
+                 numbers.replace('label = "Marketing authorisation number"\n', "")):
+        [problem] = _problems(text)
+        assert problem.endswith("plural-label is a non-empty text, the label's plural, for"
+                                " an element with a label that prints one of"
+                                " active-substance, marketing-authorisation, packs")
 
 
 def test_the_markets_guide_names_every_field_and_key() -> None:

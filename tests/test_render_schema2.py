@@ -137,7 +137,7 @@ def test_great_britain_prices_each_pack_and_names_its_own_parties(tmp_path: Path
     assert ("Cost excluding VAT: 0.25 mg: £123.45 per 28 hard capsules (from 1 January"
             " 2026); 0.5 mg: £246.90 per 28 hard capsules (from 1 January 2026); 1 mg:"
             " £493.80 per 28 hard capsules.") in lines
-    assert ("Marketing authorisation number: PLGB 00000/0001 (0.25 mg); PLGB 00000/0002"
+    assert ("Marketing authorisation numbers: PLGB 00000/0001 (0.25 mg); PLGB 00000/0002"
             " (0.5 mg); PLGB 00000/0003 (1 mg).") in lines
     assert ("Marketing authorisation holder: Example Pharma UK Ltd, 1 Example Road,"
             " Sandwich CT13 9NJ, United Kingdom.") in lines
@@ -167,12 +167,14 @@ def test_a_build_renders_again_on_the_day_a_price_begins() -> None:
 
 def test_ireland_numbers_each_pack_and_names_the_company_to_report_to(tmp_path: Path) -> None:
     lines = _text(tmp_path, "capsules-three-strengths", "IE").splitlines()
-    assert ("Marketing authorisation number: EU/1/20/0000/001 (0.25 mg, 28 hard capsules);"
+    assert ("Marketing authorisation numbers: EU/1/20/0000/001 (0.25 mg, 28 hard capsules);"
             " EU/1/20/0000/002 (0.5 mg, 28 hard capsules); EU/1/20/0000/003 (1 mg, 28 hard"
             " capsules); EU/1/20/0000/004 (1 mg, 84 hard capsules).") in lines
     # a company name that ends with a point ends the sentence with it
     assert lines[-2].endswith("also be reported to Example Pharma Europe B.V.")
     injection = _text(tmp_path, "injection-with-solvent", "IE").splitlines()
+    # one number: the label in the singular
+    assert "Marketing authorisation number: EU/1/23/0000/001." in injection
     assert ("Further information is available from: Example Biologics Ireland Ltd, 1 Sample"
             " Street, Dublin, D02 XY00, Ireland, +353 1 000 0000.") in injection
     assert injection[-2].endswith("Adverse events should also be reported to Example"
@@ -289,6 +291,25 @@ label = "Excipients"
     assert [p.message for p in problems] == [
         "the CH profile has no presentation-note to say that an excipient is in some"
         " presentations only"]
+
+
+def test_several_numbers_take_the_plural_label_in_each_language(tmp_path: Path) -> None:
+    renderer, product = _portfolio(tmp_path, "capsules-three-strengths")
+    root = renderer.portfolio.root
+    config = root / "smpc.toml"
+    config.write_text(config.read_text(encoding="utf-8") + """
+[profiles.IE]
+locale = "de"
+title = "Prescribing information"
+
+[[profiles.IE.element]]
+field = "marketing-authorisation"
+label = "Marketing authorisation number"
+plural-label = "Marketing authorisation numbers"
+""", encoding="utf-8")
+    text = Renderer(load_portfolio(root), clock=lambda: DAY).render(product, "IE",
+                                                                    as_of=DAY).content
+    assert text.splitlines()[2].startswith("Zulassungsnummern: EU/1/20/0000/001 (0,25 mg,")
 
 
 def test_the_command_line_says_the_same(tmp_path: Path) -> None:

@@ -103,13 +103,15 @@ REVIEWED = {
         "Adverse events should also be reported to Bristol-Myers Squibb Medical "
         "Information on 1 800 749 749 or medical.information@bms.com.",
         "Date of revision: November 2026.",
-        "EU/1/20/1442/001 (0.23 mg and 0.46 mg, treatment initiation pack of ",
+        "Marketing authorisation numbers: EU/1/20/1442/001 (0.23 mg and 0.46 mg, treatment"
+        " initiation pack of ",
     ], ["£", "PLGB", "Uxbridge", "Shellac", "Dublin 15 D15", "(0.23 mg, "]),
     "GB": ([
         "Legal category: POM.",
         "Cost excluding VAT: 0.23 mg and 0.46 mg: £343.38 per treatment initiation pack of ",
         "£1,373.52 per 28 hard capsules (from 1 April 2025).",
-        "PLGB 15105/0160 (0.23 mg and 0.46 mg); PLGB 15105/0161 (0.92 mg).",
+        "Marketing authorisation numbers: PLGB 15105/0160 (0.23 mg and 0.46 mg);"
+        " PLGB 15105/0161 (0.92 mg).",
         "Marketing authorisation holder: Bristol-Myers Squibb Pharmaceuticals Limited, "
         "ARC Uxbridge, Sanderson Road, Uxbridge UB8 1DH, United Kingdom.",
         "Adverse events should also be reported to Bristol-Myers Squibb Medical "

@@ -54,6 +54,9 @@ DATED_FIELDS = ("additional-monitoring",)
 PHRASE_FIELDS = (*DATED_FIELDS, "adverse-event-reporting")
 #: Fields whose value is a code of the market, worded by the profile's table of that name.
 CODED_FIELDS = ("prescription-status", "controlled-drug", "reimbursement")
+#: Fields that print a list of like items (numbers, substances, pack sizes), whose label
+#: may have a plural form for when they print more than one (``plural-label``).
+COUNTED_FIELDS = ("active-substance", "marketing-authorisation", "packs")
 #: Conditions an element may be printed under.
 CONDITIONS = ("single-active-not-in-name",)
 PRINT_MODES = ("wording", "code")
@@ -66,8 +69,8 @@ PLACEHOLDERS = {
     "adverse-event-reporting": ("company",),
 }
 
-ELEMENT_KEYS = {"field", "phrase", "label", "run-in", "end", "optional", "when", "print",
-                "fallback", "contact-format", "smpc"}
+ELEMENT_KEYS = {"field", "phrase", "label", "plural-label", "run-in", "end", "optional",
+                "when", "print", "fallback", "contact-format", "smpc"}
 
 #: The section of the SmPC (its number in the QRD template) each field is taken from: what
 #: an element's ``smpc`` key relates the element to.
@@ -108,6 +111,9 @@ class Element:
     field: str | None = None
     phrase: Message | None = None
     label: Message | None = None
+    #: The label printed instead of ``label`` where the field prints more than one item
+    #: (``Marketing authorisation numbers``); None: ``label`` whatever the count.
+    plural_label: Message | None = None
     run_in: bool = False
     end: str = "."
     optional: bool = False
@@ -129,7 +135,8 @@ class Element:
 
     def messages(self) -> list[Message]:
         """The ``smpc`` messages of the element, in file order."""
-        return [m for m in (self.label, self.phrase, self.contact_format) if m is not None]
+        return [m for m in (self.label, self.plural_label, self.phrase, self.contact_format)
+                if m is not None]
 
 
 class Lines:
@@ -250,6 +257,20 @@ def _smpc_problems(smpc: Any, field_name: Any) -> list[str]:
     return []
 
 
+def _label_problems(item: Mapping[str, Any], field_name: Any) -> list[tuple[str, str]]:
+    """What is wrong with an element's ``label`` and ``plural-label``, by key."""
+    found = []
+    label, plural = item.get("label"), item.get("plural-label")
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        found.append(("label", f"label must be a non-empty text, found {label!r}"))
+    if plural is not None and (not isinstance(plural, str) or not plural.strip()
+                               or label is None or field_name not in COUNTED_FIELDS):
+        found.append(("plural-label", "plural-label is a non-empty text, the label's plural,"
+                      " for an element with a label that prints one of"
+                      f" {', '.join(COUNTED_FIELDS)}"))
+    return found
+
+
 def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
              where: Lines, market: str, problems: list[Problem]) -> Element | None:
     start = location.line
@@ -278,9 +299,8 @@ def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
     elif field_name == "adverse-event-reporting" and isinstance(phrase, str):
         for found in pattern_problems(field_name, phrase):
             bad("phrase", f"phrase {found}")
-    label = item.get("label")
-    if label is not None and (not isinstance(label, str) or not label.strip()):
-        bad("label", f"label must be a non-empty text, found {label!r}")
+    for key, problem in _label_problems(item, field_name):
+        bad(key, problem)
     for key in ("run-in", "optional"):
         if key in item and not isinstance(item[key], bool):
             bad(key, f"{key} must be true or false, found {item[key]!r}")
@@ -314,6 +334,7 @@ def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
     if len(problems) > before:
         return None
     what = field_name or "phrase"
+    label, plural = item.get("label"), item.get("plural-label")
     phrase_note = f"{market} fixed phrase"
     if field_name == "additional-monitoring":
         phrase_note = f"{market} additional monitoring statement; keep the black triangle ▼"
@@ -327,6 +348,9 @@ def _element(item: Mapping[str, Any], index: int, location: SourceLocation, *,
         if phrase is not None else None,
         label=Message(label, where.key("label", start), f"{market} label of {what}")
         if label is not None else None,
+        plural_label=Message(plural, where.key("plural-label", start),
+                             f"{market} label of {what} where it lists more than one")
+        if plural is not None else None,
         run_in=bool(item.get("run-in", False)),
         end=end,
         optional=bool(item.get("optional", False)),

@@ -22,7 +22,7 @@ from smpc_manager import inline
 from smpc_manager.errors import Problem
 from smpc_manager.render.domains import Content, Words
 from smpc_manager.render.fields import HANDLERS as SECTIONS
-from smpc_manager.render.fields import missing
+from smpc_manager.render.fields import Value, missing
 from smpc_manager.render.inputs import DOMAIN
 from smpc_manager.render.l10n import format_month_year, join_list, localize_numbers
 from smpc_manager.render.presentations import HANDLERS as PRESENTATIONS
@@ -33,7 +33,7 @@ from smpc_manager.rules import TranslationProblem
 if TYPE_CHECKING:
     from smpc_manager.markets import Element, MarketProfile, Message
     from smpc_manager.model import Presentation, Product, Text
-    from smpc_manager.render.fields import Handler, Value
+    from smpc_manager.render.fields import Handler
 
 _SENTENCE_END = (".", "!", "?", ":")
 
@@ -125,8 +125,10 @@ class Composer:
         if value is None:
             self._missing(element)
             return None
-        label = self.word(element.label) if element.label else None
-        return self._finish(element, field, label, *value)
+        plural = element.plural_label is not None and value.items > 1
+        label = element.plural_label if plural else element.label
+        return self._finish(element, field, self.word(label) if label else None, value.text,
+                            value.html)
 
     def _monitoring(self, element: Element) -> Part | None:
         """The ▼ statement (the element's phrase) on a day the product is under additional
@@ -212,11 +214,12 @@ class Composer:
         except inline.InlineError:  # reported by the translation check
             plain = joiner.join(messages)
             html = self._escape(plain)
-        return plain, html
+        return Value(plain, html)
 
-    def plain(self, text: str) -> Value:
-        """Text that holds no markup, as plain text and as HTML."""
-        return text, self._escape(text)
+    def plain(self, text: str, items: int = 1) -> Value:
+        """Text that holds no markup, as plain text and as HTML; ``items``, how many like
+        items it lists."""
+        return Value(text, self._escape(text), items)
 
     def _escape(self, text: str) -> str:
         return escape(text) if self.html else ""

@@ -11,7 +11,7 @@ rendering.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from smpc_manager.errors import Problem
 from smpc_manager.render.l10n import join_list, territories
@@ -21,12 +21,21 @@ if TYPE_CHECKING:
     from smpc_manager.model import Address, MarketCode, PartialDate, Product
     from smpc_manager.render.compose import Composer
 
-#: A field's text, plain and as HTML (empty when the block needs none).
-Value = tuple[str, str]
+
+class Value(NamedTuple):
+    """A field's text, plain and as HTML (empty when the block needs none), and how many
+    like items it lists (numbers, substances, pack sizes), for the element's
+    ``plural-label``."""
+
+    text: str
+    html: str
+    items: int = 1
+
+
 #: What prints a field: the field's text, or None when the product has no data for it.
 Handler = Callable[["Composer", "Element"], "Value | None"]
 #: The text of a field whose data the market cannot print; its problem refuses the block.
-NOTHING: Value = ("", "")
+NOTHING = Value("", "")
 
 #: How the countries that put the postal code after the town write the two
 #: (``Sandwich CT13 9NJ``; an Irish Eircode after a comma, ``Dublin 15, D15 T867``, as
@@ -72,7 +81,8 @@ def _section(name: str) -> Handler:
 
 
 def _active_substances(composer: Composer, element: Element) -> Value | None:
-    return composer.messages(composer.texts(composer.product.active_substances), ", ")
+    actives = composer.product.active_substances
+    return composer.messages(composer.texts(actives), ", ")._replace(items=len(actives))
 
 
 def _indications(composer: Composer, element: Element) -> Value | None:

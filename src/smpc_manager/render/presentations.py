@@ -128,7 +128,8 @@ def _packs(composer: Composer, element: Element) -> Value | None:
                 sizes.setdefault(_pack_label(composer, presentation, pack), []).append(
                     composer.plain_text(pack.size))
     entries = [_prefixed(label, ", ".join(found)) for label, found in sizes.items()]
-    return composer.plain(ENTRIES_SEPARATOR.join(entries)) if entries else None
+    count = sum(len(found) for found in sizes.values())
+    return composer.plain(ENTRIES_SEPARATOR.join(entries), count) if entries else None
 
 
 def _cost(composer: Composer, element: Element) -> Value | None:
@@ -180,10 +181,12 @@ def _numbers(composer: Composer, element: Element) -> Value | None:
             entries[pack_number.value, label] = None
     if not entries:
         return None
+    printed = list(dict.fromkeys(n for n, _ in entries))
     if not any(label for _, label in entries):
-        return composer.plain(", ".join(dict.fromkeys(n for n, _ in entries)))
+        return composer.plain(", ".join(printed), len(printed))
     return composer.plain(ENTRIES_SEPARATOR.join(
-        f"{number} ({label})" if label else number for number, label in entries))
+        f"{number} ({label})" if label else number for number, label in entries),
+        len(printed))
 
 
 HANDLERS: dict[str, Handler] = {
