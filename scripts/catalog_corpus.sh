@@ -2,10 +2,11 @@
 # Gather a corpus of real translators' catalogs, for tests/test_po_corpus.py: the .po files
 # that some Python projects ship inside their wheels (Django, Sphinx, Wagtail, Weblate:
 # some 2,500 catalogs in over a hundred languages, with plural forms, flags, obsolete
-# entries and previous msgids), and those of C projects: the GNU sources that Debian's
-# binutils-source, gdb-source and glibc-source packages carry, whose po/ folders hold the
-# Translation Project's catalogs (some 200, most entries c-format). The catalogs are other
-# projects' work: they stay outside the repository.
+# entries and previous msgids), and those of other languages' projects, from Debian: the GNU
+# sources that its binutils-source, gdb-source and glibc-source packages carry, whose po/
+# folders hold the Translation Project's catalogs (some 200, most entries c-format), and
+# the Lazarus IDE's sources (some 750 catalogs, object-pascal-format). The catalogs are
+# other projects' work: they stay outside the repository.
 #
 # Usage: scripts/catalog_corpus.sh FOLDER
 #        SMPC_CATALOG_CORPUS=FOLDER pytest tests/test_po_corpus.py
@@ -17,7 +18,8 @@ set -euo pipefail
 folder=$1
 python=${PYTHON:-python3}
 wheels=(django==5.2.20 sphinx==9.0.4 wagtail==8.0.1 weblate==5.14.3)
-debs=(binutils-source=2.40-2 gdb-source=13.1-3 glibc-source=2.36-9+deb12u14)
+debs=(binutils-source=2.40-2 gdb-source=13.1-3 glibc-source=2.36-9+deb12u14
+      lazarus-src-2.2=2.2.6+dfsg2-2)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/smpc-corpus.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -45,7 +47,10 @@ if command -v apt-get >/dev/null; then
         name=$(basename "$deb" .deb)
         mkdir -p "$work/$name" "$folder/$name"
         dpkg-deb -x "$deb" "$work/$name"
-        # The sources are tarballs inside the package: only their catalogs are taken.
+        # The sources are the package's files or tarballs inside it: only their catalogs
+        # are taken (those under debian/ are Debian's own, not the project's).
+        (cd "$work/$name" && find . -name '*.po' -not -path '*/debian/*' \
+            -exec cp --parents {} "$folder/$name" \;)
         find "$work/$name" -name '*.tar.xz' -exec tar -xJf {} -C "$folder/$name" \
             --wildcards '*.po' \;
     done
