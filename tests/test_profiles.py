@@ -179,9 +179,9 @@ def test_unknown_keys_are_named_with_their_line() -> None:
         'label = "Therapeutic', 'lable = "x"\nlabel = "Therapeutic')
     assert _problems(text) == [
         "ch.toml:3: unknown profile key 'colour' (known: controlled-drug, cost-format,"
-        " dated-cost-format, element, list-style, locale, market, month-names, policy,"
-        " prescription, presentation-note, price-date-format, reimbursement,"
-        " revision-date-format, title)",
+        " dated-cost-format, element, email-format, list-style, locale, market, month-names,"
+        " phone-format, policy, prescription, presentation-note, price-date-format,"
+        " reimbursement, revision-date-format, title)",
         "ch.toml:15: element 2: unknown key 'lable' (known: contact-format, end, fallback,"
         " field, label, optional, phrase, plural-label, print, run-in, smpc, when)",
     ]
@@ -264,6 +264,17 @@ def test_patterns_fallbacks_and_contact_formats_are_checked() -> None:
                            'phrase = "Report to %(holder)s."\n')
     assert _problems(statement) == [
         "ch.toml:18: element 3: phrase uses %(holder)s; only %(company)s exist"]
+    contact = MINIMAL.replace('title = "Abbreviated', 'phone-format = "Tel.: %(number)s"\n'
+                              'email-format = "E-mail: %(email)s"\ntitle = "Abbreviated')
+    assert _problems(contact) == [
+        "ch.toml:3: phone-format uses %(number)s; only %(phone)s exist"]
+    profile = parse_profile(contact.replace("%(number)s", "%(phone)s").encode(), "ch.toml",
+                            "CH")
+    assert profile.phone_format is not None
+    assert profile.email_format is not None
+    assert (profile.phone_format.msgid, profile.email_format.msgid) == (
+        "Tel.: %(phone)s", "E-mail: %(email)s")
+    assert {profile.phone_format, profile.email_format} <= set(profile.messages())
 
 
 def test_a_plural_label_is_for_a_labelled_list() -> None:

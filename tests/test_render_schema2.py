@@ -176,7 +176,7 @@ def test_ireland_numbers_each_pack_and_names_the_company_to_report_to(tmp_path: 
     # one number: the label in the singular
     assert "Marketing authorisation number: EU/1/23/0000/001." in injection
     assert ("Further information is available from: Example Biologics Ireland Ltd, 1 Sample"
-            " Street, Dublin, D02 XY00, Ireland, +353 1 000 0000.") in injection
+            " Street, Dublin, D02 XY00, Ireland, Tel.: +353 1 000 0000.") in injection
     assert injection[-2].endswith("Adverse events should also be reported to Example"
                                   " Biologics Ireland Ltd on +353 1 000 0001 or"
                                   " drugsafety.ie@example.com.")

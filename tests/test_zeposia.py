@@ -10,6 +10,7 @@ change; review the diff before committing it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -99,7 +100,9 @@ REVIEWED = {
         "EU/1/20/1442/003 (0.92 mg, 98 hard capsules).",
         "Marketing authorisation holder: Bristol-Myers Squibb Pharma EEIG, Plaza 254,"
         " Blanchardstown Corporate Park 2, Dublin 15, D15 T867, Ireland.",
-        "Bristol-Myers Squibb Pharmaceuticals uc, ",
+        "Further information is available from: Bristol-Myers Squibb Pharmaceuticals uc, Plaza"
+        " 254, Blanchardstown Corporate Park 2, Dublin 15, D15 T867, Ireland, Tel.: 1 800 749"
+        " 749, E-mail: medical.information@bms.com.",
         "Adverse events should also be reported to Bristol-Myers Squibb Medical "
         "Information on 1 800 749 749 or medical.information@bms.com.",
         "Date of revision: November 2026.",
@@ -153,6 +156,35 @@ def test_each_market_prints_the_shapes_its_reviewer_looks_for(market: str) -> No
     printed, absent = REVIEWED[market]
     assert [needed for needed in printed if needed not in text] == []
     assert [wrong for wrong in absent if wrong in text] == []
+
+
+#: What the HTML of each market sets apart for artwork: the run-in headings of the
+#: indications and doses, and the presentations' labels.
+SPANS = {
+    "AT": ['<span class="presentation">0,23 mg:</span> Jede Hartkapsel enthält',
+           '<span class="subheading">Kapselhülle:</span> Gelatine',
+           '<span class="subheading">Multiple Sklerose:</span> Zeposia wird angewendet',
+           '<span class="presentation">0,23 mg und 0,46 mg:</span> Packung zur Einleitung',
+           '<span class="presentation">0,92 mg:</span> 28 Hartkapseln, 98 Hartkapseln'],
+    "DE": ['<span class="presentation">0,92 mg:</span> Jede Hartkapsel enthält',
+           '<span class="subheading">Colitis ulcerosa:</span> Zeposia wird angewendet'],
+    "IE": ['<span class="subheading">Multiple sclerosis:</span> The recommended dose is',
+           '<span class="subheading">Ulcerative colitis:</span> Zeposia is indicated',
+           '<span class="presentation">0.46 mg:</span> Each hard capsule contains'],
+    "GB": ['<span class="subheading">Ulcerative colitis:</span> The recommended dose is',
+           '<span class="presentation">0.23 mg and 0.46 mg:</span> £343.38 per treatment',
+           '<span class="presentation">0.92 mg:</span> £1,373.52 per 28 hard capsules'],
+}
+
+
+@pytest.mark.parametrize("market", MARKETS)
+def test_the_html_sets_the_run_in_headings_apart(market: str) -> None:
+    page = golden(f"zeposia-{market}.html")
+    assert [span for span in SPANS[market] if span not in page] == []
+    # the text prints them as before: the heading, a colon and the text
+    text = golden(f"zeposia-{market}.txt")
+    assert "<span" not in text
+    assert re.sub(r"<[^>]+>", "", SPANS[market][0]) in text
 
 
 def test_the_treatment_initiation_pack_holds_two_presentations() -> None:

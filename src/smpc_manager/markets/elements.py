@@ -66,6 +66,8 @@ PLACEHOLDERS = {
     "dated-cost-format": ("price", "pack", "date"),
     "presentation-note": ("presentations",),
     "contact-format": ("company", "contact"),
+    "phone-format": ("phone",),
+    "email-format": ("email",),
     "adverse-event-reporting": ("company",),
 }
 

@@ -22,7 +22,8 @@ A profile is data (``data/<market>.toml`` beside this module, or a portfolio's o
   each code of the market;
 * ``cost-format``, ``dated-cost-format``, ``price-date-format``, ``presentation-note`` —
   how a pack's price (and the day it applies from) is printed, and how an excipient of some
-  presentations only is marked;
+  presentations only is marked; ``phone-format``, ``email-format`` — how a company's phone
+  number and e-mail address are labelled after its address (``Tel.: %(phone)s``);
 * ``[month-names]`` — month names pinned per locale, so a CLDR update cannot change a text
   that has been approved (Austrian German prints January as ``Jänner``);
 * ``[policy]`` — date policy defaults for ``smpc check`` (``warn-days``,
@@ -75,8 +76,8 @@ LIST_STYLES = ("comma", "standard", "or")
 #: The keys of a profile (docs/markets.md says what each does).
 TOP_KEYS = {"market", "locale", "title", "list-style", "revision-date-format",
              "cost-format", "dated-cost-format", "price-date-format", "presentation-note",
-             "month-names", "policy", "prescription", "controlled-drug", "reimbursement",
-             "element"}
+             "phone-format", "email-format", "month-names", "policy", "prescription",
+             "controlled-drug", "reimbursement", "element"}
 _REQUIRED_TOP = ("locale", "title", "element")
 _POLICY_KEYS = {"warn-days", "max-prescribing-information-age-months"}
 
@@ -109,6 +110,10 @@ class MarketProfile:
     price_date_format: str = "d MMMM y"
     #: What marks an excipient or group in some presentations only (``(only 1 mg)``).
     presentation_note: Message | None = None
+    #: How a company's phone number and e-mail address are printed with its address
+    #: (``Tel.: %(phone)s``); None: the number or address alone.
+    phone_format: Message | None = None
+    email_format: Message | None = None
     controlled_drug: Mapping[str, Message] = field(default_factory=dict)
     reimbursement: Mapping[str, Message] = field(default_factory=dict)
     month_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -138,7 +143,8 @@ class MarketProfile:
         for table in (self.prescription, self.controlled_drug, self.reimbursement):
             found.extend(table.values())
         found.extend(m for m in (self.cost_format, self.dated_cost_format,
-                                 self.presentation_note) if m is not None)
+                                 self.presentation_note, self.phone_format,
+                                 self.email_format) if m is not None)
         return iter(sorted(found, key=lambda m: m.location.line))
 
 
@@ -350,6 +356,10 @@ def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *
     presentation_note = pattern("presentation-note", "note on what is in some"
                                 " presentations only: %(presentations)s lists their"
                                 " strengths or forms")
+    phone_format = pattern("phone-format", "phone number of a company, after its address:"
+                           " %(phone)s is the number")
+    email_format = pattern("email-format", "e-mail address of a company, after its address:"
+                           " %(email)s is the address")
     prescription = parse_codes("prescription", table.get("prescription", {}), where, market,
                                problems)
     controlled = parse_codes("controlled-drug", table.get("controlled-drug", {}), where,
@@ -374,6 +384,8 @@ def _build(table: Mapping[str, Any], path: str, lines: list[str], market: str, *
         dated_cost_format=dated_cost_format,
         price_date_format=price_date_format,
         presentation_note=presentation_note,
+        phone_format=phone_format,
+        email_format=email_format,
         controlled_drug=controlled,
         reimbursement=reimbursement,
         month_names=month_names,

@@ -22,7 +22,7 @@ from smpc_manager import inline
 from smpc_manager.errors import Problem
 from smpc_manager.render.domains import Content, Words
 from smpc_manager.render.fields import HANDLERS as SECTIONS
-from smpc_manager.render.fields import Value, missing
+from smpc_manager.render.fields import SUBHEADING, Piece, RunIn, Value, missing
 from smpc_manager.render.inputs import DOMAIN
 from smpc_manager.render.l10n import format_month_year, join_list, localize_numbers
 from smpc_manager.render.presentations import HANDLERS as PRESENTATIONS
@@ -69,6 +69,19 @@ class Document:
 def escape(text: str) -> str:
     """Text as HTML (quotes stay: the parts are element content, never attributes)."""
     return html.escape(text, quote=False)
+
+
+def _text(piece: Piece) -> str:
+    if isinstance(piece, RunIn):
+        return f"{inline.to_text(piece.heading)}: {inline.to_text(piece.message)}"
+    return inline.to_text(piece)
+
+
+def _html(piece: Piece) -> str:
+    if isinstance(piece, RunIn):
+        return (f'<span class="{piece.kind}">{inline.to_html(piece.heading)}:</span>'
+                f" {inline.to_html(piece.message)}")
+    return inline.to_html(piece)
 
 
 class Composer:
@@ -205,14 +218,15 @@ class Composer:
                 f" {self.locale} wording cannot be filled in ({err})", field=DOMAIN))
             return message.msgid % values
 
-    def messages(self, messages: Sequence[str], joiner: str = " ") -> Value:
-        """Messages joined, as plain text and as HTML (each escaped, inline tags kept)."""
+    def messages(self, messages: Sequence[Piece], joiner: str = " ") -> Value:
+        """Messages joined, as plain text and as HTML (each escaped, inline tags kept, a
+        run-in heading in its span)."""
         try:
-            plain = joiner.join([inline.to_text(m) for m in messages])
-            html = escape(joiner).join([inline.to_html(m) for m in messages]) if self.html \
-                else ""
+            plain = joiner.join([_text(m) for m in messages])
+            html = escape(joiner).join([_html(m) for m in messages]) if self.html else ""
         except inline.InlineError:  # reported by the translation check
-            plain = joiner.join(messages)
+            plain = joiner.join([f"{m.heading}: {m.message}" if isinstance(m, RunIn) else m
+                                 for m in messages])
             html = self._escape(plain)
         return Value(plain, html)
 
@@ -224,12 +238,13 @@ class Composer:
     def _escape(self, text: str) -> str:
         return escape(text) if self.html else ""
 
-    def headed(self, heading: str, messages: list[str]) -> list[str]:
-        """Messages under a run-in heading (a message itself, or ""): the heading and a
-        colon begin the first of them."""
+    def headed(self, heading: str, messages: list[str], kind: str = SUBHEADING
+               ) -> list[Piece]:
+        """Messages under a run-in heading of the class ``kind`` (a message itself, or ""):
+        the heading and a colon begin the first of them."""
         if not heading or not messages:
-            return messages
-        return [f"{heading}: {messages[0]}", *messages[1:]]
+            return [*messages]
+        return [RunIn(kind, heading, messages[0]), *messages[1:]]
 
     def strength(self, presentation: Presentation) -> str:
         """The strengths of a presentation as printed after the name (``80 mg/12,5 mg``),

@@ -32,6 +32,24 @@ class Value(NamedTuple):
     items: int = 1
 
 
+class RunIn(NamedTuple):
+    """A message after a run-in heading (``Multiple sclerosis: …``, ``0,5 mg: …``), itself a
+    message: printed as the heading, a colon and the message, and in HTML with the heading
+    and its colon in a span of the class ``kind``, so that artwork can set it as
+    SmPC-based texts do (in italics or bold)."""
+
+    kind: str
+    heading: str
+    message: str
+
+
+#: The classes of run-in headings: the name of an indication or of a group of excipients,
+#: and the label of a presentation (its strength or form).
+SUBHEADING = "subheading"
+PRESENTATION = "presentation"
+#: A piece of a field's text: a message, or a message after its run-in heading.
+Piece = str | RunIn
+
 #: What prints a field: the field's text, or None when the product has no data for it.
 Handler = Callable[["Composer", "Element"], "Value | None"]
 #: The text of a field whose data the market cannot print; its problem refuses the block.
@@ -87,7 +105,7 @@ def _active_substances(composer: Composer, element: Element) -> Value | None:
 
 def _indications(composer: Composer, element: Element) -> Value | None:
     """Each indication's paragraphs, after its heading where it has one."""
-    pieces: list[str] = []
+    pieces: list[Piece] = []
     for item in composer.product.indication_items:
         heading = composer.text(item.heading) if item.heading is not None else ""
         pieces.extend(composer.headed(heading, composer.texts(item.paragraphs)))
@@ -97,7 +115,7 @@ def _indications(composer: Composer, element: Element) -> Value | None:
 def _posology(composer: Composer, element: Element) -> Value | None:
     """The posology for every indication, then each indication's, after its heading."""
     product = composer.product
-    pieces = composer.texts(product.posology)
+    pieces: list[Piece] = [*composer.texts(product.posology)]
     for item in product.indication_items:
         dose = product.dose_for(item.id) if item.id is not None else None
         if dose is not None:
@@ -132,10 +150,16 @@ def _holder(composer: Composer, element: Element) -> Value | None:
 
 
 def _representative(composer: Composer, element: Element) -> Value | None:
+    """The representative in the market: name, address, and its phone and e-mail each as
+    the profile's ``phone-format`` and ``email-format`` label it (``Tel.: …``)."""
     found = composer.product.representative_in(composer.market)
     if found is None:
         return None
-    contact = [c for c in (found.phone, found.email) if c]
+    profile = composer.profile
+    contact = [composer.fill(pattern, **{key: value}) if pattern is not None else value
+               for key, value, pattern in (("phone", found.phone, profile.phone_format),
+                                           ("email", found.email, profile.email_format))
+               if value]
     return composer.plain(", ".join([_address(composer, found.name, found.address), *contact]))
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from smpc_manager import inline
 from smpc_manager.errors import Problem
 from smpc_manager.model import AuthorisationNumber
-from smpc_manager.render.fields import Handler, Value
+from smpc_manager.render.fields import PRESENTATION, SUBHEADING, Handler, Piece, RunIn, Value
 from smpc_manager.render.l10n import format_price, join_list
 from smpc_manager.render.shapes import held_in, limited_to, marketed_in
 
@@ -48,8 +48,11 @@ def labels(composer: Composer) -> dict[str, str]:
     return out
 
 
-def _prefixed(label: str, text: str) -> str:
-    return f"{label}: {text}" if label else text
+def _prefixed(label: str, text: str, kind: str = PRESENTATION) -> Piece:
+    """Plain ``text`` after the plain run-in heading ``label`` of the class ``kind`` (none
+    where it is ""), as a piece of a field's text."""
+    message = inline.escape(text)
+    return RunIn(kind, inline.escape(label), message) if label else message
 
 
 def _pack_label(composer: Composer, presentation: Presentation, pack: Pack) -> str:
@@ -78,10 +81,11 @@ def _name(composer: Composer, element: Element) -> Value | None:
 
 def _composition(composer: Composer, element: Element) -> Value | None:
     """Each presentation's composition, after its label where there are several."""
-    pieces: list[str] = []
+    pieces: list[Piece] = []
     for presentation in composer.product.presentations:
         label = inline.escape(composer.label(presentation))
-        pieces.extend(composer.headed(label, composer.texts(presentation.composition)))
+        pieces.extend(composer.headed(label, composer.texts(presentation.composition),
+                                      PRESENTATION))
     return composer.messages(pieces) if pieces else None
 
 
@@ -112,11 +116,10 @@ def _excipients(composer: Composer, element: Element) -> Value | None:
         items = [composer.plain_text(e.text) + _only(composer, e.presentations)
                  for e in group.excipients]
         text = join_list(items, composer.profile.list_style, composer.locale)
-        if group.heading is not None:
-            heading = composer.plain_text(group.heading) + _only(composer, group.presentations)
-            text = f"{heading}: {text}"
-        listed.append(text)
-    return composer.plain(ENTRIES_SEPARATOR.join(listed))
+        heading = "" if group.heading is None else \
+            composer.plain_text(group.heading) + _only(composer, group.presentations)
+        listed.append(_prefixed(heading, text, SUBHEADING))
+    return composer.messages(listed, ENTRIES_SEPARATOR)
 
 
 def _packs(composer: Composer, element: Element) -> Value | None:
@@ -127,9 +130,11 @@ def _packs(composer: Composer, element: Element) -> Value | None:
             if marketed_in(pack, composer.market):
                 sizes.setdefault(_pack_label(composer, presentation, pack), []).append(
                     composer.plain_text(pack.size))
+    if not sizes:
+        return None
     entries = [_prefixed(label, ", ".join(found)) for label, found in sizes.items()]
     count = sum(len(found) for found in sizes.values())
-    return composer.plain(ENTRIES_SEPARATOR.join(entries), count) if entries else None
+    return composer.messages(entries, ENTRIES_SEPARATOR)._replace(items=count)
 
 
 def _cost(composer: Composer, element: Element) -> Value | None:
@@ -143,7 +148,7 @@ def _cost(composer: Composer, element: Element) -> Value | None:
             if price is not None:
                 entries.append(_prefixed(_pack_label(composer, presentation, pack),
                                          _price(composer, price, pack)))
-    return composer.plain(ENTRIES_SEPARATOR.join(entries)) if entries else None
+    return composer.messages(entries, ENTRIES_SEPARATOR) if entries else None
 
 
 def _price(composer: Composer, price: Price, pack: Pack) -> str:
