@@ -4,8 +4,10 @@ A catalog a translator passed through ``msgcat``, ``msgmerge`` or ``msgattrib`` 
 that keeps their layout: polib, Poedit) must come out of our writer unchanged, or every
 ``smpc update`` after them would rewrap the whole file. So the writer is GNU gettext 0.21's
 ``write-po.c`` in Python: strings wrapped at :data:`WIDTH` columns where GNU's line breaker
-allows (:mod:`smpc_manager.catalogs.linebreaks`), never inside an escape sequence, a string
-with a line break before its end begun with ``""`` and broken after each ``\\n``;
+allows (:mod:`smpc_manager.catalogs.linebreaks`), never inside an escape sequence nor inside
+a format directive of the entry's first format flag (as GNU's parsers find them:
+:mod:`smpc_manager.catalogs.formats`), a string with a line break before its end begun with
+``""`` and broken after each ``\\n``;
 ``#:`` references filled to the width; translator and extracted comments unwrapped; flags
 in GNU's order (unknown ones dropped, as GNU drops them); ``#|`` previous strings; obsolete
 ``#~`` entries last, those without a translation dropped. Babel's ``write_po`` wraps

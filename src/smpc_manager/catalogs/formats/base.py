@@ -24,7 +24,6 @@ from typing import Any, Generic, TypeVar
 #: byte of a directive, its last, and the byte where a directive was found to be invalid.
 START, END, ERROR = 1, 2, 4
 
-DIGITS = "0123456789"
 UNTERMINATED = "The string ends in the middle of a directive."
 MIXES_NUMBERED = ("The string refers to arguments both through absolute argument numbers"
                   " and through unnumbered argument specifications.")
@@ -165,6 +164,11 @@ def star(scan: Scan, i: int, arguments: Arguments, kind: Any, what: str) -> int:
     while is_digit(scan.s[i]):
         i += 1
     return i
+
+
+def is_word(char: str) -> bool:
+    """Whether a byte may continue a name: an ASCII letter, digit or underscore."""
+    return is_alnum(char) or char == "_"
 
 
 def conversion_error(directive: int, char: str) -> FormatError:

@@ -17,9 +17,9 @@ from smpc_manager.catalogs.formats.base import (
     Scan,
     check_arguments,
     end_error,
-    is_alnum,
     is_alpha,
     is_digit,
+    is_word,
     merged,
     number_at,
     shown,
@@ -173,7 +173,7 @@ def parse_perl_brace(scan: Scan) -> set[str]:
         if s[i - 1] != "{" or not (is_alpha(s[i]) or s[i] == "_"):
             continue
         end = i + 1
-        while is_alnum(s[end]) or s[end] == "_":
+        while is_word(s[end]):
             end += 1
         if s[end] == "}":
             scan.directive(i - 1)

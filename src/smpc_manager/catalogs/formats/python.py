@@ -23,9 +23,9 @@ from smpc_manager.catalogs.formats.base import (
     check_arguments,
     check_count,
     end_error,
-    is_alnum,
     is_alpha,
     is_digit,
+    is_word,
     merged,
     same_or_any,
     shown,
@@ -152,7 +152,7 @@ def _field(s: str, i: int, numeric: bool = True) -> int:
     ``s[i]``; ``i`` itself where there is none."""
     if is_alpha(s[i]) or s[i] == "_":
         i += 1
-        while is_alnum(s[i]) or s[i] == "_":
+        while is_word(s[i]):
             i += 1
     elif numeric and is_digit(s[i]):
         while is_digit(s[i]):

@@ -15,9 +15,9 @@ from smpc_manager.catalogs.formats.base import (
     Language,
     Scan,
     check_arguments,
-    is_alnum,
     is_alpha,
     is_digit,
+    is_word,
     shown,
 )
 
@@ -39,7 +39,7 @@ def _braced(scan: Scan, i: int) -> tuple[str, int]:
             raise scan.error(i, _NON_ASCII)
         if i > start and char in "-=+?:":
             raise scan.error(i, _COMPLEX)
-        if not (is_alnum(char) or char == "_") or (i == start and is_digit(char)):
+        if not is_word(char) or (i == start and is_digit(char)):
             raise scan.error(i, _CONTEXT)
         i += 1
     if s[i] == "\0":
@@ -63,7 +63,7 @@ def parse_sh(scan: Scan) -> dict[str, None]:
             name, i = _braced(scan, i + 1)
         elif is_alpha(s[i]) or s[i] == "_":
             start = i
-            while is_alnum(s[i]) or s[i] == "_":
+            while is_word(s[i]):
                 i += 1
             name = s[start:i]
         elif s[i] == "\0":
