@@ -544,6 +544,42 @@ def test_a_temporary_folder_name_taken_by_something_else(small: Path, tmp_path: 
         assert (out / ".smpc-tmp").read_text() == "someone's notes\n"
 
 
+class Bar:
+    """What a progress bar shows: outputs counted, of how many."""
+
+    def __init__(self, length: int) -> None:
+        self.length, self.pos = length, 0
+
+    def update(self, count: int) -> None:
+        self.pos += count
+        assert self.pos <= self.length  # never ahead of the outputs the build accounts for
+
+    def resize(self, length: int) -> None:
+        self.length = length
+
+
+def test_progress_counts_the_outputs_each_product_is_built_for(tmp_path: Path) -> None:
+    """The portfolio builds GB too, for which BESPONSA's copies have no data: a product is
+    counted for the markets it is built for, whether its markets are guessed (a new
+    product: every market of the portfolio) or known from the last build (a changed one)."""
+    root = make_portfolio(tmp_path / "portfolio", ("alpha", "bravo"))
+    config = root / "smpc.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'markets = ["AT", "DE", "IE"]', 'markets = ["AT", "DE", "IE", "GB"]'), encoding="utf-8")
+    out = tmp_path / "out"
+    for round_ in ("new", "changed"):
+        plan = prepare(load_portfolio(root), options(out))
+        bar = Bar(plan.total)
+        result = run_plan(plan, bar.update, bar.resize)
+        assert result.ok
+        assert (bar.pos, bar.length) == (result.built + result.unchanged,) * 2, round_
+        xml = root / "products" / "alpha.xml"
+        xml.write_text(xml.read_text(encoding="utf-8").replace("<review-by>2027",
+                                                               "<review-by>2028"))
+    assert (result.built, result.unchanged) == (3, 3)
+    assert plan.total == 6  # the changed product is planned for the markets it served
+
+
 def test_interrupted_build_leaves_a_consistent_manifest(small: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     plan = prepare(load_portfolio(small), options(out))

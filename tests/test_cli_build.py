@@ -119,7 +119,15 @@ def test_not_a_portfolio_exit_2(runner: CliRunner, tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
-def test_progress_bar_on_a_terminal(small: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("gb", [False, True], ids=["served-markets", "with-a-market-unserved"])
+def test_progress_bar_on_a_terminal(small: Path, tmp_path: Path, gb: bool) -> None:
+    """The bar counts the outputs built, also where the portfolio builds a market (GB) its
+    products have no data for."""
+    if gb:
+        config = small / "smpc.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            'markets = ["AT", "DE", "IE"]', 'markets = ["AT", "DE", "IE", "GB"]'),
+            encoding="utf-8")
     primary, secondary = pty.openpty()
     env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
     command = [sys.executable, "-m", "smpc_manager", "build", str(small), "-o",
@@ -133,7 +141,9 @@ def test_progress_bar_on_a_terminal(small: Path, tmp_path: Path) -> None:
     shown = shown_bytes.decode("utf-8", "replace")
     assert process.returncode == 0, shown
     assert "building" in shown
-    assert "6/6" in shown
+    # the bar ends at the outputs built (it starts from the markets configured, as which a
+    # new product serves is learnt by loading it)
+    assert re.findall(r" (\d+/\d+) ", shown)[-1] == "6/6"
     assert re.search(r"6 built, 0 unchanged, 0 failed in \d+\.\d s", shown)
 
 

@@ -30,7 +30,7 @@ from smpc_manager.builder.manifest import (
 from smpc_manager.builder.outputs import OutputFolder, output_key
 from smpc_manager.errors import Problem, UsageError
 from smpc_manager.locales import normalize_locale
-from smpc_manager.markets import MarketProfile, known_markets, load_profile, shipped_markets
+from smpc_manager.markets import MarketProfile, known_markets, load_profile
 from smpc_manager.portfolio import CONFIG_FILE, Portfolio
 from smpc_manager.render import TOOL_HASH, Input, InputResolver
 
@@ -84,7 +84,8 @@ class Task:
     source: str
     product: str
     wanted: tuple[tuple[str, str], ...] | None
-    #: The outputs this task stands for on the progress bar.
+    #: The outputs this task stands for on the progress bar, as planned (a guess where
+    #: ``wanted`` is None; the worker's result says how many it made).
     expected: int = 1
 
 
@@ -188,7 +189,7 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
     resolver = InputResolver(portfolio)
     profiles = _Profiles(portfolio)
     known = set(known_markets(portfolio))
-    guess = len(selected(options.markets, portfolio.markets or shipped_markets()))
+    configured = portfolio.markets or known_markets(portfolio)
     for key, made in manifest.outputs.items():
         plan.earlier.setdefault(made.product, set()).add(key)
     for key, pending in manifest.pending.items():
@@ -203,8 +204,12 @@ def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: Bui
             or not record.valid_on(options.as_of)
             or not known.issuperset(record.markets)
         ):
-            plan.tasks.append(Task(str(source), product_id, None,
-                                   max(1, guess * len(options.formats))))
+            # Which markets it serves is learnt by loading it: those it served last time
+            # are the likely ones, else every market the portfolio builds. The worker's
+            # result corrects the guess.
+            likely = configured if record is None else record.markets
+            plan.tasks.append(Task(str(source), product_id, None, max(
+                1, len(selected(options.markets, likely)) * len(options.formats))))
             plan.touched.update(plan.earlier.get(product_id, ()))
             continue
         plan.products[product_id] = record

@@ -59,6 +59,10 @@ from smpc_manager.reports import report
 
 #: Called with the number of outputs done since the last call.
 Progress = Callable[[int], None]
+#: Called with the number of outputs the build accounts for, where a product's result
+#: corrects the plan's count (:attr:`Plan.total`): a changed product serves the markets it
+#: has data for, which only loading it tells.
+Resize = Callable[[int], None]
 
 
 class Outcome(NamedTuple):
@@ -112,11 +116,12 @@ class BuildResult:
 
 def build(portfolio: Portfolio, options: BuildOptions, progress: Progress | None = None,
           product_files: list[Path] | None = None, *,
-          waiting: Callable[[str], None] | None = None) -> BuildResult:
+          waiting: Callable[[str], None] | None = None,
+          resize: Resize | None = None) -> BuildResult:
     """Build every product of ``portfolio`` (or ``product_files``) for every market it
     serves: plan (:func:`prepare`) and run (:func:`run_plan`) in one call."""
     plan = prepare(portfolio, options, product_files, waiting=waiting)
-    return run_plan(plan, progress)
+    return run_plan(plan, progress, resize)
 
 
 def prepare(portfolio: Portfolio, options: BuildOptions,
@@ -181,19 +186,24 @@ class _Tally:
     outcomes: list[Outcome] = field(default_factory=list)
 
 
-def run_plan(plan: Plan, progress: Progress | None = None) -> BuildResult:
+def run_plan(plan: Plan, progress: Progress | None = None,
+             resize: Resize | None = None) -> BuildResult:
     """Carry out a plan and write the manifest, whatever happened; then unlock the folder.
+
+    ``progress`` is told the outputs done as each product's result comes in, starting from
+    the plan's count (:attr:`Plan.total`); ``resize``, the corrected count where a result
+    accounts for other outputs than planned, before ``progress`` counts them.
 
     ``SIGTERM`` is taken as Ctrl-C while it runs: the workers stop, and the manifest of what
     was done is written before :class:`KeyboardInterrupt` is raised."""
     try:
         with _terminate_as_interrupt():
-            return _run(plan, progress or (lambda _n: None))
+            return _run(plan, progress or (lambda _n: None), resize or (lambda _n: None))
     finally:
         plan.release()
 
 
-def _run(plan: Plan, tick: Progress) -> BuildResult:
+def _run(plan: Plan, tick: Progress, resize: Resize) -> BuildResult:
     manifest = plan.manifest
     tally = _Tally(
         {k: r for k, r in manifest.outputs.items() if k not in plan.touched},
@@ -208,12 +218,17 @@ def _run(plan: Plan, tick: Progress) -> BuildResult:
     if plan.touched:
         _write_ahead(plan, tally)
     done: set[str] = set()
+    total = plan.total
+    planned_counts = {task.product: task.expected for task in plan.tasks}
     try:
         tick(len(plan.unchanged))
         with contextlib.closing(_results(plan)) as results:
             for result in results:
                 done.add(result.product)
                 _take(tally, plan, result)
+                if result.count != planned_counts[result.product]:
+                    total += result.count - planned_counts[result.product]
+                    resize(total)
                 tick(result.count)
     finally:
         for product_id in sorted(set(plan.earlier) - planned):  # gone from the portfolio

@@ -56,7 +56,9 @@ class TaskResult:
     problems: tuple[Problem, ...] = ()
     #: The product's record when it loaded, else None.
     record: ProductRecord | None = None
-    #: How many outputs this result accounts for, for the progress bar.
+    #: How many outputs this result accounts for, for the progress bar: those the product
+    #: was rendered for (written or failed), or, where it could not be loaded, as many as
+    #: its task stood for.
     count: int = 0
     #: The inputs read, with the stamps a later build may trust them by.
     files: Mapping[str, FileRecord] = field(default_factory=dict)
@@ -122,7 +124,7 @@ def build_product(renderer: render.Renderer, portfolio: Portfolio, options: Buil
         smpc_sources=tuple((s.lang, s.path) for s in product.smpc_sources),
     )
     return TaskResult(task.product, tuple(written), tuple(failed), tuple(problems), record,
-                      count=task.expected, files=stamps.take())
+                      count=len(wanted), files=stamps.take())
 
 
 class Stamps:

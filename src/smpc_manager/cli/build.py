@@ -104,7 +104,11 @@ def build(ctx: click.Context, portfolio: Path, out_dir: Path, *, jobs: int | Non
     if sys.stderr.isatty() and plan.tasks and console.verbosity() >= console.Verbosity.NORMAL:
         with click.progressbar(length=plan.total, label="building", file=sys.stderr,
                                show_pos=True) as bar:
-            result = run_plan(plan, bar.update)
+
+            def resize(total: int) -> None:  # a product served other markets than planned
+                bar.length = total
+
+            result = run_plan(plan, bar.update, resize)
     else:
         result = run_plan(plan)
     if report_file is not None:
