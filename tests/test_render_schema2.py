@@ -213,6 +213,8 @@ def test_the_monitored_product_carries_the_whole_statement_and_its_categories(
                      " See section 4.8 for how to report adverse reactions.")
     assert gb[3] == "EXAMPLIDOL RETARD 10 mg/20 mg prolonged-release tablets"
     assert "Legal category: POM. Schedule 2 controlled drug." in gb
+    assert ("Marketing authorisation numbers: PLGB 00000/0100 (10 mg); PLGB 00000/0101"
+            " (20 mg).") in gb
     assert gb[-2].endswith("also be reported to Example Pain Ltd on +44 1234 567890 or"
                            " https://www.example.com/report.")
     at = _text(tmp_path, "additional-monitoring", "AT", "en").splitlines()
