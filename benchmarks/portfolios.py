@@ -101,7 +101,9 @@ def with_gb_data(product: str, gb_product: str) -> str:
     """``product``'s XML with the GB elements of ``gb_product`` added.
 
     The GB marketing authorisation goes after the product's last one, the GB legal category
-    and price after its last prescription status: the order the schema asks for.
+    after its last prescription status, and the GB price where the schema has it: in
+    schema 1 a cost after the legal category, in schema 2 the pack that carries it after
+    the composition of the (one) presentation.
     """
     def element(pattern: str) -> str:
         found = re.search(rf"\n *{pattern}", gb_product, re.DOTALL)
@@ -115,6 +117,9 @@ def with_gb_data(product: str, gb_product: str) -> str:
 
     authorisation = element(r'<marketing-authorisation markets="GB">.*?</marketing-authorisation>')
     status = element(r'<prescription-status market="GB">.*?</prescription-status>')
-    cost = element(r'<cost market="GB".*?</cost>')
     product = after_last(product, "</marketing-authorisation>", authorisation)
-    return after_last(product, "</prescription-status>", status + cost)
+    if "<cost " in gb_product:  # schema 1
+        return after_last(product, "</prescription-status>",
+                          status + element(r'<cost market="GB".*?</cost>'))
+    product = after_last(product, "</prescription-status>", status)
+    return after_last(product, "</composition>", element(r"<pack>.*?</pack>"))

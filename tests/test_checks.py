@@ -42,10 +42,13 @@ from smpc_manager.rules.dates import (
     rule_review_by,
 )
 from tests.conftest import DATA, EXAMPLE
+from tests.migration import SCHEMA_1
 from tests.reports import valid
 
 CHECK_DATA = DATA / "check"
 BESPONSA = EXAMPLE / "products" / "besponsa.xml"
+#: The example as it was in schema 1, which has no prescribing-information date.
+BESPONSA_1 = SCHEMA_1 / "example" / "products" / "besponsa.xml"
 #: A schema 2 product served in GB, whose prescribing information is dated 2026-01 there.
 CAPSULES = DATA / "valid-v2" / "capsules-three-strengths.xml"
 GB_24 = (("GB", 24),)
@@ -55,6 +58,11 @@ D = dt.date
 @pytest.fixture(scope="module")
 def product() -> Product:
     return load_product(BESPONSA)
+
+
+@pytest.fixture(scope="module")
+def schema_1() -> Product:
+    return load_product(BESPONSA_1)
 
 
 @pytest.fixture(scope="module")
@@ -370,26 +378,26 @@ def test_no_limit_no_finding(capsules: Product) -> None:
     ("text", "as_of", "too_old"),
     [("2022-02", D(2024, 2, 29), False), ("2022-02", D(2024, 3, 1), True)],
 )
-def test_schema_1_revision_date_stands_in_and_only_warns(product: Product, text: str,
+def test_schema_1_revision_date_stands_in_and_only_warns(schema_1: Product, text: str,
                                                          as_of: dt.date,
                                                          too_old: bool) -> None:
     # Schema 1 has no prescribing-information date; its GB block prints the revision date
     # in its place. Past the limit: a warning, as schema 1 always had; no warning before.
     context = CheckContext(as_of, prescribing_information_ages=GB_24)
-    findings = rule_prescribing_information_age(revision(product, text), context)
+    findings = rule_prescribing_information_age(revision(schema_1, text), context)
     assert rules(findings) == ([("revision-age", Severity.WARNING)] if too_old else [])
 
 
-def test_schema_1_message(product: Product) -> None:
+def test_schema_1_message(schema_1: Product) -> None:
     context = CheckContext(D(2026, 11, 25), prescribing_information_ages=GB_24)
-    (finding,) = rule_prescribing_information_age(product, context)
+    (finding,) = rule_prescribing_information_age(schema_1, context)
     assert finding.message == (
         "revision-date 2022-02 is 57 months old (as of 2026-11-25), more than the 24 months"
         " GB allows for the date of the prescribing information, which a schema 1 product"
         " cannot hold (the revision date stands in): if the material is still in use,"
         " re-certify it; migrate the product (smpc migrate) and add"
         ' <prescribing-information-date markets="GB"> to check that date itself')
-    assert finding.location.line == line_of(BESPONSA, "<revision-date>")
+    assert finding.location.line == line_of(BESPONSA_1, "<revision-date>")
     assert isinstance(finding, Finding)
     assert (finding.market, finding.date) == ("GB", "2022-02")
 
@@ -532,19 +540,20 @@ def test_later_never_turns_an_expiry_back(product: Product, review: dt.date,
 
 @given(review=days, first=days, until=days, as_of=days, warn=st.integers(0, 400),
        age=st.sampled_from([None, 1, 24]), conditional=st.booleans())
-def test_only_the_refusing_rules_find_errors(product: Product, review: dt.date,
+def test_only_the_refusing_rules_find_errors(schema_1: Product, review: dt.date,
                                              first: dt.date, until: dt.date, as_of: dt.date,
                                              warn: int, age: int | None,
                                              conditional: bool) -> None:
     # expiry_errors and a build's probing of days run REFUSING_RULES alone: the other
-    # rules must never find an error about the text, whatever the dates. (Only the age of
-    # a schema 2 product's prescribing information can, which concerns the material and
-    # refuses no render: test_prescribing_information_age_errs_exactly_past_its_limit.)
-    changed = authorisation(review_by(product, review), first_authorisation=first,
+    # rules must never find an error about the text of the schema 1 example, whatever the
+    # dates. (Only the age of a schema 2 product's prescribing information can, which
+    # concerns the material and refuses no render:
+    # test_prescribing_information_age_errs_exactly_past_its_limit.)
+    changed = authorisation(review_by(schema_1, review), first_authorisation=first,
                             valid_until=until,
                             type="conditional" if conditional else "standard")
-    watched = AdditionalMonitoring(("EU",), None, Located(until, product.location),
-                                   product.location)
+    watched = AdditionalMonitoring(("EU",), None, Located(until, schema_1.location),
+                                   schema_1.location)
     changed = replace(changed, additional_monitoring=(watched,))
     context = CheckContext(as_of, warn, () if age is None else (("GB", age),))
     every = [p for p in date_findings(changed, context) if p.severity is Severity.ERROR]

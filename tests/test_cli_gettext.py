@@ -136,7 +136,7 @@ def test_from_nothing_to_a_catalog(runner: CliRunner, portfolio: Path) -> None:
     assert smpc(runner, "extract", portfolio).exit_code == 0
     result = smpc(runner, "-v", "init", portfolio, "--locale", "de")
     assert result.exit_code == 0
-    assert "besponsa.po: created, 19 messages to translate" in result.output
+    assert "besponsa.po: created, 20 messages to translate" in result.output
     assert result.output.endswith("\n1 catalog: 1 created, 0 left as they were\n")
     catalog = read_catalog(portfolio / PO)
     assert catalog.header("PO-Revision-Date") == DATE
@@ -225,9 +225,9 @@ def test_stats_show_the_example_complete_in_german(runner: CliRunner) -> None:
     result = smpc(runner, "stats", EXAMPLE)
     assert result.exit_code == 0
     assert result.stdout == (
-        "besponsa de: 19/19 translated, 0 fuzzy, 0 untranslated, 0 failing checks,"
+        "besponsa de: 20/20 translated, 0 fuzzy, 0 untranslated, 0 failing checks,"
         " 0 obsolete: complete\n"
-        "  335 words: 335 translated, 0 fuzzy, 0 untranslated, 0 failing checks; 0 from"
+        "  384 words: 384 translated, 0 fuzzy, 0 untranslated, 0 failing checks; 0 from"
         " translation memory\n"
         "zeposia de: 64/64 translated, 0 fuzzy, 0 untranslated, 0 failing checks,"
         " 0 obsolete: complete\n"
@@ -239,10 +239,10 @@ def test_stats_show_the_example_complete_in_german(runner: CliRunner) -> None:
                               "stats")["items"]
     assert record == {
         "product": "besponsa", "locale": "de",
-        "catalog": "locales/de/LC_MESSAGES/besponsa.po", "total": 19, "translated": 19,
+        "catalog": "locales/de/LC_MESSAGES/besponsa.po", "total": 20, "translated": 20,
         "fuzzy": 0, "untranslated": 0, "failed": 0, "obsolete": 0, "complete": True,
         "gaps": [], "checks": {}, "memory": 0,
-        "words": {"total": 335, "translated": 335, "fuzzy": 0, "untranslated": 0, "failed": 0},
+        "words": {"total": 384, "translated": 384, "fuzzy": 0, "untranslated": 0, "failed": 0},
     }
 
 
@@ -253,20 +253,22 @@ def test_stats_name_each_message_that_is_not_usable(runner: CliRunner,
                   encoding="utf-8")
     result = smpc(runner, "stats", portfolio, "--locale", "de_AT", "--locale", "de")
     assert result.exit_code == 0
-    assert "besponsa de_AT: 18/19 translated, 0 fuzzy, 0 untranslated, 1 failing" in \
+    assert "besponsa de_AT: 19/20 translated, 0 fuzzy, 0 untranslated, 1 failing" in \
         result.output  # Austria reads the German catalog
-    assert "besponsa de: 18/19 translated, 0 fuzzy, 0 untranslated, 1 failing checks" in \
+    assert "besponsa de: 19/20 translated, 0 fuzzy, 0 untranslated, 1 failing checks" in \
         result.output
-    assert re.search(r"products/besponsa\.xml:9:5: composition: failed: the number 0\.25 is"
-                     r" missing: in de it is written 0,25", result.output)
+    lines = (portfolio / "products" / "besponsa.xml").read_text(encoding="utf-8").split("\n")
+    line, text = next((n, t) for n, t in enumerate(lines, 1) if "After reconstitution" in t)
+    assert f"products/besponsa.xml:{line}:{text.index('<p>') + 1}: composition: failed: the" \
+        " number 0.25 is missing: in de it is written 0,25" in result.output
 
 
 def test_compile_writes_mo_files_gettext_can_read(runner: CliRunner, portfolio: Path) -> None:
     result = smpc(runner, "compile", portfolio)
     assert result.exit_code == 0
-    assert result.output == "1 catalog compiled: 19 messages, 0 left out\n"
+    assert result.output == "1 catalog compiled: 20 messages, 0 left out\n"
     result = smpc(runner, "-v", "compile", portfolio)
-    assert "locales/de/LC_MESSAGES/besponsa.mo: 19 messages" in result.output
+    assert "locales/de/LC_MESSAGES/besponsa.mo: 20 messages" in result.output
     with (portfolio / PO).with_suffix(".mo").open("rb") as handle:
         mo = gettext.GNUTranslations(handle)
     assert mo.pgettext("marketing-authorisation-holder/city", "Brussels") == "Brüssel"

@@ -71,7 +71,7 @@ def test_refusal_lists_every_message_and_writes_nothing(
     po = portfolio / "locales" / "de" / "LC_MESSAGES" / "besponsa.po"
     text = po.read_text(encoding="utf-8")
     text = text.replace('msgctxt "indications"', '#, fuzzy\nmsgctxt "indications"')
-    text = text.replace('msgctxt "warnings"', '#, fuzzy\nmsgctxt "warnings"')
+    text = text.replace('msgctxt "label-warnings"', '#, fuzzy\nmsgctxt "label-warnings"')
     po.write_text(text, encoding="utf-8")
     out = portfolio / "de.txt"
     out.write_text("the approved text of yesterday\n", encoding="utf-8")
@@ -83,16 +83,18 @@ def test_refusal_lists_every_message_and_writes_nothing(
     xml_lines = xml.read_text(encoding="utf-8").splitlines()
     indications = next(i for i, line in enumerate(xml_lines, 1)
                        if "BESPONSA is indicated" in line)
-    warnings = next(i for i, line in enumerate(xml_lines, 1) if "Hepatotoxicity" in line)
+    label = xml_lines.index("  <label-warnings>") + 1
+    warnings = next(i for i, line in enumerate(xml_lines, 1)
+                    if i > label and "Hepatotoxicity" in line)
     assert lines == [
         f"{xml}:{indications}:5: indications: fuzzy in de_DE: the English changed or"
         " the translation needs review",
-        f"{xml}:{warnings}:5: warnings: fuzzy in de_DE: the English changed or the"
+        f"{xml}:{warnings}:5: label-warnings: fuzzy in de_DE: the English changed or the"
         " translation needs review",
     ]
     assert out.read_text(encoding="utf-8") == "the approved text of yesterday\n"
     assert [p.name for p in portfolio.iterdir() if p.name.startswith(".")] == []
-    # Austria does not print the warnings: only the indications are in its way
+    # Austria does not print the label's warnings: only the indications are in its way
     result = invoke(runner, ["render", str(xml), "-m", "AT"])
     assert result.exit_code == 1
     assert len(result.stderr.splitlines()) == 1

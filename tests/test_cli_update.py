@@ -15,7 +15,8 @@ from click.testing import CliRunner, Result
 
 from smpc_manager.catalogs import read_catalog
 from smpc_manager.cli import main
-from tests.conftest import DATA, EXAMPLE
+from tests.conftest import DATA
+from tests.migration import SCHEMA_1
 
 PO = Path("locales") / "de" / "LC_MESSAGES" / "besponsa.po"
 POT = Path("locales") / "templates" / "besponsa.pot"
@@ -25,6 +26,16 @@ RELEASED = DATA / "besponsa-0.2.po"
 QUARTER = "After reconstitution, 1 mL of solution contains 0.25 mg inotuzumab ozogamicin."
 TENTH = "After dilution, 1 mL of solution contains 0.1 mg inotuzumab ozogamicin."
 RENAL = "Patients with severe renal impairment."
+
+
+@pytest.fixture
+def example_1(tmp_path: Path) -> Path:
+    """The example as it was in schema 1, the product release 0.2's catalog was made for,
+    with no two messages of the same English (an XLIFF round trip keeps such messages apart
+    by their places, as msgctxt)."""
+    target = tmp_path / "schema-1"
+    shutil.copytree(SCHEMA_1 / "example", target)
+    return target
 
 
 def smpc(runner: CliRunner, *args: str | Path) -> Result:
@@ -126,8 +137,9 @@ def test_width_and_no_wrap_lay_the_catalog_out_and_the_default_restores_it(
 
 
 def test_the_first_update_converts_a_released_catalog_losing_nothing(
-    runner: CliRunner, portfolio: Path,
+    runner: CliRunner, example_1: Path,
 ) -> None:
+    portfolio = example_1
     shutil.copy(RELEASED, portfolio / PO)
     released = read_catalog(RELEASED)
     assert any(m.context == "contraindications/2" for m in released)
@@ -140,8 +152,8 @@ def test_the_first_update_converts_a_released_catalog_losing_nothing(
     assert not converted.obsolete
     assert {(m.id, m.string) for m in converted if m.id} == \
         {(m.id, m.string) for m in released if m.id}
-    # the example's catalog is this conversion, made by the tool itself
-    assert (portfolio / PO).read_bytes() == (EXAMPLE / PO).read_bytes()
+    # the schema 1 example's catalog is this conversion, made by the tool itself
+    assert (portfolio / PO).read_bytes() == (SCHEMA_1 / "example" / PO).read_bytes()
 
 
 def test_render_before_the_first_update_says_how_to_convert_the_catalog(
@@ -162,10 +174,11 @@ def test_render_before_the_first_update_says_how_to_convert_the_catalog(
 
 
 def test_a_new_smpc_keeps_every_unchanged_sentence_translated(
-    runner: CliRunner, portfolio: Path, tmp_path: Path,
+    runner: CliRunner, example_1: Path, tmp_path: Path,
 ) -> None:
     """The issue's case: a catalog an earlier release wrote, a newer SmPC with a paragraph
     inserted before others in two fields; the 0.1 mg sentence beside the 0.25 mg one."""
+    portfolio = example_1
     shutil.copy(RELEASED, portfolio / PO)
     new_smpc(portfolio)
     assert smpc(runner, "extract", portfolio).exit_code == 0
@@ -198,10 +211,11 @@ def test_a_new_smpc_keeps_every_unchanged_sentence_translated(
 # ------------------------------------------------------------------------ other tools
 
 
-def test_an_xliff_round_trip_loses_no_translation(runner: CliRunner, portfolio: Path,
+def test_an_xliff_round_trip_loses_no_translation(runner: CliRunner, example_1: Path,
                                                   tmp_path: Path) -> None:
     """translate-toolkit's po2xliff and xliff2po drop msgctxt; update recovers each entry by
     its English, fuzzy because the field it was made for is unknown."""
+    portfolio = example_1
     xliff = tmp_path / "besponsa.xlf"
     subprocess.run([tool("po2xliff"), "--progress=none", str(portfolio / PO), str(xliff)],
                    check=True, capture_output=True)
@@ -209,7 +223,7 @@ def test_an_xliff_round_trip_loses_no_translation(runner: CliRunner, portfolio: 
                    check=True, capture_output=True)
     lost = read_catalog(portfolio / PO)
     assert {m.context for m in lost if m.id} == {None}
-    before = {m.id: m.string for m in read_catalog(EXAMPLE / PO) if m.id}
+    before = {m.id: m.string for m in read_catalog(SCHEMA_1 / "example" / PO) if m.id}
     result = smpc(runner, "-v", "update", portfolio)
     assert result.exit_code == 0, result.output
     assert "besponsa.po: written: 19 recovered (fuzzy)" in result.output

@@ -41,8 +41,9 @@ def test_one_message_per_field_with_context_location_and_note() -> None:
         assert path == "products/besponsa.xml"
         element = message.context.split("/")[0] if message.context else ""
         tag = {"composition": "<p>", "indications": "<p>", "posology": "<p>",
-               "contraindications": "<p>", "warnings": "<p>", "undesirable-effects": "<p>",
-               "excipients": "<excipient>",
+               "contraindications": "<p>", "precautions": "<p>", "label-warnings": "<p>",
+               "undesirable-effects": "<p>", "excipients": "<excipient>",
+               "active-substance": "<substance>",
                "marketing-authorisation-holder": "<city>"}.get(element, f"<{element}>")
         assert tag in lines[line - 1], (message.context, lines[line - 1])
         assert message.auto_comments, message.context

@@ -25,6 +25,7 @@ from smpc_manager.cli import main
 from smpc_manager.errors import ProblemsError
 from smpc_manager.markets import profiles
 from tests.conftest import DATA
+from tests.migration import SCHEMA_1
 
 INVALID = DATA / "invalid"
 HOSTILE = DATA / "hostile"
@@ -205,7 +206,8 @@ def test_bom_and_line_ends_are_accepted(runner: CliRunner, portfolio: Path, vari
     result = runner.invoke(main, ["validate", str(product)])
     assert_clean(result, code=1)
     [line] = problem_lines(result.output, "besponsa.xml")
-    assert line.startswith(f"{product}:37:3: atc-code 'L1XC'")
+    atc_line = original[: original.index(b"<atc-code>")].count(b"\n") + 1
+    assert line.startswith(f"{product}:{atc_line}:3: atc-code 'L1XC'")
 
 
 # ------------------------------------------------------------------------ usage errors
@@ -556,8 +558,9 @@ FIELDS = {
 
 
 def poisoned_product(portfolio: Path) -> Path:
+    """The example in schema 1, its every field poisoned; its GB data added."""
     product = portfolio / "products" / "besponsa.xml"
-    text = product.read_text()
+    text = (SCHEMA_1 / "example" / "products" / "besponsa.xml").read_text()
     escaped = PAYLOAD.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for element in ESCAPED_ELEMENTS:
         text = re.sub(rf"(<{element}(?: [^>]*)?>)", lambda m: m.group(1) + escaped + " ", text)

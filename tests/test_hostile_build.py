@@ -706,9 +706,8 @@ def test_first_and_last_days_of_the_calendar_do_not_crash_the_build(
         xml = xml.replace("<first-authorisation>2017-06-29</first-authorisation>",
                           "<first-authorisation>0001-01-01</first-authorisation>\n"
                           "    <valid-until>9999-12-31</valid-until>")
-        xml = xml.replace('  <prescription-status market="AT">',
-                          '  <additional-monitoring markets="EU" from="0001-01-01"'
-                          ' until="9999-12-31"/>\n  <prescription-status market="AT">', 1)
+        xml = xml.replace("</name>\n", '</name>\n  <additional-monitoring markets="EU"'
+                          ' from="0001-01-01" until="9999-12-31"/>\n', 1)
         path.write_text(xml, encoding="utf-8")
     for day in (dt.date(9999, 12, 31), dt.date(9999, 12, 30), AS_OF):
         result = run(small, out, as_of=day)

@@ -15,9 +15,11 @@ from smpc_manager.model import PartialDate
 from smpc_manager.products import field_notes, load_product, product_schema, validate_file
 from smpc_manager.products.reader import MAX_BYTES
 from smpc_manager.products.schema import MAX_PROBLEMS
-from tests.conftest import DATA, EXAMPLE
+from tests.conftest import DATA
+from tests.migration import SCHEMA_1
 
-BESPONSA = EXAMPLE / "products" / "besponsa.xml"
+#: The loader's tests of schema 1 (schema 2's are tests/test_schema2*.py).
+BESPONSA = SCHEMA_1 / "example" / "products" / "besponsa.xml"
 SOURCE = BESPONSA.read_bytes()
 
 
@@ -182,7 +184,7 @@ def test_folder_and_missing_file(tmp_path: Path) -> None:
 def test_schema_and_notes_are_read_once() -> None:
     assert product_schema() is product_schema()
     notes = field_notes()
-    assert "L01XC26" in notes["atc-code"]
+    assert "ATC code" in notes["atc-code"]
     assert set(notes) >= {"indications", "contraindications", "review-by", "p", "sup"}
 
 
@@ -243,7 +245,7 @@ def test_too_many_elements_are_refused_before_the_schema(tmp_path: Path) -> None
 
 def test_stray_text_in_one_element_is_one_problem(tmp_path: Path) -> None:
     # libxml2 reports each piece of stray text; our words place them all at the element.
-    source = (EXAMPLE / "products" / "besponsa.xml").read_text(encoding="utf-8")
+    source = BESPONSA.read_text(encoding="utf-8")
     path = tmp_path / "besponsa.xml"
     path.write_text(source.replace("<composition>", "<composition>stray one", 1)
                     .replace("</composition>", "stray two</composition>", 1), encoding="utf-8")

@@ -40,9 +40,11 @@ from smpc_manager.products import load_product, validate_file
 from smpc_manager.products.loader import MAX_ELEMENTS
 from smpc_manager.products.positions import StartTags
 from smpc_manager.products.schema import node_at
-from tests.conftest import DATA, EXAMPLE, REPO
+from tests.conftest import DATA, REPO
+from tests.migration import SCHEMA_1
 
-BESPONSA = EXAMPLE / "products" / "besponsa.xml"
+#: A schema 1 file read independently (schema 2's are in tests/test_schema2_model.py).
+BESPONSA = SCHEMA_1 / "example" / "products" / "besponsa.xml"
 SOURCE = BESPONSA.read_text(encoding="utf-8")
 NS = {"p": PRODUCT_NAMESPACE, "xs": "http://www.w3.org/2001/XMLSchema"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -371,7 +373,7 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     "far-down": lambda text: text.replace("\n  <atc-code>", "\n" * 70_000 + "  <atc-code>"),
 }
 FILES = [
-    DATA / "gb" / "products" / "besponsa.xml",
+    SCHEMA_1 / "gb" / "products" / "besponsa.xml",
     DATA / "check" / "conditional-without-valid-until.xml",
     DATA / "check" / "gb-authorisation-ends-leap-day.xml",
 ]
@@ -422,7 +424,7 @@ def located(product: Product) -> list[tuple[str, SourceLocation]]:
 def test_places_found_late_behave_as_plain_locations() -> None:
     """The loader finds an element's place when it is first asked for; the location then
     equals, hashes, sorts, prints and pickles as the plain one (a worker sends plain ones)."""
-    product = load_product(EXAMPLE / "products" / "besponsa.xml")
+    product = load_product(BESPONSA)
     places = [location for _, location in located(product)]
     plain = [SourceLocation(p.path, p.line, p.column) for p in places]
     assert places == plain

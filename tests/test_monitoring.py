@@ -27,7 +27,8 @@ from smpc_manager.products import load_product, validate_file
 from smpc_manager.render import EXTENSIONS, Renderer
 from smpc_manager.rules import RULE_IDS, CheckContext
 from smpc_manager.rules.dates import rule_additional_monitoring
-from tests.conftest import DATA, EXAMPLE, REPO
+from tests.conftest import EXAMPLE, REPO
+from tests.migration import SCHEMA_1
 from tests.reports import read_report
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -65,13 +66,14 @@ def add_monitoring(xml: Path, *entries: str, before: str = "  <prescription-stat
 
 
 def copy_example(root: Path, *entries: str) -> Path:
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("*.mo", "zeposia.*"))
+    """The example in schema 1, whose element order ``add_monitoring`` follows."""
+    shutil.copytree(SCHEMA_1 / "example", root, ignore=shutil.ignore_patterns("*.mo"))
     add_monitoring(root / "products" / "besponsa.xml", *entries)
     return root
 
 
 def copy_gb(root: Path, *entries: str) -> Path:
-    shutil.copytree(DATA / "gb", root)
+    shutil.copytree(SCHEMA_1 / "gb", root)
     add_monitoring(root / "products" / "besponsa.xml", *entries)
     return root
 

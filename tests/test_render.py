@@ -222,9 +222,9 @@ def test_wirkstoff_only_for_one_substance_not_in_the_name(portfolio: Path) -> No
     # and with two active substances it is never printed (the English preview needs no
     # catalog for the new substance)
     xml.write_text(source.replace(
-        "<active-substance>inotuzumab ozogamicin</active-substance>",
-        "<active-substance>inotuzumab ozogamicin</active-substance>"
-        "<active-substance>sucrose</active-substance>"), encoding="utf-8")
+        "<substance>inotuzumab ozogamicin</substance>",
+        "<substance>inotuzumab ozogamicin</substance><substance>sucrose</substance>"),
+        encoding="utf-8")
     assert "Active substance:" not in renderer.render(load_product(xml), "DE", "en").content
     assert "Active substance: inotuzumab ozogamicin" in \
         renderer.render(load_product(BESPONSA), "DE", "en").content
@@ -249,8 +249,9 @@ def test_every_unusable_message_is_listed(portfolio: Path) -> None:
     xml_lines = xml.read_text(encoding="utf-8").splitlines()
 
     def where(fragment: str) -> str:
-        number = next(i for i, line in enumerate(xml_lines, 1) if fragment in line)
-        return f"{xml}:{number}:5"
+        number, line = next((i, line) for i, line in enumerate(xml_lines, 1)
+                            if fragment in line)
+        return f"{xml}:{number}:{line.index('<p>') + 1}"
 
     assert lines == [
         f"{where('After reconstitution')}: composition: failed in de_AT: the number 0.25"
@@ -364,8 +365,10 @@ def test_usage_errors(example: tuple[Renderer, Product]) -> None:
 # ------------------------------------------------------------------------ expired summaries
 
 LATER = dt.date(2030, 1, 1)  # after the example's review-by, 2027-12-31
-REVIEW_BY_PASSED = (f"{BESPONSA}:55:3: review-by 2027-12-31 has passed (as of 2030-01-01):"
-                    " re-verify against the current SmPC")
+REVIEW_BY_LINE = BESPONSA.read_text(encoding="utf-8").split("\n").index(
+    "  <review-by>2027-12-31</review-by>") + 1
+REVIEW_BY_PASSED = (f"{BESPONSA}:{REVIEW_BY_LINE}:3: review-by 2027-12-31 has passed (as of"
+                    " 2030-01-01): re-verify against the current SmPC")
 
 
 @pytest.mark.parametrize("fmt", list(EXTENSIONS))

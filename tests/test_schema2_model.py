@@ -16,7 +16,8 @@ import pytest
 
 from smpc_manager.model import PartialDate, Product
 from smpc_manager.products import load_product
-from tests.conftest import DATA, EXAMPLE
+from tests.conftest import DATA
+from tests.migration import SCHEMA_1
 
 VALID = DATA / "valid-v2"
 
@@ -214,7 +215,7 @@ def test_schema_1_fields_of_a_schema_2_product() -> None:
 
 
 def test_a_schema_1_product_has_no_schema_2_fields() -> None:
-    product = load_product(EXAMPLE / "products" / "besponsa.xml")
+    product = load_product(SCHEMA_1 / "example" / "products" / "besponsa.xml")
     assert product.schema == 1
     assert (product.names, product.presentations, product.excipient_groups,
             product.indication_items, product.holders) == ((), (), (), (), ())
