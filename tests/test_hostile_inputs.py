@@ -28,6 +28,7 @@ from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 from smpc_manager.files import NotAFileError, TooLargeError, read_bytes
 from smpc_manager.markets import PROFILE_DIR
 from smpc_manager.portfolio import expand, load_portfolio
+from tests.conftest import EXAMPLE
 
 AS_OF = "2026-11-25"
 #: The first line of a file outside the portfolio, which no output may ever show.
@@ -548,3 +549,24 @@ def test_expand_names_every_refused_entry_at_once(portfolio: Path, secret: Path)
     assert [Path(p.location.path).name for p in caught.value.problems] == ["a.xml", "b.xml"]
     with pytest.raises(RefusedInput, match=OUTSIDE):
         load_portfolio(portfolio).boundary().file(str(portfolio / "products" / "b.xml"))
+
+
+@pytest.mark.parametrize("argv", [
+    ["stats", str(EXAMPLE)],
+    ["render", str(EXAMPLE / "products" / "besponsa.xml"), "--market", "AT",
+     "--as-of", "2026-12-06"],
+    ["check", str(EXAMPLE), "--as-of", "2026-12-06", "--format", "json"],
+])
+def test_a_closed_standard_output_is_one_line_and_exit_1(argv: list[str]) -> None:
+    """`smpc stats | head -1`: the reader goes away before smpc writes."""
+    read, write = os.pipe()
+    os.close(read)  # nobody will read: the first write fails
+    try:
+        done = subprocess.run([sys.executable, "-m", "smpc_manager", *argv], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    finally:
+        os.close(write)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [
+        "smpc: standard output was closed before everything was written (its reader"
+        " stopped reading)"]

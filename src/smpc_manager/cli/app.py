@@ -17,7 +17,9 @@ listing it prints comes from the summaries in :data:`COMMANDS`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -144,7 +146,11 @@ class SmpcGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            value = super().invoke(ctx)
+            sys.stdout.flush()  # a reader gone away is found here, not as Python exits
+            return value
+        except BrokenPipeError:
+            _standard_output_closed()
         except SmpcError as err:
             if _debug(ctx):
                 click.echo(traceback.format_exc(), err=True, nl=False)
@@ -165,6 +171,23 @@ class SmpcGroup(click.Group):
                 error(f"smpc: internal error: {type(err).__name__}: {err} (run with --debug"
                       " for the traceback, and please report it)")
             sys.exit(INTERNAL_ERROR)
+
+
+def _standard_output_closed() -> None:
+    """The reader of standard output stopped reading (``smpc stats | head -1``): say so in
+    one line and exit 1. Standard output is pointed at the null device first, so that
+    nothing else written to it (Python's flush as it exits) fails again."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor to point elsewhere
+        pass
+    finally:
+        os.close(null)
+    with contextlib.suppress(OSError):  # standard error gone too: the exit status says it
+        error("smpc: standard output was closed before everything was written (its reader"
+              " stopped reading)")
+    sys.exit(1)
 
 
 def _debug(ctx: click.Context) -> bool:
