@@ -234,6 +234,28 @@ def test_an_xliff_round_trip_loses_no_translation(runner: CliRunner, example_1: 
     assert not back.obsolete
 
 
+def test_an_xliff_round_trip_of_the_same_english_in_two_fields(runner: CliRunner,
+                                                                portfolio: Path,
+                                                                tmp_path: Path) -> None:
+    """Where two entries share their English (precautions and label-warnings),
+    translate-toolkit gives each its place in the file as msgctxt: recovered all the same."""
+    before = {m.id: m.string for m in read_catalog(portfolio / PO) if m.id}
+    xliff = tmp_path / "besponsa.xlf"
+    subprocess.run([tool("po2xliff"), "--progress=none", str(portfolio / PO), str(xliff)],
+                   check=True, capture_output=True)
+    subprocess.run([tool("xliff2po"), "--progress=none", str(xliff), str(portfolio / PO)],
+                   check=True, capture_output=True)
+    places = {m.context for m in read_catalog(portfolio / PO) if m.id} - {None}
+    assert places
+    assert all(re.fullmatch(r"products/besponsa\.xml:\d+", c) for c in places)
+    result = smpc(runner, "update", portfolio)
+    assert result.exit_code == 0, result.output
+    back = read_catalog(portfolio / PO)
+    assert {m.id: m.string for m in back if m.id} == before  # every one translated again
+    assert all(m.fuzzy for m in back if m.id)
+    assert all(m.string == before[m.id] for m in back.obsolete.values())
+
+
 @pytest.mark.parametrize("how", ["msgcat", "msgmerge --update", "msgattrib --clear-fuzzy"])
 def test_gnu_tools_then_update_change_no_byte(runner: CliRunner, portfolio: Path,
                                               how: str) -> None:

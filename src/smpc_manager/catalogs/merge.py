@@ -10,8 +10,9 @@ Each message of the template looks for its translation in this order:
    two identical sentences is gone. Its translation is kept as it was (renamed, never made
    fuzzy);
 3. an old entry with the same English that lost its ``msgctxt`` outside our tools (a
-   translate-toolkit XLIFF round trip drops it): recovered, fuzzy, since the field it was
-   made for is unknown;
+   translate-toolkit XLIFF round trip drops it, or puts the entry's place in its stead,
+   ``products/besponsa.xml:37``, where two entries share their English): recovered, fuzzy,
+   since the field it was made for is unknown;
 4. the translation memory: the same English approved in the same field of a catalog of the
    language (another product's, or this one's where the sentence stands twice in the
    field), or of a compendium (:mod:`~smpc_manager.catalogs.memory`);
@@ -30,6 +31,7 @@ one (0.1 mg beside 0.25 mg) is left untranslated rather than offered the other's
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from copy import copy
 from dataclasses import dataclass
@@ -54,6 +56,10 @@ from smpc_manager.catalogs.pofile import (
 #: How similar (:class:`difflib.SequenceMatcher` ratio) a changed English must be to an old
 #: one for its translation to be offered: GNU msgmerge's fuzzy threshold.
 SIMILAR = 0.6
+#: A context that names a place in a file instead of a field (``products/x.xml:37``), as
+#: translate-toolkit's xliff2po writes for entries whose English is the same: the field
+#: was lost outside our tools, as if there were no context.
+_PLACE = re.compile(r"\S+:[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +183,7 @@ class _Pool:
             msgid, context = message_key(message)
             self._by_key.setdefault((msgid, context), message)
             self._by_field.setdefault((msgid, message_field(context)), []).append(message)
-            if context is None and has_translation(message):
+            if (context is None or _PLACE.fullmatch(context)) and has_translation(message):
                 self._contextless.setdefault(msgid, message)
 
     def is_live(self, message: Message) -> bool:
@@ -203,8 +209,8 @@ class _Pool:
         return None
 
     def contextless(self, entry: Message) -> Message | None:
-        """A translated old entry with the English of ``entry`` and no context; it may
-        serve several messages (the same English in several fields)."""
+        """A translated old entry with the English of ``entry`` and no context (or a place
+        for one); it may serve several messages (the same English in several fields)."""
         msgid, context = message_key(entry)
         found = self._contextless.get(msgid) if context is not None else None
         if found is not None:
