@@ -235,14 +235,22 @@ def test_a_portfolio_profile_sets_the_policy(runner: CliRunner, portfolio: Path)
     config = portfolio / "smpc.toml"
     text = config.read_text(encoding="utf-8").replace("warn-days = 90\n", "")
     config.write_text(text + '\n[profiles]\nAT = "at.toml"\n', encoding="utf-8")
-    day = review_by(portfolio / "products" / "besponsa.xml") - dt.timedelta(days=300)
+    product = portfolio / "products" / "besponsa.xml"
+    day = review_by(product) - dt.timedelta(days=300)
     assert "review-by" not in check(runner, portfolio, "--market", "DE", today=day).output
+    missing = check(runner, portfolio, "--market", "AT", today=day)
+    assert missing.exit_code == 1
+    assert "gives no prescribing-information-date for AT" in missing.output
+    xml = product.read_text(encoding="utf-8")
+    product.write_text(xml.replace("</revision-date>", "</revision-date>\n"
+                                   '  <prescribing-information-date markets="AT">2022-06'
+                                   "</prescribing-information-date>", 1), encoding="utf-8")
     result = check(runner, portfolio, "--market", "AT", today=day)
     assert result.exit_code == 0, result.output
     assert "warning: review-by" in result.output
-    # Limited to 60 months by AT's own profile, the date of the prescribing information,
-    # for which a schema 1 product's revision date stands in, is older by then.
-    assert "warning: [AT] revision-date 2022-02 is" in result.output
+    # Limited to 60 months by AT's own profile, the date of the prescribing information is
+    # within warn-days of its limit by then.
+    assert "warning: [AT] prescribing-information-date 2022-06" in result.output
 
 
 def test_an_unknown_market_is_a_usage_error(runner: CliRunner) -> None:
