@@ -531,9 +531,15 @@ def test_a_file_replaced_with_the_same_size_and_mtime_is_read_again(
 def test_a_catalog_that_cannot_be_read_is_a_problem(tmp_path: Path) -> None:
     with pytest.raises(ProblemsError, match="no such catalog"):
         load_lookup(tmp_path / "missing.po")
+    crlf = tmp_path / "crlf.po"
+    crlf.write_bytes(GERMAN.read_bytes().replace(b"\n", b"\r\n"))
+    assert as_dict(load_lookup(crlf)) == as_dict(read_lookup(GERMAN))
     bom = tmp_path / "bom.po"
-    bom.write_bytes(b"\xef\xbb\xbf" + GERMAN.read_bytes().replace(b"\n", b"\r\n"))
-    assert as_dict(load_lookup(bom)) == as_dict(read_lookup(GERMAN))
+    bom.write_bytes(b"\xef\xbb\xbf" + GERMAN.read_bytes())
+    with pytest.raises(ProblemsError, match=r"bom\.po:1:1: starts with a byte order mark"):
+        load_lookup(bom)
+    with pytest.raises(ProblemsError, match=r"bom\.po:1:1: starts with a byte order mark"):
+        read_catalog(bom)
 
 
 def test_a_plural_entry_is_no_label_for_rendering(portfolio: Path) -> None:

@@ -65,11 +65,15 @@ _DECLARED_CHARSET = re.compile(rb'"Content-Type:[^"\n]*charset\s*=\s*([A-Za-z0-9
 
 
 def catalog_text(data: bytes, path: Path) -> str:
-    """The text of a catalog file's bytes: UTF-8 (a BOM is dropped), CRLF line ends read as
-    LF. Bytes that are not UTF-8 are a :class:`ProblemsError` at their line and column, or at
-    the header's charset when it declares another one."""
+    """The text of a catalog file's bytes: UTF-8, CRLF line ends read as LF. Bytes that are
+    not UTF-8 are a :class:`ProblemsError` at their line and column, or at the header's
+    charset when it declares another one; so is a byte order mark, which GNU gettext's
+    tools refuse as a syntax error (``msgfmt`` could not compile the catalog)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        raise ProblemsError([Problem(
+            SourceLocation(shown(path), 1, 1),
+            "starts with a byte order mark (U+FEFF), which GNU gettext refuses as a syntax"
+            " error: save the catalog as UTF-8 without a byte order mark")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
