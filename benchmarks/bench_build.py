@@ -463,16 +463,21 @@ def generated(sides: dict[str, Smpc], work: Path, name: str, size: int, folders:
 
     Each side reads the example as its own source tree has it: the products and catalogs
     in the form that version of smpc reads (the catalogs' message contexts changed after
-    e143f72, and a user upgrading runs ``smpc update`` once). Both hold the same product,
-    so the two sides do the same work and must write the same outputs.
+    e143f72, and the product became schema 2: a user upgrading runs ``smpc update`` and
+    ``smpc migrate`` once). Both are made of the products the first side's example has,
+    with its settings (the markets built), so that the sides do the same work.
     """
+    first = next(iter(sides.values())).tree / "examples" / "portfolio"
+    ids = {p.stem for p in (first / "products").glob("*.xml")}
     made: Portfolios = {}
     for side, smpc in sides.items():
         example = smpc.tree / "examples" / "portfolio"
+        settings: Path | None = first / "smpc.toml"
         if four_markets:
             example = four_market_example(work / f"example-4-markets-{side}", smpc.tree)
+            settings = None
         made[side] = work / f"{name}-{side}"
-        generate(made[side], size, example, folders.discard)
+        generate(made[side], size, example, folders.discard, ids=ids, settings=settings)
     return made
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,8 +21,12 @@ ALL_MARKETS = ("AT", "DE", "IE", "GB")
 
 
 def generate(target: Path, count: int, example: Path = EXAMPLE,
-             discard: Callable[[Path], None] = shutil.rmtree) -> None:
+             discard: Callable[[Path], None] = shutil.rmtree, *,
+             ids: Collection[str] | None = None, settings: Path | None = None) -> None:
     """Make ``target`` an N-product portfolio: ``example``'s products and catalogs, copied.
+
+    ``ids`` limits the products copied to those (default: every one of the example);
+    ``settings`` is the ``smpc.toml`` to use (default: the example's).
 
     Each copy has its own id (``besponsa-0001``), its own file and its own catalogs (which
     name their product file), so that no two products are byte-identical. Their texts are
@@ -32,14 +36,17 @@ def generate(target: Path, count: int, example: Path = EXAMPLE,
     differs is passed to ``discard`` first.
     """
     stamp = target / ".generated"
-    key = f"{count} {_digest(example)}\n"
+    settings = settings or example / "smpc.toml"
+    key = (f"{count} {_digest(example)} {sorted(ids) if ids is not None else 'all'}"
+           f" {hashlib.sha256(settings.read_bytes()).hexdigest()}\n")
     if stamp.exists() and stamp.read_text() == key:
         return
     if target.exists():
         discard(target)
     (target / "products").mkdir(parents=True)
-    shutil.copy2(example / "smpc.toml", target / "smpc.toml")
-    products = sorted((example / "products").glob("*.xml"))
+    shutil.copy2(settings, target / "smpc.toml")
+    products = sorted(p for p in (example / "products").glob("*.xml")
+                      if ids is None or p.stem in ids)
     catalogs = [*sorted((example / "locales").glob("*/LC_MESSAGES/*.po")),
                 *sorted((example / "locales" / "templates").glob("*.pot"))]
     width = max(4, len(str(count)))
