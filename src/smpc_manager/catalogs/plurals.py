@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: C's unsigned long on the systems GNU gettext runs on.
 _BITS = 64
@@ -192,9 +193,16 @@ def plural_forms(header: str) -> PluralForms | None:
     digits = _NPLURALS.match(header, nplurals_at + len("nplurals="))
     if digits is None or not digits.group(1):
         raise PluralError("invalid nplurals value")
-    nplurals = int(digits.group(1))
+    return _checked(int(digits.group(1)), header[plural_at + len("plural="):])
+
+
+@lru_cache(maxsize=64)
+def _checked(nplurals: int, expression_text: str) -> PluralForms:
+    """:func:`plural_forms` of ``nplurals`` and the header's text from its ``plural=``,
+    remembered: every catalog of a language has the same, and checking the expression
+    takes a thousand evaluations (a :class:`PluralError` is not remembered)."""
     try:
-        expression = parse_plural(header[plural_at + len("plural="):])
+        expression = parse_plural(expression_text)
     except PluralError:
         raise PluralError("invalid plural expression") from None
     taken: dict[int, int] = {}
