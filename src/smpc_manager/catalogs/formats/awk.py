@@ -53,10 +53,4 @@ def parse_awk(scan: Scan) -> dict[int, str]:
     return merged(sorted(arguments.numbered))
 
 
-def check_awk(msgid: dict[int, str], msgstr: dict[int, str], equality: bool,
-              pretty_msgid: str, pretty_msgstr: str) -> str | None:
-    """GNU's check of two ``awk-format`` strings."""
-    return check_arguments(msgid, msgstr, equality, pretty_msgid, pretty_msgstr)
-
-
-AWK = Language("awk", "awk", parse_awk, check_awk)
+AWK = Language("awk", "awk", parse_awk, check_arguments)

@@ -190,6 +190,23 @@ def end_error(scan: Scan, i: int) -> FormatError:
     return conversion_error(scan.directives, scan.s[i])
 
 
+def each_directive(scan: Scan, directive: Callable[[int], int]) -> None:
+    """GNU's loop over the ``%`` directives of a string where ``%%`` is a percent sign:
+    ``directive(i)`` reads every other one from the character after its ``%`` (index
+    ``i``) and returns the index of its last character, which is marked as its end."""
+    s = scan.s
+    i = 0
+    while s[i] != "\0":
+        i += 1
+        if s[i - 1] != "%":
+            continue
+        scan.directive(i - 1)
+        if s[i] != "%":
+            i = directive(i)
+        scan.marks.set(i, END)
+        i += 1
+
+
 def merged(arguments: Iterable[tuple[K, T]], unify: Callable[[T, T], T | None] | None = None,
            what: Callable[[K], str] = lambda key: f"argument number {key}") -> dict[K, T]:
     """Arguments named or numbered more than once, each once: their types must agree

@@ -103,10 +103,4 @@ def parse_boost(scan: Scan) -> dict[int, int]:
                   lambda a, b: a if b in (a, ANY) else b if a == ANY else None)
 
 
-def check_boost(msgid: dict[int, int], msgstr: dict[int, int], equality: bool,
-                pretty_msgid: str, pretty_msgstr: str) -> str | None:
-    """GNU's check of two ``boost-format`` strings."""
-    return check_arguments(msgid, msgstr, equality, pretty_msgid, pretty_msgstr)
-
-
-BOOST = Language("boost", "Boost", parse_boost, check_boost)
+BOOST = Language("boost", "Boost", parse_boost, check_arguments)

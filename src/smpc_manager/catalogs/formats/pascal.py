@@ -11,10 +11,10 @@ after the last one without an index.
 from __future__ import annotations
 
 from smpc_manager.catalogs.formats.base import (
-    END,
     Language,
     Scan,
     check_arguments,
+    each_directive,
     end_error,
     is_digit,
     merged,
@@ -77,25 +77,9 @@ def _directive(scan: Scan, i: int, arguments: _Arguments) -> int:
 
 def parse_pascal(scan: Scan) -> dict[int, str]:
     """The arguments of an ``object-pascal-format`` string, by number (from 0)."""
-    s = scan.s
     arguments = _Arguments()
-    i = 0
-    while s[i] != "\0":
-        i += 1
-        if s[i - 1] != "%":
-            continue
-        scan.directive(i - 1)
-        if s[i] != "%":
-            i = _directive(scan, i, arguments)
-        scan.marks.set(i, END)
-        i += 1
+    each_directive(scan, lambda i: _directive(scan, i, arguments))
     return merged(sorted(arguments.taken))
 
 
-def check_pascal(msgid: dict[int, str], msgstr: dict[int, str], equality: bool,
-                 pretty_msgid: str, pretty_msgstr: str) -> str | None:
-    """GNU's check of two ``object-pascal-format`` strings."""
-    return check_arguments(msgid, msgstr, equality, pretty_msgid, pretty_msgstr)
-
-
-PASCAL = Language("object-pascal", "Object Pascal", parse_pascal, check_pascal)
+PASCAL = Language("object-pascal", "Object Pascal", parse_pascal, check_arguments)

@@ -154,13 +154,7 @@ def parse_perl(scan: Scan) -> dict[int, int]:
     return merged(sorted(arguments.taken))
 
 
-def check_perl(msgid: dict[int, int], msgstr: dict[int, int], equality: bool,
-               pretty_msgid: str, pretty_msgstr: str) -> str | None:
-    """GNU's check of two ``perl-format`` strings."""
-    return check_arguments(msgid, msgstr, equality, pretty_msgid, pretty_msgstr)
-
-
-PERL = Language("perl", "Perl", parse_perl, check_perl)
+PERL = Language("perl", "Perl", parse_perl, check_arguments)
 
 
 def parse_perl_brace(scan: Scan) -> set[str]:

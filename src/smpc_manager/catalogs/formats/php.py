@@ -79,10 +79,4 @@ def parse_php(scan: Scan) -> dict[int, str]:
     return merged(sorted(taken))
 
 
-def check_php(msgid: dict[int, str], msgstr: dict[int, str], equality: bool,
-              pretty_msgid: str, pretty_msgstr: str) -> str | None:
-    """GNU's check of two ``php-format`` strings."""
-    return check_arguments(msgid, msgstr, equality, pretty_msgid, pretty_msgstr)
-
-
-PHP = Language("php", "PHP", parse_php, check_php)
+PHP = Language("php", "PHP", parse_php, check_arguments)

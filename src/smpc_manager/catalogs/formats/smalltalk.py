@@ -34,11 +34,5 @@ def parse_smalltalk(scan: Scan) -> dict[int, None]:
     return dict(sorted(used.items()))
 
 
-def check_smalltalk(msgid: dict[int, None], msgstr: dict[int, None], equality: bool,
-                    pretty_msgid: str, pretty_msgstr: str) -> str | None:
-    """GNU's check of two ``smalltalk-format`` or ``ycp-format`` strings."""
-    return check_arguments(msgid, msgstr, equality, pretty_msgid, pretty_msgstr)
-
-
-SMALLTALK = Language("smalltalk", "Smalltalk", parse_smalltalk, check_smalltalk)
-YCP = Language("ycp", "YCP", parse_smalltalk, check_smalltalk)
+SMALLTALK = Language("smalltalk", "Smalltalk", parse_smalltalk, check_arguments)
+YCP = Language("ycp", "YCP", parse_smalltalk, check_arguments)

@@ -11,11 +11,11 @@ the current one on.
 from __future__ import annotations
 
 from smpc_manager.catalogs.formats.base import (
-    END,
     MIXES_NUMBERED,
     Language,
     Scan,
     check_arguments,
+    each_directive,
     end_error,
     is_digit,
     merged,
@@ -81,25 +81,9 @@ def _directive(scan: Scan, i: int, reading: _Reading) -> int:
 
 def parse_tcl(scan: Scan) -> dict[int, str]:
     """The arguments of a ``tcl-format`` string, by number."""
-    s = scan.s
     reading = _Reading()
-    i = 0
-    while s[i] != "\0":
-        i += 1
-        if s[i - 1] != "%":
-            continue
-        scan.directive(i - 1)
-        if s[i] != "%":
-            i = _directive(scan, i, reading)
-        scan.marks.set(i, END)
-        i += 1
+    each_directive(scan, lambda i: _directive(scan, i, reading))
     return merged(sorted(reading.taken))
 
 
-def check_tcl(msgid: dict[int, str], msgstr: dict[int, str], equality: bool,
-              pretty_msgid: str, pretty_msgstr: str) -> str | None:
-    """GNU's check of two ``tcl-format`` strings."""
-    return check_arguments(msgid, msgstr, equality, pretty_msgid, pretty_msgstr)
-
-
-TCL = Language("tcl", "Tcl", parse_tcl, check_tcl)
+TCL = Language("tcl", "Tcl", parse_tcl, check_arguments)
