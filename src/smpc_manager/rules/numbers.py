@@ -45,11 +45,17 @@ _REFERENCE = re.compile(
     rf"(?:\b(?:{_REFERENCE_WORDS})|§)\s*({_NUMBER}(?:\s*(?:,|and|or|to|-|–)\s*{_NUMBER})*)",
     re.IGNORECASE,
 )
-# Not the tail of a longer number ("8" is not in "0,8"), nor the digits of a code or a
-# formula written after letters (CD22, E172, H2O, B12), which a translation may add or
-# leave out with a name (Eisen(III)-hydroxid-oxid x H2O) and never localises.
-_NOT_AFTER_A_NUMBER = r"(?<!\d)(?<!\d[.,])(?<![^\W\d_])"
-_NUMBER_RE = re.compile(rf"{_NOT_AFTER_A_NUMBER}{_NUMBER}")
+
+
+def _number_start(separator: str) -> str:
+    """Where a number may start, its digits joined by ``separator`` (a character class):
+    not in the tail of a longer number ("8" is not in "0,8"), nor after letters, where the
+    digits belong to a code or a formula (CD22, E172, H2O, B12), which a translation may
+    add or leave out with a name (Eisen(III)-hydroxid-oxid x H2O) and never localises."""
+    return rf"(?<!\d)(?<!\d{separator})(?<![^\W\d_])"
+
+
+_NUMBER_RE = re.compile(rf"{_number_start('[.,]')}{_NUMBER}")
 
 #: Unit symbols, the same in every language: the canonical name, then how it is written.
 UNIT_SYMBOLS: tuple[tuple[str, str], ...] = (
@@ -172,7 +178,7 @@ def _number_pattern(decimal: str, group: str) -> re.Pattern[str]:
     (the other notation, so that a number written the English way is still seen) or by the
     locale's own symbols (``’`` in Switzerland, a narrow no-break space in France)."""
     separator = "[" + re.escape("".join(sorted({".", ",", decimal, group}))) + "]"
-    return re.compile(rf"(?<!\d)(?<!\d{separator})(?<![^\W\d_])\d+(?:{separator}\d+)*")
+    return re.compile(rf"{_number_start(separator)}\d+(?:{separator}\d+)*")
 
 
 @cache
