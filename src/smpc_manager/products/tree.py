@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,18 +49,21 @@ def build_product(root: etree._Element, path: Path, tags: StartTags, sha256: str
         assert found, tag  # guaranteed by the schema
         return found[0]
 
-    def section(tag: str) -> dict[str, list[etree._Element]] | None:
+    def section(tag: str) -> list[etree._Element]:
+        """The paragraphs of an optional section (none where it is absent)."""
         found = top.get(_NS + tag)
-        return _children(found[0]) if found else None
+        return _children(found[0]).get(_NS + "p", []) if found else []
 
     name = b.located(one(top, "name"), "name")
     strength = b.located(one(top, "strength"), "strength")
     form = b.text(one(top, "pharmaceutical-form"), "pharmaceutical-form",
                   "pharmaceutical-form", "pharmaceutical-form")
     composition = _children(one(top, "composition"))
-    actives = b.items(composition, "active-substance", "active-substance")
-    composition_texts = b.items(composition, "p", "composition")
-    excipients = b.items(_children(one(top, "excipients")), "excipient", "excipients")
+    actives = b.items(composition.get(_NS + "active-substance", []), "active-substance",
+                      "active-substance")
+    composition_texts = b.items(composition.get(_NS + "p", []), "p", "composition")
+    excipients = b.items(_children(one(top, "excipients")).get(_NS + "excipient", []),
+                         "excipient", "excipients")
     sections = {
         tag: b.items(section(tag), "p", tag)
         for tag in ("indications", "posology", "contraindications", "warnings",
@@ -225,10 +229,10 @@ class _Builder:
         self.texts.append(text)
         return text
 
-    def items(
-        self, children: dict[str, list[etree._Element]] | None, tag: str, section: str
-    ) -> tuple[Text, ...]:
-        """Repeated items of a section, each with the context ``section``.
+    def items(self, elements: Sequence[etree._Element], tag: str, section: str
+              ) -> tuple[Text, ...]:
+        """Repeated items of a section (``elements``, each named ``tag``), each with the
+        context ``section``.
 
         A message is known by its field and its English, never by its position: inserting,
         removing or moving a paragraph leaves every other paragraph's message, and so its
@@ -236,12 +240,10 @@ class _Builder:
         a second time in one field is ``section#2``, a third time ``section#3``: an
         occurrence count of that text, which other paragraphs do not change.
         """
-        if children is None:
-            return ()
         note_key = section if tag == "p" else tag
         seen: Counter[str] = Counter()
         texts = []
-        for child in children.get(_NS + tag, ()):
+        for child in elements:
             source = _markup(child)
             seen[source] += 1
             context = section if seen[source] == 1 else f"{section}#{seen[source]}"

@@ -12,7 +12,6 @@ file is migrated. The notes a translator reads come from the documentation in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -20,7 +19,6 @@ from pathlib import Path
 from lxml import etree
 
 from smpc_manager.model import (
-    PRODUCT_NAMESPACE,
     PRODUCT_NAMESPACE_2,
     AdditionalMonitoring,
     Address,
@@ -53,8 +51,6 @@ from smpc_manager.products.schema import schema_documentation
 from smpc_manager.products.tree import _Builder, _children, _plain
 
 _NS = "{" + PRODUCT_NAMESPACE_2 + "}"
-#: The namespace :meth:`tree._Builder.items` finds a section's items in.
-_ITEMS_NS = "{" + PRODUCT_NAMESPACE + "}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 #: The note of each field: the documentation of the element in ``product-2.xsd`` that
@@ -129,13 +125,6 @@ class _Walk:
         self.b = _Builder(path, tags)
         self.b.notes = _notes()
 
-    def items(self, elements: Sequence[etree._Element], tag: str, field: str
-              ) -> tuple[Text, ...]:
-        """The texts of ``elements``, repeated items of one field: their contexts follow the
-        rule of schema 1's sections (:meth:`tree._Builder.items`), to which they are
-        handed as the children it looks for."""
-        return self.b.items({_ITEMS_NS + tag: list(elements)}, tag, field)
-
     def product(self, root: etree._Element, sha256: str) -> Product:
         b = self.b
         top = _children(root)
@@ -153,7 +142,7 @@ class _Walk:
         substances = tuple(
             Substance((e.get("id") or "").strip() or None, text, b.loc(e, "substance"))
             for e, text in zip(substance_elements,
-                               self.items(substance_elements, "substance", "active-substance"),
+                               self.b.items(substance_elements, "substance", "active-substance"),
                                strict=True)
         )
         presentations = tuple(self.presentation(e) for e in
@@ -162,7 +151,7 @@ class _Walk:
         indications = self.indications(_one(top, "indications"))
         posology = top.get(_NS + "posology")
         general, doses = self.posology(posology[0]) if posology else ((), ())
-        sections = {tag: self.items(_all(_children(found[0]), "p"), "p", tag)
+        sections = {tag: self.b.items(_all(_children(found[0]), "p"), "p", tag)
                     for tag in _SECTIONS if (found := top.get(_NS + tag))}
         group = _one(top, "pharmacotherapeutic-group")
         group_text = b.text(group, "pharmacotherapeutic-group", "pharmacotherapeutic-group",
@@ -243,7 +232,7 @@ class _Walk:
         )
         form = b.text(_one(parts, "pharmaceutical-form"), "pharmaceutical-form",
                       "pharmaceutical-form", "pharmaceutical-form")
-        composition = self.items(_all(_children(_one(parts, "composition")), "p"), "p",
+        composition = self.b.items(_all(_children(_one(parts, "composition")), "p"), "p",
                                  "composition")
         packs = tuple(self.pack(e) for e in _all(parts, "pack"))
         return Presentation((element.get("id") or "").strip(), strengths, form, composition,
@@ -287,7 +276,7 @@ class _Walk:
         return tuple(groups)
 
     def excipient_list(self, elements: list[etree._Element]) -> tuple[Excipient, ...]:
-        texts = self.items(elements, "excipient", "excipients")
+        texts = self.b.items(elements, "excipient", "excipients")
         return tuple(Excipient(text, _presentations(e))
                      for e, text in zip(elements, texts, strict=True))
 
@@ -297,7 +286,7 @@ class _Walk:
         parts = _children(element)
         paragraphs = _all(parts, "p")
         if paragraphs:
-            return (Indication(None, None, self.items(paragraphs, "p", "indications"),
+            return (Indication(None, None, self.b.items(paragraphs, "p", "indications"),
                                b.loc(element, "indications")),)
         items = []
         for indication in _all(parts, "indication"):
@@ -307,7 +296,7 @@ class _Walk:
                 (indication.get("id") or "").strip() or None,
                 b.text(heading[0], "heading", "indication-heading", "indication-heading")
                 if heading else None,
-                self.items(_all(members, "p"), "p", "indications"),
+                self.b.items(_all(members, "p"), "p", "indications"),
                 b.loc(indication, "indication"),
             ))
         return tuple(items)
@@ -316,10 +305,10 @@ class _Walk:
                  ) -> tuple[tuple[Text, ...], tuple[Dose, ...]]:
         """The general paragraphs of the posology, and the dose of each indication."""
         parts = _children(element)
-        general = self.items(_all(parts, "p"), "p", "posology")
+        general = self.b.items(_all(parts, "p"), "p", "posology")
         doses = tuple(
             Dose((e.get("indication") or "").strip(),
-                 self.items(_all(_children(e), "p"), "p", "posology"), self.b.loc(e, "dose"))
+                 self.b.items(_all(_children(e), "p"), "p", "posology"), self.b.loc(e, "dose"))
             for e in _all(parts, "dose")
         )
         return general, doses
