@@ -138,7 +138,12 @@ def line_breaks(text: str, width: int, start_column: int,
     """The indexes of ``text`` before which a line is broken so that each line fits
     ``width`` columns where it can, the first line starting at ``start_column``:
     libunistring's ``ulc_width_linebreaks``. ``overrides`` (by index; None: none) replace
-    the break UAX #14 gives, as GNU gettext forbids breaks inside an escape sequence."""
+    the break UAX #14 gives, as GNU gettext forbids breaks inside an escape sequence.
+
+    A text that fits whole is never broken (a line is broken only where the columns so far
+    exceed ``width``), so its breaks are not looked for."""
+    if start_column + sum(max(char_width(char), 0) for char in text) <= width:
+        return []
     found = possible_breaks(text)
     breaks: list[int] = []
     last_break: int | None = None  # where the current piece of text may break

@@ -37,7 +37,13 @@ from smpc_manager.catalogs.entries import (
     written_flags,
 )
 from smpc_manager.catalogs.pocheck import catalog_problems
-from smpc_manager.catalogs.powriter import WIDTH, format_po, unchanged_since, write_catalog
+from smpc_manager.catalogs.powriter import (
+    WIDTH,
+    format_po,
+    unchanged_since,
+    write_catalog,
+    write_po,
+)
 from smpc_manager.catalogs.syntax import (
     PoSyntaxError,
     catalog_bytes,
@@ -56,7 +62,7 @@ from smpc_manager.errors import Problem, ProblemsError, SourceLocation
 __all__ = [
     "MEMORY_NOTE", "WIDTH", "Key", "PoCatalog", "PoMessage", "copy_message", "format_po",
     "has_translation", "load_catalog", "message_key", "parse_po", "read_catalog",
-    "unchanged_since", "write_catalog", "written_flags",
+    "unchanged_since", "write_catalog", "write_po", "written_flags",
 ]
 
 

@@ -213,7 +213,12 @@ def write_catalog(path: Path, catalog: Catalog, *, read: bytes | None = None,
     rename: a catalog a translator saved in the meantime is never overwritten; that is a
     :class:`ProblemsError` asking to run the command again, which merges into their file.
     """
-    data = format_po(catalog, width=width, wrap=wrap).encode("utf-8")
+    return write_po(path, format_po(catalog, width=width, wrap=wrap).encode("utf-8"),
+                    read=read)
+
+
+def write_po(path: Path, data: bytes, *, read: bytes | None = None) -> bool:
+    """:func:`write_catalog` of a catalog already laid out as ``data``."""
     try:
         if path.read_bytes() == data:
             return False

@@ -29,6 +29,7 @@ from smpc_manager.catalogs.pofile import (
     parse_po,
     read_catalog,
     write_catalog,
+    write_po,
 )
 from smpc_manager.catalogs.syntax import catalog_bytes, catalog_text, shown
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation, UsageError
@@ -174,13 +175,15 @@ def init_catalog(portfolio: Portfolio, product: Product, locale: str, now: dt.da
 
 def update_catalog(portfolio: Portfolio, product: Product, locale: str, now: dt.datetime, *,
                    memory: TranslationMemory | None = None, layout: Layout = DEFAULT_LAYOUT,
-                   dry_run: bool = False) -> Updated:
+                   dry_run: bool = False, explain: bool = True) -> Updated:
     """Merge the product's template into its catalog for ``locale`` (see :func:`merge`),
     with ``memory`` (by default the language's catalogs, :func:`portfolio_memory`); a
     language that has catalogs but none for this product gets a new one
     (:func:`init_catalog`).
 
     With ``dry_run`` nothing is written: ``written`` says whether the file would be.
+    ``explain`` false leaves :attr:`Updated.relaid` False rather than lay out the old
+    catalog a second time to find it out (for a caller that does not say why).
     A catalog changed on disk while it was merged (a translator saved it) is not
     overwritten: that is a :class:`ProblemsError` naming it, and running again merges into
     the file as it is then.
@@ -196,12 +199,13 @@ def update_catalog(portfolio: Portfolio, product: Product, locale: str, now: dt.
     read = catalog_bytes(path)
     old = parse_po(catalog_text(read, path), shown(path))
     catalog, counts = merge(old, template, memory=memory)
-    changed = format_po(catalog, width=layout.width, wrap=layout.wrap).encode("utf-8") != read
+    data = format_po(catalog, width=layout.width, wrap=layout.wrap).encode("utf-8")
+    changed = data != read
     if changed and not dry_run:
-        write_catalog(path, catalog, read=read, width=layout.width, wrap=layout.wrap)
+        write_po(path, data, read=read)
     # Why it changed: besides the messages, a header or a file another tool laid out.
-    relaid = changed and format_po(old, width=layout.width, wrap=layout.wrap
-                                   ).encode("utf-8") != read
+    relaid = explain and changed and format_po(old, width=layout.width, wrap=layout.wrap
+                                               ).encode("utf-8") != read
     return Updated(product.id, name, path, created=False, written=changed, counts=counts,
                    header=catalog.header_fields != old.header_fields, relaid=relaid)
 

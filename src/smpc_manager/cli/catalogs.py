@@ -303,6 +303,8 @@ def update_command(paths: Sequence[Path], locales: Sequence[str], *,
             raise UsageError(f"{shown(portfolio.locales_dir)}: no catalogs yet (start one with"
                              f" smpc init {shown(portfolio.root)} --locale LOCALE)")
         known = set(portfolio.catalog_locales())
+        # Why a catalog is written is said with --check and -v only.
+        explain = check or console.verbosity() is console.Verbosity.VERBOSE
         for locale in chosen:
             if locale not in known:
                 raise UsageError(f"no catalogs for '{locale}' yet (start them with smpc init"
@@ -312,7 +314,7 @@ def update_command(paths: Sequence[Path], locales: Sequence[str], *,
                 memory = memories[portfolio.root, locale] = portfolio_memory(
                     portfolio, locale, _serving(extra, compendia, locale))
             done = update_catalog(portfolio, product, locale, now, memory=memory,
-                                  layout=layout, dry_run=check)
+                                  layout=layout, dry_run=check, explain=explain)
             total.add(done)
             _said(done, check)
             if check and (done.created or done.written):
