@@ -603,7 +603,7 @@ def test_html_escapes_every_field(runner: CliRunner, portfolio: Path, market: st
 
 # ------------------------------------------------------------------------ killed midway
 
-COPIES = 16
+COPIES = 10
 
 
 def kill_delays(argv: list[str], env: dict[str, str]) -> list[float]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from xml.sax.saxutils import escape
 
 from babel import Locale, UnknownLocaleError
 
 from smpc_manager.errors import Problem, Severity, SourceLocation
+from smpc_manager.inline import escape
 from smpc_manager.sources.dates import FoundDate, find_dates
 from smpc_manager.sources.document import Block, Document, Section
 from smpc_manager.sources.qrd import fold, section

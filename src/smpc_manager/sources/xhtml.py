@@ -16,10 +16,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from smpc_manager.inline import escape
 from smpc_manager.sources.document import Block
 
 XHTML = "http://www.w3.org/1999/xhtml"
