@@ -3,6 +3,7 @@ itself."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 
@@ -66,3 +67,37 @@ def remember(value: str) -> None:
 
 def read_seen(_n: int) -> str:
     return _SEEN[-1]
+
+
+#: What the main process holds; a started worker sees it as it was when it was forked.
+_HELD: list[str] = []
+
+
+def read_held(_n: int) -> list[str]:
+    return list(_HELD)
+
+
+def test_started_workers_hold_what_the_main_process_held_when_they_started() -> None:
+    """A build starts its workers before it lists the products: what the main process makes
+    after (the plan) is not in them."""
+    _HELD[:] = ["before"]
+    pool = Pool(read_held, lost, 2)
+    pool.start()
+    _HELD.append("after")
+    try:
+        assert list(pool.map([1, 2, 3])) == [["before"]] * 3
+        # map used the started workers and stopped them; a second map starts new ones
+        assert list(pool.map([1])) == [["before", "after"]]
+    finally:
+        _HELD.clear()
+
+
+def test_started_workers_given_no_task_are_stopped() -> None:
+    before = set(multiprocessing.active_children())
+    pool = Pool(square, lost, 2)
+    pool.start()
+    started = set(multiprocessing.active_children()) - before
+    pool.close()
+    assert len(started) == 2
+    assert not started & set(multiprocessing.active_children())
+    assert list(pool.map([3])) == [9]  # and it still works, with new workers

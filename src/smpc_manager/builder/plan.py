@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from smpc_manager.builder.lock import FolderLock
 from smpc_manager.builder.manifest import (
@@ -28,6 +29,7 @@ from smpc_manager.builder.manifest import (
     Stamp,
 )
 from smpc_manager.builder.outputs import OutputFolder, output_key
+from smpc_manager.builder.pool import Pool
 from smpc_manager.errors import Problem, UsageError
 from smpc_manager.locales import normalize_locale
 from smpc_manager.markets import MarketProfile, known_markets, load_profile
@@ -117,6 +119,8 @@ class Plan:
     touched: set[str] = field(default_factory=set)
     #: The output folder's lock, held from planning until the plan is run.
     lock: FolderLock | None = None
+    #: The worker processes started for the build before it was planned, if any.
+    workers: Pool[Task, Any] | None = None
     #: A problem for each entry of ``products/`` that cannot be read as a product file (a
     #: link to an unmounted share, a pipe): an error, and what it made before is kept.
     refused: Sequence[Problem] = ()
@@ -125,7 +129,10 @@ class Plan:
         self.folder = OutputFolder(self.options.out_dir)
 
     def release(self) -> None:
-        """Let the next build into the output folder (:func:`run_plan` does, at its end)."""
+        """Stop the workers and let the next build into the output folder
+        (:func:`run_plan` does, at its end)."""
+        if self.workers is not None:
+            self.workers.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -176,13 +183,14 @@ class _Profiles:
 
 
 def plan_build(portfolio: Portfolio, product_files: Sequence[Path], options: BuildOptions,
-               manifest: Manifest, refused: Sequence[Problem] = ()) -> Plan:
+               manifest: Manifest, refused: Sequence[Problem] = (), *,
+               started_ns: int | None = None) -> Plan:
     """Decide what to build: hash inputs, compare with ``manifest``, list the tasks.
 
     ``refused`` are the problems of the product files that cannot be read (see
-    :attr:`Plan.refused`)."""
+    :attr:`Plan.refused`); ``started_ns``, when the build began (by default now)."""
     check_markets(portfolio, options.markets)
-    started = time.time_ns()
+    started = time.time_ns() if started_ns is None else started_ns
     hashes = FileHashes(manifest.files, rehash=options.rehash, since_ns=started)
     plan = Plan(portfolio, options, manifest, config_hash(portfolio), hashes,
                 tuple(product_files), started_ns=started, refused=tuple(refused))

@@ -42,9 +42,35 @@ class Pool(Generic[T, R]):
         self.jobs = max(1, jobs)
         self.initializer = initializer
         self.initargs = initargs
+        #: The workers :meth:`start` started, and what shuts them down.
+        self._started: tuple[contextlib.ExitStack,
+                             concurrent.futures.ProcessPoolExecutor] | None = None
+
+    def start(self) -> None:
+        """Start the workers now rather than with the first tasks. Forked, they inherit
+        what this process holds now and nothing it makes after (a build starts them before
+        it lists and plans the products, so that each worker begins from the same memory
+        however many products follow). :meth:`map` gives them its first tasks; call
+        :meth:`close` if it is never called."""
+        if self._started is None:
+            stack = contextlib.ExitStack()
+            executor = stack.enter_context(self._executor(self.jobs))
+            executor.submit(_ready)  # where processes are forked, the first task forks them
+            self._started = (stack, executor)
+
+    def close(self) -> None:
+        """Stop the workers :meth:`start` started and :meth:`map` has not used."""
+        if self._started is not None:
+            stack, _ = self._started
+            self._started = None
+            stack.close()
 
     def map(self, tasks: Sequence[T]) -> Iterator[R]:
         """Each task's result, in the order they complete."""
+        with contextlib.closing(self):  # workers started and given no task are stopped
+            yield from self._map(tasks)
+
+    def _map(self, tasks: Sequence[T]) -> Iterator[R]:
         remaining = list(tasks)
         serial = False
         while remaining:
@@ -69,7 +95,7 @@ class Pool(Generic[T, R]):
         size = max(1, min(MAX_CHUNK, len(tasks) // (self.jobs * 4)))
         chunks = [range(start, min(start + size, len(tasks)))
                   for start in range(0, len(tasks), size)]
-        with self._executor(min(self.jobs, len(chunks))) as executor:
+        with self._workers(min(self.jobs, len(chunks))) as executor:
             pending: dict[Future[list[R]], range] = {
                 executor.submit(_call_each, self.work, [tasks[i] for i in chunk]): chunk
                 for chunk in chunks}
@@ -87,6 +113,19 @@ class Pool(Generic[T, R]):
             for index, task in enumerate(tasks):
                 [result] = executor.submit(_call_each, self.work, [task]).result()
                 yield index, result
+
+    @contextlib.contextmanager
+    def _workers(self, jobs: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
+        """The workers :meth:`start` started (shut down when done with), else a new pool of
+        ``jobs``."""
+        if self._started is None:
+            with self._executor(jobs) as executor:
+                yield executor
+            return
+        stack, executor = self._started
+        self._started = None
+        with stack:
+            yield executor
 
     @contextlib.contextmanager
     def _executor(self, jobs: int) -> Iterator[concurrent.futures.ProcessPoolExecutor]:
@@ -111,6 +150,15 @@ class Pool(Generic[T, R]):
             executor.shutdown(wait=True, cancel_futures=True)
             if forked:
                 gc.unfreeze()
+
+
+def _ready() -> None:
+    """The task that starts a pool's workers (:meth:`Pool.start`)."""
+
+
+def forks() -> bool:
+    """Whether workers are forked here (and so inherit what the main process holds)."""
+    return _context().get_start_method() == "fork"
 
 
 def _call_each(work: Callable[[T], R], tasks: list[T]) -> list[R]:

@@ -41,8 +41,8 @@ from smpc_manager.builder.manifest import (
     ProductRecord,
 )
 from smpc_manager.builder.outputs import KEY, OutputFolder, output_product
-from smpc_manager.builder.plan import BuildOptions, Plan, Task, plan_build
-from smpc_manager.builder.pool import Pool
+from smpc_manager.builder.plan import BuildOptions, Plan, Task, config_hash, plan_build
+from smpc_manager.builder.pool import Pool, forks
 from smpc_manager.builder.worker import (
     Stamps,
     TaskResult,
@@ -137,16 +137,38 @@ def prepare(portfolio: Portfolio, options: BuildOptions,
     # A folder that cannot be made is said before any work, not after every output failed.
     make_folder(options.out_dir)
     lock = lock_folder(options.out_dir, wait=options.wait, waiting=waiting)
+    workers = None
     try:
+        started = time.time_ns()
+        workers = _start_workers(portfolio, options, started)
         files, refused = (_product_files(portfolio) if product_files is None
                           else (product_files, []))
         plan = plan_build(portfolio, files, options,
-                          Manifest.read(options.out_dir / MANIFEST_FILE), refused)
+                          Manifest.read(options.out_dir / MANIFEST_FILE), refused,
+                          started_ns=started)
     except BaseException:
+        if workers is not None:
+            workers.close()
         lock.release()
         raise
     plan.lock = lock
+    plan.workers = workers
     return plan
+
+
+def _start_workers(portfolio: Portfolio, options: BuildOptions, started_ns: int
+                   ) -> Pool[Task, TaskResult] | None:
+    """The build's worker processes, forked before the products are listed and planned:
+    each inherits the renderer and nothing of the plan, so that it begins from the same
+    memory however many products follow. None with ``--jobs 1``, and where processes are
+    spawned rather than forked (their pool is started with the first tasks)."""
+    if options.jobs < 2 or not forks():
+        return None
+    args = (portfolio, options, config_hash(portfolio), started_ns)
+    _start(*args)
+    workers = Pool(_work, lost, options.jobs, _start, args)
+    workers.start()
+    return workers
 
 
 def _product_files(portfolio: Portfolio) -> tuple[list[Path], list[Problem]]:
@@ -505,5 +527,5 @@ def _results(plan: Plan) -> Generator[TaskResult, None, None]:
         for task in plan.tasks:
             yield _work(task)
         return
-    yield from Pool(_work, lost, jobs, _start, args).map(plan.tasks)
+    yield from (plan.workers or Pool(_work, lost, jobs, _start, args)).map(plan.tasks)
 
