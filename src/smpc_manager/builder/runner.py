@@ -159,14 +159,14 @@ def prepare(portfolio: Portfolio, options: BuildOptions,
 def _start_workers(portfolio: Portfolio, options: BuildOptions, started_ns: int
                    ) -> Pool[Task, TaskResult] | None:
     """The build's worker processes, forked before the products are listed and planned:
-    each inherits the renderer and nothing of the plan, so that it begins from the same
-    memory however many products follow. None with ``--jobs 1``, and where processes are
-    spawned rather than forked (their pool is started with the first tasks)."""
+    each inherits nothing of the plan, so that it begins from the same memory however many
+    products follow, and makes its own renderer with its first task. None with
+    ``--jobs 1``, and where processes are spawned rather than forked (their pool is started
+    with the first tasks)."""
     if options.jobs < 2 or not forks():
         return None
     args = (portfolio, options, config_hash(portfolio), started_ns)
-    _start(*args)
-    workers = Pool(_work, lost, options.jobs, _start, args)
+    workers = Pool(_work, lost, options.jobs, _join, args)
     workers.start()
     return workers
 
@@ -492,14 +492,20 @@ class _Worker:
 
 
 _WORKER: _Worker | None = None
+#: The build this process works for (its :func:`_start` arguments), set by :func:`_join`.
+_BUILD: tuple[Portfolio, BuildOptions, str, int] | None = None
+
+
+def _join(portfolio: Portfolio, options: BuildOptions, config: str, since_ns: int) -> None:
+    """Take part in a build (the initializer of its workers): its renderer is made with the
+    first task, so that workers started before the plan and given no task end at once."""
+    global _BUILD  # noqa: PLW0603 - one build at a time per process, by design
+    _BUILD = (portfolio, options, config, since_ns)
 
 
 def _start(portfolio: Portfolio, options: BuildOptions, config: str, since_ns: int) -> None:
-    """Make this process's renderer for the build (a forked worker inherits the one the
-    main process made, a spawned one makes its own).
-
-    The product schema is parsed here too: made in the main process before the workers
-    are forked, it is made once for all of them, with the modules rendering needs."""
+    """Make this process's renderer for the build, and parse the product schema (a worker
+    forked from a main process that made them for this build inherits them)."""
     global _WORKER  # noqa: PLW0603 - one renderer per worker process, by design
     if (_WORKER is None or _WORKER.portfolio is not portfolio or _WORKER.options != options
             or _WORKER.stamps.since_ns != since_ns):  # another build
@@ -510,6 +516,8 @@ def _start(portfolio: Portfolio, options: BuildOptions, config: str, since_ns: i
 
 def _work(task: Task) -> TaskResult:
     """Build one product in a worker (or in the main process with ``--jobs 1``)."""
+    assert _BUILD is not None
+    _start(*_BUILD)
     assert _WORKER is not None
     worker = _WORKER
     return build_product(worker.renderer, worker.portfolio, worker.options, task,
@@ -521,11 +529,16 @@ def _results(plan: Plan) -> Generator[TaskResult, None, None]:
     if not plan.tasks:
         return
     args = (plan.portfolio, plan.options, plan.config, plan.started_ns)
-    _start(*args)
     jobs = max(1, min(plan.options.jobs, len(plan.tasks)))
     if jobs == 1:
+        _join(*args)
         for task in plan.tasks:
             yield _work(task)
         return
-    yield from (plan.workers or Pool(_work, lost, jobs, _start, args)).map(plan.tasks)
-
+    if plan.workers is not None:  # started before the plan
+        yield from plan.workers.map(plan.tasks)
+        return
+    # Workers forked from here inherit the renderer and the parsed schema; spawned ones
+    # make their own.
+    _start(*args)
+    yield from Pool(_work, lost, jobs, _join, args).map(plan.tasks)
