@@ -233,7 +233,7 @@ def po_texts(draw: st.DrawFn) -> str:
     return text
 
 
-GENERATED = settings(max_examples=300 * SCALE, deadline=None)
+GENERATED = settings(max_examples=200 * SCALE, deadline=None)
 
 
 @given(po_texts())
@@ -284,7 +284,7 @@ def mutations(draw: st.DrawFn) -> str:
 
 
 @given(mutations())
-@settings(max_examples=400 * SCALE, deadline=None)
+@settings(max_examples=250 * SCALE, deadline=None)
 def test_mutated_catalogs_read_the_same_as_with_the_strict_reader(text: str) -> None:
     assert_same(text)
 
@@ -317,7 +317,7 @@ def written_catalogs(draw: st.DrawFn) -> str:
 
 
 @given(written_catalogs())
-@settings(max_examples=150 * SCALE, deadline=None)
+@settings(max_examples=100 * SCALE, deadline=None)
 def test_what_our_writer_writes_reads_the_same_as_with_the_strict_reader(text: str) -> None:
     assert_same(text)
 
