@@ -613,7 +613,7 @@ def kill_delays(argv: list[str], env: dict[str, str]) -> list[float]:
     started = time.perf_counter()
     subprocess.run(argv, check=True, env=env, capture_output=True)
     took = time.perf_counter() - started
-    return [took * share for share in (0.5, 0.7, 0.85, 0.95)]
+    return [took * share for share in (0.5, 0.75, 0.95)]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
