@@ -736,6 +736,41 @@ def test_build_killed_midway_leaves_old_or_new_outputs(many_products: Path,
     print("build states after SIGKILL:", states)
 
 
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` has exited (gone, or a zombie its new parent has not reaped)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_a_build_killed_alone_leaves_no_worker_and_no_lock(many_products: Path,
+                                                          tmp_path: Path) -> None:
+    """SIGKILL to the build's own process only (the kernel out of memory, ``kill -9 PID``): its
+    workers end by themselves, and the next build into the folder does not wait for them."""
+    out = tmp_path / "out"
+    build = smpc("build", str(many_products), "-o", str(out), "--as-of", AS_OF, "--jobs", "2")
+    process = subprocess.Popen(build, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    task = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    workers: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        workers = [int(pid) for pid in task.read_text().split()] if task.exists() else []
+        time.sleep(0.01)
+    assert len(workers) == 2, "the build ended before its workers were seen"
+    process.kill()
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while not all(_ended(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_ended(pid) for pid in workers), "a worker outlived its build"
+    again = subprocess.run([*build, "--no-wait"], capture_output=True, text=True, timeout=120,
+                           check=False)
+    assert again.returncode == 0, again.stderr
+
+
 # ------------------------------------------------------------------------ atomic writes
 
 

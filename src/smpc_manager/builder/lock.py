@@ -5,7 +5,8 @@ remove the other's temporary files. A build therefore takes an exclusive
 :func:`fcntl.flock` on a lock file inside the folder from before it reads the manifest until
 after it has written it; a second build waits for the first, or fails at once when told not
 to wait. The kernel releases the lock when its process ends, however it ends, so a killed
-build never leaves the folder locked.
+build never leaves the folder locked (a process forked from it, a build's worker, closes its copy
+of the lock's descriptor at once, which would otherwise keep the lock).
 
 The lock file is removed when the build that holds it is done, so a finished build leaves
 nothing but its outputs and manifest. A build that gets the lock checks that the file it
@@ -48,6 +49,8 @@ class FolderLock:
     def __init__(self, path: Path, fd: int | None) -> None:
         self.path = path
         self._fd = fd
+        if fd is not None:
+            _HELD.add(self)
 
     def release(self) -> None:
         """Remove the lock file and let the next build in; a second call does nothing."""
@@ -55,8 +58,33 @@ class FolderLock:
             return
         with contextlib.suppress(OSError):
             os.unlink(self.path)
-        os.close(self._fd)
-        self._fd = None
+        self._forget()
+
+    def _forget(self) -> None:
+        """Close this process's descriptor of the lock file (the file stays)."""
+        _HELD.discard(self)
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+
+#: The locks this process holds.
+_HELD: set[FolderLock] = set()
+
+
+def _let_go_in_child() -> None:
+    """In a process just forked: close the copies of the locks' descriptors it inherited.
+
+    A flock belongs to the open file, and every descriptor of it keeps it: a build's worker
+    would otherwise hold the folder locked after its build was killed outright, and every
+    later build would wait for it. The process that took the lock still holds it."""
+    for lock in list(_HELD):
+        lock._forget()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_let_go_in_child)
 
 
 def lock_folder(folder: Path, *, wait: bool = True,

@@ -6,7 +6,8 @@ workers then inherit the renderer the parent made) and spawned elsewhere. When a
 dies (a crash, the kernel out of memory), the pool is broken and every task not yet done
 fails with it. The tasks not done are then run again in a pool of one worker, one task at
 a time: the task it is running when it breaks again is the one that kills its worker, and
-only that task is reported lost. The rest go back to a full pool.
+only that task is reported lost. The rest go back to a full pool. A worker whose main
+process was killed outright (which could not stop it) ends by itself.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import concurrent.futures
 import contextlib
 import gc
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from typing import Generic, TypeVar
@@ -25,6 +29,8 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+#: How often a worker looks whether the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
 #: Tasks sent to a worker at a time: enough to keep it busy, few enough that the last
 #: chunks do not leave one worker idle while the other works.
 MAX_CHUNK = 8
@@ -172,8 +178,17 @@ def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[objec
     otherwise inherit the main process's handler, which takes it as Ctrl-C)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
+
+
+def _end_with(parent: int) -> None:
+    """End this worker once the process that started it is gone: killed outright, it could
+    not stop its workers, which would otherwise wait for tasks forever."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _context() -> multiprocessing.context.BaseContext:
