@@ -46,6 +46,16 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+#: What an XML attribute value in double quotes escapes besides what :func:`escape` does:
+#: the quote, and the blanks a parser would otherwise turn into spaces.
+_IN_ATTRIBUTE = str.maketrans({'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def attribute(value: str) -> str:
+    """``value`` as an XML attribute value, in its double quotes: ``"de"``."""
+    return f'"{escape(value).translate(_IN_ATTRIBUTE)}"'
+
+
 def parse(message: str) -> list[Segment]:
     """Split a message into segments; raise InlineError for markup we do not allow.
 

@@ -33,6 +33,7 @@ from lxml import etree
 
 from smpc_manager import files
 from smpc_manager.errors import Problem, ProblemsError, SourceLocation
+from smpc_manager.inline import attribute, escape
 from smpc_manager.model import PRODUCT_NAMESPACE, PRODUCT_NAMESPACE_2, SCHEMA_2_LOCATION, Product
 from smpc_manager.products.loader import load_product
 from smpc_manager.products.reader import parse, read_source
@@ -348,13 +349,8 @@ class _Writer:
         assert element is not None
         market, currency, amount = (" ".join((element.get(name) or "").split())
                                     for name in ("market", "currency", "amount"))
-        attributes = f' markets="{_escaped(market)}" currency="{_escaped(currency)}"'
-        return self.tag("price", attributes) + _escaped(amount) + self.end("price")
-
-
-def _escaped(value: str) -> str:
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+        attributes = f" markets={attribute(market)} currency={attribute(currency)}"
+        return self.tag("price", attributes) + escape(amount) + self.end("price")
 
 
 def migrate_text(text: str, root: etree._Element) -> str:

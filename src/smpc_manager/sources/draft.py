@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from smpc_manager.errors import Problem, Severity, SourceLocation
-from smpc_manager.inline import escape
+from smpc_manager.inline import attribute, escape
 from smpc_manager.model import EU_MEMBER_STATES, PRODUCT_NAMESPACE_2, SCHEMA_2_LOCATION
 from smpc_manager.sources.fields import ExcipientGroup, Fields, Item, PresentationFields
 
@@ -23,16 +23,6 @@ TO_FILL = "[to be completed]"
 #: The order of the sections of paragraphs after the contraindications.
 _OPTIONAL_SECTIONS = ("precautions", "interactions", "pregnancy-lactation",
                       "undesirable-effects")
-
-
-#: What an attribute value written in double quotes escapes besides ``&``, ``<`` and ``>``:
-#: the quote, and the blanks XML would otherwise turn into spaces.
-_IN_ATTRIBUTE = str.maketrans({'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
-
-
-def _attribute(value: str) -> str:
-    """``value`` as an attribute value, quoted: ``"de"``."""
-    return f'"{escape(value).translate(_IN_ATTRIBUTE)}"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +95,8 @@ def draft_product(fields: Fields, path: str, product_id: str, today: dt.date, *,
              ' schematypens="http://www.w3.org/2001/XMLSchema"?>')
     w.add(0, f"<!-- Drafted by `smpc import` from {escape(_comment(origin or path))}: check every"
              " field against the SmPC. -->")
-    w.add(0, f'<product xmlns="{PRODUCT_NAMESPACE_2}" id={_attribute(product_id)}'
-             f" xml:lang={_attribute(fields.lang or 'en')}>")
+    w.add(0, f'<product xmlns="{PRODUCT_NAMESPACE_2}" id={attribute(product_id)}'
+             f" xml:lang={attribute(fields.lang or 'en')}>")
     w.element(1, "name", fields.name or TO_FILL)
     if fields.monitored is not None:
         market = market_of(fields)[0]
@@ -133,7 +123,7 @@ def draft_product(fields: Fields, path: str, product_id: str, today: dt.date, *,
     market = _holder_and_authorisation(w)
     _dates(w, market)
     for lang, where in sources:
-        w.add(1, f"<smpc-source lang={_attribute(lang)} path={_attribute(where)}/>")
+        w.add(1, f"<smpc-source lang={attribute(lang)} path={attribute(where)}/>")
     w.add(0, "</product>")
     return Draft(product_id, "\n".join(w.lines) + "\n", tuple(w.notes))
 
@@ -190,7 +180,7 @@ def _excipients(w: _Writer) -> None:
 
 def _group(w: _Writer, group: ExcipientGroup) -> None:
     limited = " ".join(f"p{i + 1}" for i in group.presentations)
-    w.add(2, f"<group{f' presentations={_attribute(limited)}' if limited else ''}>")
+    w.add(2, f"<group{f' presentations={attribute(limited)}' if limited else ''}>")
     if group.heading is not None:
         w.element(3, "heading", group.heading.markup, markup=True)
     else:
