@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from smpc_manager.catalogs.formats.base import (
-    END,
     UNTERMINATED,
     Arguments,
     FormatError,
@@ -25,6 +24,7 @@ from smpc_manager.catalogs.formats.base import (
     argument_number,
     check_arguments,
     check_count,
+    each_directive,
     end_error,
     merged,
     number_at,
@@ -126,20 +126,16 @@ def _gcc_directive(scan: Scan, i: int, arguments: Arguments) -> int:
 
 def parse_gcc(scan: Scan) -> GccSpec:
     """The arguments of a ``gcc-internal-format`` string."""
-    s = scan.s
     spec, arguments = GccSpec(), Arguments()
-    i = 0
-    while s[i] != "\0":
-        i += 1
-        if s[i - 1] != "%":
-            continue
-        scan.directive(i - 1)
-        if s[i] == "m":
+
+    def directive(i: int) -> int:
+        if scan.s[i] == "m":
             spec.errno = True
-        elif s[i] not in "%<>'":
+        elif scan.s[i] not in "<>'":
             i = _gcc_directive(scan, i, arguments)
-        scan.marks.set(i, END)
-        i += 1
+        return i
+
+    each_directive(scan, directive)
     spec.arguments = dict(enumerate(arguments.unnumbered, 1)) if arguments.unnumbered \
         else merged(sorted(arguments.numbered))
     return spec
@@ -169,24 +165,21 @@ def parse_gfc(scan: Scan) -> GccSpec:
     spec = GccSpec()
     taken: list[tuple[int, str]] = []
     number = 1
-    i = 0
-    while s[i] != "\0":
-        i += 1
-        if s[i - 1] != "%":
-            continue
-        scan.directive(i - 1)
-        if s[i] != "%":
-            given, i = argument_number(scan, i)
-            number = given or number
-            long = s[i] == "l" and s[i + 1] in "idu"
-            i += long
-            if s[i] not in _GFC:
-                raise end_error(scan, i)
-            spec.errno = spec.errno or s[i] == "C"
-            taken.append((number, ("long " if long else "") + _GFC[s[i]]))
-            number += 1
-        scan.marks.set(i, END)
-        i += 1
+
+    def directive(i: int) -> int:
+        nonlocal number
+        given, i = argument_number(scan, i)
+        number = given or number
+        long = s[i] == "l" and s[i + 1] in "idu"
+        i += long
+        if s[i] not in _GFC:
+            raise end_error(scan, i)
+        spec.errno = spec.errno or s[i] == "C"
+        taken.append((number, ("long " if long else "") + _GFC[s[i]]))
+        number += 1
+        return i
+
+    each_directive(scan, directive)
     found = merged(sorted(taken))
     for expected, given in enumerate(sorted(found), 1):
         if given != expected:

@@ -10,12 +10,12 @@ strict here.
 from __future__ import annotations
 
 from smpc_manager.catalogs.formats.base import (
-    END,
     ERROR,
     Language,
     Scan,
     check_arguments,
     conversion_error,
+    each_directive,
     end_error,
     is_digit,
 )
@@ -28,29 +28,25 @@ def parse_lua(scan: Scan) -> list[str]:
     """The types of the arguments a ``lua-format`` string asks for, in order."""
     s = scan.s
     arguments: list[str] = []
-    i = 0
-    while s[i] != "\0":
-        i += 1
-        if s[i - 1] != "%":
-            continue
-        scan.directive(i - 1)
-        if s[i] != "%":
+
+    def directive(i: int) -> int:
+        while is_digit(s[i]):
+            i += 1
+        if s[i] == ".":
+            i += 1
             while is_digit(s[i]):
                 i += 1
-            if s[i] == ".":
-                i += 1
-                while is_digit(s[i]):
-                    i += 1
-            kind = _TYPES.get(s[i])
-            if kind is None:
-                if s[i] == "\0":
-                    raise end_error(scan, i)
-                # GNU numbers the directive by the arguments before it, plus one.
-                scan.marks.set(i, ERROR)
-                raise conversion_error(len(arguments) + 1, s[i])
-            arguments.append(kind)
-        scan.marks.set(i, END)
-        i += 1
+        kind = _TYPES.get(s[i])
+        if kind is None:
+            if s[i] == "\0":
+                raise end_error(scan, i)
+            # GNU numbers the directive by the arguments before it, plus one.
+            scan.marks.set(i, ERROR)
+            raise conversion_error(len(arguments) + 1, s[i])
+        arguments.append(kind)
+        return i
+
+    each_directive(scan, directive)
     return arguments
 
 

@@ -9,11 +9,11 @@ arguments may mix: an unnumbered one takes the next argument.
 from __future__ import annotations
 
 from smpc_manager.catalogs.formats.base import (
-    END,
     UNTERMINATED,
     Language,
     Scan,
     check_arguments,
+    each_directive,
     end_error,
     is_digit,
     merged,
@@ -43,39 +43,37 @@ def parse_php(scan: Scan) -> dict[int, str]:
     """The arguments of a ``php-format`` string, by number."""
     s = scan.s
     taken: list[tuple[int, str]] = []
-    unnumbered = i = 0
-    while s[i] != "\0":
-        i += 1
-        if s[i - 1] != "%":
-            continue
-        scan.directive(i - 1)
-        if s[i] != "%":
-            unnumbered += 1
-            number = unnumbered
-            if is_digit(s[i]):
-                given, end = number_at(s, i)
-                if s[end] == "$":
-                    if given == 0:
-                        raise scan.error(end, f"In the directive number {scan.directives},"
-                                              " the argument number 0 is not a positive"
-                                              " integer.")
-                    number, i = given, end + 1
-                    unnumbered -= 1
-            i = _flags(scan, i)
+    unnumbered = 0
+
+    def directive(i: int) -> int:
+        nonlocal unnumbered
+        unnumbered += 1
+        number = unnumbered
+        if is_digit(s[i]):
+            given, end = number_at(s, i)
+            if s[end] == "$":
+                if given == 0:
+                    raise scan.error(end, f"In the directive number {scan.directives},"
+                                          " the argument number 0 is not a positive"
+                                          " integer.")
+                number, i = given, end + 1
+                unnumbered -= 1
+        i = _flags(scan, i)
+        while is_digit(s[i]):
+            i += 1
+        if s[i] == "." and is_digit(s[i + 1]):
+            i += 1
             while is_digit(s[i]):
                 i += 1
-            if s[i] == "." and is_digit(s[i + 1]):
-                i += 1
-                while is_digit(s[i]):
-                    i += 1
-            if s[i] == "l":
-                i += 1
-            kind = _TYPES.get(s[i])
-            if kind is None:
-                raise end_error(scan, i)
-            taken.append((number, kind))
-        scan.marks.set(i, END)
-        i += 1
+        if s[i] == "l":
+            i += 1
+        kind = _TYPES.get(s[i])
+        if kind is None:
+            raise end_error(scan, i)
+        taken.append((number, kind))
+        return i
+
+    each_directive(scan, directive)
     return merged(sorted(taken))
 
 
