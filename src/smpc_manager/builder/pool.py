@@ -2,7 +2,7 @@
 worker's death.
 
 :class:`concurrent.futures.ProcessPoolExecutor`, forked where the platform can fork (the
-workers then inherit the renderer the parent made) and spawned elsewhere. When a worker
+workers then inherit what the parent holds when they start) and spawned elsewhere. When a worker
 dies (a crash, the kernel out of memory), the pool is broken and every task not yet done
 fails with it. The tasks not done are then run again in a pool of one worker, one task at
 a time: the task it is running when it breaks again is the one that kills its worker, and
@@ -12,8 +12,6 @@ process was killed outright (which could not stop it) ends by itself.
 
 from __future__ import annotations
 
-# concurrent.futures loads its process pool (and multiprocessing's queues) when the name is
-# first used: a build with nothing to do never does.
 import concurrent.futures
 import contextlib
 import gc
@@ -143,12 +141,11 @@ class Pool(Generic[T, R]):
         worker's collections then never walk them, so the memory it shares with this
         process stays shared rather than being copied page by page as the collector writes
         to each object it visits."""
-        context = _context()
-        forked = context.get_start_method() == "fork"
+        forked = forks()
         if forked:
             gc.freeze()
         executor = concurrent.futures.ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_worker,
+            max_workers=jobs, mp_context=_context(), initializer=_start_worker,
             initargs=(self.initializer, self.initargs))
         try:
             yield executor
