@@ -59,7 +59,9 @@ def test_a_real_catalog_reads_and_writes_as_gnu_gettext_does(path: Path) -> None
     if problems:
         assert checked.returncode != 0, f"msgfmt accepts what we refuse: {problems[0]}"
         assert problems[0].location.path.endswith(path.name)
-        gnu_lines = {int(line) for line in re.findall(r":(\d+): (?!warning: )", checked.stderr)}
+        # GNU names ``file:line:`` or ``file:line:column:``
+        gnu_lines = {int(line) for line in
+                     re.findall(r":(\d+)(?::\d+)?: (?!warning: )", checked.stderr)}
         assert problems[0].location.line in gnu_lines, (problems[0], checked.stderr)
         return
     assert checked.returncode == 0, f"msgfmt refuses what we read:\n{checked.stderr}"
